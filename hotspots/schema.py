@@ -1,0 +1,73 @@
+"""The canonical crime table that every loader produces and everything else consumes.
+
+A GeoDataFrame of points in a projected metric CRS (EPSG:27700 for GB data) with the
+columns below. ``month`` is the first day of the month as ``datetime64``; ``date`` is a
+full timestamp where the source has one (force extracts), else ``NaT``.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = ["CRIME_COLUMNS", "STRING_COLUMNS", "empty_crimes", "POLICE_UK_CATEGORIES"]
+
+#: Column order of the canonical crime table (``geometry`` comes last).
+CRIME_COLUMNS: tuple[str, ...] = (
+    "crime_id",
+    "month",
+    "date",
+    "category",
+    "location",
+    "lsoa_code",
+    "lsoa_name",
+    "outcome",
+    "force",
+    "weight",
+)
+
+#: Columns held as strings (missing values are empty strings, never NaN).
+STRING_COLUMNS: tuple[str, ...] = (
+    "crime_id",
+    "category",
+    "location",
+    "lsoa_code",
+    "lsoa_name",
+    "outcome",
+    "force",
+)
+
+#: The 14 crime types published on data.police.uk.
+POLICE_UK_CATEGORIES: tuple[str, ...] = (
+    "Anti-social behaviour",
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+)
+
+
+def empty_crimes(crs: str = "EPSG:27700") -> gpd.GeoDataFrame:
+    """Return a canonical crime table with no rows.
+
+    Examples
+    --------
+    >>> empty_crimes().columns.tolist()[:3]
+    ['crime_id', 'month', 'date']
+    """
+    data = {c: pd.Series([], dtype=object) for c in STRING_COLUMNS}
+    data["month"] = pd.Series([], dtype="datetime64[ns]")
+    data["date"] = pd.Series([], dtype="datetime64[ns]")
+    data["weight"] = pd.Series([], dtype=np.float64)
+    frame = pd.DataFrame(data)[list(CRIME_COLUMNS)]
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
