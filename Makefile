@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := node_modules/.installed
 PORT ?= 8501
 
 .PHONY: run test lint sample bench clean
@@ -13,10 +14,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-run: $(STAMP)
+# Leaflet and plugins, served locally so maps work without CDNs (optional: without npm,
+# maps fall back to the CDNs).
+$(ASSETS): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(ASSETS); \
+	else \
+		echo "npm not found: maps will load Leaflet from its CDN"; \
+	fi
+
+run: $(STAMP) $(ASSETS)
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -1,1 +1,5 @@
-"""hotspots."""
+"""hotspots: find crime hotspots and plan Safer Streets interventions."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

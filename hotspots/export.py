@@ -1,0 +1,132 @@
+"""Writing results: GeoPackage layers, CSV tables and ``run.json``, each written atomically.
+
+A file is written to a temporary name in the same folder and moved into place only when
+complete, so an interrupted run never leaves a half-written GeoPackage behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "write_geopackage",
+    "write_table",
+    "write_json",
+    "suppress_small_counts",
+    "SMALL_COUNT",
+    "EXPORT_CRS",
+]
+
+#: Every exported layer is in British National Grid (DESIGN.md, CLI contract).
+EXPORT_CRS = "EPSG:27700"
+#: Counts 1..SMALL_COUNT-1 are shown as "<5" for sensitive groups (DESIGN.md, privacy).
+SMALL_COUNT = 5
+
+
+@contextmanager
+def _atomic_path(path: Path) -> Iterator[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # drivers such as GPKG want to create the file themselves
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        for leftover in (tmp_path, Path(f"{tmp_path}-journal"), Path(f"{tmp_path}-wal")):
+            if leftover.exists():
+                leftover.unlink()
+
+
+def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = frame.to_crs(EXPORT_CRS) if frame.crs is not None else frame.set_crs(EXPORT_CRS)
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        if out[col].dtype == bool:
+            continue
+        if isinstance(out[col].dtype, pd.CategoricalDtype) or out[col].dtype == object:
+            out[col] = out[col].astype(str)
+    return out
+
+
+def write_geopackage(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Write ``layers`` (name -> GeoDataFrame) to one GeoPackage in EPSG:27700, atomically.
+
+    Examples
+    --------
+    >>> import tempfile, shapely, pyogrio
+    >>> cells = gpd.GeoDataFrame({"score": [1.0]}, geometry=[shapely.box(0, 0, 1, 1)],
+    ...                          crs="EPSG:27700")
+    >>> out = write_geopackage(Path(tempfile.mkdtemp()) / "h.gpkg", {"cells": cells})
+    >>> [name for name, _ in pyogrio.list_layers(out)]
+    ['cells']
+    """
+    path = Path(path)
+    with _atomic_path(path) as tmp:
+        for name, frame in layers.items():
+            _gpkg_ready(frame).to_file(tmp, layer=name, driver="GPKG")
+    return path
+
+
+def write_table(path: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a table as UTF-8 CSV (geometry dropped), atomically."""
+    path = Path(path)
+    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    with _atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
+    return path
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: str | Path, data: dict[str, Any]) -> Path:
+    """Write ``data`` as indented JSON (numpy values converted), atomically."""
+    path = Path(path)
+    with _atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def suppress_small_counts(
+    frame: pd.DataFrame, columns: list[str] | tuple[str, ...] = ("count",)
+) -> pd.DataFrame:
+    """Return a copy of ``frame`` with counts of 1–4 in ``columns`` replaced by ``"<5"``.
+
+    Examples
+    --------
+    >>> suppress_small_counts(pd.DataFrame({"count": [0, 3, 12]}))["count"].tolist()
+    ['0', '<5', '12']
+    """
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(
+                lambda v: "<5" if 0 < float(v) < SMALL_COUNT else f"{float(v):g}"
+            )
+    return out
