@@ -1,0 +1,27 @@
+"""Loading crime data and study-area boundaries.
+
+* :func:`load_crimes` reads police.uk street-level CSVs (files, ``.csv.gz``, folders,
+  monthly archive zips) or any crime CSV through a column mapping, into the canonical
+  crime table, with a :class:`LoadReport` of what was read, kept and dropped.
+* :func:`read_mapping` reads and checks a column mapping (TOML file or dict).
+* :func:`load_boundary` reads a polygon layer in any format and CRS, repaired and named.
+"""
+
+from __future__ import annotations
+
+from .boundaries import AREA_NAME, load_boundary
+from .generic import ColumnMapping, read_mapping
+from .load import load_crimes
+from .policeuk import POLICE_UK_COLUMNS
+from .report import BoundaryReport, LoadReport
+
+__all__ = [
+    "load_crimes",
+    "read_mapping",
+    "load_boundary",
+    "ColumnMapping",
+    "LoadReport",
+    "BoundaryReport",
+    "AREA_NAME",
+    "POLICE_UK_COLUMNS",
+]

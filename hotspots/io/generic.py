@@ -1,0 +1,381 @@
+"""Any crime CSV, through a column mapping (force extracts, reduced police.uk files).
+
+A mapping says which column of the file holds each field of the canonical crime table.
+It is a TOML file (or the same structure as a dict)::
+
+    crs = "EPSG:4326"            # CRS of x/y: "EPSG:4326" for longitude/latitude,
+                                 # "EPSG:27700" for British National Grid eastings/northings
+    # date_format = "%d/%m/%Y"   # optional strftime format of the date column
+    # month_format = "%m/%Y"     # optional format of the month column
+    # delimiter = ","            # optional, default ","
+    # encoding = "utf-8"         # optional, default "utf-8" (a BOM is tolerated)
+
+    [columns]                    # canonical key = "column in the file"
+    x = "longitude"              # required
+    y = "latitude"               # required
+    month = "month"              # month or date (or both) required, unless a constant
+    date = "offence_date"        # full date/time; gives month when month is not mapped
+    category = "crime_type"      # required, unless a constant
+    crime_id = "urn"             # optional: crime_id, location, lsoa_code, lsoa_name,
+    location = "street"          #   outcome, force
+    lsoa_code = "lsoa_code"
+    weight = "harm"              # optional numeric column (e.g. a harm score)
+    offence_code = "ho_code"     # optional: kept as column ``offence_code``
+    flags = ["domestic_abuse"]   # optional yes/no columns, kept under their own names
+
+    [constants]                  # the same value for every row
+    category = "Burglary"        # e.g. a one-crime-type file
+    force = "Nottinghamshire Police"
+
+Months read ``2022-01`` and ``2022-01-01`` alike. Without ``date_format``, dates are read
+as ISO 8601 or, failing that, day-first (``31/01/2022``), and the report says which.
+``date_format`` may also be written under ``[columns]``, next to ``date``.
+Flag values ``1/true/t/yes/y`` are true and ``0/false/f/no/n`` or blank are false (case
+ignored); anything else is false and counted in the report's notes.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+from pyproj.exceptions import CRSError as ProjCRSError
+
+from .._errors import ColumnMappingError, InputFileError
+from ._clean import EmptyFileError, tidy
+from .report import REPEATED_HEADER, LoadReport
+
+__all__ = ["ColumnMapping", "read_mapping", "read_generic", "MAPPING_KEYS"]
+
+#: Keys allowed under ``[columns]`` (besides ``flags``).
+MAPPING_KEYS: tuple[str, ...] = (
+    "x",
+    "y",
+    "month",
+    "date",
+    "category",
+    "crime_id",
+    "location",
+    "lsoa_code",
+    "lsoa_name",
+    "outcome",
+    "force",
+    "weight",
+    "offence_code",
+)
+#: Keys allowed under ``[constants]``.
+CONSTANT_KEYS: tuple[str, ...] = (
+    "month",
+    "category",
+    "crime_id",
+    "location",
+    "lsoa_code",
+    "lsoa_name",
+    "outcome",
+    "force",
+)
+_TOP_KEYS = ("crs", "columns", "constants", "date_format", "month_format", "delimiter", "encoding")
+_TRUE = frozenset({"1", "true", "t", "yes", "y"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", ""})
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A validated column mapping; build it with :func:`read_mapping`.
+
+    Attributes
+    ----------
+    crs : str
+        CRS of the x/y columns.
+    columns : dict
+        Canonical key -> column name in the file.
+    flags : tuple of str
+        Yes/no columns kept under their own names.
+    constants : dict
+        Canonical key -> value for every row.
+    date_format, month_format : str or None
+        ``strftime`` formats of the date and month columns (None: detect).
+    delimiter, encoding : str
+        How the CSV is written.
+    source : str
+        Where the mapping came from (a path, or ``"<dict>"``).
+    """
+
+    crs: str
+    columns: dict[str, str]
+    flags: tuple[str, ...] = ()
+    constants: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
+    month_format: str | None = None
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    source: str = "<dict>"
+
+    def file_columns(self) -> list[str]:
+        """The file's columns the mapping reads, each once, in mapping order."""
+        names = [*self.columns.values(), *self.flags]
+        return list(dict.fromkeys(names))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The mapping as a dict that :func:`read_mapping` accepts (JSON-serialisable)."""
+        out: dict[str, Any] = {"crs": self.crs, "columns": dict(self.columns)}
+        if self.flags:
+            out["columns"]["flags"] = list(self.flags)
+        if self.constants:
+            out["constants"] = dict(self.constants)
+        for key in ("date_format", "month_format"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.delimiter != ",":
+            out["delimiter"] = self.delimiter
+        if self.encoding != "utf-8":
+            out["encoding"] = self.encoding
+        return out
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ColumnMappingError(
+            f"Mapping file {str(path)!r} does not exist. Give the path of a TOML mapping "
+            "(see hotspots/data/README.md for the format)."
+        )
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ColumnMappingError(f"Mapping file {str(path)!r} is not valid TOML: {exc}") from None
+
+
+def read_mapping(path_or_dict: str | Path | Mapping[str, Any] | ColumnMapping) -> ColumnMapping:
+    """Read and validate a column mapping from a TOML file or a dict.
+
+    Every problem is collected and reported at once in a :class:`ColumnMappingError`.
+
+    Parameters
+    ----------
+    path_or_dict : str, Path, dict or ColumnMapping
+        A TOML file, or a dict with the same structure (see the module docstring).
+
+    Returns
+    -------
+    ColumnMapping
+
+    Examples
+    --------
+    >>> m = read_mapping({"crs": "EPSG:4326",
+    ...                   "columns": {"x": "longitude", "y": "latitude", "month": "month"},
+    ...                   "constants": {"category": "Burglary"}})
+    >>> m.columns["x"], m.constants["category"]
+    ('longitude', 'Burglary')
+    """
+    if isinstance(path_or_dict, ColumnMapping):
+        return path_or_dict
+    if isinstance(path_or_dict, str | Path):
+        source = str(path_or_dict)
+        data = _load_toml(Path(path_or_dict))
+    elif isinstance(path_or_dict, Mapping):
+        source, data = "<dict>", dict(path_or_dict)
+    else:
+        raise TypeError(
+            f"'mapping' should be a TOML file path or a dict, got {type(path_or_dict)}"
+        )
+    problems: list[str] = []
+
+    def _unknown(keys: Any, allowed: tuple[str, ...], where: str) -> None:
+        for key in keys:
+            if key not in allowed:
+                problems.append(
+                    f"unknown key {key!r} in {where}; allowed: {', '.join(allowed)}"
+                )
+
+    _unknown(data, _TOP_KEYS, "the mapping")
+    columns_in = dict(data.get("columns") or {})
+    constants_in = dict(data.get("constants") or {})
+    date_format = data.get("date_format", columns_in.pop("date_format", None))
+    month_format = data.get("month_format", columns_in.pop("month_format", None))
+    flags_in = columns_in.pop("flags", [])
+    _unknown(columns_in, MAPPING_KEYS, "[columns]")
+    _unknown(constants_in, CONSTANT_KEYS, "[constants]")
+
+    crs = data.get("crs")
+    if crs is None:
+        problems.append(
+            "missing 'crs': add crs = \"EPSG:4326\" for longitude/latitude or "
+            "crs = \"EPSG:27700\" for eastings/northings"
+        )
+    else:
+        try:
+            crs = CRS.from_user_input(crs).to_string()
+        except ProjCRSError:
+            problems.append(f"'crs' = {crs!r} is not a CRS pyproj knows (try 'EPSG:4326')")
+    columns: dict[str, str] = {}
+    for key, value in columns_in.items():
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"[columns] {key} should be a column name, got {value!r}")
+        elif key in MAPPING_KEYS:
+            columns[key] = value
+    constants: dict[str, str] = {}
+    for key, value in constants_in.items():
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            problems.append(f"[constants] {key} should be a text value, got {value!r}")
+        elif key in CONSTANT_KEYS:
+            constants[key] = str(value)
+    if isinstance(flags_in, str):
+        flags_in = [flags_in]
+    if not isinstance(flags_in, list | tuple) or not all(isinstance(f, str) for f in flags_in):
+        problems.append(f"[columns] flags should be a list of column names, got {flags_in!r}")
+        flags_in = []
+    for key in ("x", "y"):
+        if key not in columns:
+            problems.append(f"[columns] {key} is required (the column holding {key})")
+    if not {"month", "date"} & (set(columns) | set(constants)):
+        problems.append("map a month or a date column ([columns] month = ... or date = ...)")
+    if "category" not in columns and "category" not in constants:
+        problems.append(
+            "map the crime category: [columns] category = \"...\", or for a one-type "
+            "file [constants] category = \"Burglary\""
+        )
+    for key in set(columns) & set(constants):
+        problems.append(f"{key!r} is both a column and a constant; keep one")
+    for flag in flags_in:
+        if flag in MAPPING_KEYS or flag in ("geometry", "x", "y"):
+            problems.append(f"flag column {flag!r} clashes with a canonical column name")
+    if problems:
+        raise ColumnMappingError(
+            f"Column mapping {source} has {len(problems)} problem(s):\n  - "
+            + "\n  - ".join(problems)
+        )
+    return ColumnMapping(
+        crs=str(crs),
+        columns=columns,
+        flags=tuple(flags_in),
+        constants=constants,
+        date_format=date_format,
+        month_format=month_format,
+        delimiter=str(data.get("delimiter", ",")),
+        encoding=str(data.get("encoding", "utf-8")),
+        source=source,
+    )
+
+
+def header_columns(
+    first_line: bytes, *, delimiter: str = ",", encoding: str = "utf-8"
+) -> list[str]:
+    """Split a header line into column names (BOM and surrounding spaces removed)."""
+    text = first_line.decode(encoding, errors="replace").lstrip("\ufeff")
+    row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    return [c.strip() for c in row]
+
+
+def check_columns(mapping: ColumnMapping, found: list[str], *, source: str) -> None:
+    """Raise :class:`ColumnMappingError` if the file lacks a column the mapping names."""
+    problems = []
+    keyed = [*mapping.columns.items(), *(("flags", f) for f in mapping.flags)]
+    for key, column in keyed:
+        if column not in found:
+            close = difflib.get_close_matches(column, found, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"mapping key {key!r} names column {column!r}{hint}")
+    if problems:
+        raise ColumnMappingError(
+            f"{source} lacks columns named in mapping {mapping.source}: "
+            + "; ".join(problems)
+            + f". The file has columns: {', '.join(repr(c) for c in found)}."
+        )
+
+
+def _flag_values(text: pd.Series) -> tuple[np.ndarray, int]:
+    lowered = text.str.strip().str.lower()
+    truthy = lowered.isin(_TRUE).to_numpy()
+    unknown = int((~lowered.isin(_TRUE | _FALSE)).sum())
+    return truthy, unknown
+
+
+def read_generic(
+    stream: BinaryIO, *, source: str, mapping: ColumnMapping, crs: CRS
+) -> tuple[pd.DataFrame, LoadReport]:
+    """Read one mapped CSV stream; return checked rows and their report.
+
+    The returned frame has the canonical columns except ``geometry``, any extra mapped
+    columns, and projected ``x`` and ``y`` in ``crs``.
+    """
+    wanted = mapping.file_columns()
+    try:
+        raw_file = pd.read_csv(
+            stream,
+            usecols=lambda c: c.strip().lstrip("\ufeff") in wanted,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            sep=mapping.delimiter,
+            encoding="utf-8-sig" if mapping.encoding.lower() in ("utf-8", "utf8") else
+            mapping.encoding,
+        )
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{source} is not {mapping.encoding} text ({exc.reason} at byte {exc.start}). "
+            "Set encoding in the mapping (e.g. encoding = \"cp1252\" for Excel exports)."
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise InputFileError(f"Could not read {source} as CSV: {exc}") from None
+    raw_file.columns = [c.strip().lstrip("\ufeff") for c in raw_file.columns]
+    xcol, ycol = mapping.columns["x"], mapping.columns["y"]
+    header = (raw_file[xcol].str.strip() == xcol) & (raw_file[ycol].str.strip() == ycol)
+    n_header = int(header.sum())
+    if n_header:
+        raw_file = raw_file.loc[~header].reset_index(drop=True)
+    if len(raw_file) == 0:
+        raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows.")
+
+    raw = pd.DataFrame(index=raw_file.index)
+    for key, column in mapping.columns.items():
+        if key != "weight":
+            raw[key] = raw_file[column]
+    for key, value in mapping.constants.items():
+        raw[key] = value
+    notes = []
+    if "weight" in mapping.columns:
+        column = mapping.columns["weight"]
+        weight = pd.to_numeric(raw_file[column].str.strip(), errors="coerce")
+        bad = weight.isna() | (weight < 0) | ~np.isfinite(weight.fillna(0))
+        if bad.any():
+            notes.append(
+                f"{source}: {int(bad.sum()):,} values of weight column {column!r} are blank, "
+                "negative or not numbers; they were set to 1.0."
+            )
+        raw["weight"] = weight.where(~bad, 1.0).astype(float)
+    for flag in mapping.flags:
+        values, unknown = _flag_values(raw_file[flag])
+        raw[flag] = values
+        if unknown:
+            notes.append(
+                f"{source}: {unknown:,} values of flag column {flag!r} are not yes/no "
+                "values (1/0, true/false, yes/no); they were read as false."
+            )
+    del raw_file
+    fix = f" in the file or in mapping {mapping.source}"
+    out, report = tidy(
+        raw,
+        source=source,
+        input_crs=CRS.from_user_input(mapping.crs),
+        output_crs=crs,
+        x_name=xcol,
+        y_name=ycol,
+        fix=fix,
+        month_format=mapping.month_format,
+        date_format=mapping.date_format,
+    )
+    report.notes.extend(notes)
+    if n_header:
+        report.header_lines = n_header
+        report.notes.append(f"{source}: removed {n_header:,} {REPEATED_HEADER}(s) inside the data.")
+    return out, report
