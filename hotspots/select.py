@@ -152,6 +152,11 @@ def select_crimes(
         raise TypeError(f"'crimes' should be a GeoDataFrame, got {type(crimes)}")
     first = parse_month(start, name="start") if start is not None else None
     last = parse_month(end, name="end") if end is not None else None
+    if (first is not None or last is not None) and "month" not in crimes.columns:
+        raise ParameterError(
+            "'crimes' has no 'month' column, so it cannot be selected by period; load it "
+            "with hotspots.load_crimes."
+        )
     if first is not None and last is not None and first > last:
         raise ParameterError(
             f"The 'start' month {start!r} is after the 'end' month {end!r}; swap them."

@@ -169,13 +169,17 @@ def parse_months(text: pd.Series, *, fmt: str | None = None) -> pd.Series:
     if fmt is not None:
         stamps = pd.to_datetime(text.str.strip(), format=fmt, errors="coerce")
         months = stamps.dt.to_period("M").dt.start_time
-    else:
-        parts = text.str.extract(_MONTH_PATTERN)
-        year = pd.to_numeric(parts[0], errors="coerce")
-        month = pd.to_numeric(parts[1], errors="coerce")
-        frame = pd.DataFrame({"year": year, "month": month, "day": 1}, index=text.index)
-        months = pd.to_datetime(frame, errors="coerce")
-    return months.astype("datetime64[ns]")
+        return months.astype("datetime64[ns]")
+    # A file holds few distinct months: parse each distinct value once.
+    codes, uniques = pd.factorize(text)
+    parts = pd.Series(uniques, dtype="str").str.extract(_MONTH_PATTERN)
+    year = pd.to_numeric(parts[0], errors="coerce")
+    month = pd.to_numeric(parts[1], errors="coerce")
+    frame = pd.DataFrame({"year": year, "month": month, "day": 1})
+    parsed = pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]").to_numpy()
+    nat = np.datetime64("NaT", "ns")
+    values = np.where(codes >= 0, parsed[np.maximum(codes, 0)], nat) if len(parsed) else nat
+    return pd.Series(values, index=text.index, dtype="datetime64[ns]")
 
 
 def parse_dates(text: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series, str]:
@@ -242,16 +246,19 @@ def tidy(
     keep = reason == ""
     counts = pd.Series(reason[~keep]).value_counts()
     report.dropped = {str(k): int(v) for k, v in counts.items()}
-    out = pd.DataFrame(index=pd.RangeIndex(int(keep.sum())))
+    n_kept = int(keep.sum())
+    out = pd.DataFrame(index=pd.RangeIndex(n_kept))
     for col in STRING_COLUMNS:
-        out[col] = raw[col].to_numpy()[keep] if col in raw else ""
-        out[col] = out[col].astype("str").str.strip()
+        if col in raw:
+            out[col] = raw[col][keep].astype("str").str.strip().array
+        else:
+            out[col] = pd.Series("", index=out.index, dtype="str")
     out["month"] = month.to_numpy()[keep]
     out["date"] = date.to_numpy()[keep]
     out["weight"] = raw["weight"].to_numpy(dtype=float)[keep] if "weight" in raw else 1.0
     for col in raw.columns:
         if col not in out and col not in ("x", "y"):
-            out[col] = raw[col].to_numpy()[keep]
+            out[col] = raw[col][keep].array
     out["x"] = x[keep]
     out["y"] = y[keep]
     report.rows_kept = len(out)

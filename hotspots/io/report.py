@@ -45,6 +45,10 @@ REPEATED_HEADER = "repeated header line"
 UNKNOWN_CATEGORY = "unknown category"
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def _add_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     out = dict(a)
     for key, value in b.items():
@@ -147,15 +151,15 @@ class LoadReport:
         """
         n = len(self.sources)
         shown = ", ".join(self.sources[:3]) + (f" and {n - 3} more" if n > 3 else "")
-        lines = [f"Read {self.rows_read:,} rows from {n} file{'s' if n != 1 else ''}: {shown}"]
+        lines = [f"Read {_rows(self.rows_read)} from {n} file{'s' if n != 1 else ''}: {shown}"]
         share = f" ({self.rows_kept / self.rows_read:.1%})" if self.rows_read else ""
         period = f"{self.months[0]} to {self.months[-1]}" if self.months else "no months"
         lines.append(
-            f"Kept {self.rows_kept:,} rows{share}, {period}, {len(self.categories)} "
+            f"Kept {_rows(self.rows_kept)}{share}, {period}, {len(self.categories)} "
             f"categor{'y' if len(self.categories) == 1 else 'ies'}, CRS {self.crs or 'unknown'}."
         )
         if self.dropped:
-            lines.append(f"Dropped {self.rows_dropped:,} rows:")
+            lines.append(f"Dropped {_rows(self.rows_dropped)}:")
             lines.extend(f"  {reason}: {count:,}" for reason, count in self.dropped.items())
         if self.header_lines:
             lines.append(f"Removed {self.header_lines:,} {REPEATED_HEADER}(s) inside the data.")
