@@ -1,5 +1,94 @@
-"""hotspots: find crime hotspots and plan Safer Streets interventions."""
+"""hotspots: find crime hotspots and plan Safer Streets interventions.
+
+The public API is re-exported here; everything else is private.
+
+Examples
+--------
+>>> import hotspots
+>>> "gistar" in hotspots.METHODS
+True
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from ._errors import (
+    ColumnMappingError,
+    CRSError,
+    EmptySelectionError,
+    HotspotsError,
+    InputFileError,
+    ParameterError,
+)
+from .areas import area_summary, concentration_statement
+from .clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
+from .counts import count_hotspots
+from .density import default_bandwidth, kde_hotspots, kde_surface
+from .find import METHODS, find_hotspots
+from .gistar import gistar_grid, gistar_hotspots
+from .grid import Grid, count_points, default_cell_size, make_grid, study_area_mask
+from .groups import CrimeGroup, apply_harm, get_group, load_groups, load_harm_weights
+from .io import BoundaryReport, ColumnMapping, LoadReport, load_boundary, load_crimes, read_mapping
+from .maps import hotspot_map
+from .result import HotspotResult
+from .runs import FindRun, run_find
+from .sample import DEFAULT_SEED, SampleSummary, planted, write_sample
+from .schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
+from .select import select_crimes
+
+__all__ = [
+    "__version__",
+    # errors
+    "HotspotsError",
+    "InputFileError",
+    "ColumnMappingError",
+    "CRSError",
+    "ParameterError",
+    "EmptySelectionError",
+    # loading and selection
+    "load_crimes",
+    "load_boundary",
+    "read_mapping",
+    "ColumnMapping",
+    "LoadReport",
+    "BoundaryReport",
+    "CrimeGroup",
+    "load_groups",
+    "get_group",
+    "load_harm_weights",
+    "apply_harm",
+    "select_crimes",
+    "CRIME_COLUMNS",
+    "POLICE_UK_CATEGORIES",
+    "empty_crimes",
+    # grids and methods
+    "Grid",
+    "make_grid",
+    "default_cell_size",
+    "count_points",
+    "study_area_mask",
+    "METHODS",
+    "find_hotspots",
+    "HotspotResult",
+    "count_hotspots",
+    "kde_hotspots",
+    "kde_surface",
+    "default_bandwidth",
+    "gistar_hotspots",
+    "gistar_grid",
+    "dbscan_hotspots",
+    "hdbscan_hotspots",
+    "cluster_labels",
+    "area_summary",
+    "concentration_statement",
+    # outputs
+    "hotspot_map",
+    "run_find",
+    "FindRun",
+    # demo data
+    "write_sample",
+    "planted",
+    "SampleSummary",
+    "DEFAULT_SEED",
+]

@@ -11,6 +11,7 @@ Font Awesome, awesome-markers) are dropped in that mode.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
@@ -80,7 +81,25 @@ def _inline(match: re.Match[str], folder: Path, kind: str) -> str:
     text = (folder / local).read_text(encoding="utf-8")
     if kind == "script":
         return "<script>" + text.replace("</script", "<\\/script") + "</script>"
-    return "<style>" + text + "</style>"
+    return "<style>" + _embed_images(text, (folder / local).parent) + "</style>"
+
+
+_CSS_URL = re.compile(r"url\((?P<q>['\"]?)(?P<path>[^)'\":]+\.(?:png|svg|gif))(?P=q)\)")
+_MIME = {"png": "image/png", "svg": "image/svg+xml", "gif": "image/gif"}
+
+
+def _embed_images(css: str, base: Path) -> str:
+    """Replace relative image URLs in a stylesheet with data URIs (icons, layer control)."""
+
+    def embed(match: re.Match[str]) -> str:
+        file = base / match.group("path")
+        if not file.is_file():
+            return match.group(0)
+        mime = _MIME[file.suffix.lstrip(".")]
+        data = base64.b64encode(file.read_bytes()).decode("ascii")
+        return f"url(data:{mime};base64,{data})"
+
+    return _CSS_URL.sub(embed, css)
 
 
 def render_html(fmap: folium.Map, *, assets: str = "auto") -> str:

@@ -87,7 +87,7 @@ def _legend(result: HotspotResult, title: str) -> str:
         )
     statement = html.escape(result.method_statement())
     return f"""
-<div id="hotspots-legend" style="position:fixed;bottom:24px;left:12px;z-index:1000;
+<div id="hotspots-legend" style="position:fixed;bottom:28px;right:10px;z-index:1000;
  background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif;max-width:280px">
  <b>{html.escape(title)}</b>{rows}
  <div style="margin-top:4px;color:#444">{statement}</div>

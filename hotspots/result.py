@@ -40,6 +40,49 @@ class HotspotResult:
         return int(self.cells["hotspot"].sum()) if len(self.cells) else 0
 
     def method_statement(self) -> str:
-        """One sentence that says how this result was made."""
-        parts = ", ".join(f"{k}={v}" for k, v in self.params.items() if v is not None)
-        return f"{self.method} ({parts})"
+        """A plain-language sentence that says how this result was made.
+
+        Every parameter is in :attr:`params` (and in ``run.json``); this is the short form
+        for map legends and report captions.
+
+        Examples
+        --------
+        >>> r = HotspotResult(gpd.GeoDataFrame(), "count", {"cell_size": 100.0, "n_crimes": 5})
+        >>> r.method_statement()
+        'Crimes per 100 m grid cell; hotspots are the top 5% of cells. 5 crimes.'
+        """
+        p = self.params
+        cell = f"{p.get('cell_size', 0):g} m"
+        crimes = f" {p['n_crimes']:,} crimes." if "n_crimes" in p else ""
+        weighted = " Weighted by harm." if p.get("weight") else ""
+        top = f"{p.get('top_share', 0.05) * 100:g}%"
+        if self.method == "gistar":
+            fdr = "with Benjamini-Hochberg FDR correction" if p.get("fdr") else "without FDR"
+            text = (
+                f"Getis-Ord Gi* on {cell} grid cells, neighbours within "
+                f"{p.get('distance', 0):.0f} m, {fdr}; hotspots are hot at 95% confidence "
+                "or more."
+            )
+        elif self.method == "kde":
+            text = (
+                f"{str(p.get('kernel', 'quartic')).capitalize()} kernel density on {cell} cells, "
+                f"bandwidth {p.get('bandwidth', 0):.0f} m ({p.get('bandwidth_rule', 'user')}"
+                f"); hotspots are the top {top} of cells."
+            )
+            if str(p.get("bandwidth_rule", "")).startswith("normal reference"):
+                text = text.replace(f"({p['bandwidth_rule']})", "(normal-reference rule)")
+        elif self.method == "count":
+            text = f"Crimes per {cell} grid cell; hotspots are the top {top} of cells."
+        elif self.method == "dbscan":
+            text = (
+                f"DBSCAN clusters: at least {p.get('min_samples')} crimes within "
+                f"{p.get('eps', 0):g} m of a core point."
+            )
+        elif self.method == "hdbscan":
+            text = (
+                f"HDBSCAN clusters of at least {p.get('min_cluster_size')} crimes "
+                f"({p.get('cluster_selection_method', 'leaf')} selection)."
+            )
+        else:
+            text = f"{self.method}: " + ", ".join(f"{k}={v}" for k, v in p.items())
+        return text + weighted + crimes

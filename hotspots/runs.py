@@ -115,11 +115,6 @@ def run_find(
 
     _progress_note(progress, 1, f"Loading crimes from {len(sources)} input(s)")
     crimes, report = load_crimes(sources, mapping=mapping, boundary=area, progress=file_progress)
-    weights = None
-    if harm is not None:
-        weights = load_harm_weights(harm)
-        crimes = apply_harm(crimes, weights)
-
     _progress_note(progress, 2, f"Selecting {crime_group.label}")
     selected, selection = select_crimes(
         crimes, group=crime_group, start=start, end=end, groups=groups
@@ -132,6 +127,12 @@ def run_find(
             f"{', '.join(sorted(report.categories)) or 'none'}; months: "
             f"{report.months[0] + ' to ' + report.months[-1] if report.months else 'none'}."
         )
+
+    weights = None
+    if harm is not None:
+        # after selection, so a weights file need only cover the selected group's categories
+        weights = load_harm_weights(harm)
+        selected = apply_harm(selected, weights)
 
     _progress_note(progress, 3, f"Finding hotspots ({method}) in {len(selected):,} crimes")
     result = find_hotspots(

@@ -20,6 +20,7 @@ from hotspots._errors import (
 )
 from hotspots.clusters import (
     CLUSTER_COLUMNS,
+    CORE_PERCENTILE,
     DEFAULT_EPS,
     MIN_SAMPLES_FLOOR,
     cluster_labels,
@@ -297,16 +298,16 @@ def test_default_parameters_are_stated_and_recorded():
     xy = np.column_stack([crimes.geometry.x, crimes.geometry.y])
     assert res.params["eps"] == DEFAULT_EPS == 100
     assert "default" in res.params["eps_rule"] and "default" in res.params["min_samples_rule"]
-    # oracle for the rule: the 95th percentile of crimes within eps of each crime
+    # oracle for the rule: the 90th percentile of crimes within eps of each crime
     counts = KDTree(xy).query_radius(xy, r=DEFAULT_EPS, count_only=True)
-    expected = max(MIN_SAMPLES_FLOOR, int(np.ceil(np.percentile(counts, 95))))
+    expected = max(MIN_SAMPLES_FLOOR, int(np.ceil(np.percentile(counts, CORE_PERCENTILE))))
     assert res.params["min_samples"] == expected
     assert default_min_samples(xy[:, 0], xy[:, 1]) == expected
-    assert "eps=100" in res.method_statement()
+    assert "within 100 m" in res.method_statement()
 
 
 def test_default_min_samples_floor_and_percentile():
-    # 20 crimes at one point and 80 isolated ones: the busiest 5% see 20 crimes
+    # 20 crimes at one point and 80 isolated ones: the busiest 10% see 20 crimes
     x = [0.0] * 20 + [1000.0 * i for i in range(1, 81)]
     assert default_min_samples(x, [0.0] * 100) == 20
     assert default_min_samples([0, 1000, 2000], [0, 0, 0]) == MIN_SAMPLES_FLOOR
