@@ -18,7 +18,7 @@ from pyproj import CRS
 
 from ._errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
 from ._validate import require_projected
-from .grid import Grid, count_points, make_grid, study_area_mask
+from .grid import Grid, make_grid, study_area_mask
 
 __all__ = ["CellInputs", "prepare_cells", "float_param", "top_share_flags", "cells_frame"]
 
@@ -186,6 +186,14 @@ def _coordinates(crimes: gpd.GeoDataFrame, func: str) -> tuple[np.ndarray, np.nd
     return x, y
 
 
+def _bin_counts(grid: Grid, x: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Points (or weights) per cell, as :func:`hotspots.grid.count_points` counts them."""
+    row, col, inside = grid.locate(x, y)
+    flat = row[inside] * grid.nx + col[inside]
+    out = np.bincount(flat, weights=None if w is None else w[inside], minlength=grid.n_cells)
+    return out.astype(float).reshape(grid.shape)
+
+
 def prepare_cells(
     crimes: gpd.GeoDataFrame,
     *,
@@ -261,16 +269,11 @@ def prepare_cells(
             "covers the area."
         )
 
-    points = gpd.GeoDataFrame(
-        {"_w": np.ones(len(x)) if w is None else w},
-        geometry=gpd.points_from_xy(x, y),
-        crs=crs,
-    )
-    count = np.rint(count_points(grid, points))
+    count = _bin_counts(grid, x, y, None)
     count[~mask] = 0.0
     weight_sum = None
     if w is not None:
-        weight_sum = count_points(grid, points, weight="_w")
+        weight_sum = _bin_counts(grid, x, y, w)
         weight_sum[~mask] = 0.0
     n_counted = int(count.sum())
     if n_counted < len(x):
