@@ -1,4 +1,4 @@
-"""hotspots: the Streamlit front end. Widgets and layout only; every figure comes from the library."""
+"""hotspots: the Streamlit front end. Widgets and layout only; figures come from the library."""
 
 from __future__ import annotations
 

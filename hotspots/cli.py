@@ -123,7 +123,10 @@ def find(inputs, mapping, boundary, boundary_layer, name_column, group, groups_f
 
 
 def _file_progress(done: int, total: int, label: str) -> None:
-    click.echo(f"  reading {done}/{total}: {label}", err=True)
+    # about ten lines however many files: every file up to 10, then every tenth part
+    step = max(1, total // 10)
+    if done == total or done % step == 0 or total <= 10:
+        click.echo(f"  read {done}/{total} files ({label})", err=True)
 
 
 @main.command()

@@ -49,6 +49,8 @@ def hotspot_table(result: HotspotResult, *, sensitive: bool = False) -> pd.DataF
     centres = hot.geometry.centroid
     table = pd.DataFrame(hot.drop(columns="geometry"))
     table.insert(0, "rank", range(1, len(table) + 1))
+    if "count" in table and len(table) and (table["count"] % 1 == 0).all():
+        table["count"] = table["count"].astype("int64")
     table["easting"] = centres.x.round(1).to_numpy()
     table["northing"] = centres.y.round(1).to_numpy()
     lonlat = centres.to_crs(4326)
@@ -165,7 +167,7 @@ def run_find(
         out / "summary.csv", hotspot_table(result, sensitive=crime_group.sensitive)
     )
     if summary is not None:
-        table = pd.DataFrame(summary.drop(columns="geometry"))
+        table = pd.DataFrame(summary.drop(columns="geometry")).sort_values(["rank", "area_name"])
         if crime_group.sensitive:
             table = suppress_small_counts(table, ("count",))
         outputs["areas"] = write_table(out / "areas.csv", table)
