@@ -91,11 +91,9 @@ class Grid:
 
         Cells of aligned grids share identifiers, so results from different periods join.
         """
-        xs = self.x0 + np.arange(self.nx) * self.cell_size
-        ys = self.y0 + np.arange(self.ny) * self.cell_size
-        gx, gy = np.meshgrid(xs, ys)
-        fmt = np.vectorize(lambda a, b: f"E{a:.0f}N{b:.0f}", otypes=[object])
-        return fmt(gx, gy)
+        xs = [f"E{v:.0f}" for v in self.x0 + np.arange(self.nx) * self.cell_size]
+        ys = [f"N{v:.0f}" for v in self.y0 + np.arange(self.ny) * self.cell_size]
+        return np.char.add(np.array(xs)[None, :], np.array(ys)[:, None]).astype(object)
 
     def polygons(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Return shapely boxes for the cells (all, or where ``mask`` is True), row-major."""

@@ -1,0 +1,34 @@
+"""The Streamlit app opens on the demo data and reacts to its filters (AppTest, no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_opens_on_demo_data_without_exception(app):
+    assert not app.exception
+    assert int(metric(app, "Crimes selected").replace(",", "")) > 0
+    assert int(metric(app, "Hotspots").replace(",", "")) > 0
+
+
+def test_changing_group_changes_the_figures(app):
+    before = metric(app, "Crimes selected")
+    app.selectbox[0].select("vawg").run()
+    assert not app.exception
+    assert metric(app, "Crimes selected") != before
+    assert app.query_params["group"] == ["vawg"] or app.query_params["group"] == "vawg"
