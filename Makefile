@@ -27,6 +27,7 @@ run: $(STAMP) $(ASSETS)
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 test: $(STAMP) $(ASSETS)
+	$(BIN)/ruff check hotspots tests benchmarks app.py
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -37,6 +38,7 @@ sample: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_methods.py
+	@if [ -f benchmarks/bench_trends.py ]; then $(BIN)/python benchmarks/bench_trends.py; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

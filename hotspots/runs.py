@@ -117,6 +117,13 @@ def run_find(
 
     _progress_note(progress, 1, f"Loading crimes from {len(sources)} input(s)")
     crimes, report = load_crimes(sources, mapping=mapping, boundary=area, progress=file_progress)
+    outside = report.dropped.get("outside the boundary", 0)
+    if len(crimes) == 0 and outside:
+        raise EmptySelectionError(
+            f"All {outside:,} located crimes fall outside the boundary {boundary}, so there is "
+            "nothing to analyse. Check that the boundary covers the same place as the crime "
+            f"data (the boundary spans {_extent_text(area)}) and that its CRS is right."
+        )
     _progress_note(progress, 2, f"Selecting {crime_group.label}")
     selected, selection = select_crimes(
         crimes, group=crime_group, start=start, end=end, groups=groups
@@ -227,6 +234,11 @@ def run_find(
         outputs=outputs,
         sensitive=crime_group.sensitive,
     )
+
+
+def _extent_text(area: gpd.GeoDataFrame) -> str:
+    minx, miny, maxx, maxy = area.to_crs(4326).total_bounds
+    return f"longitude {minx:.3f} to {maxx:.3f}, latitude {miny:.3f} to {maxy:.3f}"
 
 
 def _as_dict(report: Any) -> Any:

@@ -178,3 +178,28 @@ def test_sample_command_writes_demo_data(tmp_path):
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "sample_crimes").glob("*/*-street.csv"))) == 24
     assert (tmp_path / "boundaries" / "neighbourhoods.gpkg").is_file()
+
+
+def test_boundary_with_no_crimes_inside_says_so(tmp_path):
+    src = police_csv(tmp_path / "b.csv", [("Burglary", 440_000, 360_000, "A Road")] * 5)
+    far = gpd.GeoDataFrame({"area_name": ["Elsewhere"]},
+                           geometry=[shapely.box(300_000, 300_000, 301_000, 301_000)],
+                           crs="EPSG:27700")
+    far.to_file(tmp_path / "far.gpkg")
+    result = CliRunner().invoke(main, ["find", str(src), "--boundary", str(tmp_path / "far.gpkg"),
+                                       "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "All 5 located crimes fall outside the boundary" in result.output
+    assert "far.gpkg" in result.output
+
+
+def test_geojson_in_metres_without_crs_is_refused(tmp_path):
+    path = tmp_path / "metres.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"area_name": "A"},
+        "geometry": shapely.geometry.mapping(shapely.box(439_000, 359_000, 441_000, 361_000))}]}))
+    src = police_csv(tmp_path / "b.csv", [("Burglary", 440_000, 360_000, "A Road")] * 5)
+    result = CliRunner().invoke(main, ["find", str(src), "--boundary", str(path),
+                                       "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "look like metres" in result.output and "metres.geojson" in result.output

@@ -256,6 +256,7 @@ def load_boundary(
     report.source_crs = CRS.from_user_input(gdf.crs).to_string()
     if len(gdf) == 0:
         raise InputFileError(f"Boundary {label!r} has no features.")
+    _check_degrees(gdf, label)
     gdf = _repair(gdf, report, label)
     if CRS.from_user_input(gdf.crs) != target:
         gdf = gdf.to_crs(target)
@@ -263,6 +264,26 @@ def load_boundary(
     gdf = _name_areas(gdf, name_column, label, report)
     report.features_kept = len(gdf)
     return gdf.reset_index(drop=True), report
+
+
+def _check_degrees(gdf: gpd.GeoDataFrame, label: str) -> None:
+    """Refuse a layer that says it is in degrees but holds metre-sized coordinates.
+
+    GeoJSON has no way to say "no CRS": a file without one is read as longitude/latitude,
+    so eastings/northings saved as GeoJSON arrive here looking like degrees in the
+    hundreds of thousands.
+    """
+    if not CRS.from_user_input(gdf.crs).is_geographic:
+        return
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        raise CRSError(
+            f"Boundary {label!r} says it is in {CRS.from_user_input(gdf.crs).to_string()} "
+            f"(longitude/latitude), but its coordinates reach ({minx:.0f}, {miny:.0f}) to "
+            f"({maxx:.0f}, {maxy:.0f}), which look like metres, e.g. British National Grid "
+            "eastings/northings. Save it with its real CRS (for GeoJSON, reproject to "
+            "EPSG:4326; or use a GeoPackage, which records EPSG:27700)."
+        )
 
 
 def as_boundary_geometry(boundary: Any, *, crs: str | CRS) -> Any:
