@@ -77,11 +77,11 @@ def monthly_counts(
     >>> monthly_counts(df)["count"].tolist()
     [1, 0, 1]
     """
-    months = pd.to_datetime(crimes["month"]) if len(crimes) else pd.Series([], "datetime64[ns]")
+    months = pd.to_datetime(crimes["month"]) if len(crimes) else pd.Series([], dtype="datetime64[ns]")
     first = pd.Timestamp(start) if start is not None else months.min()
     last = pd.Timestamp(end) if end is not None else months.max()
     if pd.isna(first) or pd.isna(last):
-        return pd.DataFrame({"month": pd.Series([], "datetime64[ns]"), "count": []})
+        return pd.DataFrame({"month": pd.Series([], dtype="datetime64[ns]"), "count": []})
     index = pd.date_range(first, last, freq="MS")
     if by is None:
         counts = months.value_counts().reindex(index, fill_value=0)
