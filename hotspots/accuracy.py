@@ -56,6 +56,7 @@ __all__ = [
     "prediction_accuracy",
     "recommend",
     "run_candidate",
+    "study_area_and_grid",
 ]
 
 #: Shares of the study area at which accuracy is reported. Small shares match how hotspot
@@ -486,6 +487,48 @@ def _param_text(candidate: Mapping[str, Any], result: HotspotResult | None) -> s
     return ", ".join(parts)
 
 
+def study_area_and_grid(
+    train: gpd.GeoDataFrame,
+    test: gpd.GeoDataFrame,
+    *,
+    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    cell_size: float | None = None,
+) -> tuple[gpd.GeoSeries | gpd.GeoDataFrame, str, Grid]:
+    """The study area, its plain-language definition, and the shared grid of a comparison.
+
+    Without ``area``, the study area is the convex hull of the training and test crimes.
+    The grid covers the study area's bounds with ``cell_size`` (default: the shorter side
+    / 50, rounded down), origin snapped, in the crimes' CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0, 1000, 0], [0, 0, 800]),
+    ...                        crs="EPSG:27700")
+    >>> area, rule, grid = study_area_and_grid(pts, pts, cell_size=100)
+    >>> round(float(area.area.iloc[0])), rule.split(" (")[0], grid.shape
+    (400000, 'convex hull of the training and test crimes', (9, 11))
+    """
+    crs = require_projected(train, name="train")
+    require_projected(test, name="test")
+    if area is None:
+        tx, ty = _points_xy(train, "train")
+        sx, sy = _points_xy(test, "test")
+        hull = shapely.multipoints(np.c_[np.r_[tx, sx], np.r_[ty, sy]]).convex_hull
+        if hull.area <= 0:
+            raise EmptySelectionError(
+                "compare_methods: the crimes lie on a line or a point, so they have no area; "
+                "pass a study area ('area')."
+            )
+        area = gpd.GeoSeries([hull], crs=crs)
+        rule = "convex hull of the training and test crimes (no study area given)"
+    else:
+        rule = "the study area given"
+    geom = _area_geometry(area, crs)
+    grid = make_grid(geom.bounds, cell_size=cell_size, crs=crs)
+    return area, rule, grid
+
+
 def compare_methods(
     train: gpd.GeoDataFrame,
     test: gpd.GeoDataFrame,
@@ -552,21 +595,8 @@ def compare_methods(
             f"{len(test):,} test crimes. Check the training and test months."
         )
     cands = [_check_candidate(c) for c in (candidates if candidates is not None else [])]
-    if area is None:
-        tx, ty = _points_xy(train, "train")
-        sx, sy = _points_xy(test, "test")
-        hull = shapely.multipoints(np.c_[np.r_[tx, sx], np.r_[ty, sy]]).convex_hull
-        if hull.area <= 0:
-            raise EmptySelectionError(
-                f"{func}: the crimes lie on a line or a point, so they have no area; pass a "
-                "study area ('area')."
-            )
-        area = gpd.GeoSeries([hull], crs=crs)
-        area_rule = "convex hull of the training and test crimes (no study area given)"
-    else:
-        area_rule = "the study area given"
+    area, area_rule, grid = study_area_and_grid(train, test, area=area, cell_size=cell_size)
     area_geom = _area_geometry(area, crs)
-    grid = make_grid(area_geom.bounds, cell_size=cell_size, crs=crs)
     if candidates is None:
         cands = default_candidates(grid.cell_size)
 
@@ -698,24 +728,39 @@ def plot_comparison(table: pd.DataFrame, *, title: str = "Which method predicts 
     """
     from matplotlib.figure import Figure
 
+    table = table.copy()
+    comparable = (table["comparable"].astype(bool) if "comparable" in table
+                  else pd.Series(True, index=table.index))
+    table["_ranked"] = table["pai"].where(comparable)
     covs = sorted(table["coverage"].unique())
-    best_cov = covs[-1]
-    order = (table[table["coverage"] == best_cov]
-             .sort_values("pai", ascending=True, na_position="first")["label"].tolist())
+    order = (table[table["coverage"] == covs[-1]]
+             .sort_values("_ranked", ascending=True, na_position="first")["label"].tolist())
     order = list(dict.fromkeys(order + table["label"].tolist()))[::-1]
-    fig = Figure(figsize=(8, 0.45 * len(order) + 1.8), layout="constrained")
+    fig = Figure(figsize=(9, 0.45 * len(order) + 2.0), layout="constrained")
     ax = fig.add_subplot()
     height = 0.8 / max(len(covs), 1)
     ypos = np.arange(len(order))
+    colours = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")
     for i, cov in enumerate(covs):
-        sub = table[table["coverage"] == cov].set_index("label")["pai"]
-        values = [float(sub.get(label, np.nan)) for label in order]
-        ax.barh(ypos + (i - (len(covs) - 1) / 2) * height, np.nan_to_num(values), height,
+        sub = table[table["coverage"] == cov].drop_duplicates("label").set_index("label")
+        sub = sub.reindex(order)
+        values = sub["pai"].to_numpy(dtype=float)
+        ok = sub["_ranked"].notna().to_numpy()
+        offset = ypos + (i - (len(covs) - 1) / 2) * height
+        colour = colours[i % len(colours)]
+        ax.barh(offset[ok], np.nan_to_num(values[ok]), height, color=colour,
                 label=f"{cov:.0%} of area")
+        if (~ok).any():
+            ax.barh(offset[~ok], np.nan_to_num(values[~ok]), height, color="none",
+                    edgecolor=colour, hatch="///", linewidth=0.8)
     ax.set_yticks(ypos, order)
     ax.invert_yaxis()
     ax.axvline(1.0, color="#555", linestyle=":", linewidth=1)
-    ax.set_xlabel("Prediction Accuracy Index (PAI): share of test crimes / share of area")
+    xlabel = "Prediction Accuracy Index (PAI): share of test crimes / share of area"
+    if not comparable.all():
+        xlabel += (f"\nhatched: covers under {COMPARABLE_SHARE:.0%} of that share of the "
+                   "area, not ranked")
+    ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize="small")
     return fig

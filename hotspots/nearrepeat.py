@@ -193,12 +193,34 @@ def _labels(edges: tuple[float, ...], unit: str, integer: bool) -> list[str]:
     return labels
 
 
+#: How the headline names one crime of each police.uk category ("within 100 m and 7 days
+#: of a burglary").
+_ONE_CRIME: dict[str, str] = {
+    "Anti-social behaviour": "anti-social behaviour incident",
+    "Bicycle theft": "bicycle theft",
+    "Burglary": "burglary",
+    "Criminal damage and arson": "criminal damage or arson offence",
+    "Drugs": "drugs offence",
+    "Other crime": "crime",
+    "Other theft": "theft",
+    "Possession of weapons": "weapons possession offence",
+    "Public order": "public order offence",
+    "Robbery": "robbery",
+    "Shoplifting": "shoplifting offence",
+    "Theft from the person": "theft from the person",
+    "Vehicle crime": "vehicle crime",
+    "Violence and sexual offences": "violent or sexual offence",
+}
+
+
 def _noun(crimes: pd.DataFrame) -> str:
+    """"a burglary", "an anti-social behaviour incident", or "a crime" for mixed data."""
+    noun = "crime"
     if "category" in crimes.columns:
         cats = crimes["category"].dropna().astype(str).unique()
         if len(cats) == 1 and cats[0]:
-            return cats[0].lower()
-    return "crime"
+            noun = _ONE_CRIME.get(cats[0], cats[0].lower())
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 # --------------------------------------------------------------------------- test
@@ -385,8 +407,8 @@ def _headline(stats: dict[str, Any], noun: str, iterations: int, alpha: float) -
             f"{iterations} permutations")
     ratio = stats["ratio"]
     if stats["p_value"] < alpha and ratio > 1:
-        return (f"Within {where} of a {noun}, the risk of another is {ratio:.1f} times what it "
+        return (f"Within {where} of {noun}, the risk of another is {ratio:.1f} times what it "
                 f"would be if timing and place were unrelated ({test}).")
     ratio_text = f"{ratio:.2f}" if math.isfinite(ratio) else "undefined"
-    return (f"No evidence of near repeats within {where} of a {noun}: the ratio of observed "
+    return (f"No evidence of near repeats within {where} of {noun}: the ratio of observed "
             f"to expected pairs is {ratio_text}, within what chance gives ({test}).")
