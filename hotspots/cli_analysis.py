@@ -247,23 +247,17 @@ def emerging_map(
         f'<span style="background:{EMERGING_COLOURS[c]}"></span>{PATTERNS[c]}</div>'
         for c in present
     ) or "<div>No emerging pattern found</div>"
+    statement = html.escape(result.method_statement()) + " Hover a pattern for its rule."
     legend = f"""
 <div id="hotspots-legend" style="position:fixed;bottom:24px;left:12px;z-index:1000;
  background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif;max-width:300px">
  <b>{html.escape(title)}</b>{rows_html}
- <div style="margin-top:4px;color:#444">{html.escape(_statement(result))}</div>
+ <div style="margin-top:4px;color:#444">{statement}</div>
  <style>#hotspots-legend span{{display:inline-block;width:14px;height:14px;margin-right:6px;
  vertical-align:middle;border:1px solid #999}}</style>
 </div>"""
     fmap.get_root().html.add_child(Element(legend))
     return fmap
-
-
-def _statement(result: Any) -> str:
-    p = result.params
-    return (f"Gi* per {p['step']} ({p['n_steps']} steps, {p['first_step']} to {p['last_step']}) "
-            f"on {p['cell_size']:g} m cells, hot/cold at 90% after FDR; Mann-Kendall trend. "
-            "Hover a pattern for its rule.")
 
 
 # --------------------------------------------------------------------------- trends

@@ -655,6 +655,21 @@ class EmergingResult(HotspotResult):
     bins: np.ndarray | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def method_statement(self) -> str:
+        """A plain-language sentence that says how this result was made (for legends)."""
+        p = self.params
+        fdr = ("after Benjamini-Hochberg FDR correction within each step" if p.get("fdr")
+               else "without FDR correction")
+        weighted = " Weighted by harm." if p.get("weight") else ""
+        return (
+            f"Emerging hot spots: Getis-Ord Gi* per {p['step']} ({p['n_steps']} steps, "
+            f"{p['first_step']} to {p['last_step']}) on {p['cell_size']:g} m grid cells, "
+            f"neighbours within {p['distance']:.0f} m; hot or cold at "
+            f"{100 * (1 - BIN_ALPHA):.0f}% confidence {fdr}; Mann-Kendall trend (alpha "
+            f"{MK_ALPHA:g}); Esri Emerging Hot Spot patterns.{weighted} "
+            f"{p['n_crimes']:,} crimes."
+        )
+
 
 def _crime_cells(
     crimes: gpd.GeoDataFrame, prep: Any, area: Any
@@ -789,7 +804,7 @@ def emerging_hotspots(
         )
 
     series = z[:, prep.mask].T  # (cells, steps)
-    mk = mann_kendall(series) if n_steps >= MIN_STEPS else None
+    mk = mann_kendall(series)
     code = classify_patterns(bins[:, prep.mask].T, mk.trend)
     cells = _emerging_frame(prep, counts, z, bins, mk, code)
     params = {

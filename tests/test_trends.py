@@ -322,6 +322,14 @@ def test_planted_points_give_every_planted_pattern(planted_result):
     assert (cells["pattern"] == "No Pattern Detected").mean() > 0.85
 
 
+def test_method_statement_is_plain(planted_result):
+    _, res = planted_result
+    text = res.method_statement()
+    assert text.startswith("Emerging hot spots: Getis-Ord Gi* per month (12 steps, 2023-01 to")
+    assert "90% confidence" in text and "Mann-Kendall" in text
+    assert "pattern_rules" not in text
+
+
 def test_planted_new_cell_details(planted_result):
     _, res = planted_result
     row = res.cells.set_index("cell_id").loc["E1500N1500"]
