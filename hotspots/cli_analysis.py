@@ -655,7 +655,7 @@ def _methods(ctx: click.Context, param: click.Parameter, value: str | None) -> A
 @click.option("--train-to", callback=_month, metavar="YYYY-MM",
               help="Last training month (default: the month before the test period).")
 @click.option("--test-from", callback=_month, metavar="YYYY-MM",
-              help="First test month (default: three months before the end of the data).")
+              help="First test month (default: the last three months of the data are the test).")
 @click.option("--test-to", callback=_month, metavar="YYYY-MM",
               help="Last test month (default: the last month of the data).")
 @click.option("--coverage", "coverages", type=float, multiple=True, callback=_coverage,
@@ -663,7 +663,7 @@ def _methods(ctx: click.Context, param: click.Parameter, value: str | None) -> A
               "(default 0.01, 0.02, 0.05).")
 @click.option("--recommend-at", type=float, default=0.05, show_default=True,
               callback=_coverage, metavar="SHARE",
-              help="Coverage the recommendation is made for.")
+              help="Coverage the recommendation is made for (added to --coverage if missing).")
 @click.option("--methods", callback=_methods, metavar="LIST",
               help=f"Comma-separated methods to compare (default all: {','.join(METHOD_CHOICES)}).")
 @_output_options
