@@ -9,11 +9,21 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element
 
 from .result import HotspotResult
 
-__all__ = ["hotspot_map", "GI_COLOURS", "MAX_MAP_FEATURES"]
+__all__ = [
+    "hotspot_map",
+    "base_map",
+    "areas_layer",
+    "hotspot_layer",
+    "heat_layer",
+    "legend_html",
+    "GI_COLOURS",
+    "MAX_MAP_FEATURES",
+]
 
 #: Colours for Gi* bins -3..3 (cold to hot), after the usual ArcGIS hot spot palette.
 GI_COLOURS: dict[int, str] = {
@@ -29,6 +39,10 @@ GI_COLOURS: dict[int, str] = {
 SEQUENTIAL = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 #: More polygons than this make a page too slow to open; the hottest are kept.
 MAX_MAP_FEATURES = 15_000
+#: Distinct crime locations drawn in a heat layer at most (the busiest are kept).
+MAX_HEAT_POINTS = 20_000
+#: Where an empty map looks when there is nothing to frame (the East Midlands).
+DEFAULT_VIEW = (-1.6, 52.9, -1.0, 53.1)
 #: Counts below this are shown as "<5" for sensitive crime groups (DESIGN.md, privacy).
 SMALL_COUNT = 5
 
@@ -96,6 +110,124 @@ def _legend(result: HotspotResult, title: str) -> str:
 </div>"""
 
 
+def base_map(
+    bounds: tuple[float, float, float, float] | None,
+    *,
+    crs: str = "EPSG:27700",
+    tiles: str | None = "OpenStreetMap",
+) -> folium.Map:
+    """An empty map framed on ``bounds`` (in ``crs``); the stable base for app maps.
+
+    Examples
+    --------
+    >>> m = base_map((440000, 360000, 441000, 361000), tiles=None)
+    >>> [round(v, 2) for v in m.location]
+    [53.14, -1.4]
+    """
+    fmap = folium.Map(tiles=tiles, max_zoom=19, control_scale=True, prefer_canvas=True)
+    if bounds is not None and np.all(np.isfinite(bounds)):
+        frame = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(4326)
+        minx, miny, maxx, maxy = frame.total_bounds
+    else:
+        minx, miny, maxx, maxy = DEFAULT_VIEW
+    fmap.location = [float(miny + maxy) / 2, float(minx + maxx) / 2]
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def areas_layer(
+    areas: gpd.GeoDataFrame,
+    *,
+    area_name: str = "area_name",
+    sensitive: bool = False,
+    name: str = "Areas",
+    highlight: list[str] | None = None,
+) -> folium.FeatureGroup:
+    """Area outlines with escaped tooltips (name, count, rank where present)."""
+    group = folium.FeatureGroup(name=name)
+    if areas is None or len(areas) == 0:
+        return group
+    shown = [c for c in (area_name, "count", "rank") if c in areas.columns]
+    outline = _escaped(areas, shown)
+    if sensitive and "count" in outline:
+        outline["count"] = _suppress(areas["count"])
+    chosen = set(highlight or [])
+    outline["_w"] = [3.0 if n in chosen else 1.5 for n in areas.get(area_name, [])] or 1.5
+    outline = gpd.GeoDataFrame(outline, geometry=areas.geometry.values, crs=areas.crs)
+    folium.GeoJson(
+        json.loads(outline.to_crs(4326).to_json()),
+        style_function=lambda f: {
+            "color": "#333", "weight": f["properties"].get("_w", 1.5), "fill": False,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=shown) if shown else None,
+    ).add_to(group)
+    return group
+
+
+def hotspot_layer(
+    result: HotspotResult, *, sensitive: bool = False, name: str | None = None
+) -> folium.FeatureGroup:
+    """Hotspot cells or clusters coloured by class or score, with escaped tooltips."""
+    group = folium.FeatureGroup(name=name or f"Hotspots ({result.method})")
+    cells = _cells_to_draw(result)
+    if len(cells) == 0:
+        return group
+    fields = [c for c in ("cell_id", "cluster_id", "count", "score", "gi_class",
+                          "top_categories", "top_streets") if c in cells.columns]
+    shown = _escaped(cells, fields)
+    if "score" in shown:
+        shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
+    if sensitive and "count" in shown:
+        shown["count"] = _suppress(cells["count"])
+    shown["_colour"] = _colour_column(result, cells)
+    layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
+    folium.GeoJson(
+        json.loads(layer.to_crs(4326).to_json()),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["_colour"],
+            "color": f["properties"]["_colour"],
+            "weight": 0.5,
+            "fillOpacity": 0.7,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields),
+    ).add_to(group)
+    return group
+
+
+def heat_layer(
+    crimes: gpd.GeoDataFrame, *, name: str = "Crimes (heat)", max_points: int = MAX_HEAT_POINTS
+) -> folium.FeatureGroup:
+    """Crimes as a heat layer (coincident points pooled into weights; never single markers).
+
+    More distinct points than ``max_points`` keeps the busiest ones (the layer says so in
+    its name).
+    """
+    from folium.plugins import HeatMap
+
+    group = folium.FeatureGroup(name=name, show=False)
+    if len(crimes) == 0:
+        return group
+    pts = crimes.geometry.to_crs(4326)
+    pooled = (
+        pd.DataFrame({"lat": pts.y.round(6), "lon": pts.x.round(6)})
+        .value_counts()
+        .rename("n")
+        .reset_index()
+    )
+    if len(pooled) > max_points:
+        pooled = pooled.nlargest(max_points, "n")
+        group.layer_name = f"{name}: busiest {max_points:,} points"
+    HeatMap(
+        pooled[["lat", "lon", "n"]].to_numpy().tolist(), radius=12, blur=15, min_opacity=0.3
+    ).add_to(group)
+    return group
+
+
+def legend_html(result: HotspotResult, title: str) -> str:
+    """The legend block used on standalone maps (also usable beside an app map)."""
+    return _legend(result, title)
+
+
 def hotspot_map(
     result: HotspotResult,
     *,
@@ -119,52 +251,14 @@ def hotspot_map(
     >>> type(m).__name__
     'Map'
     """
-    cells = _cells_to_draw(result)
-    frame = result.cells if len(cells) == 0 else cells
-    extent = gpd.GeoSeries(frame.geometry, crs=result.cells.crs)
+    frame = areas if areas is not None and len(areas) else _cells_to_draw(result)
+    if len(frame) == 0:
+        frame = result.cells
+    bounds = tuple(frame.to_crs(result.cells.crs).total_bounds) if len(frame) else None
+    fmap = base_map(bounds, crs=str(result.cells.crs), tiles=tiles)
     if areas is not None and len(areas):
-        extent = gpd.GeoSeries(areas.to_crs(result.cells.crs).geometry)
-    if len(extent):
-        minx, miny, maxx, maxy = extent.to_crs(4326).total_bounds
-    else:
-        minx, miny, maxx, maxy = (-1.6, 52.9, -1.0, 53.1)
-    fmap = folium.Map(tiles=tiles, max_zoom=19, control_scale=True, prefer_canvas=True)
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-
-    if areas is not None and len(areas):
-        shown = [c for c in (area_name, "count", "rank") if c in areas.columns]
-        outline = _escaped(areas, shown)
-        if sensitive and "count" in outline:
-            outline["count"] = _suppress(areas["count"])
-        outline = gpd.GeoDataFrame(outline, geometry=areas.geometry.values, crs=areas.crs)
-        folium.GeoJson(
-            json.loads(outline.to_crs(4326).to_json()),
-            name="Areas",
-            style_function=lambda _f: {"color": "#333", "weight": 1.5, "fill": False},
-            tooltip=folium.GeoJsonTooltip(fields=shown) if shown else None,
-        ).add_to(fmap)
-
-    if len(cells):
-        fields = [c for c in ("cell_id", "cluster_id", "count", "score", "gi_class",
-                              "top_categories", "top_streets") if c in cells.columns]
-        shown = _escaped(cells, fields)
-        if "score" in shown:
-            shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
-        if sensitive and "count" in shown:
-            shown["count"] = _suppress(cells["count"])
-        shown["_colour"] = _colour_column(result, cells)
-        layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
-        folium.GeoJson(
-            json.loads(layer.to_crs(4326).to_json()),
-            name=f"{title} ({result.method})",
-            style_function=lambda f: {
-                "fillColor": f["properties"]["_colour"],
-                "color": f["properties"]["_colour"],
-                "weight": 0.5,
-                "fillOpacity": 0.7,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=fields),
-        ).add_to(fmap)
+        areas_layer(areas, area_name=area_name, sensitive=sensitive).add_to(fmap)
+    hotspot_layer(result, sensitive=sensitive, name=f"{title} ({result.method})").add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.get_root().html.add_child(Element(_legend(result, title)))
     return fmap
