@@ -21,6 +21,7 @@ from ._errors import (
     InputFileError,
     ParameterError,
 )
+from .accuracy import compare_methods, prediction_accuracy, recommend
 from .areas import area_summary, concentration_statement
 from .clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
 from .counts import count_hotspots
@@ -31,11 +32,13 @@ from .grid import Grid, count_points, default_cell_size, make_grid, study_area_m
 from .groups import CrimeGroup, apply_harm, get_group, load_groups, load_harm_weights
 from .io import BoundaryReport, ColumnMapping, LoadReport, load_boundary, load_crimes, read_mapping
 from .maps import hotspot_map
+from .nearrepeat import knox_test, near_repeat_possible
 from .result import HotspotResult
 from .runs import FindRun, run_find
 from .sample import DEFAULT_SEED, SampleSummary, planted, write_sample
 from .schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
 from .select import select_crimes
+from .trends import cell_series, emerging_hotspots, mann_kendall
 
 __all__ = [
     "__version__",
@@ -82,6 +85,15 @@ __all__ = [
     "cluster_labels",
     "area_summary",
     "concentration_statement",
+    # trends and accuracy
+    "emerging_hotspots",
+    "cell_series",
+    "mann_kendall",
+    "prediction_accuracy",
+    "compare_methods",
+    "recommend",
+    "knox_test",
+    "near_repeat_possible",
     # outputs
     "hotspot_map",
     "run_find",

@@ -141,5 +141,14 @@ def sample(out: Path, seed: int | None) -> None:
     click.echo(f"wrote demo data to {out}: {summary}", err=True)
 
 
+def _register_analysis_commands() -> None:
+    from .cli_analysis import compare, trends
+
+    main.add_command(trends)
+    main.add_command(compare)
+
+
+_register_analysis_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
