@@ -20,6 +20,7 @@ __all__ = [
     "areas_layer",
     "hotspot_layer",
     "heat_layer",
+    "class_layer",
     "legend_html",
     "GI_COLOURS",
     "MAX_MAP_FEATURES",
@@ -219,6 +220,56 @@ def heat_layer(
         group.layer_name = f"{name}: busiest {max_points:,} points"
     HeatMap(
         pooled[["lat", "lon", "n"]].to_numpy().tolist(), radius=12, blur=15, min_opacity=0.3
+    ).add_to(group)
+    return group
+
+
+def class_layer(
+    frame: gpd.GeoDataFrame,
+    *,
+    colours: pd.Series,
+    fields: list[str],
+    name: str,
+    sensitive_count: str | None = None,
+    max_features: int = MAX_MAP_FEATURES,
+) -> folium.FeatureGroup:
+    """Polygons filled with one colour each (``colours``, aligned to ``frame``).
+
+    For change maps, emerging patterns and any classified layer; tooltip text is escaped
+    and, with ``sensitive_count``, that column's counts of 1–4 show as "<5".
+
+    Examples
+    --------
+    >>> import shapely
+    >>> box = shapely.box(4e5, 3e5, 4e5 + 99, 3e5 + 99)
+    >>> f = gpd.GeoDataFrame({"label": ["<b>"]}, geometry=[box], crs="EPSG:27700")
+    >>> m = base_map(None, tiles=None)
+    >>> class_layer(f, colours=pd.Series(["#f00"]), fields=["label"], name="t").add_to(m)
+    <...>
+    >>> page = m.get_root().render()
+    >>> "lt;b" in page and '"<b>"' not in page
+    True
+    """
+    group = folium.FeatureGroup(name=name)
+    if len(frame) == 0:
+        return group
+    if len(frame) > max_features:
+        frame = frame.iloc[:max_features]
+        colours = colours.iloc[:max_features]
+    shown = _escaped(frame, fields)
+    if sensitive_count is not None and sensitive_count in frame:
+        shown[sensitive_count] = _suppress(frame[sensitive_count])
+    shown["_colour"] = list(colours)
+    layer = gpd.GeoDataFrame(shown, geometry=frame.geometry.values, crs=frame.crs)
+    folium.GeoJson(
+        json.loads(layer.to_crs(4326).to_json()),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["_colour"],
+            "color": f["properties"]["_colour"],
+            "weight": 0.5,
+            "fillOpacity": 0.75,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields),
     ).add_to(group)
     return group
 
