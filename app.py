@@ -1,135 +1,442 @@
-"""hotspots: the Streamlit front end. Widgets and layout only; figures come from the library."""
+"""hotspots: the Streamlit front end. Widgets and layout only; figures come from the library.
+
+Read in SARA order: Scan (where), Analyse (what, when, which streets, how it changed),
+Respond (plan interventions), Assess (projected and observed effect).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 st.set_page_config(page_title="hotspots: Safer Streets planning", page_icon="📍", layout="wide")
 
-import hotspots  # noqa: E402  (set_page_config must run first)
-from hotspots.assets import render_html  # noqa: E402
+import folium  # noqa: E402  (set_page_config must run first)
+import shapely  # noqa: E402
+from streamlit_folium import st_folium  # noqa: E402
+
+import hotspots  # noqa: E402
+from hotspots import assets  # noqa: E402
 from hotspots.find import METHODS, find_hotspots  # noqa: E402
 from hotspots.groups import load_groups  # noqa: E402
 from hotspots.io import load_boundary, load_crimes  # noqa: E402
-from hotspots.maps import hotspot_map  # noqa: E402
+from hotspots.maps import (  # noqa: E402
+    areas_layer,
+    base_map,
+    class_layer,
+    heat_layer,
+    hotspot_layer,
+)
+from hotspots.profile import place_profile  # noqa: E402
 from hotspots.runs import hotspot_table  # noqa: E402
 from hotspots.select import select_crimes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 DEMO_CRIMES = ROOT / "data" / "sample_crimes"
 DEMO_BOUNDARY = ROOT / "data" / "boundaries" / "neighbourhoods.gpkg"
+#: Uploads larger than this are refused with a message (Streamlit's own cap is set higher).
+MAX_UPLOAD_MB = 200
 METHOD_LABELS = {
-    "gistar": "Getis-Ord Gi* (statistically significant hot spots)",
+    "gistar": "Getis-Ord Gi* (significant hot spots)",
     "kde": "Kernel density (quartic)",
     "count": "Grid counts",
     "dbscan": "DBSCAN clusters",
     "hdbscan": "HDBSCAN clusters",
 }
+TILES = None if os.environ.get("HOTSPOTS_TILES", "osm").lower() == "none" else "OpenStreetMap"
+
+if hasattr(assets, "use_local_assets"):
+    assets.use_local_assets()
 
 
-@st.cache_data(show_spinner="Loading crimes…")
-def demo_crimes(path: str):
-    crimes, report = load_crimes(path)
-    return crimes, report
+# ----------------------------------------------------------------------------- data
+@st.cache_data(show_spinner="Loading crimes…", max_entries=4)
+def crimes_from_paths(paths: tuple[str, ...], mapping: str | None):
+    return load_crimes(list(paths), mapping=mapping)
 
 
-@st.cache_data(show_spinner="Loading boundaries…")
-def demo_areas(path: str):
-    areas, _report = load_boundary(path)
-    return areas
+@st.cache_data(show_spinner="Loading crimes…", max_entries=4)
+def crimes_from_upload(digest: str, _files: tuple[tuple[str, bytes], ...], mapping: str | None):
+    folder = Path(tempfile.mkdtemp(prefix=f"hotspots-{digest[:8]}-"))
+    paths = []
+    for name, data in _files:
+        path = folder / Path(name).name
+        path.write_bytes(data)
+        paths.append(str(path))
+    mapping_path = None
+    if mapping:
+        mapping_path = folder / "mapping.toml"
+        mapping_path.write_text(mapping, encoding="utf-8")
+    return load_crimes(paths, mapping=str(mapping_path) if mapping_path else None)
 
 
-@st.cache_data(show_spinner="Finding hotspots…")
-def hotspots_for(path: str, group: str, start: str, end: str, method: str, cell_size: float):
-    crimes, _ = demo_crimes(path)
-    areas = demo_areas(str(DEMO_BOUNDARY))
-    selected, selection = select_crimes(crimes, group=group, start=start, end=end)
-    if len(selected) == 0:
-        return selected, selection, None
-    result = find_hotspots(selected, method=method, cell_size=cell_size or None, area=areas)
-    return selected, selection, result
+@st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
+def areas_from_path(path: str):
+    return load_boundary(path)
 
 
-def _param(name: str, default: str, options: list[str]) -> str:
+@st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
+def areas_from_upload(digest: str, name: str, _data: bytes):
+    folder = Path(tempfile.mkdtemp(prefix=f"hotspots-b-{digest[:8]}-"))
+    path = folder / Path(name).name
+    path.write_bytes(_data)
+    return load_boundary(str(path))
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+    return h.hexdigest()
+
+
+def data_source():
+    """Sidebar: where the crimes and areas come from. Returns (key, crimes, report, areas)."""
+    st.sidebar.header("Data")
+    choice = st.sidebar.radio(
+        "Crimes", ["Demo town", "Upload files"], horizontal=True, key="source",
+        help="The demo is a synthetic town in police.uk format (data/README.md).",
+    )
+    if choice == "Demo town":
+        crimes, report = crimes_from_paths((str(DEMO_CRIMES),), None)
+        areas, _ = areas_from_path(str(DEMO_BOUNDARY))
+        return "demo", crimes, report, areas
+
+    files = st.sidebar.file_uploader(
+        "police.uk CSVs, a police.uk zip, or a force CSV",
+        type=["csv", "zip", "gz"], accept_multiple_files=True, key="crime_files",
+    )
+    mapping = st.sidebar.text_area(
+        "Column mapping (TOML) for CSVs not in police.uk format", key="mapping",
+        help="See hotspots/data/README.md; e.g. x, y, month and category columns.",
+    )
+    boundary = st.sidebar.file_uploader(
+        "Boundaries (GeoPackage, GeoJSON, zipped Shapefile)",
+        type=["gpkg", "geojson", "json", "zip", "kml"], key="boundary_file",
+    )
+    if not files:
+        st.info("Upload crime files in the sidebar, or switch back to the demo town.")
+        st.stop()
+    too_big = [f.name for f in files if f.size > MAX_UPLOAD_MB * 1024 * 1024]
+    if too_big:
+        st.error(
+            f"{', '.join(too_big)} is larger than {MAX_UPLOAD_MB} MB. Split it by month, or run "
+            "the command line (`hotspots find`), which has no size limit."
+        )
+        st.stop()
+    blobs = tuple((f.name, f.getvalue()) for f in files)
+    digest = _digest(*(n for n, _ in blobs), *(b for _, b in blobs), mapping or "")
+    try:
+        crimes, report = crimes_from_upload(digest, blobs, mapping.strip() or None)
+    except hotspots.HotspotsError as exc:
+        st.error(f"Could not load the crime files: {exc}")
+        st.stop()
+    areas = None
+    if boundary is not None:
+        try:
+            areas, _ = areas_from_upload(
+                _digest(boundary.name, boundary.getvalue()), boundary.name, boundary.getvalue()
+            )
+        except hotspots.HotspotsError as exc:
+            st.sidebar.error(f"Boundary not used: {exc}")
+    return f"upload:{digest}", crimes, report, areas
+
+
+# ----------------------------------------------------------------------------- filters
+def _param(name: str, default, options):
     value = st.query_params.get(name, default)
     return value if value in options else default
 
 
-crimes, report = demo_crimes(str(DEMO_CRIMES))
-areas = demo_areas(str(DEMO_BOUNDARY))
-groups = load_groups()
-months = report.months
-
-st.title("Crime hotspots")
-st.caption(
-    "Demo data: a synthetic town in police.uk format (see data/README.md). "
-    f"hotspots {hotspots.__version__}."
-)
-
-with st.sidebar:
-    st.header("Scan")
-    group_keys = list(groups)
-    group = st.selectbox(
-        "Crime group",
-        group_keys,
-        index=group_keys.index(_param("group", "neighbourhood", group_keys)),
-        format_func=lambda k: groups[k].label,
+def filters(report, areas, groups):
+    st.sidebar.header("Scan")
+    area_names = sorted(areas["area_name"].astype(str)) if areas is not None else []
+    wanted = [a for a in st.query_params.get("areas", "").split("|") if a in area_names]
+    chosen = st.sidebar.multiselect(
+        "Areas (none = all)", area_names, default=wanted, key="areas",
     )
-    start, end = st.select_slider(
-        "Period",
-        options=months,
-        value=(
-            _param("from", months[max(0, len(months) - 12)], months),
-            _param("to", months[-1], months),
-        ),
+    keys = list(groups)
+    group = st.sidebar.selectbox(
+        "Crime group", keys, index=keys.index(_param("group", "neighbourhood", keys)),
+        format_func=lambda k: groups[k].label, key="group",
     )
-    method = st.selectbox(
-        "Method",
-        list(METHODS),
-        index=list(METHODS).index(_param("method", "gistar", list(METHODS))),
-        format_func=METHOD_LABELS.get,
+    months = report.months
+    if len(months) > 1:
+        start, end = st.sidebar.select_slider(
+            "Period", options=months, key="period",
+            value=(_param("from", months[max(0, len(months) - 12)], months),
+                   _param("to", months[-1], months)),
+        )
+    else:
+        start = end = months[0]
+        st.sidebar.caption(f"Period: {start} (one month of data)")
+    methods = list(METHODS)
+    method = st.sidebar.selectbox(
+        "Method", methods, index=methods.index(_param("method", "gistar", methods)),
+        format_func=METHOD_LABELS.get, key="method",
     )
-    cell_size = st.number_input(
-        "Cell size (m, 0 = automatic)", min_value=0, max_value=2000, value=0, step=25
+    with st.sidebar.expander("Method settings"):
+        cell_size = st.number_input("Cell size (m, 0 = automatic)", 0, 5000, 0, 25, key="cell")
+        bandwidth = st.number_input("KDE bandwidth (m, 0 = rule of thumb)", 0, 5000, 0, 50,
+                                    key="bw")
+    st.query_params.update({"group": group, "from": start, "to": end, "method": method,
+                            "areas": "|".join(chosen)})
+    return chosen, group, start, end, method, float(cell_size), float(bandwidth)
+
+
+@st.cache_data(show_spinner="Finding hotspots…", max_entries=32)
+def analysis(key, _crimes, _areas, chosen, group, start, end, method, cell_size, bandwidth):
+    area = None
+    if _areas is not None:
+        area = _areas[_areas["area_name"].isin(chosen)] if chosen else _areas
+    selected, selection = select_crimes(_crimes, group=group, start=start, end=end, area=area)
+    if len(selected) == 0:
+        return selected, selection, None, area
+    result = find_hotspots(
+        selected, method=method, cell_size=cell_size or None, bandwidth=bandwidth or None,
+        area=area,
     )
-    st.query_params.update({"group": group, "from": start, "to": end, "method": method})
+    return selected, selection, result, area
 
-selected, selection, result = hotspots_for(
-    str(DEMO_CRIMES), group, start, end, method, float(cell_size)
-)
-sensitive = groups[group].sensitive
 
-if result is None:
-    st.warning(
-        f"No {groups[group].label} crimes between {start} and {end}. "
-        "Choose a longer period or another crime group."
+# ----------------------------------------------------------------------------- views
+def scan(selected, result, area, areas_all, groups, group, sensitive):
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Crimes selected", f"{len(selected):,}")
+    c2.metric("Hotspots", f"{result.n_hotspots:,}")
+    c3.metric("Cells or clusters", f"{len(result.cells):,}")
+    if groups[group].note:
+        st.caption(groups[group].note)
+    bounds = tuple((areas_all if areas_all is not None else selected).total_bounds)
+    fmap = base_map(bounds, tiles=TILES)
+    layers = folium.FeatureGroup(name="layers")
+    hotspot_layer(result, sensitive=sensitive).add_to(layers)
+    if area is not None:
+        areas_layer(area, sensitive=sensitive).add_to(layers)
+    if st.toggle("Show crimes as a heat layer", key="heat") and not sensitive:
+        heat_layer(selected).add_to(layers)
+    out = st_folium(
+        fmap, key="scan_map", height=520, use_container_width=True,
+        feature_group_to_add=layers, returned_objects=["last_clicked"],
     )
-    st.stop()
-
-c1, c2, c3 = st.columns(3)
-c1.metric("Crimes selected", f"{len(selected):,}")
-c2.metric("Hotspots", f"{result.n_hotspots:,}")
-c3.metric("Months", f"{start} to {end}")
-if groups[group].note:
-    st.info(groups[group].note)
-
-fmap = hotspot_map(result, areas=areas, sensitive=sensitive, title=groups[group].label, tiles=None)
-components.html(render_html(fmap), height=560)
-st.caption(f"Method: {result.method_statement()}")
-
-left, right = st.columns(2)
-with left:
+    st.caption(f"Method: {result.method_statement()} Click a hotspot or area for its profile.")
+    clicked = (out or {}).get("last_clicked")
+    if clicked:
+        profile_panel(selected, result, area, clicked, sensitive)
     st.subheader("Hotspots, hottest first")
     table = hotspot_table(result, sensitive=sensitive)
-    st.dataframe(table.drop(columns=["row", "col"], errors="ignore").head(50), hide_index=True)
-with right:
-    st.subheader("What was loaded")
-    st.text(report.to_text())
-    st.dataframe(
-        pd.Series(report.categories, name="crimes").rename_axis("category").reset_index(),
-        hide_index=True,
-    )
+    st.dataframe(table.drop(columns=["row", "col", "label"], errors="ignore").head(100),
+                 hide_index=True)
+
+
+def profile_panel(selected, result, area, clicked, sensitive):
+    point = shapely.Point(clicked["lng"], clicked["lat"])
+    import geopandas as gpd
+
+    where = gpd.GeoSeries([point], crs=4326).to_crs(selected.crs).iloc[0]
+    hit = result.cells[result.cells.contains(where)]
+    name = None
+    if len(hit):
+        row = hit.iloc[0]
+        place = row.geometry
+        name = str(row.get("cell_id", row.get("cluster_id", "hotspot")))
+    elif area is not None and area.contains(where).any():
+        row = area[area.contains(where)].iloc[0]
+        place, name = row.geometry, str(row["area_name"])
+    if name is None:
+        st.info("No hotspot or area at that point.")
+        return
+    profile = place_profile(selected, place, name=name)
+    st.subheader(f"Profile: {name}")
+    a, b, c = st.columns(3)
+    shown = "<5" if sensitive and 0 < profile.crimes < 5 else f"{profile.crimes:,}"
+    a.metric("Crimes", shown)
+    b.metric("Share of the selection",
+             f"{profile.share_of_surroundings:.1%}" if profile.share_of_surroundings else "–")
+    c.metric("Area", f"{profile.area_km2:.2f} km²")
+    left, mid, right = st.columns(3)
+    left.dataframe(profile.by_category, hide_index=True)
+    mid.bar_chart(profile.by_month.set_index("month")["count"])
+    right.dataframe(profile.streets, hide_index=True)
+
+
+@st.cache_data(show_spinner="Comparing periods…", max_entries=16)
+def period_comparison(key, _crimes, _area, group, before, after, method, cell_size):
+    from hotspots.compare import compare_periods
+
+    selected, _ = select_crimes(_crimes, group=group, area=_area)
+    return compare_periods(selected, before=before, after=after, area=_area, method=method,
+                           cell_size=cell_size or None)
+
+
+@st.cache_data(show_spinner="Finding emerging hot spots…", max_entries=8)
+def emerging(key, _crimes, _area, group, cell_size):
+    from hotspots.trends import emerging_hotspots
+
+    selected, _ = select_crimes(_crimes, group=group, area=_area)
+    return emerging_hotspots(selected, cell_size=cell_size or None, area=_area)
+
+
+@st.cache_data(show_spinner="Scoring methods on a held-out period…", max_entries=8)
+def method_comparison(key, _crimes, _area, group, train, test, cell_size):
+    from hotspots.accuracy import compare_methods
+
+    selected, _ = select_crimes(_crimes, group=group, area=_area)
+    train_set, _ = select_crimes(selected, start=train[0], end=train[1])
+    test_set, _ = select_crimes(selected, start=test[0], end=test[1])
+    return compare_methods(train_set, test_set, area=_area, cell_size=cell_size or None)
+
+
+def _shift(month: str, n: int) -> str:
+    return (pd.Period(month, "M") + n).strftime("%Y-%m")
+
+
+def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, sensitive):
+    from hotspots.compare import CHANGE_COLOURS
+    from hotspots.trends import EMERGING_COLOURS, PATTERN_RULES, cell_series
+
+    bounds = tuple((areas_all if areas_all is not None else crimes).total_bounds)
+    st.subheader("How did it change?")
+    length = len(pd.period_range(start, end, freq="M"))
+    default_before = (max(months[0], _shift(start, -length)), _shift(start, -1))
+    if default_before[1] < months[0]:
+        default_before = (months[0], months[0])
+    c1, c2, c3 = st.columns([2, 2, 1])
+    before = c1.select_slider("Before", options=months, value=default_before, key="before")
+    after = c2.select_slider("After", options=months, value=(start, end), key="after")
+    how = c3.radio("Compare", ["count", "kde"], key="change_method",
+                   format_func={"count": "counts", "kde": "dual KDE"}.get)
+    try:
+        comparison = period_comparison(key, crimes, area, group, tuple(before), tuple(after),
+                                       how, cell_size)
+    except hotspots.HotspotsError as exc:
+        st.warning(str(exc))
+        comparison = None
+    if comparison is not None:
+        for sentence in comparison.sentences:
+            st.write(sentence)
+        left, right = st.columns(2)
+        for column, side, label in ((left, comparison.before, "Before"),
+                                    (right, comparison.after, "After")):
+            with column:
+                st.caption(f"{label}: {side.method_statement()}")
+                layers = folium.FeatureGroup(name=label)
+                hotspot_layer(side, sensitive=sensitive, name=label).add_to(layers)
+                st_folium(base_map(bounds, tiles=TILES), key=f"map_{label.lower()}",
+                          height=360, use_container_width=True, feature_group_to_add=layers,
+                          returned_objects=[])
+        changed = comparison.cells[comparison.cells["change_class"] != "little or no change"]
+        layers = folium.FeatureGroup(name="Change")
+        class_layer(changed, colours=changed["change_class"].map(CHANGE_COLOURS),
+                    fields=["cell_id", "before", "after", "change_class", "status"],
+                    name="Change", sensitive_count=None).add_to(layers)
+        st.caption("Change map: blue for less crime, red for more ("
+                   + ", ".join(CHANGE_COLOURS) + ").")
+        st_folium(base_map(bounds, tiles=TILES), key="map_change", height=420,
+                  use_container_width=True, feature_group_to_add=layers, returned_objects=[])
+
+    st.subheader("Where is it emerging?")
+    result = None
+    try:
+        result = emerging(key, crimes, area, group, cell_size)
+    except hotspots.HotspotsError as exc:
+        st.info(f"Emerging hot spots need a longer series: {exc}")
+    if result is not None:
+        st.caption(result.method_statement())
+        drawn = result.cells[result.cells["pattern_code"] != 0]
+        layers = folium.FeatureGroup(name="Emerging")
+        class_layer(drawn, colours=drawn["pattern_code"].map(EMERGING_COLOURS),
+                    fields=["cell_id", "pattern", "n_hot_steps", "trend"],
+                    name="Emerging").add_to(layers)
+        out = st_folium(base_map(bounds, tiles=TILES), key="map_emerging", height=420,
+                        use_container_width=True, feature_group_to_add=layers,
+                        returned_objects=["last_clicked"])
+        legend = drawn.groupby("pattern").size().rename("cells").reset_index()
+        legend["rule"] = legend["pattern"].map(
+            lambda p: PATTERN_RULES.get(p, "the mirror image of the hot rule"))
+        st.dataframe(legend, hide_index=True)
+        clicked = (out or {}).get("last_clicked")
+        if clicked:
+            import geopandas as gpd
+
+            where = gpd.GeoSeries([shapely.Point(clicked["lng"], clicked["lat"])],
+                                  crs=4326).to_crs(result.cells.crs).iloc[0]
+            hit = result.cells[result.cells.contains(where)]
+            if len(hit):
+                series = cell_series(result, hit.iloc[0]["cell_id"])
+                st.write(f"Cell {hit.iloc[0]['cell_id']}: {hit.iloc[0]['pattern']}")
+                if not sensitive:
+                    st.line_chart(series.set_index(series.columns[0]).select_dtypes("number"))
+
+    st.subheader("Which method should I trust here?")
+    if len(months) < 6:
+        st.info("Scoring methods needs at least 6 months: a training and a later test period.")
+        return
+    test_default = (months[-3], months[-1])
+    test = st.select_slider("Test period (the methods are trained on the months before it)",
+                            options=months[3:], value=test_default, key="test_period")
+    train = (months[0], _shift(test[0], -1))
+    if st.button("Score the methods", key="score_methods"):
+        from hotspots.accuracy import recommend
+
+        try:
+            table = method_comparison(key, crimes, area, group, train, tuple(test), cell_size)
+        except hotspots.HotspotsError as exc:
+            st.warning(str(exc))
+            return
+        _row, sentence = recommend(table)
+        st.success(sentence)
+        st.dataframe(table, hide_index=True)
+
+
+def load_report_panel(report):
+    with st.expander(f"Load report: {report.rows_kept:,} of {report.rows_read:,} rows kept"):
+        st.text(report.to_text())
+        st.dataframe(
+            pd.Series(report.categories, name="crimes").rename_axis("category").reset_index(),
+            hide_index=True,
+        )
+
+
+# ----------------------------------------------------------------------------- page
+def main() -> None:
+    st.title("Crime hotspots and Safer Streets planning")
+    groups = load_groups()
+    key, crimes, report, areas = data_source()
+    chosen, group, start, end, method, cell_size, bandwidth = filters(report, areas, groups)
+    sensitive = groups[group].sensitive
+    try:
+        selected, selection, result, area = analysis(
+            key, crimes, areas, tuple(chosen), group, start, end, method, cell_size, bandwidth
+        )
+    except hotspots.HotspotsError as exc:
+        st.error(str(exc))
+        st.stop()
+    load_report_panel(report)
+    if result is None:
+        st.warning(
+            f"No {groups[group].label} crimes in {', '.join(chosen) or 'the data'} between "
+            f"{start} and {end}: {selection.get('why', 'the selection is empty')}. Choose a "
+            "longer period, another crime group or more areas."
+        )
+        st.stop()
+    tabs = st.tabs(["1 Scan", "2 Analyse", "3 Respond", "4 Assess"])
+    with tabs[0]:
+        scan(selected, result, area, areas, groups, group, sensitive)
+    with tabs[1]:
+        analyse(key, crimes, area, areas, report.months, group, start, end, cell_size,
+                sensitive)
+    with tabs[2]:
+        st.info("Intervention planning is being added.")
+    with tabs[3]:
+        st.info("Assessment is being added.")
+    st.caption(f"hotspots {hotspots.__version__}. Crime data: police.uk, Open Government "
+               "Licence v3.0 (demo data is synthetic).")
+
+
+main()
