@@ -31,6 +31,7 @@ from hotspots.maps import (  # noqa: E402
     class_layer,
     heat_layer,
     hotspot_layer,
+    view_for,
 )
 from hotspots.profile import place_profile  # noqa: E402
 from hotspots.runs import hotspot_table  # noqa: E402
@@ -86,6 +87,12 @@ def areas_from_upload(digest: str, name: str, _data: bytes):
     path = folder / Path(name).name
     path.write_bytes(_data)
     return load_boundary(str(path))
+
+
+def view(bounds) -> dict:
+    """Explicit centre and zoom for st_folium (maps in hidden tabs cannot fit themselves)."""
+    centre, zoom = view_for(bounds)
+    return {"center": centre, "zoom": zoom}
 
 
 def _digest(*parts: bytes | str) -> str:
@@ -221,7 +228,7 @@ def scan(selected, result, area, areas_all, groups, group, sensitive):
     if st.toggle("Show crimes as a heat layer", key="heat") and not sensitive:
         heat_layer(selected).add_to(layers)
     out = st_folium(
-        fmap, key="scan_map", height=520, use_container_width=True,
+        fmap, key="scan_map", **view(bounds), height=520, use_container_width=True,
         feature_group_to_add=layers, returned_objects=["last_clicked"],
     )
     st.caption(f"Method: {result.method_statement()} Click a hotspot or area for its profile.")
@@ -326,8 +333,9 @@ def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, 
             with column:
                 st.caption(f"{label}: {side.method_statement()}")
                 layers = folium.FeatureGroup(name=label)
-                hotspot_layer(side, sensitive=sensitive, name=label).add_to(layers)
-                st_folium(base_map(bounds, tiles=TILES), key=f"map_{label.lower()}",
+                hotspot_layer(side, sensitive=sensitive, name=label,
+                              only_hotspots=True).add_to(layers)
+                st_folium(base_map(bounds, tiles=TILES), **view(bounds), key=f"map_{label.lower()}",
                           height=360, use_container_width=True, feature_group_to_add=layers,
                           returned_objects=[])
         changed = comparison.cells[comparison.cells["change_class"] != "little or no change"]
@@ -337,7 +345,7 @@ def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, 
                     name="Change", sensitive_count=None).add_to(layers)
         st.caption("Change map: blue for less crime, red for more ("
                    + ", ".join(CHANGE_COLOURS) + ").")
-        st_folium(base_map(bounds, tiles=TILES), key="map_change", height=420,
+        st_folium(base_map(bounds, tiles=TILES), **view(bounds), key="map_change", height=420,
                   use_container_width=True, feature_group_to_add=layers, returned_objects=[])
 
     st.subheader("Where is it emerging?")
@@ -353,8 +361,8 @@ def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, 
         class_layer(drawn, colours=drawn["pattern_code"].map(EMERGING_COLOURS),
                     fields=["cell_id", "pattern", "n_hot_steps", "trend"],
                     name="Emerging").add_to(layers)
-        out = st_folium(base_map(bounds, tiles=TILES), key="map_emerging", height=420,
-                        use_container_width=True, feature_group_to_add=layers,
+        out = st_folium(base_map(bounds, tiles=TILES), **view(bounds), key="map_emerging",
+                        height=420, use_container_width=True, feature_group_to_add=layers,
                         returned_objects=["last_clicked"])
         legend = drawn.groupby("pattern").size().rename("cells").reset_index()
         legend["rule"] = legend["pattern"].map(

@@ -17,6 +17,7 @@ from .result import HotspotResult
 __all__ = [
     "hotspot_map",
     "base_map",
+    "view_for",
     "areas_layer",
     "hotspot_layer",
     "heat_layer",
@@ -61,9 +62,11 @@ def _suppress(values: pd.Series) -> pd.Series:
     return values.map(lambda v: "<5" if 0 < v < SMALL_COUNT else f"{v:g}")
 
 
-def _cells_to_draw(result: HotspotResult) -> gpd.GeoDataFrame:
+def _cells_to_draw(result: HotspotResult, only_hotspots: bool = False) -> gpd.GeoDataFrame:
     cells = result.cells
-    if result.method == "gistar" and "gi_bin" in cells:
+    if only_hotspots:
+        cells = cells[cells["hotspot"]]
+    elif result.method == "gistar" and "gi_bin" in cells:
         cells = cells[cells["gi_bin"] != 0]
     elif result.layer == "cells":
         cells = cells[cells["score"] > 0]
@@ -111,6 +114,36 @@ def _legend(result: HotspotResult, title: str) -> str:
 </div>"""
 
 
+def view_for(
+    bounds: tuple[float, float, float, float] | None,
+    *,
+    crs: str = "EPSG:27700",
+    width_px: int = 700,
+    height_px: int = 420,
+) -> tuple[list[float], int]:
+    """Centre (lat, lon) and the largest web-map zoom at which ``bounds`` fit the pixels.
+
+    Maps in tabs that are hidden when drawn cannot measure themselves, so the app gives
+    every map its view explicitly rather than relying on fit-to-bounds.
+
+    Examples
+    --------
+    >>> view_for((436000, 357000, 444000, 363000))[1]
+    12
+    """
+    if bounds is None or not np.all(np.isfinite(bounds)):
+        minx, miny, maxx, maxy = DEFAULT_VIEW
+    else:
+        frame = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(4326)
+        minx, miny, maxx, maxy = frame.total_bounds
+    centre = [float(miny + maxy) / 2, float(minx + maxx) / 2]
+    # web mercator: 256 px span 360 degrees of longitude at zoom 0; latitude is stretched
+    lat_scale = 1 / np.cos(np.radians(centre[0]))
+    zoom_x = np.log2(width_px * 360 / (256 * max(maxx - minx, 1e-9)))
+    zoom_y = np.log2(height_px * 360 / (256 * max(maxy - miny, 1e-9) * lat_scale))
+    return centre, int(np.clip(np.floor(min(zoom_x, zoom_y)), 1, 18))
+
+
 def base_map(
     bounds: tuple[float, float, float, float] | None,
     *,
@@ -132,6 +165,7 @@ def base_map(
     else:
         minx, miny, maxx, maxy = DEFAULT_VIEW
     fmap.location = [float(miny + maxy) / 2, float(minx + maxx) / 2]
+    fmap.options["zoom"] = view_for(bounds, crs=crs)[1] if bounds is not None else 10
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
 
@@ -166,11 +200,19 @@ def areas_layer(
 
 
 def hotspot_layer(
-    result: HotspotResult, *, sensitive: bool = False, name: str | None = None
+    result: HotspotResult,
+    *,
+    sensitive: bool = False,
+    name: str | None = None,
+    only_hotspots: bool = False,
 ) -> folium.FeatureGroup:
-    """Hotspot cells or clusters coloured by class or score, with escaped tooltips."""
+    """Hotspot cells or clusters coloured by class or score, with escaped tooltips.
+
+    Grid methods draw every cell with a score (Gi*: every significant cell) unless
+    ``only_hotspots``, which draws the cells flagged as hotspots only.
+    """
     group = folium.FeatureGroup(name=name or f"Hotspots ({result.method})")
-    cells = _cells_to_draw(result)
+    cells = _cells_to_draw(result, only_hotspots)
     if len(cells) == 0:
         return group
     fields = [c for c in ("cell_id", "cluster_id", "count", "score", "gi_class",
