@@ -402,6 +402,242 @@ def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, 
         st.dataframe(table, hide_index=True)
 
 
+# ----------------------------------------------------------------------------- respond
+def plan_store():
+    from hotspots.plans import PlanStore
+
+    path = Path(os.environ.get("HOTSPOTS_PLANS", ROOT / "plans" / "plans.gpkg"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return PlanStore(path)
+
+
+def _drawn_geometry(feature: dict):
+    """A drawn GeoJSON feature (EPSG:4326) as a shapely geometry in EPSG:27700."""
+    import geopandas as gpd
+
+    geom = shapely.geometry.shape(feature["geometry"])
+    return gpd.GeoSeries([geom], crs=4326).to_crs(27700).iloc[0]
+
+
+def _kind(geom) -> str:
+    return {"Point": "point", "LineString": "line"}.get(geom.geom_type, "polygon")
+
+
+def interventions_layers(items, catalogue) -> folium.FeatureGroup:
+    from hotspots.interventions import interventions_frame
+
+    group = folium.FeatureGroup(name="Plan")
+    if not items:
+        return group
+    frame = interventions_frame(items, catalogue=catalogue, geometry="coverage")
+    class_layer(frame, colours=pd.Series(["#2b8cbe"] * len(frame)),
+                fields=[c for c in ("name", "label", "start", "cost") if c in frame],
+                name="Coverage").add_to(group)
+    return group
+
+
+def respond(result, area, areas_all, months, sensitive, area_label):
+    from hotspots.interventions import Intervention, check_inside, load_catalogue
+
+    catalogue = load_catalogue()
+    try:
+        store = plan_store()
+    except hotspots.HotspotsError as exc:
+        st.error(f"The plans file cannot be used: {exc}")
+        return None, []
+    plans = [p.name for p in store.plans()]
+    c1, c2 = st.columns([2, 1])
+    with c2:
+        new_name = st.text_input("New plan name", key="new_plan")
+        if st.button("Create plan", key="create_plan") and new_name.strip():
+            if new_name.strip() in plans:
+                st.warning(f"A plan called {new_name.strip()!r} already exists.")
+            else:
+                store.save_plan(new_name.strip(), [], area=area_label)
+                st.session_state["plan"] = new_name.strip()
+                plans = [p.name for p in store.plans()]
+    with c1:
+        if not plans:
+            st.info("Create a plan to start placing interventions.")
+            return None, []
+        current = st.session_state.get("plan")
+        plan = st.selectbox("Plan", plans, index=plans.index(current) if current in plans else 0,
+                            key="plan")
+    items = store.load(plan)
+    bounds = tuple((areas_all if areas_all is not None else result.cells).total_bounds)
+    fmap = base_map(bounds, tiles=TILES)
+    from folium.plugins import Draw
+
+    Draw(export=False, draw_options={"circle": False, "circlemarker": False},
+         edit_options={"edit": False, "remove": False}).add_to(fmap)
+    layers = folium.FeatureGroup(name="layers")
+    hotspot_layer(result, sensitive=sensitive, only_hotspots=True).add_to(layers)
+    interventions_layers(items, catalogue).add_to(layers)
+    st.caption("Draw a point (camera), a line (street lighting, alley gates) or a polygon "
+               "(target hardening, patrol area) with the toolbar, then describe it below.")
+    out = st_folium(fmap, key="plan_map", height=480, use_container_width=True,
+                    **view(bounds), feature_group_to_add=layers,
+                    returned_objects=["last_active_drawing", "all_drawings"])
+    drawing = (out or {}).get("last_active_drawing")
+    drawings = (out or {}).get("all_drawings") or []
+    st.write(f"{len(drawings)} drawn shape(s) not yet saved." if drawings else
+             "No unsaved drawing.")
+    if drawing:
+        geom = _drawn_geometry(drawing)
+        kind = _kind(geom)
+        fitting = [k for k, t in catalogue.items() if t.geometry_kind == kind] or list(catalogue)
+        with st.form("new_intervention", clear_on_submit=False):
+            st.write(f"New intervention: a {kind} on the map.")
+            kind_key = st.selectbox("Type", fitting + [k for k in catalogue if k not in fitting],
+                                    format_func=lambda k: catalogue[k].label, key="iv_type")
+            name = st.text_input("Name", key="iv_name")
+            start = st.selectbox("Start month", months + _future(months), index=len(months) - 1,
+                                 key="iv_start")
+            cost = st.number_input("Cost (GBP)", min_value=0.0,
+                                   value=float(catalogue[kind_key].unit_cost or 0), step=500.0,
+                                   key="iv_cost")
+            saved = st.form_submit_button("Save to plan")
+        if saved:
+            iv = Intervention(type=kind_key, geometry=geom, start=start, plan=plan,
+                              name=name.strip(), cost=cost)
+            try:
+                store.add(iv)
+            except hotspots.HotspotsError as exc:
+                st.error(f"Not saved: {exc}")
+            else:
+                st.success(f"Saved {iv.display_name} to {plan}.")
+                warning = check_inside(iv, area) if area is not None else None
+                if warning:
+                    st.warning(warning)
+                items = store.load(plan)
+    if items:
+        st.subheader(f"{plan}: {len(items)} intervention(s)")
+        table = pd.DataFrame([{"name": i.display_name, "type": catalogue[i.type].label,
+                               "start": i.start, "cost": i.cost} for i in items])
+        st.dataframe(table, hide_index=True)
+        with st.expander("Edit or delete an intervention"):
+            names = {i.id: i.display_name for i in items}
+            chosen = st.selectbox("Intervention", list(names), format_func=names.get,
+                                  key="edit_choice")
+            target = next(i for i in items if i.id == chosen)
+            new_name = st.text_input("Name", target.name, key=f"edit_name_{chosen}")
+            new_start = st.text_input("Start (YYYY-MM)", target.start, key=f"edit_start_{chosen}")
+            new_cost = st.number_input("Cost (GBP)", 0.0, value=float(target.cost or 0),
+                                       key=f"edit_cost_{chosen}")
+            a, b = st.columns(2)
+            if a.button("Save changes", key="edit_save"):
+                from dataclasses import replace
+
+                try:
+                    store.update(replace(target, name=new_name, start=new_start, cost=new_cost))
+                except hotspots.HotspotsError as exc:
+                    st.error(f"Not saved: {exc}")
+                else:
+                    st.success("Saved.")
+                    items = store.load(plan)
+            if b.button("Delete", key="edit_delete"):
+                store.delete(chosen)
+                st.success(f"Deleted {names[chosen]}.")
+                items = store.load(plan)
+    return plan, items
+
+
+def _future(months: list[str]) -> list[str]:
+    return [_shift(months[-1], n) for n in range(1, 13)]
+
+
+# ----------------------------------------------------------------------------- assess
+def assess(crimes_all, area, result, items, months, sensitive):
+    from hotspots.evaluation import evaluate, evaluation_areas
+    from hotspots.impact import projected_impact
+    from hotspots.interventions import coverage, load_catalogue
+
+    if not items:
+        st.info("Add interventions to a plan (3 Respond) to see what they could change.")
+        return
+    catalogue = load_catalogue()
+    in_area = crimes_all
+    if area is not None:
+        in_area, _ = select_crimes(crimes_all, area=area)
+    st.subheader("Projected: what the plan could prevent")
+    try:
+        impact = projected_impact(in_area, items, catalogue, hotspots=result)
+    except hotspots.HotspotsError as exc:
+        st.error(str(exc))
+        return
+    plan_row = impact.plan.iloc[0]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Crimes in coverage (baseline)", f"{plan_row['baseline']:,.0f}")
+    c2.metric("Expected prevented",
+              f"{plan_row['prevented']:,.0f} ({plan_row['prevented_low']:,.0f}–"
+              f"{plan_row['prevented_high']:,.0f})")
+    cost = plan_row.get("cost_per_crime_prevented")
+    c3.metric("Cost per crime prevented", "–" if pd.isna(cost) else f"£{cost:,.0f}")
+    share = plan_row.get("hotspot_share_covered")
+    c4.metric("Hotspot crime covered", "–" if share is None or pd.isna(share) else f"{share:.0%}")
+    for sentence in impact.summary():
+        st.write(sentence)
+    st.dataframe(impact.interventions, hide_index=True)
+    with st.expander("Assumptions"):
+        for note in impact.notes:
+            st.write("- " + note)
+
+    st.subheader("Observed: what happened after the start")
+    start = min(i.start for i in items)
+    target = shapely.union_all([coverage(i, catalogue) for i in items])
+    cats = sorted({c for i in items for c in catalogue[i.type].categories})
+    from hotspots.schema import POLICE_UK_CATEGORIES
+
+    c1, c2, c3 = st.columns(3)
+    months_before = c1.number_input("Months before", 1, 36, 12, key="ev_before")
+    months_after = c2.number_input("Months after", 1, 36, 12, key="ev_after")
+    buffer_m = c3.number_input("Buffer ring width (m, 0 = rule)", 0, 2000, 0, 50, key="ev_buf")
+    chosen = st.multiselect("Crime types to evaluate", list(POLICE_UK_CATEGORIES),
+                            default=cats, key="ev_categories")
+    try:
+        areas = evaluation_areas(target, buffer_m=buffer_m or None,
+                                 study_area=area if area is not None else None,
+                                 crs="EPSG:27700") if area is not None else evaluation_areas(
+            target, buffer_m=buffer_m or None, study_area=shapely.box(*crimes_all.total_bounds),
+            crs="EPSG:27700")
+        ev = evaluate(crimes_all, areas, start=start, months_before=int(months_before),
+                      months_after=int(months_after), categories=chosen or None)
+    except hotspots.HotspotsError as exc:
+        st.warning(str(exc))
+        return
+    if not ev.available:
+        st.info(f"Not yet measurable: {ev.reason} The projected figures above are the plan's "
+                "evidence until data after the start arrive.")
+        return
+    c1, c2, c3 = st.columns(3)
+    lo, hi = ev.res_ci if ev.res_ci else (float("nan"), float("nan"))
+    c1.metric("Relative effect size (95% CI)",
+              f"{ev.res:.2f} ({lo:.2f}–{hi:.2f})" if ev.res is not None else "undefined")
+    c2.metric("Weighted displacement quotient",
+              f"{ev.wdq:.2f}" if ev.wdq is not None else "undefined")
+    c3.metric("Total net effect (crimes)",
+              f"{ev.net_effect:,.0f}" if ev.net_effect is not None else "undefined")
+    for sentence in ev.summary:
+        st.write(sentence)
+    st.dataframe(ev.counts.table(), hide_index=True)
+    trend_chart(ev.trend, start)
+
+
+def trend_chart(trend: pd.DataFrame, start: str) -> None:
+    import altair as alt
+
+    long = trend.melt(id_vars=[c for c in ("month", "period") if c in trend],
+                      value_vars=[c for c in ("target", "buffer", "control") if c in trend],
+                      var_name="area", value_name="crimes")
+    lines = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("month:T", title="Month"), y=alt.Y("crimes:Q", title="Crimes per month"),
+        color="area:N")
+    rule = alt.Chart(pd.DataFrame({"month": [pd.Timestamp(f"{start}-01")]})).mark_rule(
+        color="black", strokeDash=[4, 4]).encode(x="month:T")
+    st.altair_chart(lines + rule, use_container_width=True)
+    st.caption(f"Dashed line: the start of the scheme ({start}).")
+
+
 def load_report_panel(report):
     with st.expander(f"Load report: {report.rows_kept:,} of {report.rows_read:,} rows kept"):
         st.text(report.to_text())
@@ -439,10 +675,11 @@ def main() -> None:
     with tabs[1]:
         analyse(key, crimes, area, areas, report.months, group, start, end, cell_size,
                 sensitive)
+    area_label = ", ".join(chosen) or "All areas"
     with tabs[2]:
-        st.info("Intervention planning is being added.")
+        _plan, items = respond(result, area, areas, report.months, sensitive, area_label)
     with tabs[3]:
-        st.info("Assessment is being added.")
+        assess(crimes, area, result, items, report.months, sensitive)
     st.caption(f"hotspots {hotspots.__version__}. Crime data: police.uk, Open Government "
                "Licence v3.0 (demo data is synthetic).")
 
