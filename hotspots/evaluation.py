@@ -377,18 +377,26 @@ class BeforeAfter:
         return {k: getattr(self, k) for k in ("Tb", "Ta", "Bb", "Ba", "Cb", "Ca")}
 
     def table(self) -> pd.DataFrame:
-        """One row per area: ``before``, ``after``, ``change`` and ``percent_change``.
+        """One row per area: ``area, before, after, change, percent_change``.
 
         ``percent_change`` is missing (``<NA>``) where there were no crimes before.
+
+        Examples
+        --------
+        >>> ba = BeforeAfter(10, 5, 0, 2, 8, 8, pd.Timestamp("2025-01-01"),
+        ...     (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-01")),
+        ...     (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-01")), 12, 12, 12, 12,
+        ...     None, True, "", pd.DataFrame())
+        >>> ba.table().values.tolist()
+        [['target', 10, 5, -5, -50.0], ['buffer', 0, 2, 2, <NA>], ['control', 8, 8, 0, 0.0]]
         """
         before = [self.Tb, self.Bb, self.Cb]
         after = [self.Ta, self.Ba, self.Ca]
-        pct = [pd.NA if b == 0 else round((a / b - 1) * 100, 1) for b, a in zip(before, after,
-                                                                              strict=True)]
+        pct = [pd.NA if b == 0 else round((a / b - 1) * 100, 1)
+               for b, a in zip(before, after, strict=True)]
         return pd.DataFrame(
-            {"before": before, "after": after, "change": np.subtract(after, before),
-             "percent_change": pd.array(pct, dtype="Float64")},
-            index=pd.Index(list(ROLES), name="area"),
+            {"area": list(ROLES), "before": before, "after": after,
+             "change": np.subtract(after, before), "percent_change": pd.array(pct, dtype="Float64")}
         )
 
 

@@ -246,7 +246,7 @@ def test_periods_are_the_months_around_the_start(areas):
     assert (monthly["period"] == "before").sum() == 12
     assert monthly.loc[monthly["period"] == "before", "target"].sum() == ba.Tb
     assert monthly.loc[monthly["period"] == "after", "control"].sum() == ba.Ca
-    table = ba.table()
+    table = ba.table().set_index("area")
     assert table.loc["target", "change"] == 9
     assert table.loc["target", "percent_change"] == pytest.approx(300.0)
     assert pd.isna(table.loc["buffer", "percent_change"])
