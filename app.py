@@ -49,6 +49,7 @@ METHOD_LABELS = {
     "dbscan": "DBSCAN clusters",
     "hdbscan": "HDBSCAN clusters",
 }
+ROLE_COLOURS = {"target": "#2b8cbe", "buffer": "#a6bddb", "control": "#bdbdbd"}
 TILES = None if os.environ.get("HOTSPOTS_TILES", "osm").lower() == "none" else "OpenStreetMap"
 
 if hasattr(assets, "use_local_assets"):
@@ -106,13 +107,15 @@ def data_source():
     """Sidebar: where the crimes and areas come from. Returns (key, crimes, report, areas)."""
     st.sidebar.header("Data")
     choice = st.sidebar.radio(
-        "Crimes", ["Demo town", "Upload files"], horizontal=True, key="source",
+        "Crimes", ["Demo town", "Upload files", "data.police.uk"], key="source",
         help="The demo is a synthetic town in police.uk format (data/README.md).",
     )
     if choice == "Demo town":
         crimes, report = crimes_from_paths((str(DEMO_CRIMES),), None)
         areas, _ = areas_from_path(str(DEMO_BOUNDARY))
         return "demo", crimes, report, areas
+    if choice == "data.police.uk":
+        return police_api_source()
 
     files = st.sidebar.file_uploader(
         "police.uk CSVs, a police.uk zip, or a force CSV",
@@ -152,6 +155,57 @@ def data_source():
         except hotspots.HotspotsError as exc:
             st.sidebar.error(f"Boundary not used: {exc}")
     return f"upload:{digest}", crimes, report, areas
+
+
+@st.cache_data(show_spinner="Asking data.police.uk…", ttl=3600)
+def api_list(what: str, force: str = ""):
+    from hotspots.policeapi import PoliceAPI
+
+    api = PoliceAPI()
+    if what == "forces":
+        return api.forces()
+    if what == "months":
+        return api.available_months()
+    return api.neighbourhoods(force)
+
+
+def police_api_source():
+    """Sidebar: fetch crimes and neighbourhood boundaries from the police.uk API."""
+    from hotspots.policeapi import PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
+
+    try:
+        forces = api_list("forces")
+        months = api_list("months")
+    except hotspots.HotspotsError as exc:
+        st.error(str(exc))
+        st.stop()
+    names = {f["id"]: f["name"] for f in forces}
+    force = st.sidebar.selectbox("Force", list(names), format_func=names.get, key="api_force")
+    hoods = {n["id"]: n["name"] for n in api_list("neighbourhoods", force)}
+    chosen = st.sidebar.multiselect("Neighbourhoods", list(hoods), format_func=hoods.get,
+                                    key="api_hoods")
+    wanted = st.sidebar.multiselect("Months", months, default=months[:3], key="api_months")
+    fetched = st.session_state.get("api_data")
+    if st.sidebar.button("Fetch", key="api_fetch", disabled=not (chosen and wanted)):
+        bar = st.progress(0.0, text="Fetching from data.police.uk…")
+
+        def progress(done, total, label):
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{label} ({done}/{total})")
+
+        try:
+            api = PoliceAPI()
+            areas = fetch_neighbourhood_boundaries(api, force, chosen, progress=progress)
+            crimes, report = fetch_crimes(api, areas, wanted, force=names[force],
+                                          progress=progress)
+        except hotspots.HotspotsError as exc:
+            st.error(str(exc))
+            st.stop()
+        fetched = (f"api:{force}:{'|'.join(chosen)}:{'|'.join(wanted)}", crimes, report, areas)
+        st.session_state["api_data"] = fetched
+    if fetched is None:
+        st.info("Choose a force, neighbourhoods and months, then press Fetch.")
+        st.stop()
+    return fetched
 
 
 # ----------------------------------------------------------------------------- filters
@@ -472,6 +526,8 @@ def respond(result, area, areas_all, months, sensitive, area_label):
          edit_options={"edit": False, "remove": False}).add_to(fmap)
     layers = folium.FeatureGroup(name="layers")
     hotspot_layer(result, sensitive=sensitive, only_hotspots=True).add_to(layers)
+    if area is not None:
+        areas_layer(area, sensitive=sensitive).add_to(layers)
     interventions_layers(items, catalogue).add_to(layers)
     st.caption("Draw a point (camera), a line (street lighting, alley gates) or a polygon "
                "(target hardening, patrol area) with the toolbar, then describe it below.")
@@ -577,10 +633,16 @@ def assess(crimes_all, area, result, items, months, sensitive):
     c4.metric("Hotspot crime covered", "–" if share is None or pd.isna(share) else f"{share:.0%}")
     for sentence in impact.summary():
         st.write(sentence)
-    st.dataframe(impact.interventions, hide_index=True)
+    st.dataframe(impact.interventions.drop(columns=["id"], errors="ignore"), hide_index=True)
     with st.expander("Assumptions"):
         for note in impact.notes:
             st.write("- " + note)
+    from hotspots.impact import projected_counts
+
+    bounds = tuple(in_area.total_bounds)
+    projected = projected_counts(in_area, items, catalogue, cell_size=200)
+    side_by_side(projected.results(), ("Baseline", "Projected after the plan"), bounds,
+                 "proj", sensitive)
 
     st.subheader("Observed: what happened after the start")
     start = min(i.start for i in items)
@@ -621,6 +683,29 @@ def assess(crimes_all, area, result, items, months, sensitive):
         st.write(sentence)
     st.dataframe(ev.counts.table(), hide_index=True)
     trend_chart(ev.trend, start)
+    from hotspots.evaluation import before_after_maps
+
+    maps = before_after_maps(crimes_all, areas, start=start, months=int(months_after),
+                             method="count", cell_size=200, categories=chosen or None)
+    side_by_side(maps, (f"{int(months_after)} months before", f"{int(months_after)} months "
+                        "after"), tuple(in_area.total_bounds), "obs", sensitive, areas=areas)
+
+
+def side_by_side(results, labels, bounds, key, sensitive, areas=None) -> None:
+    """Two hotspot results on identical maps (same view), e.g. before and after."""
+    columns = st.columns(2)
+    for column, result, label in zip(columns, results, labels, strict=True):
+        with column:
+            st.caption(f"{label}: hotspot cells (top 5% of cells before).")
+            layers = folium.FeatureGroup(name=label)
+            hotspot_layer(result, sensitive=sensitive, name=label,
+                          only_hotspots=True).add_to(layers)
+            if areas is not None:
+                class_layer(areas.frame, colours=areas.frame["role"].map(ROLE_COLOURS),
+                            fields=["role"], name="Evaluation areas").add_to(layers)
+            st_folium(base_map(bounds, tiles=TILES), **view(bounds), key=f"{key}_{label}",
+                      height=340, use_container_width=True, feature_group_to_add=layers,
+                      returned_objects=[])
 
 
 def trend_chart(trend: pd.DataFrame, start: str) -> None:

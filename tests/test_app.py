@@ -32,3 +32,13 @@ def test_changing_group_changes_the_figures(app):
     assert not app.exception
     assert metric(app, "Crimes selected") != before
     assert app.query_params["group"] == ["vawg"] or app.query_params["group"] == "vawg"
+
+
+def test_police_api_offline_says_so_plainly(app):
+    app.radio(key="source").set_value("data.police.uk").run()
+    assert not app.exception
+    messages = " ".join(e.value for e in app.error)
+    assert "Cannot reach data.police.uk" in messages
+    # switching back loses nothing: the demo still loads
+    app.radio(key="source").set_value("Demo town").run()
+    assert not app.exception and not app.error
