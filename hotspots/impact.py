@@ -423,9 +423,13 @@ def projected_impact(
     after["expected_after"] = w * survive["central"]
 
     notes.extend(_assumption_notes(items, kinds, table, plan, months, weight, spot))
+    harm_weights = dict(crimes.attrs.get("harm_weights", {})) if weight is not None else {}
+    if harm_weights:
+        notes.append("Harm weights used: " + ", ".join(
+            f"{category} {value:g}" for category, value in harm_weights.items()) + ".")
     params = {
         "as_of": as_of, "months": months, "window": [_month_label(first), _month_label(last)],
-        "weight": weight, "harm_weights": dict(crimes.attrs.get("harm_weights", {})) or None,
+        "weight": weight, "harm_weights": harm_weights or None,
         "combination": "1 - prod(1 - e) over covering interventions acting on the crime type",
         "types": {kind.key: kind.to_dict() for kind in kinds},
         "n_crimes_in_window": n,

@@ -170,6 +170,8 @@ def test_harm_weights_and_hotspot_share(crimes, plan, catalogue) -> None:
     assert p["harm_prevented"] == pytest.approx(4 * 2 * 0.6 + 3 * 5 * 0.5 + 6 * 0.2
                                                 + 5 * 2 * 0.2 + 2 * 0.5)
     assert res.params["harm_weights"]["Burglary"] == 2.0
+    assert any(n.startswith("Harm weights used: Burglary 2, Violence and sexual offences 5")
+               for n in res.notes)
     # in the hotspots, of the types the plan acts on: 4 + 3 + 6 at (X, Y), 7 far away
     assert (p["hotspot_crimes"], p["hotspot_crimes_covered"]) == (20, 13)
     assert p["hotspot_share_covered"] == pytest.approx(13 / 20)
