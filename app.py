@@ -22,6 +22,7 @@ from streamlit_folium import st_folium  # noqa: E402
 
 import hotspots  # noqa: E402
 from hotspots import assets  # noqa: E402
+from hotspots.export import suppress_small_counts  # noqa: E402
 from hotspots.find import METHODS, find_hotspots  # noqa: E402
 from hotspots.groups import load_groups  # noqa: E402
 from hotspots.io import load_boundary, load_crimes  # noqa: E402
@@ -38,8 +39,10 @@ from hotspots.runs import hotspot_table  # noqa: E402
 from hotspots.select import select_crimes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
-DEMO_CRIMES = ROOT / "data" / "sample_crimes"
-DEMO_BOUNDARY = ROOT / "data" / "boundaries" / "neighbourhoods.gpkg"
+#: The demo folder (sample_crimes/ and boundaries/); HOTSPOTS_DATA points the app elsewhere.
+DATA_DIR = Path(os.environ.get("HOTSPOTS_DATA", ROOT / "data"))
+DEMO_CRIMES = DATA_DIR / "sample_crimes"
+DEMO_BOUNDARY = DATA_DIR / "boundaries" / "neighbourhoods.gpkg"
 #: Uploads larger than this are refused with a message (Streamlit's own cap is set higher).
 MAX_UPLOAD_MB = 200
 METHOD_LABELS = {
@@ -490,33 +493,39 @@ def interventions_layers(items, catalogue) -> folium.FeatureGroup:
     return group
 
 
-def respond(result, area, areas_all, months, sensitive, area_label):
-    from hotspots.interventions import Intervention, check_inside, load_catalogue
-
-    catalogue = load_catalogue()
+def plan_picker(area_label):
+    """Sidebar: choose or create the plan that Respond and Assess work on."""
+    st.sidebar.header("Plan")
     try:
         store = plan_store()
     except hotspots.HotspotsError as exc:
-        st.error(f"The plans file cannot be used: {exc}")
-        return None, []
+        st.sidebar.error(f"The plans file cannot be used: {exc}")
+        return None, None
     plans = [p.name for p in store.plans()]
-    c1, c2 = st.columns([2, 1])
-    with c2:
-        new_name = st.text_input("New plan name", key="new_plan")
-        if st.button("Create plan", key="create_plan") and new_name.strip():
-            if new_name.strip() in plans:
-                st.warning(f"A plan called {new_name.strip()!r} already exists.")
-            else:
-                store.save_plan(new_name.strip(), [], area=area_label)
-                st.session_state["plan"] = new_name.strip()
-                plans = [p.name for p in store.plans()]
-    with c1:
-        if not plans:
-            st.info("Create a plan to start placing interventions.")
-            return None, []
-        current = st.session_state.get("plan")
-        plan = st.selectbox("Plan", plans, index=plans.index(current) if current in plans else 0,
-                            key="plan")
+    new_name = st.sidebar.text_input("New plan name", key="new_plan").strip()
+    if st.sidebar.button("Create plan", key="create_plan") and new_name:
+        if new_name in plans:
+            st.sidebar.warning(f"A plan called {new_name!r} already exists.")
+        else:
+            store.save_plan(new_name, [], area=area_label)
+            st.session_state["plan"] = new_name
+            plans = [p.name for p in store.plans()]
+    if not plans:
+        st.sidebar.info("Create a plan to start placing interventions.")
+        return store, None
+    current = st.session_state.get("plan")
+    plan = st.sidebar.selectbox("Plan", plans,
+                                index=plans.index(current) if current in plans else 0, key="plan")
+    return store, plan
+
+
+def respond(store, plan, result, area, areas_all, months, sensitive):
+    from hotspots.interventions import Intervention, check_inside, load_catalogue
+
+    catalogue = load_catalogue()
+    if store is None or plan is None:
+        st.info("Create or choose a plan in the sidebar to place interventions.")
+        return
     items = store.load(plan)
     bounds = tuple((areas_all if areas_all is not None else result.cells).total_bounds)
     fmap = base_map(bounds, tiles=TILES)
@@ -594,8 +603,6 @@ def respond(result, area, areas_all, months, sensitive, area_label):
             if b.button("Delete", key="edit_delete"):
                 store.delete(chosen)
                 st.success(f"Deleted {names[chosen]}.")
-                items = store.load(plan)
-    return plan, items
 
 
 def _future(months: list[str]) -> list[str]:
@@ -633,16 +640,24 @@ def assess(crimes_all, area, result, items, months, sensitive):
     c4.metric("Hotspot crime covered", "–" if share is None or pd.isna(share) else f"{share:.0%}")
     for sentence in impact.summary():
         st.write(sentence)
-    st.dataframe(impact.interventions.drop(columns=["id"], errors="ignore"), hide_index=True)
+    table = impact.interventions.drop(columns=["id"], errors="ignore")
+    if sensitive:
+        table = suppress_small_counts(table, ("crimes_in_coverage", "baseline"))
+    st.dataframe(table, hide_index=True)
     with st.expander("Assumptions"):
         for note in impact.notes:
             st.write("- " + note)
     from hotspots.impact import projected_counts
 
     bounds = tuple(in_area.total_bounds)
-    projected = projected_counts(in_area, items, catalogue, cell_size=200)
-    side_by_side(projected.results(), ("Baseline", "Projected after the plan"), bounds,
-                 "proj", sensitive)
+    try:
+        projected = projected_counts(in_area, items, catalogue, cell_size=200)
+    except hotspots.HotspotsError as exc:
+        st.info(f"No before/after projection map: {exc}")
+    else:
+        side_by_side(projected.results(), ("Baseline", "Projected after the plan"), bounds,
+                     "proj", sensitive,
+                     caption="hotspot cells (at or above the baseline's top-5% threshold)")
 
     st.subheader("Observed: what happened after the start")
     start = min(i.start for i in items)
@@ -681,7 +696,10 @@ def assess(crimes_all, area, result, items, months, sensitive):
               f"{ev.net_effect:,.0f}" if ev.net_effect is not None else "undefined")
     for sentence in ev.summary:
         st.write(sentence)
-    st.dataframe(ev.counts.table(), hide_index=True)
+    counts = ev.counts.table()
+    if sensitive:
+        counts = suppress_small_counts(counts, [c for c in counts.columns if c != "area"])
+    st.dataframe(counts, hide_index=True)
     trend_chart(ev.trend, start)
     from hotspots.evaluation import before_after_maps
 
@@ -691,12 +709,13 @@ def assess(crimes_all, area, result, items, months, sensitive):
                         "after"), tuple(in_area.total_bounds), "obs", sensitive, areas=areas)
 
 
-def side_by_side(results, labels, bounds, key, sensitive, areas=None) -> None:
+def side_by_side(results, labels, bounds, key, sensitive, areas=None,
+                 caption="hotspot cells (top 5% of cells in each period)") -> None:
     """Two hotspot results on identical maps (same view), e.g. before and after."""
     columns = st.columns(2)
     for column, result, label in zip(columns, results, labels, strict=True):
         with column:
-            st.caption(f"{label}: hotspot cells (top 5% of cells before).")
+            st.caption(f"{label}: {caption}.")
             layers = folium.FeatureGroup(name=label)
             hotspot_layer(result, sensitive=sensitive, name=label,
                           only_hotspots=True).add_to(layers)
@@ -754,17 +773,24 @@ def main() -> None:
             "longer period, another crime group or more areas."
         )
         st.stop()
-    tabs = st.tabs(["1 Scan", "2 Analyse", "3 Respond", "4 Assess"])
-    with tabs[0]:
+    # One step at a time (not st.tabs, which would compute every step on each change).
+    steps = ["1 Scan", "2 Analyse", "3 Respond", "4 Assess"]
+    step = st.radio("Step", steps, horizontal=True, key="step", label_visibility="collapsed",
+                    index=steps.index(_param("step", steps[0], steps)))
+    st.query_params["step"] = step
+    area_label = ", ".join(chosen) or "All areas"
+    if step == steps[0]:
         scan(selected, result, area, areas, groups, group, sensitive)
-    with tabs[1]:
+    elif step == steps[1]:
         analyse(key, crimes, area, areas, report.months, group, start, end, cell_size,
                 sensitive)
-    area_label = ", ".join(chosen) or "All areas"
-    with tabs[2]:
-        _plan, items = respond(result, area, areas, report.months, sensitive, area_label)
-    with tabs[3]:
-        assess(crimes, area, result, items, report.months, sensitive)
+    else:
+        store, plan = plan_picker(area_label)
+        if step == steps[2]:
+            respond(store, plan, result, area, areas, report.months, sensitive)
+        else:
+            items = store.load(plan) if store is not None and plan else []
+            assess(crimes, area, result, items, report.months, sensitive)
     st.caption(f"hotspots {hotspots.__version__}. Crime data: police.uk, Open Government "
                "Licence v3.0 (demo data is synthetic).")
 

@@ -24,15 +24,30 @@ from ._errors import (
 from .accuracy import compare_methods, prediction_accuracy, recommend
 from .areas import area_summary, concentration_statement
 from .clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
+from .compare import PeriodComparison, compare_periods
 from .counts import count_hotspots
 from .density import default_bandwidth, kde_hotspots, kde_surface
+from .evaluation import (
+    EvaluationAreas,
+    EvaluationResult,
+    before_after,
+    evaluate,
+    evaluation_areas,
+    relative_effect_size,
+    total_net_effect,
+    weighted_displacement_quotient,
+)
 from .find import METHODS, find_hotspots
 from .gistar import gistar_grid, gistar_hotspots
 from .grid import Grid, count_points, default_cell_size, make_grid, study_area_mask
 from .groups import CrimeGroup, apply_harm, get_group, load_groups, load_harm_weights
+from .impact import ImpactResult, projected_counts, projected_impact
+from .interventions import Intervention, InterventionType, check_inside, coverage, load_catalogue
 from .io import BoundaryReport, ColumnMapping, LoadReport, load_boundary, load_crimes, read_mapping
 from .maps import hotspot_map
 from .nearrepeat import knox_test, near_repeat_possible
+from .plans import PlanStore
+from .policeapi import OfflineError, PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
 from .result import HotspotResult
 from .runs import FindRun, run_find
 from .sample import DEFAULT_SEED, SampleSummary, planted, write_sample
@@ -94,6 +109,31 @@ __all__ = [
     "recommend",
     "knox_test",
     "near_repeat_possible",
+    # planning and evaluation
+    "InterventionType",
+    "Intervention",
+    "load_catalogue",
+    "coverage",
+    "check_inside",
+    "PlanStore",
+    "projected_impact",
+    "projected_counts",
+    "ImpactResult",
+    "evaluation_areas",
+    "EvaluationAreas",
+    "before_after",
+    "evaluate",
+    "EvaluationResult",
+    "relative_effect_size",
+    "weighted_displacement_quotient",
+    "total_net_effect",
+    "compare_periods",
+    "PeriodComparison",
+    # data.police.uk
+    "PoliceAPI",
+    "fetch_crimes",
+    "fetch_neighbourhood_boundaries",
+    "OfflineError",
     # outputs
     "hotspot_map",
     "run_find",

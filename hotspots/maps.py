@@ -41,6 +41,8 @@ GI_COLOURS: dict[int, str] = {
 SEQUENTIAL = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 #: More polygons than this make a page too slow to open; the hottest are kept.
 MAX_MAP_FEATURES = 15_000
+#: Surfaces (KDE, counts) with more cells than this are drawn as one shape per colour class.
+DISSOLVE_ABOVE = 1_000
 #: Distinct crime locations drawn in a heat layer at most (the busiest are kept).
 MAX_HEAT_POINTS = 20_000
 #: Where an empty map looks when there is nothing to frame (the East Midlands).
@@ -217,13 +219,16 @@ def hotspot_layer(
         return group
     fields = [c for c in ("cell_id", "cluster_id", "count", "score", "gi_class",
                           "top_categories", "top_streets") if c in cells.columns]
-    shown = _escaped(cells, fields)
-    if "score" in shown:
-        shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
-    if sensitive and "count" in shown:
-        shown["count"] = _suppress(cells["count"])
-    shown["_colour"] = _colour_column(result, cells)
-    layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
+    if result.layer == "cells" and result.method != "gistar" and len(cells) > DISSOLVE_ABOVE:
+        layer, fields = _dissolved_classes(result, cells)
+    else:
+        shown = _escaped(cells, fields)
+        if "score" in shown:
+            shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
+        if sensitive and "count" in shown:
+            shown["count"] = _suppress(cells["count"])
+        shown["_colour"] = _colour_column(result, cells)
+        layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
     folium.GeoJson(
         json.loads(layer.to_crs(4326).to_json()),
         style_function=lambda f: {
@@ -235,6 +240,27 @@ def hotspot_layer(
         tooltip=folium.GeoJsonTooltip(fields=fields),
     ).add_to(group)
     return group
+
+
+def _dissolved_classes(
+    result: HotspotResult, cells: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Merge a surface's cells into one shape per colour class (far fewer features to draw)."""
+    colours = _colour_column(result, cells)
+    what = "density" if result.method == "kde" else "crimes per cell"
+    rows = []
+    for colour in SEQUENTIAL:
+        part = cells[colours == colour]
+        if len(part) == 0:
+            continue
+        rows.append({
+            "class": f"{what} {part['score'].min():.3g} to {part['score'].max():.3g}",
+            "cells": len(part),
+            "_colour": colour,
+            "geometry": shapely.coverage_union_all(part.geometry.to_numpy()),
+        })
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=cells.crs)
+    return frame, ["class", "cells"]
 
 
 def heat_layer(

@@ -56,9 +56,14 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def step(at: AppTest, name: str) -> AppTest:
+    return at.radio(key="step").set_value(name).run()
+
+
 def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file, drawing):
     at = run_app()
     assert not at.exception
+    step(at, "3 Respond")
     at.text_input(key="new_plan").input("Ferncliffe scheme")
     at.button(key="create_plan").click().run()
     assert not at.exception
@@ -78,11 +83,12 @@ def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file
 
     # a restart: a new session reading the same GeoPackage
     drawing["feature"] = None
-    again = run_app()
+    again = step(run_app(), "3 Respond")
     assert not again.exception
     assert again.selectbox(key="plan").value == "Ferncliffe scheme"
     assert "Ferncliffe Rise" in again.dataframe[-1].value.to_string() or any(
         "Ferncliffe Rise" in df.value.to_string() for df in again.dataframe)
+    step(again, "4 Assess")
     prevented = metric(again, "Expected prevented")
     central = float(prevented.split(" ")[0].replace(",", ""))
     assert central > 0
@@ -106,7 +112,7 @@ def test_changing_period_changes_the_figures(plans_file, drawing):
 
 
 def test_filter_changes_keep_the_plan_and_outside_drawings_warn(plans_file, drawing):
-    at = run_app()
+    at = step(run_app(), "3 Respond")
     at.text_input(key="new_plan").input("Keep me")
     at.button(key="create_plan").click().run()
     at.selectbox(key="group").select("asb")
