@@ -41,6 +41,10 @@ GI_COLOURS: dict[int, str] = {
 SEQUENTIAL = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 #: More polygons than this make a page too slow to open; the hottest are kept.
 MAX_MAP_FEATURES = 15_000
+#: Percentile breaks of the five sequential classes: the darkest is the top 5% of drawn
+#: cells (the hotspot convention), then 90-95%, 75-90%, 50-75% and the lower half; skewed to
+#: the top because crime maps are read for their peaks.
+SURFACE_BREAKS = (0.5, 0.75, 0.9, 0.95)
 #: Surfaces (KDE, counts) with more cells than this are drawn as one shape per colour class.
 DISSOLVE_ABOVE = 1_000
 #: Distinct crime locations drawn in a heat layer at most (the busiest are kept).
@@ -83,7 +87,7 @@ def _colour_column(result: HotspotResult, cells: gpd.GeoDataFrame) -> pd.Series:
     if len(cells) == 0:
         return pd.Series([], dtype=object, index=cells.index)
     ranks = cells["score"].rank(pct=True, method="max").to_numpy()
-    idx = np.clip(np.ceil(ranks * len(SEQUENTIAL)).astype(int) - 1, 0, len(SEQUENTIAL) - 1)
+    idx = np.searchsorted(np.asarray(SURFACE_BREAKS), ranks, side="left")
     return pd.Series(np.array(SEQUENTIAL)[idx], index=cells.index)
 
 
@@ -101,7 +105,7 @@ def _legend(result: HotspotResult, title: str) -> str:
             f'<div><span style="background:{c}"></span>{lab}</div>'
             for c, lab in zip(
                 SEQUENTIAL[::-1],
-                [f"highest {what}", "", "", "", f"lowest {what}"],
+                [f"top 5% ({what})", "90–95%", "75–90%", "50–75%", "lower half"],
                 strict=True,
             )
         )
