@@ -7,6 +7,7 @@ Respond (plan interventions), Assess (projected and observed effect).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -73,11 +74,7 @@ def crimes_from_upload(digest: str, _files: tuple[tuple[str, bytes], ...], mappi
         path = folder / Path(name).name
         path.write_bytes(data)
         paths.append(str(path))
-    mapping_path = None
-    if mapping:
-        mapping_path = folder / "mapping.toml"
-        mapping_path.write_text(mapping, encoding="utf-8")
-    return load_crimes(paths, mapping=str(mapping_path) if mapping_path else None)
+    return load_crimes(paths, mapping=json.loads(mapping) if mapping else None)
 
 
 @st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
@@ -97,6 +94,67 @@ def view(bounds) -> dict:
     """Explicit centre and zoom for st_folium (maps in hidden tabs cannot fit themselves)."""
     centre, zoom = view_for(bounds)
     return {"center": centre, "zoom": zoom}
+
+
+def _csv_header(name: str, data: bytes) -> list[str] | None:
+    """The header of an uploaded CSV (plain or gzip), or None for zips and unreadable files."""
+    import csv
+    import gzip
+    import io
+
+    if name.lower().endswith(".zip"):
+        return None
+    try:
+        raw = gzip.decompress(data) if name.lower().endswith(".gz") else data
+        first = raw[:65536].decode("utf-8-sig", errors="replace").splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    return next(csv.reader(io.StringIO(first)), None)
+
+
+def mapping_form(blobs) -> str | None:
+    """Sidebar: a column mapping for uploads that are not in police.uk format (JSON text)."""
+    from hotspots.io import POLICE_UK_COLUMNS
+    from hotspots.schema import POLICE_UK_CATEGORIES
+
+    header = _csv_header(*blobs[0])
+    if header is None or set(POLICE_UK_COLUMNS[:11]) <= {h.strip() for h in header}:
+        return None
+    with st.sidebar.expander("Column mapping (this file is not in police.uk format)",
+                             expanded=True):
+        st.caption(f"Columns found: {', '.join(header)}")
+        pick = ["(none)"] + header
+
+        def column(label, guess, key):
+            found = next((h for h in header if h.lower() in guess), "(none)")
+            return st.selectbox(label, pick, index=pick.index(found), key=key)
+
+        crs = st.radio("Coordinates", ["EPSG:4326", "EPSG:27700"], key="map_crs",
+                       format_func={"EPSG:4326": "longitude/latitude",
+                                    "EPSG:27700": "easting/northing (BNG)"}.get)
+        x = column("x (longitude or easting)", ("longitude", "lon", "x", "easting"), "map_x")
+        y = column("y (latitude or northing)", ("latitude", "lat", "y", "northing"), "map_y")
+        month = column("Month or date", ("month", "date", "offence_date"), "map_month")
+        category = column("Crime type column", ("category", "crime_type", "crime type"),
+                          "map_category")
+        constant = st.selectbox("…or one crime type for every row", ["(none)"]
+                                + list(POLICE_UK_CATEGORIES), key="map_constant")
+        location = column("Location / street (optional)", ("location", "street"), "map_loc")
+    problems = [n for n, v in (("x", x), ("y", y), ("month or date", month)) if v == "(none)"]
+    if category == "(none)" and constant == "(none)":
+        problems.append("a crime type column or a single crime type")
+    if problems:
+        st.info("Choose " + ", ".join(problems) + " in the column mapping (sidebar).")
+        st.stop()
+    columns = {"x": x, "y": y, "month": month}
+    if location != "(none)":
+        columns["location"] = location
+    constants = {}
+    if category != "(none)":
+        columns["category"] = category
+    else:
+        constants["category"] = constant
+    return json.dumps({"crs": crs, "columns": columns, "constants": constants}, sort_keys=True)
 
 
 def _digest(*parts: bytes | str) -> str:
@@ -124,10 +182,6 @@ def data_source():
         "police.uk CSVs, a police.uk zip, or a force CSV",
         type=["csv", "zip", "gz"], accept_multiple_files=True, key="crime_files",
     )
-    mapping = st.sidebar.text_area(
-        "Column mapping (TOML) for CSVs not in police.uk format", key="mapping",
-        help="See hotspots/data/README.md; e.g. x, y, month and category columns.",
-    )
     boundary = st.sidebar.file_uploader(
         "Boundaries (GeoPackage, GeoJSON, zipped Shapefile)",
         type=["gpkg", "geojson", "json", "zip", "kml"], key="boundary_file",
@@ -143,9 +197,10 @@ def data_source():
         )
         st.stop()
     blobs = tuple((f.name, f.getvalue()) for f in files)
+    mapping = mapping_form(blobs)
     digest = _digest(*(n for n, _ in blobs), *(b for _, b in blobs), mapping or "")
     try:
-        crimes, report = crimes_from_upload(digest, blobs, mapping.strip() or None)
+        crimes, report = crimes_from_upload(digest, blobs, mapping)
     except hotspots.HotspotsError as exc:
         st.error(f"Could not load the crime files: {exc}")
         st.stop()

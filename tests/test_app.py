@@ -42,3 +42,16 @@ def test_police_api_offline_says_so_plainly(app):
     # switching back loses nothing: the demo still loads
     app.radio(key="source").set_value("Demo town").run()
     assert not app.exception and not app.error
+
+
+def test_analyse_step_compares_periods_finds_emerging_and_scores_methods(app):
+    app.radio(key="step").set_value("2 Analyse").run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    assert "Crimes went from" in text  # the period comparison's sentences
+    tables = [df.value for df in app.dataframe]
+    patterns = next(t for t in tables if "pattern" in t.columns)
+    assert patterns["pattern"].str.contains("Hot Spot").any()
+    app.button(key="score_methods").click().run()
+    assert not app.exception
+    assert any("PAI" in s.value for s in app.success)
