@@ -48,6 +48,11 @@ PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a
 BAR_COLOUR = "#4575b4"
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                "Dec")
+#: Columns a seasonality chart draws by default, in this order: a mean per month is fairer
+#: than a total when the data cover some calendar months more often than others.
+SEASON_VALUES = ("mean_per_month", "count", "crimes")
+_VALUE_LABELS = {"mean_per_month": "mean crimes per month", "count": "crimes", "crimes": "crimes"}
+_NOT_VALUES = ("month_of_year", "months_in_data", "year")
 #: Categories shown at most in the categories chart (police.uk has 14 crime types).
 TOP_CATEGORIES = 14
 _BAR_IN = 0.27  # inches per category bar
@@ -212,28 +217,42 @@ def trend_png(
 # --------------------------------------------------------------------------- seasonality
 
 
+def _value_column(frame: pd.DataFrame, value: str | None) -> str:
+    if value is not None:
+        if value not in frame.columns:
+            raise ColumnMappingError(
+                f"seasonality_figure: no column {value!r} to draw; columns are "
+                f"{list(frame.columns)}."
+            )
+        return value
+    for column in SEASON_VALUES:
+        if column in frame.columns:
+            return column
+    numeric = [c for c in frame.select_dtypes("number").columns if c not in _NOT_VALUES]
+    if not numeric:
+        raise ColumnMappingError(
+            f"seasonality_figure found no numeric column to draw (columns {list(frame.columns)});"
+            " give it a 'count' column or name one with value=."
+        )
+    return str(numeric[0])
+
+
 def _by_month_of_year(data: Any, value: str | None) -> tuple[np.ndarray, str]:
-    """Twelve values (January first) and the y-axis label."""
+    """Twelve values (January first; NaN where there are no data) and the y-axis label."""
     if isinstance(data, pd.Series) and not isinstance(data.index, pd.DatetimeIndex):
-        series = data
-        what = "crimes"
+        series, what = data, "crimes"
     else:
         frame = _frame(data, name="by_month_of_year", func="seasonality_figure")
         if "month_of_year" in frame.columns:
-            frame = frame.set_index("month_of_year")
-            what = "crimes"
+            column = _value_column(frame, value)
+            series = frame.set_index("month_of_year")[column]
+            what = _VALUE_LABELS.get(column, column)
         elif "month" in frame.columns or isinstance(frame.index, pd.DatetimeIndex):
-            months = (pd.to_datetime(frame["month"]) if "month" in frame.columns
-                      else frame.index.to_series())
-            numeric = frame.drop(columns="month", errors="ignore").select_dtypes("number")
-            column = value or ("count" if "count" in numeric else next(iter(numeric), None))
-            if column is None:
-                raise ColumnMappingError(
-                    "seasonality_figure found no numeric column in the monthly table; give it "
-                    "a 'count' column or name one with value=."
-                )
-            frame = numeric.groupby(pd.DatetimeIndex(months).month.to_numpy()).mean()
-            years = pd.DatetimeIndex(months).year.nunique()
+            months = pd.DatetimeIndex(pd.to_datetime(frame["month"]) if "month" in frame.columns
+                                      else frame.index)
+            column = _value_column(frame.drop(columns="month", errors="ignore"), value)
+            series = frame[column].groupby(months.month.to_numpy()).mean()
+            years = months.year.nunique()
             what = f"mean crimes per month ({years} year{'s' if years != 1 else ''})"
         else:
             raise ColumnMappingError(
@@ -241,14 +260,6 @@ def _by_month_of_year(data: Any, value: str | None) -> tuple[np.ndarray, str]:
                 "with a 'month_of_year' column, or a monthly table with a 'month' column; got "
                 f"columns {list(frame.columns)}."
             )
-        numeric = frame.select_dtypes("number")
-        column = value or ("count" if "count" in numeric else next(iter(numeric), None))
-        if column is None or column not in frame:
-            raise ColumnMappingError(
-                f"seasonality_figure: no column {column!r} to draw; columns are "
-                f"{list(frame.columns)}."
-            )
-        series = frame[column]
     index = pd.Index(series.index)
     if index.dtype == object or pd.api.types.is_string_dtype(index):
         lookup = {m.lower(): i + 1 for i, m in enumerate(MONTH_NAMES)}
@@ -258,7 +269,8 @@ def _by_month_of_year(data: Any, value: str | None) -> tuple[np.ndarray, str]:
             "The months of 'by_month_of_year' must be 1-12 (or Jan-Dec); got "
             f"{list(series.index)[:12]}."
         )
-    values = pd.Series(series.to_numpy(dtype=float), index=index).groupby(level=0).sum()
+    values = pd.Series(series.to_numpy(dtype=float), index=index).groupby(level=0).sum(
+        min_count=1)
     return values.reindex(range(1, 13), fill_value=0.0).to_numpy(), what
 
 
@@ -283,12 +295,14 @@ def seasonality_figure(
     fig, ax = _chart(CHART_SIZE, title=title or "Seasonality: crimes by month of year",
                      credits=CHART_CREDITS if credits is None else credits, dpi=dpi)
     x = np.arange(12)
-    ax.bar(x, values, width=0.72, color=BAR_COLOUR)
-    top = max(1.0, float(np.nanmax(values)))
-    whole = np.allclose(values, np.round(values))
+    known = np.isfinite(values)
+    ax.bar(x[known], values[known], width=0.72, color=BAR_COLOUR)
+    top = max(1.0, float(np.nanmax(values))) if known.any() else 1.0
+    whole = np.allclose(values[known], np.round(values[known]))
     for xi, v in zip(x, values, strict=True):
-        ax.text(xi, v + top * 0.015, f"{v:,.0f}" if whole else f"{v:,.1f}", ha="center",
-                va="bottom", fontsize=6.5, color=INK)
+        text = "no data" if not np.isfinite(v) else f"{v:,.0f}" if whole else f"{v:,.1f}"
+        ax.text(xi, (v if np.isfinite(v) else 0.0) + top * 0.015, text, ha="center",
+                va="bottom", fontsize=6.5, color=MUTED if not np.isfinite(v) else INK)
     ax.set_xticks(x, MONTH_NAMES)
     ax.set_ylim(0, top * 1.15)
     ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
@@ -315,11 +329,13 @@ def seasonality_png(
     by_month_of_year : Series or DataFrame
         A Series indexed by month of year (1–12 or "Jan"–"Dec"); or a table with a
         ``month_of_year`` column; or a monthly table (``month`` column, e.g.
-        :func:`hotspots.profile.monthly_counts`), averaged per calendar month.
+        :func:`hotspots.profile.monthly_counts`), averaged per calendar month. Months
+        missing from the index count as 0; NaN values are labelled "no data".
     path : str or Path
         The ``.png`` to write.
     value : str, optional
-        The column to draw (default ``count``, else the first numeric column).
+        The column to draw; default the first of :data:`SEASON_VALUES` present
+        (``mean_per_month``, ``count``, ``crimes``), else the first other numeric column.
     title, ylabel, credits, dpi
         As in :func:`trend_png` (7 × 3.4 inches).
 

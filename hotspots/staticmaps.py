@@ -298,6 +298,16 @@ def _top_labels(page: MapPage, shapes: list[tuple[Any, float]], n: int, *,
     return len(chosen)
 
 
+def _n_candidates(result: HotspotResult) -> int:
+    """How many cells :func:`hotspots.maps._cells_to_draw` would draw without its cap."""
+    cells = result.cells
+    if result.method == "gistar" and "gi_bin" in cells:
+        return int((cells["gi_bin"] != 0).sum())
+    if result.layer == "cells" and len(cells):
+        return int((cells["score"] > 0).sum())
+    return len(cells)
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
@@ -385,6 +395,10 @@ def hotspot_figure(
     study = _study_area(result.cells) if result.layer == "cells" and areas is None else None
     entries += _context_legend(areas, study)
     caption = [result.method_statement()]
+    candidates = _n_candidates(result)
+    if len(cells) < candidates:
+        caption.append(f"The {len(cells):,} highest-scoring of {candidates:,} cells are drawn "
+                       "(as on the interactive map).")
     n_labels = min(label_top, sum(1 for _, c in shapes if c > 0))
     if n_labels:
         caption.append(f"Labels: crimes in each of the {n_labels} largest hotspots.")

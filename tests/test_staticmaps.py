@@ -240,6 +240,15 @@ def test_cluster_result_map(tmp_path):
     assert pixels_of(image, SEQUENTIAL[-1]) > 300
 
 
+def test_capped_surface_says_how_many_cells_are_drawn(monkeypatch):
+    import hotspots.maps
+
+    monkeypatch.setattr(hotspots.maps, "MAX_MAP_FEATURES", 3)
+    result = count_result({(i, i): i + 1 for i in range(6)}, hot={(5, 5)})
+    texts = all_texts(hotspot_figure(result, basemap="none", dpi=DPI))
+    assert any("The 3 highest-scoring of 6 cells are drawn" in t for t in texts)
+
+
 def test_empty_result_still_gives_a_map(tmp_path):
     empty = HotspotResult(gpd.GeoDataFrame({"score": [], "hotspot": [], "count": []},
                                            geometry=[], crs=BNG), "count", {"cell_size": 100})
@@ -392,6 +401,22 @@ def test_seasonality_averages_calendar_months(tmp_path):
     assert image.shape[:2] == (340, 700)
     with pytest.raises(ParameterError, match="1-12"):
         seasonality_figure(pd.Series([1.0], index=[13]))
+
+
+def test_seasonality_table_prefers_mean_per_month():
+    table = pd.DataFrame({"month_of_year": range(1, 13), "name": ["x"] * 12,
+                          "months_in_data": [2] * 11 + [0],
+                          "crimes": [10 * m for m in range(1, 12)] + [0],
+                          "mean_per_month": [5.0 * m for m in range(1, 12)] + [np.nan]})
+    fig = seasonality_figure(table, dpi=DPI)
+    ax = fig.axes[0]
+    np.testing.assert_allclose([p.get_height() for p in ax.patches], 5.0 * np.arange(1, 12))
+    assert [t.get_text() for t in ax.texts][-1] == "no data"
+    assert ax.get_ylabel() == "mean crimes per month"
+    totals = seasonality_figure(table, value="crimes", dpi=DPI).axes[0]
+    assert totals.patches[0].get_height() == 10 and totals.get_ylabel() == "crimes"
+    with pytest.raises(ColumnMappingError, match="'harm'"):
+        seasonality_figure(table, value="harm")
 
 
 def test_categories_sorted_labelled_and_sensitive(tmp_path):
