@@ -507,6 +507,7 @@ def change_figure(
     title: str | None = None,
     basemap: str | None = "auto",
     credits: str | None = None,
+    sensitive: bool = False,
     dpi: float = DEFAULT_DPI,
 ) -> Figure:
     """Return the print map of a period comparison as a Figure (see :func:`change_png`)."""
@@ -529,7 +530,13 @@ def change_figure(
     unit = comparison.summary.get("change_units", "crimes per cell per month")
     how = (f"quartic kernel density (bandwidth {p['bandwidth']:.0f} m) on "
            if comparison.method == "kde" and "bandwidth" in p else "crimes counted on ")
-    caption = " ".join(comparison.sentences[:2] + [
+    sensitive = _check_bool(sensitive, name="sensitive")
+    totals = [comparison.summary.get("total_before", 0), comparison.summary.get("total_after", 0)]
+    sentences = list(comparison.sentences[:2])
+    if sensitive and any(0 < t < SMALL_COUNT for t in totals):
+        sentences = [f"A period has fewer than {SMALL_COUNT} crimes, so the totals are not shown "
+                     "(sensitive crime group)."]
+    caption = " ".join(sentences + [
         f"Change is the after rate minus the before rate, in {unit}, from {how}"
         f"{p.get('cell_size', 0):g} m grid cells. Within {NO_CHANGE_SHARE:.0%} of the largest "
         f"absolute change counts as little or no change; beyond {LARGE_CHANGE_SHARE:.0%} as "
@@ -549,7 +556,7 @@ def change_figure(
                   grid=True)
     if len(drawn) == 0:
         message(page.ax, "Little or no change anywhere.")
-    _area_labels(page, areas, area_name, sensitive=False, placed=[])
+    _area_labels(page, areas, area_name, sensitive=sensitive, placed=[])
     return _finish(page)
 
 
@@ -560,6 +567,7 @@ def change_png(
     areas: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     area_name: str = "area_name",
     title: str | None = None,
+    sensitive: bool = False,
     dpi: float = DEFAULT_DPI,
     basemap: str | None = "auto",
     credits: str | None = None,
@@ -569,7 +577,8 @@ def change_png(
     Cells are coloured by ``change_class`` with :data:`hotspots.compare.CHANGE_COLOURS`
     (blue for less crime, red for more; "little or no change" is not coloured). The
     caption gives the totals, the cells that became or stopped being hotspots, and the
-    class rule. Options as in :func:`hotspot_png`.
+    class rule; with ``sensitive``, totals under 5 are not printed and area counts read
+    "<5". Options as in :func:`hotspot_png`.
 
     Examples
     --------
@@ -585,7 +594,7 @@ def change_png(
     '.png'
     """
     fig = change_figure(comparison, areas=areas, area_name=area_name, title=title,
-                        basemap=basemap, credits=credits, dpi=dpi)
+                        basemap=basemap, credits=credits, sensitive=sensitive, dpi=dpi)
     return save_png(fig, path, dpi=dpi)
 
 

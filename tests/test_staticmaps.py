@@ -29,6 +29,7 @@ from hotspots.staticmaps import (
     ROLE_COLOURS,
     categories_figure,
     categories_png,
+    change_figure,
     change_png,
     emerging_figure,
     emerging_png,
@@ -280,6 +281,18 @@ def test_change_png_colours_planted_increase(crimes, tmp_path):
     assert image.shape[:2] == MAP_PX
     assert_not_blank(image)
     assert pixels_of(image, CHANGE_COLOURS["large increase"]) > 1_000
+
+
+def test_change_map_hides_small_totals_for_sensitive_groups(make_crimes):
+    crimes = make_crimes([("Robbery", "2024-01", X0 + 50, Y0 + 50)] * 2
+                         + [("Robbery", "2024-02", X0 + 350, Y0 + 50)] * 9)
+    comparison = compare_periods(crimes, before=("2024-01", "2024-01"),
+                                 after=("2024-02", "2024-02"), cell_size=100)
+    shown = " ".join(all_texts(change_figure(comparison, basemap="none", dpi=DPI)))
+    assert "from 2 in 2024-01" in shown
+    hidden = " ".join(all_texts(change_figure(comparison, sensitive=True, basemap="none",
+                                              dpi=DPI)))
+    assert "from 2 in" not in hidden and "totals are not shown" in hidden
 
 
 def test_emerging_png_colours_planted_new_hot_spot(make_crimes, tmp_path):
