@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import pandas as pd
 
+from ._report_outputs import HOTSPOT_ROWS
+
 if TYPE_CHECKING:  # pragma: no cover
     from .report import ReportData
 
@@ -342,7 +344,7 @@ def _context(data: ReportData, *, for_print: bool) -> dict[str, Any]:
         "interactive_map": None if for_print else data.interactive_map,
         "headline": _figure_cards(data),
         "hotspots": _table("hotspots", data.tables.get("hotspots"), _HOTSPOT_SPEC,
-                           limit=15),
+                           limit=HOTSPOT_ROWS),
         "categories": _table("categories", data.tables.get("categories"), _CATEGORY_SPEC),
         "seasonality": _table("seasonality", data.tables.get("seasonality"), _SEASON_SPEC),
         "streets": _table("streets", data.tables.get("streets"), _STREET_SPEC),
