@@ -312,3 +312,30 @@ class StaticMaps:
 
         return self._call("evaluation_png", fallback, areas_eval, path, areas=areas,
                           title=title, dpi=MAP_DPI, basemap=self.basemap)
+
+    def trend(self, monthly: pd.DataFrame, path: Path, *, title: str) -> Path:
+        """Crimes per month, the comparison and report periods as two series."""
+        def fallback() -> Path:
+            return monthly_chart(monthly, path, title=title)
+
+        series = pd.DataFrame({"month": pd.to_datetime(monthly["month"])})
+        for period, label in (("comparison", "comparison period"),
+                              ("report period", "report period")):
+            series[label] = monthly["count"].where(monthly["period"] == period).astype(float)
+        series = series.dropna(axis=1, how="all")
+        return self._call("trend_png", fallback, series, path, title=title, dpi=CHART_DPI)
+
+    def categories(self, categories: pd.DataFrame, path: Path, *, title: str,
+                   sensitive: bool) -> Path:
+        def fallback() -> Path:
+            return category_chart(categories, path, title=title)
+
+        return self._call("categories_png", fallback, categories[["category", "count"]], path,
+                          sensitive=sensitive, title=title, dpi=CHART_DPI)
+
+    def seasonality(self, seasonality: pd.DataFrame, path: Path, *, title: str) -> Path:
+        def fallback() -> Path:
+            return seasonality_chart(seasonality, path, title=title)
+
+        return self._call("seasonality_png", fallback, seasonality, path,
+                          value="mean_per_month", title=title, dpi=CHART_DPI)

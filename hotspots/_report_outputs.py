@@ -22,13 +22,7 @@ import pandas as pd
 import shapely
 
 from . import __version__
-from ._report_figures import (
-    StaticMaps,
-    category_chart,
-    evaluation_trend_chart,
-    monthly_chart,
-    seasonality_chart,
-)
+from ._report_figures import StaticMaps, evaluation_trend_chart
 from ._report_plan import EvaluationSection, Projection
 from ._report_sections import Profile, Selection
 from .export import SMALL_COUNT, _atomic_path
@@ -283,14 +277,14 @@ def draw_figures(data: ReportData, sel: Selection, out: Path, maps: StaticMaps) 
             ev.areas, out / "maps" / "evaluation.png", areas=sel.areas,
             title="Evaluation areas: target, buffer and control")
     if not s.empty:
-        figures["chart_monthly"] = monthly_chart(
+        figures["chart_monthly"] = maps.trend(
             prof.monthly, out / "charts" / "monthly.png",
             title=f"{label}: crimes per month in {s.area_label[:60]}")
-        figures["chart_categories"] = category_chart(
+        figures["chart_categories"] = maps.categories(
             prof.categories, out / "charts" / "categories.png",
-            title=f"{label}: crimes by type, {s.period}")
+            title=f"{label}: crimes by type, {s.period}", sensitive=data.sensitive)
     if len(sel.bid_all_months):
-        figures["chart_seasonality"] = seasonality_chart(
+        figures["chart_seasonality"] = maps.seasonality(
             prof.seasonality, out / "charts" / "seasonality.png",
             title="Mean crimes per calendar month, all months of data")
     if ev.result is not None:
