@@ -328,8 +328,8 @@ def _summary_sentences(s: Summary, sensitive: bool) -> list[str]:
         return [f"No crimes in the group {label} were recorded in {s.area_label} in "
                 f"{s.period}: there is nothing to map, rank or profile, and the sections "
                 "below say so."]
-    out = [f"{_count_text(s.crimes, sensitive)} crimes ({label}) were recorded in "
-           f"{s.area_label} in {s.period} ({s.months} months)."]
+    out = [f"{_count_text(s.crimes, sensitive)} crimes in the group {label} were recorded "
+           f"in {s.area_label} in {s.period} ({s.months} months)."]
     if s.harm is not None:
         out.append(f"Their harm, weighted by category, totals {s.harm:,.1f}.")
     if s.comparison_crimes is None:
@@ -339,8 +339,13 @@ def _summary_sentences(s: Summary, sensitive: bool) -> list[str]:
         out.append(f"There were none in the comparison period {s.comparison_period}.")
     else:
         verb = "up" if s.change > 0 else "down" if s.change < 0 else "unchanged"
-        amount = (f" {abs(s.change_pct):.0f}% ({_count_text(abs(s.change), sensitive)} crimes)"
-                  if s.change else "")
+        pct = abs(s.change_pct)
+        # a difference is not a count of crimes, so it is shown unless a count it comes from
+        # is itself a small count (the counts are then "<5" and so is the difference)
+        hidden = sensitive and (0 < s.crimes < 5 or 0 < s.comparison_crimes < 5)
+        amount = (f" {pct:.1f}%" if pct < 1 else f" {pct:.0f}%") + (
+            " (a few crimes)" if hidden else f" ({abs(s.change):,} crimes)")
+        amount = amount if s.change else ""
         out.append(f"That is {verb}{amount} on the {s.comparison_period} comparison period "
                    f"({_count_text(s.comparison_crimes, sensitive)} crimes).")
     whole = s.district_label or f"all {s.n_areas} {s.area_kind}"

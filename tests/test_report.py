@@ -567,3 +567,34 @@ def test_static_maps_fall_back_to_plain_maps(make_crimes, tmp_path: Path) -> Non
         assert min(image.shape[:2]) >= 1000 and image.std() > 10
     assert plain.notes == [] and "without basemap tiles" in plain.source
     assert len(broken.notes) == 1 and "no fonts" in broken.notes[0]
+
+
+def test_drawn_control_recovers_the_planted_scheme(demo_data, tmp_path: Path) -> None:
+    """The demo scheme (data/README.md): T 443 -> 255, C 440 -> 463, RES 1.83 (1.50-2.22)."""
+    from hotspots.report import EvaluationSettings
+
+    crimes, report, areas = demo_data
+    cfg = read_report_config(DEMO_CONFIG)
+    items = [Intervention(type=iv.type, geometry=shapely.from_wkt(iv.wkt), start=iv.start,
+                          cost=iv.cost, name=iv.name) for iv in cfg.interventions]
+    scheme = gpd.read_file(ROOT / "data" / "boundaries" / "demo_scheme.gpkg")
+    control = scheme[scheme["role"] == "control"]
+    planted = ["Burglary", "Robbery", "Theft from the person", "Vehicle crime",
+               "Violence and sexual offences", "Public order"]
+    settings = EvaluationSettings(buffer_m=250, control=control, categories=planted)
+    bundle = report_from_data(crimes, report, out=tmp_path / "scheme", areas=areas,
+                              include=["Ferncliffe Rise"], group="neighbourhood",
+                              method="count", method_params={"cell_size": 200},
+                              plan_items=items, plan_name="scheme", evaluation=settings,
+                              pdf=False, tiles=False, zip_bundle=False)
+    ev = bundle.data.evaluation
+    assert ev.observed and ev.areas.control_rule == "drawn"
+    counts = ev.result.counts
+    # the plan's coverage is the 250 m target circle drawn as a 24-gon: within a few crimes
+    assert abs(counts.Tb - 443) <= 12 and abs(counts.Ta - 255) <= 12
+    assert (counts.Cb, counts.Ca) == (440, 463)
+    assert 1.7 < ev.result.res < 1.95 and ev.result.res_ci[0] > 1.4
+    assert ev.result.params["categories"] == planted
+    page = bundle.html.read_text(encoding="utf-8")
+    assert figures(page)["res"].startswith(f"{ev.result.res:.2f} (")
+    assert "control: drawn" in page
