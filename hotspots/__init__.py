@@ -48,6 +48,7 @@ from .maps import hotspot_map
 from .nearrepeat import knox_test, near_repeat_possible
 from .plans import PlanStore
 from .policeapi import OfflineError, PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
+from .report import EvaluationSettings, ReportBundle, build_report, report_from_data
 from .result import HotspotResult
 from .runs import FindRun, run_find
 from .sample import DEFAULT_SEED, SampleSummary, planted, write_sample
@@ -129,6 +130,11 @@ __all__ = [
     "total_net_effect",
     "compare_periods",
     "PeriodComparison",
+    # evidence pack
+    "build_report",
+    "report_from_data",
+    "ReportBundle",
+    "EvaluationSettings",
     # data.police.uk
     "PoliceAPI",
     "fetch_crimes",

@@ -143,9 +143,11 @@ def sample(out: Path, seed: int | None) -> None:
 
 def _register_analysis_commands() -> None:
     from .cli_analysis import compare, trends
+    from .cli_report import report
 
     main.add_command(trends)
     main.add_command(compare)
+    main.add_command(report)
 
 
 _register_analysis_commands()

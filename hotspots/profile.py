@@ -77,7 +77,8 @@ def monthly_counts(
     >>> monthly_counts(df)["count"].tolist()
     [1, 0, 1]
     """
-    months = pd.to_datetime(crimes["month"]) if len(crimes) else pd.Series([], dtype="datetime64[ns]")
+    empty = pd.Series([], dtype="datetime64[ns]")
+    months = pd.to_datetime(crimes["month"]) if len(crimes) else empty
     first = pd.Timestamp(start) if start is not None else months.min()
     last = pd.Timestamp(end) if end is not None else months.max()
     if pd.isna(first) or pd.isna(last):
