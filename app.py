@@ -797,6 +797,50 @@ def trend_chart(trend: pd.DataFrame, start: str) -> None:
     st.caption(f"Dashed line: the start of the scheme ({start}).")
 
 
+def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell_size,
+                  bandwidth, store, plan, sensitive):
+    """One action from the selected area and plan to the bid evidence pack (a zip)."""
+    from hotspots.report import report_from_data
+
+    st.subheader("Evidence pack for a bid")
+    st.caption("Report (HTML and PDF), print-resolution maps, tables and a GeoPackage of "
+               "every layer, for the selected areas, crime group, period and plan.")
+    points = False
+    if sensitive:
+        st.info("This crime group is sensitive: the pack aggregates locations to cells and "
+                "areas, and counts of 1 to 4 appear as \"<5\".")
+    else:
+        points = st.checkbox("Include crime points in the GeoPackage", value=False,
+                             key="pack_points")
+    if not st.button("Build evidence pack", key="build_pack"):
+        return
+    items = store.load(plan) if store is not None and plan else []
+    params = {k: v for k, v in (("cell_size", cell_size), ("bandwidth", bandwidth)) if v}
+    out = Path(tempfile.mkdtemp(prefix="hotspots-pack-"))
+    bar = st.progress(0.0, text="Building the evidence pack…")
+
+    def progress(done, total, label):
+        bar.progress(min(1.0, done / max(total, 1)), text=label)
+
+    try:
+        bundle = report_from_data(
+            crimes, report, out=out, areas=areas, include=chosen or None, group=group,
+            period=(start, end), method=method, method_params=params, plan_items=items,
+            plan_name=plan or "", points=points, tiles=TILES is not None, progress=progress)
+    except hotspots.HotspotsError as exc:
+        st.error(f"The evidence pack could not be built: {exc}")
+        return
+    bar.progress(1.0, text="Done")
+    for note in bundle.notes:
+        st.caption(note)
+    zip_path = bundle.paths.get("zip")
+    if zip_path:
+        st.download_button("Download the evidence pack (zip)", Path(zip_path).read_bytes(),
+                           file_name="evidence_pack.zip", mime="application/zip",
+                           key="pack_download")
+    st.success(f"Evidence pack built in {out}.")
+
+
 def load_report_panel(report):
     with st.expander(f"Load report: {report.rows_kept:,} of {report.rows_read:,} rows kept"):
         st.text(report.to_text())
@@ -846,6 +890,8 @@ def main() -> None:
         else:
             items = store.load(plan) if store is not None and plan else []
             assess(crimes, area, result, items, report.months, sensitive)
+            evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell_size,
+                          bandwidth, store, plan, sensitive)
     st.caption(f"hotspots {hotspots.__version__}. Crime data: police.uk, Open Government "
                "Licence v3.0 (demo data is synthetic).")
 

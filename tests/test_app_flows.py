@@ -132,3 +132,15 @@ def test_filter_changes_keep_the_plan_and_outside_drawings_warn(plans_file, draw
     store = PlanStore(plans_file)
     assert [p.name for p in store.plans()] == ["Keep me"]
     assert len(store.load("Keep me")) == 1
+
+
+def test_evidence_pack_button_builds_a_zip(plans_file, drawing, monkeypatch):
+    at = step(run_app(), "4 Assess")
+    at.button(key="build_pack").click().run()
+    assert not at.exception
+    assert any("Evidence pack built" in s.value for s in at.success)
+    built = Path(next(s.value for s in at.success if "Evidence pack built" in s.value)
+                 .split(" in ", 1)[1].rstrip("."))
+    assert (built / "report.html").is_file() and (built / "evidence_pack.zip").is_file()
+    assert "1. Summary" in (built / "report.html").read_text() or "Summary" in (
+        built / "report.html").read_text()
