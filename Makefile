@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := node_modules/.installed
+VENDOR := static/vendor/.installed
+CHROMIUM := /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test lint sample bench clean
+.PHONY: run test lint sample bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +25,34 @@ $(ASSETS): package.json package-lock.json
 		echo "npm not found: maps will load Leaflet from its CDN"; \
 	fi
 
-run: $(STAMP) $(ASSETS)
+# The app's copies of those files: Streamlit serves static/ at /app/static/
+# (server.enableStaticServing in .streamlit/config.toml) and hotspots.assets.use_local_assets
+# points the maps there. HOTSPOTS_ASSETS_MODE=local|cdn|auto chooses (auto: local if present).
+$(VENDOR): $(ASSETS) hotspots/assets.py | $(STAMP)
+	@if [ -f node_modules/leaflet/dist/leaflet.js ]; then \
+		$(BIN)/python -c 'from hotspots.assets import copy_assets; copy_assets("static/vendor")' \
+		&& touch $(VENDOR); \
+	else \
+		echo "no node_modules: the app's maps will load Leaflet from its CDN"; \
+	fi
+
+# Debian's Chromium for the real-browser tests (tests/browser), installed only when missing.
+# Never 'playwright install': the tests drive this browser. Without root or apt-get (or if the
+# install fails) the browser tests skip and say why (HOTSPOTS_BROWSER_REQUIRED=1 fails instead).
+browser:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+		echo "$(CHROMIUM) is missing and needs root and apt-get to install: browser tests will skip"; \
+	else \
+		echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
+		|| echo "apt-get could not install chromium: browser tests will skip"; \
+	fi
+
+run: $(STAMP) $(ASSETS) $(VENDOR)
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
-test: $(STAMP) $(ASSETS)
+test: $(STAMP) $(ASSETS) $(VENDOR) browser
 	$(BIN)/ruff check hotspots tests benchmarks app.py
 	$(BIN)/python -m pytest -q
 
@@ -41,4 +67,4 @@ bench: $(STAMP)
 	@if [ -f benchmarks/bench_trends.py ]; then $(BIN)/python benchmarks/bench_trends.py; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache static/vendor tests/browser/static test-artifacts

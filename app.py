@@ -599,9 +599,13 @@ def respond(store, plan, result, area, areas_all, months, sensitive):
                     **view(bounds), feature_group_to_add=layers,
                     returned_objects=["last_active_drawing", "all_drawings"])
     drawing = (out or {}).get("last_active_drawing")
-    drawings = (out or {}).get("all_drawings") or []
+    stored = st.session_state.setdefault("saved_drawings", set())
+    drawings = [d for d in (out or {}).get("all_drawings") or []
+                if json.dumps(d.get("geometry"), sort_keys=True) not in stored]
     st.write(f"{len(drawings)} drawn shape(s) not yet saved." if drawings else
              "No unsaved drawing.")
+    if drawing and json.dumps(drawing.get("geometry"), sort_keys=True) in stored:
+        drawing = None
     if drawing:
         geom = _drawn_geometry(drawing)
         kind = _kind(geom)
@@ -625,6 +629,7 @@ def respond(store, plan, result, area, areas_all, months, sensitive):
             except hotspots.HotspotsError as exc:
                 st.error(f"Not saved: {exc}")
             else:
+                stored.add(json.dumps(drawing.get("geometry"), sort_keys=True))
                 st.success(f"Saved {iv.display_name} to {plan}.")
                 warning = check_inside(iv, area) if area is not None else None
                 if warning:
