@@ -8,7 +8,7 @@ VENDOR := static/vendor/.installed
 CHROMIUM := /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test lint sample bench clean browser
+.PHONY: run test lint sample bench clean system
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,23 +36,30 @@ $(VENDOR): $(ASSETS) hotspots/assets.py | $(STAMP)
 		echo "no node_modules: the app's maps will load Leaflet from its CDN"; \
 	fi
 
-# Debian's Chromium for the real-browser tests (tests/browser), installed only when missing.
-# Never 'playwright install': the tests drive this browser. Without root or apt-get (or if the
-# install fails) the browser tests skip and say why (HOTSPOTS_BROWSER_REQUIRED=1 fails instead).
-browser:
-	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+# Debian packages the tests use, installed only when missing: Chromium for the real-browser
+# tests (never 'playwright install': the tests drive this browser), poppler-utils (pdftoppm,
+# pdftotext) to check the evidence pack's PDF, gdal-bin (ogrinfo) to check its GeoPackage, and
+# the HarfBuzz subsetter and a font for WeasyPrint's PDFs. Without root or apt-get the tests
+# that need them skip and say why (HOTSPOTS_BROWSER_REQUIRED=1, set by .ci/run, makes a
+# missing browser a failure).
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils gdal-bin libharfbuzz-subset0 \
+	fonts-dejavu-core
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
-		echo "$(CHROMIUM) is missing and needs root and apt-get to install: browser tests will skip"; \
+		echo "missing Debian packages:$$missing (need root and apt-get): some tests will skip"; \
 	else \
-		echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
-		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
-		|| echo "apt-get could not install chromium: browser tests will skip"; \
+		echo "Installing Debian packages:$$missing"; \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; } \
+		|| echo "apt-get could not install$$missing: some tests will skip"; \
 	fi
 
 run: $(STAMP) $(ASSETS) $(VENDOR)
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
-test: $(STAMP) $(ASSETS) $(VENDOR) browser
+test: $(STAMP) $(ASSETS) $(VENDOR) system
 	$(BIN)/ruff check hotspots tests benchmarks app.py
 	$(BIN)/python -m pytest -q
 
@@ -64,7 +71,8 @@ sample: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_methods.py
-	@if [ -f benchmarks/bench_trends.py ]; then $(BIN)/python benchmarks/bench_trends.py; fi
+	$(BIN)/python benchmarks/bench_trends.py
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache static/vendor tests/browser/static test-artifacts
