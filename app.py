@@ -683,8 +683,28 @@ def assess(crimes_all, area, result, items, months, sensitive):
     if area is not None:
         in_area, _ = select_crimes(crimes_all, area=area)
     st.subheader("Projected: what the plan could prevent")
+    harm_file = st.file_uploader("Harm weights (CSV: category, weight), optional",
+                                 type=["csv"], key="harm_file")
+    use_harm = st.checkbox("Weight by harm", value=harm_file is not None, key="use_harm",
+                           help="Without a file, the bundled example weights are used: they "
+                                "are illustrative, not official figures.")
+    weight = None
+    if use_harm:
+        from hotspots.groups import apply_harm, load_harm_weights
+
+        try:
+            if harm_file is not None:
+                path = Path(tempfile.mkdtemp()) / "harm.csv"
+                path.write_bytes(harm_file.getvalue())
+                weights = load_harm_weights(path)
+            else:
+                weights = load_harm_weights()
+            in_area = apply_harm(in_area, weights, default=1.0)
+            weight = "weight"
+        except hotspots.HotspotsError as exc:
+            st.error(f"Harm weights not used: {exc}")
     try:
-        impact = projected_impact(in_area, items, catalogue, hotspots=result)
+        impact = projected_impact(in_area, items, catalogue, hotspots=result, weight=weight)
     except hotspots.HotspotsError as exc:
         st.error(str(exc))
         return
@@ -698,6 +718,12 @@ def assess(crimes_all, area, result, items, months, sensitive):
     c3.metric("Cost per crime prevented", "–" if pd.isna(cost) else f"£{cost:,.0f}")
     share = plan_row.get("hotspot_share_covered")
     c4.metric("Hotspot crime covered", "–" if share is None or pd.isna(share) else f"{share:.0%}")
+    if weight is not None and "harm_prevented" in impact.plan:
+        h1, h2 = st.columns(2)
+        h1.metric("Harm in coverage (baseline)", f"{plan_row['harm_baseline']:,.0f}")
+        h2.metric("Expected harm prevented",
+                  f"{plan_row['harm_prevented']:,.0f} ({plan_row['harm_prevented_low']:,.0f}–"
+                  f"{plan_row['harm_prevented_high']:,.0f})")
     for sentence in impact.summary():
         st.write(sentence)
     table = impact.interventions.drop(columns=["id"], errors="ignore")

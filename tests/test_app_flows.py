@@ -92,6 +92,11 @@ def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file
     prevented = metric(again, "Expected prevented")
     central = float(prevented.split(" ")[0].replace(",", ""))
     assert central > 0
+    again.checkbox(key="use_harm").check().run()
+    assert not again.exception
+    harm = float(metric(again, "Expected harm prevented").split(" ")[0].replace(",", ""))
+    assert harm > 0
+    again.checkbox(key="use_harm").uncheck().run()
 
     # observed evaluation on the planted scheme's own crime types
     again.multiselect(key="ev_categories").set_value(SCHEME["categories"]).run()
