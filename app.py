@@ -898,7 +898,8 @@ def main() -> None:
     load_report_panel(report)
     if result is None:
         st.warning(
-            f"No {groups[group].label} crimes in {', '.join(chosen) or 'the data'} between "
+            f"No crimes in the group {groups[group].label} in {', '.join(chosen) or 'the data'} "
+            f"between "
             f"{start} and {end}: {selection.get('why', 'the selection is empty')}. Choose a "
             "longer period, another crime group or more areas."
         )

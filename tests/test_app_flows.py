@@ -149,3 +149,41 @@ def test_evidence_pack_button_builds_a_zip(plans_file, drawing, monkeypatch):
     assert (built / "report.html").is_file() and (built / "evidence_pack.zip").is_file()
     assert "1. Summary" in (built / "report.html").read_text() or "Summary" in (
         built / "report.html").read_text()
+
+
+def test_an_area_without_crimes_gives_a_clear_message(tmp_path, monkeypatch, plans_file,
+                                                       drawing):
+    """A small data folder (HOTSPOTS_DATA) where one neighbourhood has no crimes at all."""
+    import csv
+
+    from pyproj import Transformer
+
+    folder = tmp_path / "data"
+    (folder / "sample_crimes" / "2024-01").mkdir(parents=True)
+    (folder / "boundaries").mkdir()
+    to_lonlat = Transformer.from_crs(27700, 4326, always_xy=True)
+    with (folder / "sample_crimes" / "2024-01" / "2024-01-test-street.csv").open(
+            "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
+                      "Location", "LSOA code", "LSOA name", "Crime type",
+                      "Last outcome category", "Context"])
+        for i in range(40):
+            lon, lat = to_lonlat.transform(440_000 + 7 * i, 360_000 + 5 * i)
+            out.writerow([f"id{i}", "2024-01", "Test Police", "Test Police", f"{lon:.6f}",
+                          f"{lat:.6f}", "On or near Test Street", "", "", "Burglary", "", ""])
+    gpd.GeoDataFrame(
+        {"neighbourhood_name": ["Busy", "Quiet"]},
+        geometry=[shapely.box(439_500, 359_500, 440_500, 360_500),
+                  shapely.box(445_000, 359_500, 446_000, 360_500)], crs="EPSG:27700",
+    ).to_file(folder / "boundaries" / "neighbourhoods.gpkg")
+    monkeypatch.setenv("HOTSPOTS_DATA", str(folder))
+    at = run_app()
+    assert not at.exception
+    assert metric(at, "Crimes selected") == "40"
+    at.multiselect(key="areas").set_value(["Quiet"]).run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "No crimes in the group Neighbourhood crime in Quiet" in warning
+    at.multiselect(key="areas").set_value(["Busy"]).run()
+    assert metric(at, "Crimes selected") == "40"
