@@ -8,7 +8,7 @@ VENDOR := static/vendor/.installed
 CHROMIUM := /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test lint sample bench clean system
+.PHONY: run test lint sample bench clean system system-run apt
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,10 +42,17 @@ $(VENDOR): $(ASSETS) hotspots/assets.py | $(STAMP)
 # the HarfBuzz subsetter and a font for WeasyPrint's PDFs. Without root or apt-get the tests
 # that need them skip and say why (HOTSPOTS_BROWSER_REQUIRED=1, set by .ci/run, makes a
 # missing browser a failure).
-SYSTEM_PACKAGES := chromium chromium-driver poppler-utils gdal-bin libharfbuzz-subset0 \
-	fonts-dejavu-core
+# `make run` needs only the PDF renderer's libraries (PDF export in the app).
+RUN_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils gdal-bin $(RUN_PACKAGES)
 system:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt PACKAGES="$(SYSTEM_PACKAGES)"
+
+system-run:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(RUN_PACKAGES)"
+
+apt:
+	@missing=""; for p in $(PACKAGES); do \
 		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
@@ -56,7 +63,7 @@ system:
 		|| echo "apt-get could not install$$missing: some tests will skip"; \
 	fi
 
-run: $(STAMP) $(ASSETS) $(VENDOR)
+run: $(STAMP) $(ASSETS) $(VENDOR) system-run
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 test: $(STAMP) $(ASSETS) $(VENDOR) system
