@@ -1,0 +1,97 @@
+"""Shared pieces of the app's views: map views, side-by-side maps, trend charts, settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import folium
+import pandas as pd
+import streamlit as st
+import streamlit_folium
+
+from hotspots.maps import (
+    base_map,
+    class_layer,
+    hotspot_layer,
+    view_for,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Uploads larger than this are refused with a message (Streamlit's own cap is set higher).
+MAX_UPLOAD_MB = 200
+METHOD_LABELS = {
+    "gistar": "Getis-Ord Gi* (significant hot spots)",
+    "kde": "Kernel density (quartic)",
+    "count": "Grid counts",
+    "dbscan": "DBSCAN clusters",
+    "hdbscan": "HDBSCAN clusters",
+}
+ROLE_COLOURS = {"target": "#2b8cbe", "buffer": "#a6bddb", "control": "#bdbdbd"}
+
+
+def show_map(fmap: folium.Map, **kwargs):
+    """``streamlit_folium.st_folium``, looked up at call time (tests replace it)."""
+    return streamlit_folium.st_folium(fmap, **kwargs)
+
+
+def data_dir() -> Path:
+    """The demo folder (sample_crimes/ and boundaries/); HOTSPOTS_DATA points elsewhere."""
+    return Path(os.environ.get("HOTSPOTS_DATA", ROOT / "data"))
+
+
+def tiles() -> str | None:
+    """Base-map tiles: OpenStreetMap, or none with HOTSPOTS_TILES=none (offline use)."""
+    return None if os.environ.get("HOTSPOTS_TILES", "osm").lower() == "none" else "OpenStreetMap"
+
+
+def view(bounds) -> dict:
+    """Explicit centre and zoom for st_folium (maps in hidden tabs cannot fit themselves)."""
+    centre, zoom = view_for(bounds)
+    return {"center": centre, "zoom": zoom}
+
+
+def shift_month(month: str, n: int) -> str:
+    return (pd.Period(month, "M") + n).strftime("%Y-%m")
+
+
+def url_param(name: str, default, options):
+    value = st.query_params.get(name, default)
+    return value if value in options else default
+
+
+def side_by_side(results, labels, bounds, key, sensitive, areas=None,
+                 caption="hotspot cells (top 5% of cells in each period)") -> None:
+    """Two hotspot results on identical maps (same view), e.g. before and after."""
+    columns = st.columns(2)
+    for column, result, label in zip(columns, results, labels, strict=True):
+        with column:
+            st.caption(f"{label}: {caption}.")
+            layers = folium.FeatureGroup(name=label)
+            hotspot_layer(result, sensitive=sensitive, name=label,
+                          only_hotspots=True).add_to(layers)
+            if areas is not None:
+                class_layer(areas.frame, colours=areas.frame["role"].map(ROLE_COLOURS),
+                            fields=["role"], name="Evaluation areas").add_to(layers)
+            show_map(base_map(bounds, tiles=tiles()), **view(bounds), key=f"{key}_{label}",
+                      height=340, use_container_width=True, feature_group_to_add=layers,
+                      returned_objects=[])
+
+
+def trend_chart(trend: pd.DataFrame, start: str) -> None:
+    import altair as alt
+
+    long = trend.melt(id_vars=[c for c in ("month", "period") if c in trend],
+                      value_vars=[c for c in ("target", "buffer", "control") if c in trend],
+                      var_name="area", value_name="crimes")
+    lines = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("month:T", title="Month"), y=alt.Y("crimes:Q", title="Crimes per month"),
+        color="area:N")
+    rule = alt.Chart(pd.DataFrame({"month": [pd.Timestamp(f"{start}-01")]})).mark_rule(
+        color="black", strokeDash=[4, 4]).encode(x="month:T")
+    st.altair_chart(lines + rule, use_container_width=True)
+    st.caption(f"Dashed line: the start of the scheme ({start}).")
+
+
+def future_months(months: list[str]) -> list[str]:
+    return [shift_month(months[-1], n) for n in range(1, 13)]

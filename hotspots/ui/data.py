@@ -1,0 +1,277 @@
+"""Where the app's crimes and areas come from (demo, uploads, data.police.uk) and the filters."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import hotspots
+from hotspots.find import METHODS, find_hotspots
+from hotspots.io import load_boundary, load_crimes
+from hotspots.select import select_crimes
+
+from .common import MAX_UPLOAD_MB, METHOD_LABELS, data_dir, url_param
+
+
+@st.cache_data(show_spinner="Loading crimes…", max_entries=4)
+def crimes_from_paths(paths: tuple[str, ...], mapping: str | None):
+    return load_crimes(list(paths), mapping=mapping)
+
+
+@st.cache_data(show_spinner="Loading crimes…", max_entries=4)
+def crimes_from_upload(digest: str, _files: tuple[tuple[str, bytes], ...], mapping: str | None):
+    folder = Path(tempfile.mkdtemp(prefix=f"hotspots-{digest[:8]}-"))
+    paths = []
+    for name, data in _files:
+        path = folder / Path(name).name
+        path.write_bytes(data)
+        paths.append(str(path))
+    return load_crimes(paths, mapping=json.loads(mapping) if mapping else None)
+
+
+@st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
+def areas_from_path(path: str):
+    return load_boundary(path)
+
+
+@st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
+def areas_from_upload(digest: str, name: str, _data: bytes):
+    folder = Path(tempfile.mkdtemp(prefix=f"hotspots-b-{digest[:8]}-"))
+    path = folder / Path(name).name
+    path.write_bytes(_data)
+    return load_boundary(str(path))
+
+
+def _csv_header(name: str, data: bytes) -> list[str] | None:
+    """The header of an uploaded CSV (plain or gzip), or None for zips and unreadable files."""
+    import csv
+    import gzip
+    import io
+
+    if name.lower().endswith(".zip"):
+        return None
+    try:
+        raw = gzip.decompress(data) if name.lower().endswith(".gz") else data
+        first = raw[:65536].decode("utf-8-sig", errors="replace").splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    return next(csv.reader(io.StringIO(first)), None)
+
+
+def mapping_form(blobs) -> str | None:
+    """Sidebar: a column mapping for uploads that are not in police.uk format (JSON text)."""
+    from hotspots.io import POLICE_UK_COLUMNS
+    from hotspots.schema import POLICE_UK_CATEGORIES
+
+    header = _csv_header(*blobs[0])
+    if header is None or set(POLICE_UK_COLUMNS[:11]) <= {h.strip() for h in header}:
+        return None
+    with st.sidebar.expander("Column mapping (this file is not in police.uk format)",
+                             expanded=True):
+        st.caption(f"Columns found: {', '.join(header)}")
+        pick = ["(none)"] + header
+
+        def column(label, guess, key):
+            found = next((h for h in header if h.lower() in guess), "(none)")
+            return st.selectbox(label, pick, index=pick.index(found), key=key)
+
+        crs = st.radio("Coordinates", ["EPSG:4326", "EPSG:27700"], key="map_crs",
+                       format_func={"EPSG:4326": "longitude/latitude",
+                                    "EPSG:27700": "easting/northing (BNG)"}.get)
+        x = column("x (longitude or easting)", ("longitude", "lon", "x", "easting"), "map_x")
+        y = column("y (latitude or northing)", ("latitude", "lat", "y", "northing"), "map_y")
+        month = column("Month or date", ("month", "date", "offence_date"), "map_month")
+        category = column("Crime type column", ("category", "crime_type", "crime type"),
+                          "map_category")
+        constant = st.selectbox("…or one crime type for every row", ["(none)"]
+                                + list(POLICE_UK_CATEGORIES), key="map_constant")
+        location = column("Location / street (optional)", ("location", "street"), "map_loc")
+    problems = [n for n, v in (("x", x), ("y", y), ("month or date", month)) if v == "(none)"]
+    if category == "(none)" and constant == "(none)":
+        problems.append("a crime type column or a single crime type")
+    if problems:
+        st.info("Choose " + ", ".join(problems) + " in the column mapping (sidebar).")
+        st.stop()
+    columns = {"x": x, "y": y, "month": month}
+    if location != "(none)":
+        columns["location"] = location
+    constants = {}
+    if category != "(none)":
+        columns["category"] = category
+    else:
+        constants["category"] = constant
+    return json.dumps({"crs": crs, "columns": columns, "constants": constants}, sort_keys=True)
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+    return h.hexdigest()
+
+
+def data_source():
+    """Sidebar: where the crimes and areas come from. Returns (key, crimes, report, areas)."""
+    st.sidebar.header("Data")
+    choice = st.sidebar.radio(
+        "Crimes", ["Demo town", "Upload files", "data.police.uk"], key="source",
+        help="The demo is a synthetic town in police.uk format (data/README.md).",
+    )
+    if choice == "Demo town":
+        crimes, report = crimes_from_paths((str(data_dir() / "sample_crimes"),), None)
+        areas, _ = areas_from_path(str(data_dir() / "boundaries" / "neighbourhoods.gpkg"))
+        return "demo", crimes, report, areas
+    if choice == "data.police.uk":
+        return police_api_source()
+
+    files = st.sidebar.file_uploader(
+        "police.uk CSVs, a police.uk zip, or a force CSV",
+        type=["csv", "zip", "gz"], accept_multiple_files=True, key="crime_files",
+    )
+    boundary = st.sidebar.file_uploader(
+        "Boundaries (GeoPackage, GeoJSON, zipped Shapefile)",
+        type=["gpkg", "geojson", "json", "zip", "kml"], key="boundary_file",
+    )
+    if not files:
+        st.info("Upload crime files in the sidebar, or switch back to the demo town.")
+        st.stop()
+    too_big = [f.name for f in files if f.size > MAX_UPLOAD_MB * 1024 * 1024]
+    if too_big:
+        st.error(
+            f"{', '.join(too_big)} is larger than {MAX_UPLOAD_MB} MB. Split it by month, or run "
+            "the command line (`hotspots find`), which has no size limit."
+        )
+        st.stop()
+    blobs = tuple((f.name, f.getvalue()) for f in files)
+    mapping = mapping_form(blobs)
+    digest = _digest(*(n for n, _ in blobs), *(b for _, b in blobs), mapping or "")
+    try:
+        crimes, report = crimes_from_upload(digest, blobs, mapping)
+    except hotspots.HotspotsError as exc:
+        st.error(f"Could not load the crime files: {exc}")
+        st.stop()
+    areas = None
+    if boundary is not None:
+        try:
+            areas, _ = areas_from_upload(
+                _digest(boundary.name, boundary.getvalue()), boundary.name, boundary.getvalue()
+            )
+        except hotspots.HotspotsError as exc:
+            st.sidebar.error(f"Boundary not used: {exc}")
+    return f"upload:{digest}", crimes, report, areas
+
+
+@st.cache_data(show_spinner="Asking data.police.uk…", ttl=3600)
+def api_list(what: str, force: str = ""):
+    from hotspots.policeapi import PoliceAPI
+
+    api = PoliceAPI()
+    if what == "forces":
+        return api.forces()
+    if what == "months":
+        return api.available_months()
+    return api.neighbourhoods(force)
+
+
+def police_api_source():
+    """Sidebar: fetch crimes and neighbourhood boundaries from the police.uk API."""
+    from hotspots.policeapi import PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
+
+    try:
+        forces = api_list("forces")
+        months = api_list("months")
+    except hotspots.HotspotsError as exc:
+        st.error(str(exc))
+        st.stop()
+    names = {f["id"]: f["name"] for f in forces}
+    force = st.sidebar.selectbox("Force", list(names), format_func=names.get, key="api_force")
+    hoods = {n["id"]: n["name"] for n in api_list("neighbourhoods", force)}
+    chosen = st.sidebar.multiselect("Neighbourhoods", list(hoods), format_func=hoods.get,
+                                    key="api_hoods")
+    wanted = st.sidebar.multiselect("Months", months, default=months[:3], key="api_months")
+    fetched = st.session_state.get("api_data")
+    if st.sidebar.button("Fetch", key="api_fetch", disabled=not (chosen and wanted)):
+        bar = st.progress(0.0, text="Fetching from data.police.uk…")
+
+        def progress(done, total, label):
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{label} ({done}/{total})")
+
+        try:
+            api = PoliceAPI()
+            areas = fetch_neighbourhood_boundaries(api, force, chosen, progress=progress)
+            crimes, report = fetch_crimes(api, areas, wanted, force=names[force],
+                                          progress=progress)
+        except hotspots.HotspotsError as exc:
+            st.error(str(exc))
+            st.stop()
+        fetched = (f"api:{force}:{'|'.join(chosen)}:{'|'.join(wanted)}", crimes, report, areas)
+        st.session_state["api_data"] = fetched
+    if fetched is None:
+        st.info("Choose a force, neighbourhoods and months, then press Fetch.")
+        st.stop()
+    return fetched
+
+
+def filters(report, areas, groups):
+    st.sidebar.header("Scan")
+    area_names = sorted(areas["area_name"].astype(str)) if areas is not None else []
+    wanted = [a for a in st.query_params.get("areas", "").split("|") if a in area_names]
+    chosen = st.sidebar.multiselect(
+        "Areas (none = all)", area_names, default=wanted, key="areas",
+    )
+    keys = list(groups)
+    group = st.sidebar.selectbox(
+        "Crime group", keys, index=keys.index(url_param("group", "neighbourhood", keys)),
+        format_func=lambda k: groups[k].label, key="group",
+    )
+    months = report.months
+    if len(months) > 1:
+        start, end = st.sidebar.select_slider(
+            "Period", options=months, key="period",
+            value=(url_param("from", months[max(0, len(months) - 12)], months),
+                   url_param("to", months[-1], months)),
+        )
+    else:
+        start = end = months[0]
+        st.sidebar.caption(f"Period: {start} (one month of data)")
+    methods = list(METHODS)
+    method = st.sidebar.selectbox(
+        "Method", methods, index=methods.index(url_param("method", "gistar", methods)),
+        format_func=METHOD_LABELS.get, key="method",
+    )
+    with st.sidebar.expander("Method settings"):
+        cell_size = st.number_input("Cell size (m, 0 = automatic)", 0, 5000, 0, 25, key="cell")
+        bandwidth = st.number_input("KDE bandwidth (m, 0 = rule of thumb)", 0, 5000, 0, 50,
+                                    key="bw")
+    st.query_params.update({"group": group, "from": start, "to": end, "method": method,
+                            "areas": "|".join(chosen)})
+    return chosen, group, start, end, method, float(cell_size), float(bandwidth)
+
+
+@st.cache_data(show_spinner="Finding hotspots…", max_entries=32)
+def analysis(key, _crimes, _areas, chosen, group, start, end, method, cell_size, bandwidth):
+    area = None
+    if _areas is not None:
+        area = _areas[_areas["area_name"].isin(chosen)] if chosen else _areas
+    selected, selection = select_crimes(_crimes, group=group, start=start, end=end, area=area)
+    if len(selected) == 0:
+        return selected, selection, None, area
+    result = find_hotspots(
+        selected, method=method, cell_size=cell_size or None, bandwidth=bandwidth or None,
+        area=area,
+    )
+    return selected, selection, result, area
+
+
+def load_report_panel(report):
+    with st.expander(f"Load report: {report.rows_kept:,} of {report.rows_read:,} rows kept"):
+        st.text(report.to_text())
+        st.dataframe(
+            pd.Series(report.categories, name="crimes").rename_axis("category").reset_index(),
+            hide_index=True,
+        )
