@@ -63,7 +63,14 @@ def plan_picker(area_label):
     except hotspots.HotspotsError as exc:
         st.sidebar.error(f"The plans file cannot be used: {exc}")
         return None, None
-    plans = [p.name for p in store.plans()]
+    def listed() -> tuple[list[str], dict[str, str]]:
+        # this area's plans first, then the others; each labelled with its area and size
+        infos = sorted(store.plans(), key=lambda p: (p.area != area_label, p.name))
+        labels = {p.name: f"{p.name} ({p.area or 'no area'}, {p.n_interventions} "
+                          f"intervention{'s' if p.n_interventions != 1 else ''})" for p in infos}
+        return [p.name for p in infos], labels
+
+    plans, labels = listed()
     new_name = st.sidebar.text_input("New plan name", key="new_plan").strip()
     if st.sidebar.button("Create plan", key="create_plan") and new_name:
         if new_name in plans:
@@ -71,12 +78,12 @@ def plan_picker(area_label):
         else:
             store.save_plan(new_name, [], area=area_label)
             st.session_state["plan"] = new_name
-            plans = [p.name for p in store.plans()]
+            plans, labels = listed()
     if not plans:
         st.sidebar.info("Create a plan to start placing interventions.")
         return store, None
     current = st.session_state.get("plan")
-    plan = st.sidebar.selectbox("Plan", plans,
+    plan = st.sidebar.selectbox("Plan", plans, format_func=labels.get,
                                 index=plans.index(current) if current in plans else 0, key="plan")
     return store, plan
 
