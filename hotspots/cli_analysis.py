@@ -10,10 +10,8 @@ Register them with ``main.add_command(trends)`` and ``main.add_command(compare)`
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
-import platform
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,10 +23,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from ._errors import EmptySelectionError, HotspotsError
 from .export import suppress_small_counts, write_geopackage, write_json, write_table
 from .result import HotspotResult
+from .runs import load_selection, run_header
 
 __all__ = [
     "CompareRun",
@@ -51,86 +49,6 @@ MAX_MAP_CELLS = 15_000
 
 
 # --------------------------------------------------------------------------- loading
-
-
-@dataclass
-class _Loaded:
-    crimes: gpd.GeoDataFrame
-    area: gpd.GeoDataFrame | None
-    report: Any
-    boundary_report: Any
-    selection: dict[str, Any]
-    group: Any
-    weights: dict[str, float] | None
-
-
-def _load(
-    inputs: Sequence[str | Path] | str | Path,
-    *,
-    mapping: Any,
-    boundary: str | Path | None,
-    boundary_layer: str | None,
-    name_column: str | None,
-    group: str,
-    groups_file: str | Path | None,
-    start: str | None,
-    end: str | None,
-    harm: str | Path | None,
-    file_progress: Progress | None,
-) -> _Loaded:
-    """Load, select and weight the crimes the way ``hotspots find`` does."""
-    from .groups import apply_harm, get_group, load_groups, load_harm_weights
-    from .io import load_boundary, load_crimes
-    from .select import select_crimes
-
-    sources = [inputs] if isinstance(inputs, str | Path) else list(inputs)
-    groups = load_groups(groups_file)
-    crime_group = get_group(group, groups)
-    area, boundary_report = None, None
-    if boundary is not None:
-        area, boundary_report = load_boundary(boundary, layer=boundary_layer,
-                                              name_column=name_column)
-    crimes, report = load_crimes(sources, mapping=mapping, boundary=area, progress=file_progress)
-    selected, selection = select_crimes(crimes, group=crime_group, start=start, end=end,
-                                        groups=groups)
-    if len(selected) == 0:
-        raise EmptySelectionError(
-            f"No crimes left to analyse after selecting group {group!r}"
-            f"{f' from {start}' if start else ''}{f' to {end}' if end else ''}: "
-            f"{selection.get('why', 'the selection is empty')}. Months loaded: "
-            f"{report.months[0] + ' to ' + report.months[-1] if report.months else 'none'}."
-        )
-    weights = None
-    if harm is not None:
-        weights = load_harm_weights(harm)
-        selected = apply_harm(selected, weights)
-    return _Loaded(selected, area, report, boundary_report, selection, crime_group, weights)
-
-
-def _run_header(command: str, inputs: Any, mapping: Any, boundary: Any,
-                loaded: _Loaded) -> dict[str, Any]:
-    sources = [inputs] if isinstance(inputs, str | Path) else list(inputs)
-    g = loaded.group
-    return {
-        "tool": "hotspots",
-        "version": __version__,
-        "python": platform.python_version(),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": command,
-        "inputs": [str(s) for s in sources],
-        "mapping": str(mapping) if isinstance(mapping, str | Path) else mapping,
-        "boundary": str(boundary) if boundary is not None else None,
-        "group": {"key": g.key, "label": g.label, "categories": list(g.categories),
-                  "note": g.note, "sensitive": g.sensitive},
-        "harm_weights": loaded.weights,
-        "privacy": ("Sensitive group: counts of 1-4 are written as '<5' in CSV tables and map "
-                    "labels." if g.sensitive else None),
-        "load_report": loaded.report.to_dict(),
-        "boundary_report": (loaded.boundary_report.to_dict()
-                            if hasattr(loaded.boundary_report, "to_dict")
-                            else loaded.boundary_report),
-        "selection": loaded.selection,
-    }
 
 
 def _write_map(fmap: Any, path: Path) -> Path:
@@ -307,9 +225,11 @@ def run_trends(
     from .nearrepeat import knox_test, near_repeat_possible
     from .trends import emerging_hotspots, emerging_series
 
-    loaded = _load(inputs, mapping=mapping, boundary=boundary, boundary_layer=boundary_layer,
-                   name_column=name_column, group=group, groups_file=groups_file, start=start,
-                   end=end, harm=harm, file_progress=file_progress)
+    loaded = load_selection(
+        inputs, mapping=mapping, boundary=boundary, boundary_layer=boundary_layer,
+        name_column=name_column, group=group, groups_file=groups_file, start=start,
+        end=end, harm=harm, file_progress=file_progress,
+    )
     sensitive = loaded.group.sensitive
     result = emerging_hotspots(loaded.crimes, cell_size=cell_size, distance=distance, step=step,
                                area=loaded.area, fdr=fdr,
@@ -338,7 +258,7 @@ def run_trends(
     fmap = emerging_map(result, areas=loaded.area, sensitive=sensitive,
                         title=f"{loaded.group.label}: emerging hot spots", tiles=tiles)
     outputs["map"] = _write_map(fmap, out / "map.html")
-    run = _run_header("trends", inputs, mapping, boundary, loaded)
+    run = run_header("trends", inputs, mapping, boundary, loaded)
     run.update({
         "period": {"from": start, "to": end},
         "method": result.method,
@@ -446,9 +366,11 @@ def run_compare(
     from .maps import hotspot_map
     from .select import select_crimes
 
-    loaded = _load(inputs, mapping=mapping, boundary=boundary, boundary_layer=boundary_layer,
-                   name_column=name_column, group=group, groups_file=groups_file, start=None,
-                   end=None, harm=None, file_progress=file_progress)
+    loaded = load_selection(
+        inputs, mapping=mapping, boundary=boundary, boundary_layer=boundary_layer,
+        name_column=name_column, group=group, groups_file=groups_file, start=None,
+        end=None, harm=None, file_progress=file_progress,
+    )
     crimes = loaded.crimes
     periods = _periods(crimes["month"].dropna(), train_from, train_to, test_from, test_to)
     train, _ = select_crimes(crimes, start=periods["train_from"], end=periods["train_to"])
@@ -482,7 +404,7 @@ def run_compare(
         fmap = hotspot_map(result, areas=areas, sensitive=loaded.group.sensitive,
                            title=f"Recommended: {recommended['label']}", tiles=tiles)
     outputs["map"] = _write_map(fmap, out / "map.html")
-    run = _run_header("compare", inputs, mapping, boundary, loaded)
+    run = run_header("compare", inputs, mapping, boundary, loaded)
     run.update({
         "periods": periods,
         "n_train": len(train),

@@ -233,17 +233,24 @@ def hotspot_layer(
             shown["count"] = _suppress(cells["count"])
         shown["_colour"] = _colour_column(result, cells)
         layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
-    folium.GeoJson(
+    _coloured_geojson(layer, fields, opacity=0.7).add_to(group)
+    return group
+
+
+def _coloured_geojson(
+    layer: gpd.GeoDataFrame, fields: list[str], *, opacity: float
+) -> folium.GeoJson:
+    """Polygons filled with their ``_colour`` column, with a tooltip of ``fields``."""
+    return folium.GeoJson(
         json.loads(layer.to_crs(4326).to_json()),
         style_function=lambda f: {
             "fillColor": f["properties"]["_colour"],
             "color": f["properties"]["_colour"],
             "weight": 0.5,
-            "fillOpacity": 0.7,
+            "fillOpacity": opacity,
         },
         tooltip=folium.GeoJsonTooltip(fields=fields),
-    ).add_to(group)
-    return group
+    )
 
 
 def _dissolved_classes(
@@ -333,16 +340,7 @@ def class_layer(
         shown[sensitive_count] = _suppress(frame[sensitive_count])
     shown["_colour"] = list(colours)
     layer = gpd.GeoDataFrame(shown, geometry=frame.geometry.values, crs=frame.crs)
-    folium.GeoJson(
-        json.loads(layer.to_crs(4326).to_json()),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["_colour"],
-            "color": f["properties"]["_colour"],
-            "weight": 0.5,
-            "fillOpacity": 0.75,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=fields),
-    ).add_to(group)
+    _coloured_geojson(layer, fields, opacity=0.75).add_to(group)
     return group
 
 

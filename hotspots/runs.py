@@ -19,7 +19,14 @@ from .export import suppress_small_counts, write_geopackage, write_json, write_t
 from .find import find_hotspots
 from .result import HotspotResult
 
-__all__ = ["FindRun", "run_find", "hotspot_table"]
+__all__ = [
+    "FindRun",
+    "run_find",
+    "hotspot_table",
+    "LoadedSelection",
+    "load_selection",
+    "run_header",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +74,22 @@ def _progress_note(progress: Progress | None, step: int, label: str) -> None:
         progress(step, 5, label)
 
 
-def run_find(
+@dataclass
+class LoadedSelection:
+    """Crimes loaded, selected and (optionally) weighted, with every report made on the way."""
+
+    crimes: gpd.GeoDataFrame
+    area: gpd.GeoDataFrame | None
+    report: Any
+    boundary_report: Any
+    selection: dict[str, Any]
+    group: Any
+    weights: dict[str, float] | None
+
+
+def load_selection(
     inputs: Sequence[str | Path] | str | Path,
     *,
-    out: str | Path,
     mapping: str | Path | dict | None = None,
     boundary: str | Path | None = None,
     boundary_layer: str | None = None,
@@ -79,30 +98,20 @@ def run_find(
     groups_file: str | Path | None = None,
     start: str | None = None,
     end: str | None = None,
-    method: str = "gistar",
-    cell_size: float | None = None,
-    bandwidth: float | None = None,
-    distance: float | None = None,
-    eps: float | None = None,
-    min_samples: int | None = None,
-    min_cluster_size: int | None = None,
     harm: str | Path | None = None,
     progress: Progress | None = None,
     file_progress: Progress | None = None,
-    tiles: str | None = "OpenStreetMap",
-) -> FindRun:
-    """Run the whole ``hotspots find`` pipeline and write its outputs to ``out``.
+) -> LoadedSelection:
+    """Read the boundary and crimes, select the group and period, apply harm weights.
 
-    Writes ``hotspots.gpkg`` (layer ``cells`` or ``clusters``, and ``areas`` with a
-    boundary), ``summary.csv`` (hotspot rows, hottest first), ``areas.csv`` (with a
-    boundary), ``map.html`` and ``run.json`` (method, parameters, inputs, load report).
+    The first steps of every batch command (``find``, ``trends``, ``compare``). An empty
+    result raises :class:`EmptySelectionError` saying why: every crime outside the boundary,
+    or nothing left of the group and period (with the categories and months loaded).
     """
     from .groups import apply_harm, get_group, load_groups, load_harm_weights
     from .io import load_boundary, load_crimes
-    from .maps import hotspot_map
     from .select import select_crimes
 
-    out = Path(out)
     sources = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     groups = load_groups(groups_file)
     crime_group = get_group(group, groups)
@@ -142,6 +151,77 @@ def run_find(
         # after selection, so a weights file need only cover the selected group's categories
         weights = load_harm_weights(harm)
         selected = apply_harm(selected, weights)
+    return LoadedSelection(selected, area, report, boundary_report, selection, crime_group,
+                           weights)
+
+
+def run_header(
+    command: str, inputs: Any, mapping: Any, boundary: Any, loaded: LoadedSelection
+) -> dict[str, Any]:
+    """The part of ``run.json`` every batch command shares: tool, inputs, group, reports."""
+    sources = [inputs] if isinstance(inputs, str | Path) else list(inputs)
+    g = loaded.group
+    return {
+        "tool": "hotspots",
+        "version": __version__,
+        "python": platform.python_version(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "inputs": [str(s) for s in sources],
+        "mapping": str(mapping) if isinstance(mapping, str | Path) else mapping,
+        "boundary": str(boundary) if boundary is not None else None,
+        "group": {"key": g.key, "label": g.label, "categories": list(g.categories),
+                  "note": g.note, "sensitive": g.sensitive},
+        "harm_weights": loaded.weights,
+        "privacy": ("Sensitive group: counts of 1-4 are written as '<5' in CSV tables and map "
+                    "labels." if g.sensitive else None),
+        "load_report": loaded.report.to_dict(),
+        "boundary_report": _as_dict(loaded.boundary_report),
+        "selection": loaded.selection,
+    }
+
+
+def run_find(
+    inputs: Sequence[str | Path] | str | Path,
+    *,
+    out: str | Path,
+    mapping: str | Path | dict | None = None,
+    boundary: str | Path | None = None,
+    boundary_layer: str | None = None,
+    name_column: str | None = None,
+    group: str = "all",
+    groups_file: str | Path | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    method: str = "gistar",
+    cell_size: float | None = None,
+    bandwidth: float | None = None,
+    distance: float | None = None,
+    eps: float | None = None,
+    min_samples: int | None = None,
+    min_cluster_size: int | None = None,
+    harm: str | Path | None = None,
+    progress: Progress | None = None,
+    file_progress: Progress | None = None,
+    tiles: str | None = "OpenStreetMap",
+) -> FindRun:
+    """Run the whole ``hotspots find`` pipeline and write its outputs to ``out``.
+
+    Writes ``hotspots.gpkg`` (layer ``cells`` or ``clusters``, and ``areas`` with a
+    boundary), ``summary.csv`` (hotspot rows, hottest first), ``areas.csv`` (with a
+    boundary), ``map.html`` and ``run.json`` (method, parameters, inputs, load report).
+    """
+    from .maps import hotspot_map
+
+    out = Path(out)
+    loaded = load_selection(
+        inputs, mapping=mapping, boundary=boundary, boundary_layer=boundary_layer,
+        name_column=name_column, group=group, groups_file=groups_file, start=start, end=end,
+        harm=harm, progress=progress, file_progress=file_progress,
+    )
+    selected, area, crime_group, weights = (
+        loaded.crimes, loaded.area, loaded.group, loaded.weights
+    )
 
     _progress_note(progress, 3, f"Finding hotspots ({method}) in {len(selected):,} crimes")
     result = find_hotspots(
@@ -191,44 +271,21 @@ def run_find(
     map_path.write_text(render_html(fmap), encoding="utf-8")
     outputs["map"] = map_path
 
-    run = {
-        "tool": "hotspots",
-        "version": __version__,
-        "python": platform.python_version(),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": "find",
-        "inputs": [str(s) for s in sources],
-        "mapping": str(mapping) if isinstance(mapping, str | Path) else mapping,
-        "boundary": str(boundary) if boundary is not None else None,
-        "group": {
-            "key": crime_group.key,
-            "label": crime_group.label,
-            "categories": list(crime_group.categories),
-            "note": crime_group.note,
-            "sensitive": crime_group.sensitive,
-        },
+    run = run_header("find", inputs, mapping, boundary, loaded)
+    run.update({
         "period": {"from": start, "to": end},
         "method": result.method,
         "params": result.params,
         "method_statement": result.method_statement(),
         "notes": result.notes,
-        "harm_weights": weights,
-        "privacy": (
-            "Sensitive group: counts of 1-4 are written as '<5' in CSV tables and map labels."
-            if crime_group.sensitive
-            else None
-        ),
-        "load_report": report.to_dict(),
-        "boundary_report": _as_dict(boundary_report),
-        "selection": selection,
         "n_hotspots": result.n_hotspots,
         "outputs": {k: v.name for k, v in outputs.items()},
-    }
+    })
     outputs["run"] = write_json(out / "run.json", run)
     return FindRun(
         crimes=selected,
-        load_report=report,
-        selection=selection,
+        load_report=loaded.report,
+        selection=loaded.selection,
         result=result,
         areas=summary,
         outputs=outputs,
