@@ -26,11 +26,11 @@ $(ASSETS): package.json package-lock.json
 	fi
 
 # The app's copies of those files: Streamlit serves static/ at /app/static/
-# (server.enableStaticServing in .streamlit/config.toml) and hotspots.assets.use_local_assets
+# (server.enableStaticServing in .streamlit/config.toml) and hotspots.viz.assets.use_local_assets
 # points the maps there. HOTSPOTS_ASSETS_MODE=local|cdn|auto chooses (auto: local if present).
-$(VENDOR): $(ASSETS) hotspots/assets.py | $(STAMP)
+$(VENDOR): $(ASSETS) hotspots/viz/assets.py | $(STAMP)
 	@if [ -f node_modules/leaflet/dist/leaflet.js ]; then \
-		$(BIN)/python -c 'from hotspots.assets import copy_assets; copy_assets("static/vendor")' \
+		$(BIN)/python -c 'from hotspots.viz.assets import copy_assets; copy_assets("static/vendor")' \
 		&& touch $(VENDOR); \
 	else \
 		echo "no node_modules: the app's maps will load Leaflet from its CDN"; \

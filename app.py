@@ -11,7 +11,6 @@ import streamlit as st
 st.set_page_config(page_title="hotspots: Safer Streets planning", page_icon="📍", layout="wide")
 
 import hotspots  # noqa: E402  (set_page_config must run first)
-from hotspots import assets  # noqa: E402
 from hotspots.groups import load_groups  # noqa: E402
 from hotspots.ui.analyse import analyse  # noqa: E402
 from hotspots.ui.assess import assess, evidence_pack  # noqa: E402
@@ -19,6 +18,7 @@ from hotspots.ui.common import url_param  # noqa: E402
 from hotspots.ui.data import analysis, data_source, filters, load_report_panel  # noqa: E402
 from hotspots.ui.respond import plan_picker, respond  # noqa: E402
 from hotspots.ui.scan import scan  # noqa: E402
+from hotspots.viz import assets  # noqa: E402
 
 #: The four SARA steps, shown one at a time (st.tabs would compute every step on each change).
 STEPS = ["1 Scan", "2 Analyse", "3 Respond", "4 Assess"]

@@ -23,7 +23,7 @@ TARGET_S = 2.0
 
 
 def main() -> None:
-    from hotspots.sample import write_sample
+    from hotspots.datasets.sample import write_sample
 
     folder = Path(tempfile.mkdtemp(prefix="hotspots-bench-app-"))
     summary = write_sample(folder, months=36)

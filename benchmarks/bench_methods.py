@@ -39,9 +39,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from hotspots.density import kde_surface
-from hotspots.gistar import QUEEN_DISTANCE_FACTOR, gistar_grid, gistar_hotspots
-from hotspots.grid import Grid, count_points, make_grid
+from hotspots.methods.density import kde_surface
+from hotspots.methods.gistar import QUEEN_DISTANCE_FACTOR, gistar_grid, gistar_hotspots
+from hotspots.methods.grid import Grid, count_points, make_grid
 
 #: Full run: points, grid side in cells, cell size (m), sklearn evaluation sample size.
 FULL = {"n_points": 200_000, "side_cells": 500, "cell": 20.0, "kde_sample": 4_000,

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hotspots.gistar import QUEEN_DISTANCE_FACTOR, gistar_grid
-from hotspots.trends import emerging_hotspots, gistar_cube, mann_kendall
+from hotspots.methods.emerging import emerging_hotspots, gistar_cube, mann_kendall
+from hotspots.methods.gistar import QUEEN_DISTANCE_FACTOR, gistar_grid
 
 #: Full run: cells per side, monthly steps, crimes per month.
 FULL = (500, 24, 20_000)

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ._errors import (
+from hotspots.analysis.accuracy import compare_methods, prediction_accuracy, recommend
+from hotspots.analysis.areas import area_summary, concentration_statement
+from hotspots.analysis.change import PeriodComparison, compare_periods
+from hotspots.datasets.sample import DEFAULT_SEED, SampleSummary, planted, write_sample
+from hotspots.errors import (
     ColumnMappingError,
     CRSError,
     EmptySelectionError,
@@ -21,13 +25,7 @@ from ._errors import (
     InputFileError,
     ParameterError,
 )
-from .accuracy import compare_methods, prediction_accuracy, recommend
-from .areas import area_summary, concentration_statement
-from .clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
-from .compare import PeriodComparison, compare_periods
-from .counts import count_hotspots
-from .density import default_bandwidth, kde_hotspots, kde_surface
-from .evaluation import (
+from hotspots.evaluation.before_after import (
     EvaluationAreas,
     EvaluationResult,
     before_after,
@@ -37,24 +35,44 @@ from .evaluation import (
     total_net_effect,
     weighted_displacement_quotient,
 )
-from .find import METHODS, find_hotspots
-from .gistar import gistar_grid, gistar_hotspots
-from .grid import Grid, count_points, default_cell_size, make_grid, study_area_mask
-from .groups import CrimeGroup, apply_harm, get_group, load_groups, load_harm_weights
-from .impact import ImpactResult, projected_counts, projected_impact
-from .interventions import Intervention, InterventionType, check_inside, coverage, load_catalogue
-from .io import BoundaryReport, ColumnMapping, LoadReport, load_boundary, load_crimes, read_mapping
-from .maps import hotspot_map
-from .nearrepeat import knox_test, near_repeat_possible
-from .plans import PlanStore
-from .policeapi import OfflineError, PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
-from .report import EvaluationSettings, ReportBundle, build_report, report_from_data
-from .result import HotspotResult
-from .runs import FindRun, run_find
-from .sample import DEFAULT_SEED, SampleSummary, planted, write_sample
-from .schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
-from .select import select_crimes
-from .trends import cell_series, emerging_hotspots, mann_kendall
+from hotspots.groups import CrimeGroup, apply_harm, get_group, load_groups, load_harm_weights
+from hotspots.io import (
+    BoundaryReport,
+    ColumnMapping,
+    LoadReport,
+    load_boundary,
+    load_crimes,
+    read_mapping,
+)
+from hotspots.methods.clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
+from hotspots.methods.counts import count_hotspots
+from hotspots.methods.density import default_bandwidth, kde_hotspots, kde_surface
+from hotspots.methods.emerging import cell_series, emerging_hotspots, mann_kendall
+from hotspots.methods.find import METHODS, find_hotspots
+from hotspots.methods.gistar import gistar_grid, gistar_hotspots
+from hotspots.methods.grid import Grid, count_points, default_cell_size, make_grid, study_area_mask
+from hotspots.methods.nearrepeat import knox_test, near_repeat_possible
+from hotspots.pipelines.find import FindRun, run_find
+from hotspots.planning.impact import ImpactResult, projected_counts, projected_impact
+from hotspots.planning.interventions import (
+    Intervention,
+    InterventionType,
+    check_inside,
+    coverage,
+    load_catalogue,
+)
+from hotspots.planning.plans import PlanStore
+from hotspots.policeapi.client import (
+    OfflineError,
+    PoliceAPI,
+    fetch_crimes,
+    fetch_neighbourhood_boundaries,
+)
+from hotspots.report.build import EvaluationSettings, ReportBundle, build_report, report_from_data
+from hotspots.result import HotspotResult
+from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
+from hotspots.select import select_crimes
+from hotspots.viz.webmaps import hotspot_map
 
 __all__ = [
     "__version__",

@@ -18,7 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from ._errors import InputFileError, ParameterError
+from hotspots.errors import InputFileError, ParameterError
 
 __all__ = [
     "CrimeGroup",

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import CRSError, ParameterError
-from .groups import CrimeGroup, get_group
+from hotspots.errors import CRSError, ParameterError
+from hotspots.groups import CrimeGroup, get_group
 
 __all__ = ["select_crimes", "parse_month", "group_mask"]
 

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots._errors import EmptySelectionError, ParameterError
-from hotspots.accuracy import (
+from hotspots.analysis.accuracy import (
     COMPARABLE_SHARE,
     compare_methods,
     default_candidates,
@@ -19,7 +18,8 @@ from hotspots.accuracy import (
     recommend,
     run_candidate,
 )
-from hotspots.grid import make_grid
+from hotspots.errors import EmptySelectionError, ParameterError
+from hotspots.methods.grid import make_grid
 from hotspots.result import HotspotResult
 
 CRS = "EPSG:27700"

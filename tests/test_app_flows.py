@@ -132,7 +132,7 @@ def test_filter_changes_keep_the_plan_and_outside_drawings_warn(plans_file, draw
     at.button(key="FormSubmitter:new_intervention-Save to plan").click().run()
     assert not at.exception
     assert any("outside" in w.value for w in at.warning), [w.value for w in at.warning]
-    from hotspots.plans import PlanStore
+    from hotspots.planning.plans import PlanStore
 
     store = PlanStore(plans_file)
     assert [p.name for p in store.plans()] == ["Keep me"]

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from shapely import LineString, box
 
-from hotspots._errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
-from hotspots.areas import AREA_COLUMNS, area_summary, concentration_statement
+from hotspots.analysis.areas import AREA_COLUMNS, area_summary, concentration_statement
+from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"

@@ -13,9 +13,9 @@ import folium.plugins
 import pytest
 from branca.colormap import LinearColormap
 
-from hotspots import assets
-from hotspots._errors import ParameterError
-from hotspots.assets import (
+from hotspots.errors import ParameterError
+from hotspots.viz import assets
+from hotspots.viz.assets import (
     LOCAL_FILES,
     copy_assets,
     remote_assets,

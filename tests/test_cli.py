@@ -14,8 +14,8 @@ import shapely
 from click.testing import CliRunner
 from pyproj import Transformer
 
-from hotspots.assets import assets_dir
-from hotspots.cli import main
+from hotspots.cli.main import main
+from hotspots.viz.assets import assets_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "sample_crimes"

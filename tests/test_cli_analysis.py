@@ -17,8 +17,8 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hotspots.cli_analysis import compare, emerging_map, trends
-from hotspots.trends import PATTERN_RULES
+from hotspots.cli.analysis import compare, emerging_map, trends
+from hotspots.methods.emerging import PATTERN_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "sample_crimes"
@@ -289,7 +289,7 @@ def test_compare_nottingham_burglary(shared_data, tmp_path):
 
 
 def test_emerging_map_without_patterns_has_a_legend():
-    from hotspots.trends import emerging_hotspots
+    from hotspots.methods.emerging import emerging_hotspots
 
     months = pd.to_datetime(["2024-01-01", "2024-02-01"] * 5)
     crimes = gpd.GeoDataFrame({"month": months, "date": pd.NaT},

@@ -20,9 +20,9 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hotspots.cli_report import report
-from hotspots.interventions import Intervention
-from hotspots.plans import PlanStore
+from hotspots.cli.report import report
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.plans import PlanStore
 
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)][:18]
 HOTSPOT = (440_300.0, 360_300.0)

@@ -12,13 +12,13 @@ import shapely
 from sklearn.cluster import DBSCAN
 from sklearn.neighbors import KDTree
 
-from hotspots._errors import (
+from hotspots.errors import (
     ColumnMappingError,
     CRSError,
     EmptySelectionError,
     ParameterError,
 )
-from hotspots.clusters import (
+from hotspots.methods.clusters import (
     CLUSTER_COLUMNS,
     CORE_PERCENTILE,
     DEFAULT_EPS,

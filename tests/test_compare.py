@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots._errors import EmptySelectionError, ParameterError
-from hotspots.compare import (
+from hotspots.analysis.change import (
     CHANGE_CLASSES,
     CHANGE_COLOURS,
     LARGE_CHANGE_SHARE,
@@ -17,6 +16,7 @@ from hotspots.compare import (
     classify_change,
     compare_periods,
 )
+from hotspots.errors import EmptySelectionError, ParameterError
 
 BNG = "EPSG:27700"
 BEFORE = ("2024-01", "2024-06")

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots._errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
-from hotspots.counts import TOP_SHARE, count_hotspots
-from hotspots.grid import make_grid
+from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
+from hotspots.methods.counts import TOP_SHARE, count_hotspots
+from hotspots.methods.grid import make_grid
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"

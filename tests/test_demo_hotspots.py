@@ -15,8 +15,8 @@ import pytest
 import shapely
 
 import hotspots
-from hotspots._sample_town import _PARADES as PARADES_CENTRES
-from hotspots._sample_town import CENTRE
+from hotspots.datasets.town import _PARADES as PARADES_CENTRES
+from hotspots.datasets.town import CENTRE
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "sample_crimes"

@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotspots._errors import EmptySelectionError, ParameterError
-from hotspots.density import (
+from hotspots.errors import EmptySelectionError, ParameterError
+from hotspots.methods.density import (
     H_PER_SD,
     KERNELS,
     default_bandwidth,
     kde_hotspots,
     kde_surface,
 )
-from hotspots.grid import make_grid
+from hotspots.methods.grid import make_grid
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"

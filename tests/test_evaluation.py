@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots._errors import CRSError, EmptySelectionError, ParameterError
-from hotspots.evaluation import (
+from hotspots.errors import CRSError, EmptySelectionError, ParameterError
+from hotspots.evaluation.before_after import (
     DEFAULT_MONTHS,
     WDQ_BANDS,
     EvaluationAreas,

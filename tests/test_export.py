@@ -7,7 +7,7 @@ import pyogrio
 import pytest
 import shapely
 
-from hotspots.export import suppress_small_counts, write_geopackage, write_json, write_table
+from hotspots.io.write import suppress_small_counts, write_geopackage, write_json, write_table
 
 
 def cells(crs="EPSG:27700"):

@@ -12,16 +12,16 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots._errors import EmptySelectionError, ParameterError
-from hotspots._stats import benjamini_hochberg, two_sided_p
-from hotspots.gistar import (
+from hotspots.errors import EmptySelectionError, ParameterError
+from hotspots.methods.gistar import (
     HOTSPOT_MIN_BIN,
     QUEEN_DISTANCE_FACTOR,
     gi_classes,
     gistar_grid,
     gistar_hotspots,
 )
-from hotspots.grid import make_grid
+from hotspots.methods.grid import make_grid
+from hotspots.methods.stats import benjamini_hochberg, two_sided_p
 
 esda = pytest.importorskip("esda")
 libpysal = pytest.importorskip("libpysal")

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspots._errors import CRSError, EmptySelectionError, ParameterError
-from hotspots.grid import count_points, default_cell_size, make_grid, study_area_mask
+from hotspots.errors import CRSError, EmptySelectionError, ParameterError
+from hotspots.methods.grid import count_points, default_cell_size, make_grid, study_area_mask
 
 
 def points(xy, crs="EPSG:27700"):

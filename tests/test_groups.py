@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotspots._errors import InputFileError, ParameterError
+from hotspots.errors import InputFileError, ParameterError
 from hotspots.groups import (
     EXAMPLE_HARM_WEIGHTS_PATH,
     CrimeGroup,

@@ -15,8 +15,8 @@ import shapely
 
 import hotspots
 from hotspots import CRSError, ParameterError
-from hotspots.impact import combine_effects, projected_counts, projected_impact
-from hotspots.interventions import Intervention, load_catalogue
+from hotspots.planning.impact import combine_effects, projected_counts, projected_impact
+from hotspots.planning.interventions import Intervention, load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 X, Y = 438_000.0, 361_000.0

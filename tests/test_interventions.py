@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from hotspots import InputFileError, ParameterError
-from hotspots.interventions import (
+from hotspots.planning.interventions import (
     DEFAULT_CATALOGUE_PATH,
     QUAD_SEGS,
     Intervention,

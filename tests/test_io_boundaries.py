@@ -10,7 +10,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from hotspots._errors import ColumnMappingError, CRSError, InputFileError
+from hotspots.errors import ColumnMappingError, CRSError, InputFileError
 from hotspots.io import load_boundary
 
 #: Leeds Town Hall, longitude/latitude.

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotspots._errors import ColumnMappingError, InputFileError
+from hotspots.errors import ColumnMappingError, InputFileError
 from hotspots.io import ColumnMapping, load_crimes, read_mapping
 from hotspots.io.policeuk import POLICE_UK_COLUMNS
 from hotspots.schema import CRIME_COLUMNS

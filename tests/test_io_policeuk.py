@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots._errors import CRSError, InputFileError
+from hotspots.errors import CRSError, InputFileError
 from hotspots.io import LoadReport, load_crimes
 from hotspots.io.policeuk import POLICE_UK_COLUMNS
 from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES

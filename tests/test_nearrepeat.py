@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotspots._errors import ColumnMappingError, EmptySelectionError, ParameterError
-from hotspots.nearrepeat import KNOX_ALPHA, knox_test, near_repeat_possible
+from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
+from hotspots.methods.nearrepeat import KNOX_ALPHA, knox_test, near_repeat_possible
 
 CRS = "EPSG:27700"
 START = pd.Timestamp("2024-01-01")

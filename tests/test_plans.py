@@ -10,8 +10,8 @@ import pytest
 import shapely
 
 from hotspots import InputFileError, ParameterError
-from hotspots.interventions import Intervention, coverage
-from hotspots.plans import STORE_VERSION, PlanStore
+from hotspots.planning.interventions import Intervention, coverage
+from hotspots.planning.plans import STORE_VERSION, PlanStore
 
 
 def _mixed_plan() -> list[Intervention]:

@@ -23,7 +23,7 @@ from shapely.geometry import Point, Polygon, box
 
 from hotspots import HotspotsError, ParameterError, load_crimes
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
-from hotspots.policeapi import (
+from hotspots.policeapi.client import (
     MAX_POLY_VERTICES,
     OfflineError,
     PoliceAPI,

@@ -2,7 +2,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from hotspots.profile import category_counts, monthly_counts, place_profile, top_streets
+from hotspots.analysis.profile import category_counts, monthly_counts, place_profile, top_streets
 
 
 def crimes():

@@ -23,24 +23,24 @@ import pyogrio
 import pytest
 import shapely
 
-from hotspots._report_outputs import suppress_table
-from hotspots.areas import area_summary
-from hotspots.evaluation import evaluate, evaluation_areas
-from hotspots.find import find_hotspots
+from hotspots.analysis.areas import area_summary
+from hotspots.analysis.profile import category_counts, top_streets
+from hotspots.evaluation.before_after import evaluate, evaluation_areas
 from hotspots.groups import CrimeGroup, apply_harm, get_group, load_harm_weights
-from hotspots.impact import projected_impact
-from hotspots.interventions import Intervention, coverage
 from hotspots.io import load_boundary, load_crimes
-from hotspots.profile import category_counts, top_streets
-from hotspots.report import (
+from hotspots.methods.find import find_hotspots
+from hotspots.planning.impact import projected_impact
+from hotspots.planning.interventions import Intervention, coverage
+from hotspots.report.build import (
     ReportBundle,
     build_report,
     privacy_rule,
     read_report_config,
     report_from_data,
 )
-from hotspots.report_html import fmt_count, fmt_share
-from hotspots.report_pdf import pdf_available
+from hotspots.report.html import fmt_count, fmt_share
+from hotspots.report.outputs import suppress_table
+from hotspots.report.pdf import pdf_available
 from hotspots.select import select_crimes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,7 +155,7 @@ def test_demo_html_is_self_contained(demo_bundle: ReportBundle) -> None:
     srcdoc = re.search(r'srcdoc="([^"]*)"', page).group(1)
     embedded = htmllib.unescape(srcdoc)
     assert "L.map(" in embedded or "L.map (" in embedded
-    from hotspots.assets import assets_dir
+    from hotspots.viz.assets import assets_dir
 
     if assets_dir() is not None:  # Leaflet itself is inlined, not fetched from a CDN
         assert not re.search(r'<script src="https?://', embedded)
@@ -471,7 +471,7 @@ def test_data_text_is_escaped_and_inputs_unchanged(make_crimes, tmp_path: Path) 
 
 
 def test_config_problems_are_listed_with_keys(tmp_path: Path) -> None:
-    from hotspots._errors import InputFileError
+    from hotspots.errors import InputFileError
 
     (tmp_path / "c.csv").write_text("x\n")
     path = tmp_path / "bad.toml"
@@ -534,9 +534,9 @@ def test_nottingham_burglary_wards(shared_data: Path, tmp_path: Path) -> None:
 def test_static_maps_fall_back_to_plain_maps(make_crimes, tmp_path: Path) -> None:
     from PIL import Image
 
-    from hotspots._report_figures import StaticMaps
-    from hotspots.evaluation import evaluation_areas as build_areas
-    from hotspots.interventions import interventions_frame
+    from hotspots.evaluation.before_after import evaluation_areas as build_areas
+    from hotspots.planning.interventions import interventions_frame
+    from hotspots.report.figures import StaticMaps
     from hotspots.result import HotspotResult
 
     cells = gpd.GeoDataFrame({"score": [9.0, 1.0], "hotspot": [True, False], "count": [9, 1]},
@@ -571,7 +571,7 @@ def test_static_maps_fall_back_to_plain_maps(make_crimes, tmp_path: Path) -> Non
 
 def test_drawn_control_recovers_the_planted_scheme(demo_data, tmp_path: Path) -> None:
     """The demo scheme (data/README.md): T 443 -> 255, C 440 -> 463, RES 1.83 (1.50-2.22)."""
-    from hotspots.report import EvaluationSettings
+    from hotspots.report.build import EvaluationSettings
 
     crimes, report, areas = demo_data
     cfg = read_report_config(DEMO_CONFIG)

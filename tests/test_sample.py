@@ -19,11 +19,12 @@ import shapely
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from hotspots import _sample_crimes, _sample_town
-from hotspots._errors import ParameterError
-from hotspots._sample_crimes import POLICE_UK_COLUMNS
-from hotspots._sample_town import BNG_TO_WGS84, FORCE_NAME, SCHEME_CATEGORIES
-from hotspots.sample import DEFAULT_SEED, planted, write_sample
+from hotspots.datasets import crimes as _sample_crimes
+from hotspots.datasets import town as _sample_town
+from hotspots.datasets.crimes import POLICE_UK_COLUMNS
+from hotspots.datasets.sample import DEFAULT_SEED, planted, write_sample
+from hotspots.datasets.town import BNG_TO_WGS84, FORCE_NAME, SCHEME_CATEGORIES
+from hotspots.errors import ParameterError
 from hotspots.schema import POLICE_UK_CATEGORIES
 
 DATA = Path(__file__).resolve().parents[1] / "data"

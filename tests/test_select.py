@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hotspots._errors import ParameterError
+from hotspots.errors import ParameterError
 from hotspots.groups import CrimeGroup
 from hotspots.select import select_crimes
 

@@ -16,15 +16,15 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots import _mapframe
-from hotspots._errors import ColumnMappingError, CRSError, ParameterError
-from hotspots.compare import CHANGE_COLOURS, compare_periods
-from hotspots.evaluation import evaluation_areas
-from hotspots.gistar import gistar_hotspots
-from hotspots.interventions import Intervention, interventions_frame
-from hotspots.maps import GI_COLOURS, SEQUENTIAL
+from hotspots.analysis.change import CHANGE_COLOURS, compare_periods
+from hotspots.errors import ColumnMappingError, CRSError, ParameterError
+from hotspots.evaluation.before_after import evaluation_areas
+from hotspots.methods.emerging import EMERGING_COLOURS, emerging_hotspots
+from hotspots.methods.gistar import gistar_hotspots
+from hotspots.planning.interventions import Intervention, interventions_frame
 from hotspots.result import HotspotResult
-from hotspots.staticmaps import (
+from hotspots.viz import mapframe as _mapframe
+from hotspots.viz.staticmaps import (
     PLAN_COLOURS,
     ROLE_COLOURS,
     categories_figure,
@@ -44,7 +44,7 @@ from hotspots.staticmaps import (
     trend_figure,
     trend_png,
 )
-from hotspots.trends import EMERGING_COLOURS, emerging_hotspots
+from hotspots.viz.webmaps import GI_COLOURS, SEQUENTIAL
 
 BNG = "EPSG:27700"
 X0, Y0 = 440_000.0, 360_000.0
@@ -242,9 +242,9 @@ def test_cluster_result_map(tmp_path):
 
 
 def test_capped_surface_says_how_many_cells_are_drawn(monkeypatch):
-    import hotspots.maps
+    import hotspots.viz.webmaps
 
-    monkeypatch.setattr(hotspots.maps, "MAX_MAP_FEATURES", 3)
+    monkeypatch.setattr(hotspots.viz.webmaps, "MAX_MAP_FEATURES", 3)
     result = count_result({(i, i): i + 1 for i in range(6)}, hot={(5, 5)})
     texts = all_texts(hotspot_figure(result, basemap="none", dpi=DPI))
     assert any("The 3 highest-scoring of 6 cells are drawn" in t for t in texts)

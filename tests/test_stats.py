@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from hotspots._errors import ParameterError
-from hotspots._stats import benjamini_hochberg, two_sided_p
+from hotspots.errors import ParameterError
+from hotspots.methods.stats import benjamini_hochberg, two_sided_p
 
 
 def test_two_sided_p_known_quantiles():

@@ -19,10 +19,8 @@ import pytest
 import shapely
 from scipy import stats
 
-from hotspots._errors import ColumnMappingError, EmptySelectionError, ParameterError
-from hotspots._stats import benjamini_hochberg, two_sided_p
-from hotspots.gistar import QUEEN_DISTANCE_FACTOR, gistar_grid, gistar_hotspots
-from hotspots.trends import (
+from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
+from hotspots.methods.emerging import (
     BIN_ALPHA,
     PATTERN_RULES,
     PATTERNS,
@@ -35,6 +33,8 @@ from hotspots.trends import (
     mann_kendall,
     time_steps,
 )
+from hotspots.methods.gistar import QUEEN_DISTANCE_FACTOR, gistar_grid, gistar_hotspots
+from hotspots.methods.stats import benjamini_hochberg, two_sided_p
 
 CODE = {name: code for code, name in PATTERNS.items()}
 REPO = Path(__file__).resolve().parents[1]
@@ -430,7 +430,7 @@ def demo_folder(tmp_path_factory) -> Path:
     folder = REPO / "data"
     if (folder / "sample_crimes" / "planted.json").is_file():
         return folder
-    from hotspots.sample import write_sample
+    from hotspots.datasets.sample import write_sample
 
     out = tmp_path_factory.mktemp("demo")
     write_sample(out)

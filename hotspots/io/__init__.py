@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-from .boundaries import AREA_NAME, load_boundary
-from .generic import ColumnMapping, read_mapping
-from .load import load_crimes
-from .policeuk import POLICE_UK_COLUMNS
-from .report import BoundaryReport, LoadReport
+from hotspots.io.boundaries import AREA_NAME, load_boundary
+from hotspots.io.generic import ColumnMapping, read_mapping
+from hotspots.io.load import load_crimes
+from hotspots.io.policeuk import POLICE_UK_COLUMNS
+from hotspots.io.report import BoundaryReport, LoadReport
 
 __all__ = [
     "load_crimes",

@@ -20,8 +20,8 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from .._errors import ColumnMappingError, CRSError, InputFileError
-from .report import BoundaryReport
+from hotspots.errors import ColumnMappingError, CRSError, InputFileError
+from hotspots.io.report import BoundaryReport
 
 __all__ = ["load_boundary", "as_boundary_geometry", "AREA_NAME", "BoundaryReport"]
 

@@ -50,9 +50,9 @@ import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from .._errors import ColumnMappingError, InputFileError
-from ._clean import EmptyFileError, tidy
-from .report import REPEATED_HEADER, LoadReport
+from hotspots.errors import ColumnMappingError, InputFileError
+from hotspots.io.clean import EmptyFileError, tidy
+from hotspots.io.report import REPEATED_HEADER, LoadReport
 
 __all__ = ["ColumnMapping", "read_mapping", "read_generic", "MAPPING_KEYS"]
 

@@ -13,15 +13,21 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from .._errors import ColumnMappingError, CRSError, InputFileError
-from ..schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES
-from ._clean import EmptyFileError, NotCrimeFileError
-from ._sources import Entry, expand_sources, first_line
-from ._sources import open_entry as _open
-from .boundaries import as_boundary_geometry
-from .generic import ColumnMapping, check_columns, header_columns, read_generic, read_mapping
-from .policeuk import POLICE_UK_REQUIRED, is_policeuk_header, read_policeuk
-from .report import DROP_OUTSIDE_BOUNDARY, UNKNOWN_CATEGORY, LoadReport
+from hotspots.errors import ColumnMappingError, CRSError, InputFileError
+from hotspots.io.boundaries import as_boundary_geometry
+from hotspots.io.clean import EmptyFileError, NotCrimeFileError
+from hotspots.io.generic import (
+    ColumnMapping,
+    check_columns,
+    header_columns,
+    read_generic,
+    read_mapping,
+)
+from hotspots.io.policeuk import POLICE_UK_REQUIRED, is_policeuk_header, read_policeuk
+from hotspots.io.report import DROP_OUTSIDE_BOUNDARY, UNKNOWN_CATEGORY, LoadReport
+from hotspots.io.sources import Entry, expand_sources, first_line
+from hotspots.io.sources import open_entry as _open
+from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES
 
 __all__ = ["load_crimes"]
 

@@ -8,19 +8,18 @@ import shapely
 import streamlit as st
 
 import hotspots
-from hotspots.maps import (
+from hotspots.select import select_crimes
+from hotspots.ui.common import shift_month, show_map, tiles, view
+from hotspots.viz.webmaps import (
     base_map,
     class_layer,
     hotspot_layer,
 )
-from hotspots.select import select_crimes
-
-from .common import shift_month, show_map, tiles, view
 
 
 @st.cache_data(show_spinner="Comparing periods…", max_entries=16)
 def period_comparison(key, _crimes, _area, group, before, after, method, cell_size):
-    from hotspots.compare import compare_periods
+    from hotspots.analysis.change import compare_periods
 
     selected, _ = select_crimes(_crimes, group=group, area=_area)
     return compare_periods(selected, before=before, after=after, area=_area, method=method,
@@ -29,7 +28,7 @@ def period_comparison(key, _crimes, _area, group, before, after, method, cell_si
 
 @st.cache_data(show_spinner="Finding emerging hot spots…", max_entries=8)
 def emerging(key, _crimes, _area, group, cell_size):
-    from hotspots.trends import emerging_hotspots
+    from hotspots.methods.emerging import emerging_hotspots
 
     selected, _ = select_crimes(_crimes, group=group, area=_area)
     return emerging_hotspots(selected, cell_size=cell_size or None, area=_area)
@@ -37,7 +36,7 @@ def emerging(key, _crimes, _area, group, cell_size):
 
 @st.cache_data(show_spinner="Scoring methods on a held-out period…", max_entries=8)
 def method_comparison(key, _crimes, _area, group, train, test, cell_size):
-    from hotspots.accuracy import compare_methods
+    from hotspots.analysis.accuracy import compare_methods
 
     selected, _ = select_crimes(_crimes, group=group, area=_area)
     train_set, _ = select_crimes(selected, start=train[0], end=train[1])
@@ -46,8 +45,8 @@ def method_comparison(key, _crimes, _area, group, train, test, cell_size):
 
 
 def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, sensitive):
-    from hotspots.compare import CHANGE_COLOURS
-    from hotspots.trends import EMERGING_COLOURS, PATTERN_RULES, cell_series
+    from hotspots.analysis.change import CHANGE_COLOURS
+    from hotspots.methods.emerging import EMERGING_COLOURS, PATTERN_RULES, cell_series
 
     bounds = tuple((areas_all if areas_all is not None else crimes).total_bounds)
     st.subheader("How did it change?")
@@ -132,7 +131,7 @@ def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, 
                             options=months[3:], value=test_default, key="test_period")
     train = (months[0], shift_month(test[0], -1))
     if st.button("Score the methods", key="score_methods"):
-        from hotspots.accuracy import recommend
+        from hotspots.analysis.accuracy import recommend
 
         try:
             table = method_comparison(key, crimes, area, group, train, tuple(test), cell_size)

@@ -10,16 +10,15 @@ import shapely
 import streamlit as st
 
 import hotspots
-from hotspots.export import suppress_small_counts
+from hotspots.io.write import suppress_small_counts
 from hotspots.select import select_crimes
-
-from .common import side_by_side, tiles, trend_chart
+from hotspots.ui.common import side_by_side, tiles, trend_chart
 
 
 def assess(crimes_all, area, result, items, months, sensitive):
-    from hotspots.evaluation import evaluate, evaluation_areas
-    from hotspots.impact import projected_impact
-    from hotspots.interventions import coverage, load_catalogue
+    from hotspots.evaluation.before_after import evaluate, evaluation_areas
+    from hotspots.planning.impact import projected_impact
+    from hotspots.planning.interventions import coverage, load_catalogue
 
     if not items:
         st.info("Add interventions to a plan (3 Respond) to see what they could change.")
@@ -79,7 +78,7 @@ def assess(crimes_all, area, result, items, months, sensitive):
     with st.expander("Assumptions"):
         for note in impact.notes:
             st.write("- " + note)
-    from hotspots.impact import projected_counts
+    from hotspots.planning.impact import projected_counts
 
     bounds = tuple(in_area.total_bounds)
     try:
@@ -133,7 +132,7 @@ def assess(crimes_all, area, result, items, months, sensitive):
         counts = suppress_small_counts(counts, [c for c in counts.columns if c != "area"])
     st.dataframe(counts, hide_index=True)
     trend_chart(ev.trend, start)
-    from hotspots.evaluation import before_after_maps
+    from hotspots.evaluation.before_after import before_after_maps
 
     maps = before_after_maps(crimes_all, areas, start=start, months=int(months_after),
                              method="count", cell_size=200, categories=chosen or None)
@@ -144,7 +143,7 @@ def assess(crimes_all, area, result, items, months, sensitive):
 def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell_size,
                   bandwidth, store, plan, sensitive):
     """One action from the selected area and plan to the bid evidence pack (a zip)."""
-    from hotspots.report import report_from_data
+    from hotspots.report.build import report_from_data
 
     st.subheader("Evidence pack for a bid")
     st.caption("Report (HTML and PDF), print-resolution maps, tables and a GeoPackage of "

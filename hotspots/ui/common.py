@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from hotspots.maps import (
+from hotspots.viz.webmaps import (
     base_map,
     class_layer,
     hotspot_layer,

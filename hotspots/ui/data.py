@@ -11,11 +11,10 @@ import pandas as pd
 import streamlit as st
 
 import hotspots
-from hotspots.find import METHODS, find_hotspots
 from hotspots.io import load_boundary, load_crimes
+from hotspots.methods.find import METHODS, find_hotspots
 from hotspots.select import select_crimes
-
-from .common import MAX_UPLOAD_MB, METHOD_LABELS, data_dir, url_param
+from hotspots.ui.common import MAX_UPLOAD_MB, METHOD_LABELS, data_dir, url_param
 
 
 @st.cache_data(show_spinner="Loading crimes…", max_entries=4)
@@ -168,7 +167,7 @@ def data_source():
 
 @st.cache_data(show_spinner="Asking data.police.uk…", ttl=3600)
 def api_list(what: str, force: str = ""):
-    from hotspots.policeapi import PoliceAPI
+    from hotspots.policeapi.client import PoliceAPI
 
     api = PoliceAPI()
     if what == "forces":
@@ -180,7 +179,7 @@ def api_list(what: str, force: str = ""):
 
 def police_api_source():
     """Sidebar: fetch crimes and neighbourhood boundaries from the police.uk API."""
-    from hotspots.policeapi import PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
+    from hotspots.policeapi.client import PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
 
     try:
         forces = api_list("forces")

@@ -12,18 +12,17 @@ import shapely
 import streamlit as st
 
 import hotspots
-from hotspots.maps import (
+from hotspots.ui.common import ROOT, future_months, show_map, tiles, view
+from hotspots.viz.webmaps import (
     areas_layer,
     base_map,
     class_layer,
     hotspot_layer,
 )
 
-from .common import ROOT, future_months, show_map, tiles, view
-
 
 def plan_store():
-    from hotspots.plans import PlanStore
+    from hotspots.planning.plans import PlanStore
 
     path = Path(os.environ.get("HOTSPOTS_PLANS", ROOT / "plans" / "plans.gpkg"))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +42,7 @@ def _kind(geom) -> str:
 
 
 def interventions_layers(items, catalogue) -> folium.FeatureGroup:
-    from hotspots.interventions import interventions_frame
+    from hotspots.planning.interventions import interventions_frame
 
     group = folium.FeatureGroup(name="Plan")
     if not items:
@@ -89,7 +88,7 @@ def plan_picker(area_label):
 
 
 def respond(store, plan, result, area, areas_all, months, sensitive):
-    from hotspots.interventions import Intervention, check_inside, load_catalogue
+    from hotspots.planning.interventions import Intervention, check_inside, load_catalogue
 
     catalogue = load_catalogue()
     if store is None or plan is None:

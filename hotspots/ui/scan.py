@@ -6,16 +6,15 @@ import folium
 import shapely
 import streamlit as st
 
-from hotspots.maps import (
+from hotspots.analysis.profile import place_profile
+from hotspots.pipelines.find import hotspot_table
+from hotspots.ui.common import show_map, tiles, view
+from hotspots.viz.webmaps import (
     areas_layer,
     base_map,
     heat_layer,
     hotspot_layer,
 )
-from hotspots.profile import place_profile
-from hotspots.runs import hotspot_table
-
-from .common import show_map, tiles, view
 
 
 def scan(selected, result, area, areas_all, groups, group, sensitive):

@@ -14,7 +14,7 @@ import folium.plugins
 import streamlit as st
 from streamlit_folium import st_folium
 
-from hotspots.assets import use_local_assets
+from hotspots.viz.assets import use_local_assets
 
 st.set_page_config(page_title="hotspots: draw test page")
 

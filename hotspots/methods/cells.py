@@ -1,0 +1,331 @@
+"""What the grid methods (counts, KDE, Gi*) share: checking inputs, the grid, the study area.
+
+Each method calls :func:`prepare_cells` once. It validates the crime table, builds (or
+checks) the grid, works out which cells make the study area and which crimes fall in it,
+counts crimes per cell, and writes plain-language notes for anything left out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
+from hotspots.methods.grid import Grid, make_grid, study_area_mask
+from hotspots.validation import require_projected
+
+__all__ = ["CellInputs", "prepare_cells", "float_param", "top_share_flags", "cells_frame"]
+
+#: How the default cell size is chosen (grid.default_cell_size), for ``params``.
+DEFAULT_CELL_SIZE_RULE = "shorter side of the extent / 50, rounded down (sfhotspot)"
+
+
+@dataclass
+class CellInputs:
+    """Everything a grid method needs after the inputs have been checked.
+
+    Attributes
+    ----------
+    grid : Grid
+        The analysis grid.
+    mask : numpy.ndarray of bool
+        True for cells in the study area (all cells when there is no area).
+    x, y : numpy.ndarray
+        Coordinates of the crimes in the study area (all crimes when there is no area).
+    weights : numpy.ndarray or None
+        Their weights, when a ``weight`` column was given.
+    count : numpy.ndarray of float
+        Crimes per cell (unweighted; whole numbers held as float64, as
+        :func:`hotspots.grid.count_points` returns them), zero off the study area.
+    weight_sum : numpy.ndarray or None
+        Summed weights per cell, when a ``weight`` column was given.
+    params : dict
+        Parameters shared by every grid method (cell size and rule, weight, counts).
+    notes : list of str
+        What was left out and why.
+    """
+
+    grid: Grid
+    mask: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    weights: np.ndarray | None
+    count: np.ndarray
+    weight_sum: np.ndarray | None
+    params: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def values(self) -> np.ndarray:
+        """What the method analyses per cell: the weight sum if weighted, else the count."""
+        return self.count if self.weight_sum is None else self.weight_sum
+
+
+def float_param(
+    value: Any,
+    *,
+    name: str,
+    func: str,
+    allow_none: bool = True,
+    low: float = 0.0,
+    high: float = math.inf,
+    closed_high: bool = False,
+) -> float | None:
+    """Return ``value`` as a float in ``(low, high)`` (or ``(low, high]``), else raise.
+
+    Messages follow scikit-learn: "The 'bandwidth' parameter of kde_hotspots must be a
+    float in (0, inf), got -3."
+    """
+    if value is None and allow_none:
+        return None
+    interval = f"({low:g}, {high:g}{']' if closed_high else ')'}"
+    number = math.nan
+    if not isinstance(value, bool):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+    inside = low < number and (number <= high if closed_high else number < high)
+    if not (inside and math.isfinite(number)):
+        extra = " or None (for the default)" if allow_none else ""
+        raise ParameterError(
+            f"The '{name}' parameter of {func} must be a float in {interval}{extra}, "
+            f"got {value!r}."
+        )
+    return number
+
+
+def _check_weight(crimes: gpd.GeoDataFrame, weight: str | None, func: str) -> np.ndarray | None:
+    if weight is None:
+        return None
+    if not isinstance(weight, str):
+        raise ParameterError(
+            f"The 'weight' parameter of {func} must be a column name (str) or None, "
+            f"got {weight!r}."
+        )
+    if weight not in crimes.columns:
+        raise ColumnMappingError(
+            f"The 'weight' column {weight!r} given to {func} is not in the crime table; "
+            f"its columns are {list(crimes.columns)}."
+        )
+    try:
+        w = crimes[weight].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"The 'weight' column {weight!r} given to {func} must be numeric, got dtype "
+            f"{crimes[weight].dtype}."
+        ) from None
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise ParameterError(
+            f"The 'weight' column {weight!r} given to {func} must hold finite numbers >= 0; "
+            f"{int(bad.sum())} row(s) do not (first: {w[bad][0]!r}). Fill or drop them first."
+        )
+    return w
+
+
+def _area_geometry(area: Any, crs: CRS, func: str) -> shapely.Geometry:
+    if not isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise TypeError(
+            f"The 'area' parameter of {func} should be a GeoDataFrame or GeoSeries, "
+            f"got {type(area)}."
+        )
+    if area.crs is None:
+        raise CRSError(
+            f"The 'area' given to {func} has no CRS. Set it with area.set_crs(...) "
+            "(e.g. 'EPSG:4326' or 'EPSG:27700')."
+        )
+    geom = area.to_crs(crs).union_all()
+    if geom is None or geom.is_empty:
+        raise EmptySelectionError(
+            f"The 'area' given to {func} has no geometry; pass at least one polygon."
+        )
+    return geom
+
+
+def _check_grid(grid: Any, crs: CRS, cell_size: float | None, func: str) -> Grid:
+    if not isinstance(grid, Grid):
+        raise TypeError(
+            f"The 'grid' parameter of {func} should be a hotspots.grid.Grid or None, "
+            f"got {type(grid)}."
+        )
+    if CRS.from_user_input(grid.crs) != crs:
+        raise CRSError(
+            f"The 'grid' given to {func} is in {grid.crs}, but the crimes are in "
+            f"{crs.to_string()}. Make the grid with crs=crimes.crs."
+        )
+    if cell_size is not None and not math.isclose(cell_size, grid.cell_size):
+        raise ParameterError(
+            f"{func} got cell_size={cell_size:g} and a grid with cell size "
+            f"{grid.cell_size:g}; pass one or the other (or the same value)."
+        )
+    return grid
+
+
+def _coordinates(crimes: gpd.GeoDataFrame, func: str) -> tuple[np.ndarray, np.ndarray]:
+    geoms = crimes.geometry.array
+    kinds = shapely.get_type_id(np.asarray(geoms))
+    other = (kinds != shapely.GeometryType.POINT) & (kinds != shapely.GeometryType.MISSING)
+    if other.any():
+        first = shapely.GeometryType(kinds[other][0]).name.title()
+        raise ParameterError(
+            f"{func} needs point geometries in 'crimes'; {int(other.sum())} row(s) are not "
+            f"points (first: {first}). Use the crimes' locations (e.g. centroids) instead."
+        )
+    coords = shapely.get_coordinates(np.asarray(geoms), include_z=False)
+    x = np.full(len(crimes), np.nan)
+    y = np.full(len(crimes), np.nan)
+    present = ~shapely.is_missing(np.asarray(geoms)) & ~shapely.is_empty(np.asarray(geoms))
+    x[present], y[present] = coords[:, 0], coords[:, 1]
+    return x, y
+
+
+def _bin_counts(grid: Grid, x: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Points (or weights) per cell, as :func:`hotspots.grid.count_points` counts them."""
+    row, col, inside = grid.locate(x, y)
+    flat = row[inside] * grid.nx + col[inside]
+    out = np.bincount(flat, weights=None if w is None else w[inside], minlength=grid.n_cells)
+    return out.astype(float).reshape(grid.shape)
+
+
+def prepare_cells(
+    crimes: gpd.GeoDataFrame,
+    *,
+    func: str,
+    cell_size: float | None,
+    area: gpd.GeoDataFrame | gpd.GeoSeries | None,
+    weight: str | None,
+    grid: Grid | None,
+) -> CellInputs:
+    """Check the inputs of a grid method and return its grid, study area and counts.
+
+    ``func`` is the public function's name, used in error messages.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5, 15, 15], [5, 5, 5]),
+    ...                        crs="EPSG:27700")
+    >>> prep = prepare_cells(pts, func="demo", cell_size=10, area=None, weight=None, grid=None)
+    >>> prep.count.tolist(), prep.params["n_crimes"]
+    ([[1.0, 2.0]], 3)
+    """
+    crs = require_projected(crimes, name="crimes")
+    if len(crimes) == 0:
+        raise EmptySelectionError(
+            f"{func} got an empty crime table: no crimes to analyse. Check the area, crime "
+            "group and period you selected."
+        )
+    cell_size = float_param(cell_size, name="cell_size", func=func)
+    w_all = _check_weight(crimes, weight, func)
+    x, y = _coordinates(crimes, func)
+    notes: list[str] = []
+    keep = np.isfinite(x) & np.isfinite(y)
+    if not keep.all():
+        notes.append(
+            f"{int((~keep).sum()):,} of {len(crimes):,} crimes have no location and were "
+            "not counted."
+        )
+
+    area_geom = None if area is None else _area_geometry(area, crs, func)
+    if area_geom is not None:
+        shapely.prepare(area_geom)
+        inside = np.zeros(len(crimes), bool)
+        inside[keep] = shapely.contains_xy(area_geom, x[keep], y[keep]) | shapely.intersects_xy(
+            area_geom.boundary, x[keep], y[keep]
+        )
+        outside = int((keep & ~inside).sum())
+        if outside:
+            notes.append(
+                f"{outside:,} of {len(crimes):,} crimes fall outside the study area and were "
+                "not counted."
+            )
+        keep &= inside
+    if not keep.any():
+        where = " inside the study area" if area_geom is not None else " with a location"
+        raise EmptySelectionError(
+            f"{func}: none of the {len(crimes):,} crimes lie{where}; nothing to analyse."
+        )
+
+    x, y = x[keep], y[keep]
+    w = None if w_all is None else w_all[keep]
+    if grid is not None:
+        grid = _check_grid(grid, crs, cell_size, func)
+        rule = "from the grid passed in"
+    else:
+        bounds = area_geom.bounds if area_geom is not None else (x.min(), y.min(), x.max(), y.max())
+        grid = make_grid(bounds, cell_size=cell_size, crs=crs)
+        rule = "user" if cell_size is not None else DEFAULT_CELL_SIZE_RULE
+    mask = study_area_mask(grid, None if area_geom is None else gpd.GeoSeries([area_geom], crs=crs))
+    if not mask.any():
+        raise EmptySelectionError(
+            f"{func}: no cell of the grid intersects the study area; check that the grid "
+            "covers the area."
+        )
+
+    count = _bin_counts(grid, x, y, None)
+    count[~mask] = 0.0
+    weight_sum = None
+    if w is not None:
+        weight_sum = _bin_counts(grid, x, y, w)
+        weight_sum[~mask] = 0.0
+    n_counted = int(count.sum())
+    if n_counted < len(x):
+        notes.append(
+            f"{len(x) - n_counted:,} crimes in the study area fall outside the grid and are "
+            "not in the cell counts."
+        )
+    params: dict[str, Any] = {
+        "cell_size": grid.cell_size,
+        "cell_size_rule": rule,
+        "grid_origin": (grid.x0, grid.y0),
+        "grid_shape": grid.shape,
+        "crs": grid.crs,
+        "study_area": "area given" if area_geom is not None else "extent of the crimes",
+        "n_cells": int(mask.sum()),
+        "n_crimes": n_counted,
+        "weight": weight,
+    }
+    return CellInputs(grid, mask, x, y, w, count, weight_sum, params, notes)
+
+
+def top_share_flags(score: np.ndarray, top_share: float) -> np.ndarray:
+    """Return True for cells with score > 0 in the top ``top_share`` of cells, ties included.
+
+    ``score`` holds one value per study-area cell. The cut is the score of the
+    ``ceil(top_share * n)``-th highest cell; every cell scoring at least that is in.
+
+    Examples
+    --------
+    >>> top_share_flags(np.array([0.0, 5, 3, 3, 1, 0, 0, 0, 0, 0]), 0.3).tolist()
+    [False, True, True, True, False, False, False, False, False, False]
+    """
+    score = np.asarray(score, dtype=float)
+    n = score.size
+    if n == 0:
+        return np.zeros(0, bool)
+    k = min(n, max(1, math.ceil(top_share * n - 1e-9)))
+    cut = np.partition(score, n - k)[n - k]
+    return (score > 0) & (score >= cut)
+
+
+def cells_frame(
+    prep: CellInputs, layers: dict[str, np.ndarray], score: np.ndarray, hotspot: np.ndarray
+) -> gpd.GeoDataFrame:
+    """Return the study-area cells with ``cell_id, row, col, count``, layers, score, hotspot.
+
+    ``score`` and ``hotspot`` are full-grid arrays like the layers.
+    """
+    all_layers: dict[str, np.ndarray] = {"count": prep.count}
+    if prep.weight_sum is not None:
+        all_layers["weight_sum"] = prep.weight_sum
+    all_layers.update(layers)
+    all_layers["score"] = score
+    all_layers["hotspot"] = hotspot
+    return prep.grid.to_geodataframe(all_layers, mask=prep.mask)

@@ -1,0 +1,701 @@
+"""Density clustering of crimes: DBSCAN and HDBSCAN, with clusters as polygons.
+
+police.uk snaps every crime to one of a fixed set of anonymised map points, so many
+crimes share exact coordinates. DBSCAN is run on the distinct points, with the number of
+crimes at each as its ``sample_weight``: a point is core when the crimes within ``eps``
+number at least ``min_samples``, which is exactly the test plain DBSCAN applies to each
+of the coincident crimes. The distinct points are kept in order of their first crime, so
+clusters are discovered in the same order as plain DBSCAN discovers them and a border
+point reachable from two clusters joins the same one (the first discovered) in both.
+The labels are therefore identical to scikit-learn's DBSCAN on every crime, at a
+fraction of the cost. HDBSCAN in scikit-learn takes no sample weights, so it runs on
+every crime.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sklearn.cluster import DBSCAN, HDBSCAN
+from sklearn.neighbors import KDTree
+
+from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
+from hotspots.result import HotspotResult
+from hotspots.validation import check_choice, require_projected
+
+__all__ = [
+    "CLUSTER_COLUMNS",
+    "DEFAULT_EPS",
+    "cluster_labels",
+    "dbscan_hotspots",
+    "default_min_samples",
+    "hdbscan_hotspots",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Default DBSCAN radius, metres. police.uk map points sit a few tens of metres apart
+#: along streets; 100 m is about one urban street block, the scale of the micro-place
+#: hotspots that place-based interventions (lighting, CCTV, alley gates) act on.
+DEFAULT_EPS = 100.0
+#: Default core rule: a crime is core when its ``eps``-neighbourhood holds at least as many
+#: crimes as the 90th percentile over all crimes' neighbourhoods. Crime concentrates in
+#: few places (about 50% of crime at 2-6% of street segments: Weisburd 2015, "The law of
+#: crime concentration and the criminology of place", Criminology 53(2)), so hotspots are
+#: expected among the busiest 10% of neighbourhoods. (The 95th percentile was tried first:
+#: on the demo data it let only the town centre through and missed the planted estate.)
+CORE_PERCENTILE = 90.0
+#: Smallest default ``min_samples``: scikit-learn's own default for DBSCAN.
+MIN_SAMPLES_FLOOR = 5
+#: HDBSCAN cluster selection. "leaf" gives the fine, homogeneous clusters wanted for
+#: micro-place hotspots; "eom" (scikit-learn's default) tends to return a few district-wide
+#: clusters on crime data (on Nottingham burglary 2022 it puts 99% of crimes in 2 clusters).
+HDBSCAN_SELECTION = "leaf"
+#: Buffer around HDBSCAN cluster hulls, metres (HDBSCAN has no ``eps``): half the
+#: default DBSCAN radius, as DBSCAN hulls are buffered by ``eps / 2``.
+HDBSCAN_BUFFER = DEFAULT_EPS / 2
+#: police.uk prefixes every location with this; it is dropped for display.
+STREET_PREFIX = "on or near "
+#: Location values that name no place.
+NO_LOCATION = frozenset({"", "no location"})
+
+_COLUMN_DTYPES = {
+    "cluster_id": np.int64,
+    "label": np.int64,
+    "count": np.int64,
+    "harm": float,
+    "area_km2": float,
+    "density": float,
+    "top_categories": str,
+    "top_streets": str,
+    "months": str,
+    "score": float,
+    "hotspot": bool,
+}
+#: Columns of a cluster layer (``geometry`` comes last).
+CLUSTER_COLUMNS: tuple[str, ...] = tuple(_COLUMN_DTYPES)
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_eps(value: Any, *, func: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ParameterError(
+            f"The 'eps' parameter of {func} must be a float in (0.0, inf), got {value!r}."
+        )
+    return float(value)
+
+
+def _check_int(value: Any, *, name: str, func: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+        raise ParameterError(
+            f"The '{name}' parameter of {func} must be an int in [{low}, inf), got {value!r}."
+        )
+    return int(value)
+
+
+def _xy(x: Any, y: Any, *, func: str) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ParameterError(
+            f"'x' and 'y' of {func} must be 1-D arrays of the same length, got shapes "
+            f"{x.shape} and {y.shape}."
+        )
+    bad = ~(np.isfinite(x) & np.isfinite(y))
+    if bad.any():
+        raise ParameterError(
+            f"'x' and 'y' of {func} must be finite; {int(bad.sum()):,} of {len(x):,} points "
+            "are NaN or infinite. Drop crimes without coordinates first."
+        )
+    return x, y
+
+
+def _crime_weights(crimes: gpd.GeoDataFrame, weight: str | None, *, func: str) -> np.ndarray:
+    """Return the weight of each crime: the ``weight`` column, or 1.0 each."""
+    if weight is None:
+        return np.ones(len(crimes))
+    if weight not in crimes.columns:
+        raise ColumnMappingError(
+            f"The 'weight' parameter of {func} names column {weight!r}, which crimes does "
+            f"not have. Columns: {', '.join(map(str, crimes.columns))}."
+        )
+    try:
+        values = pd.to_numeric(crimes[weight], errors="raise").to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ColumnMappingError(
+            f"Column {weight!r} (the 'weight' of {func}) must be numeric; got values such as "
+            f"{crimes[weight].iloc[0]!r}."
+        ) from None
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ColumnMappingError(
+            f"Column {weight!r} (the 'weight' of {func}) has {int(bad.sum()):,} missing or "
+            "infinite values. Fill them (e.g. with 1.0) before clustering."
+        )
+    return values
+
+
+def _crime_points(crimes: Any, *, func: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``x, y`` of the crimes and a mask of those with a location."""
+    require_projected(crimes, name="crimes")
+    if len(crimes) == 0:
+        raise EmptySelectionError(
+            f"{func} got no crimes. Widen the selection (area, crime group or period)."
+        )
+    geoms = crimes.geometry.to_numpy()
+    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    kinds = shapely.get_type_id(geoms[located])
+    if (kinds != shapely.GeometryType.POINT).any():
+        found = sorted(set(kinds.tolist()) - {int(shapely.GeometryType.POINT)})
+        names = ", ".join(shapely.GeometryType(k).name.title() for k in found)
+        raise ParameterError(
+            f"The 'crimes' of {func} must be points, got {names} geometries. Use the "
+            "centroids (crimes.set_geometry(crimes.centroid)) if that is what you mean."
+        )
+    x = np.full(len(crimes), np.nan)
+    y = np.full(len(crimes), np.nan)
+    x[located] = shapely.get_x(geoms[located])
+    y[located] = shapely.get_y(geoms[located])
+    located &= np.isfinite(x) & np.isfinite(y)
+    if not located.any():
+        raise EmptySelectionError(f"None of the {len(crimes):,} crimes given to {func} has a "
+                                  "location (all geometries are missing or empty).")
+    return x, y, located
+
+
+# --------------------------------------------------------------------------- clustering
+
+
+@dataclass(frozen=True)
+class _Collapsed:
+    """Distinct points in order of their first crime, and each crime's point."""
+
+    x: np.ndarray
+    y: np.ndarray
+    counts: np.ndarray
+    codes: np.ndarray
+
+    @property
+    def xy(self) -> np.ndarray:
+        return np.column_stack([self.x, self.y])
+
+
+def _collapse(x: np.ndarray, y: np.ndarray) -> _Collapsed:
+    """Group coincident points; distinct points come in order of first appearance.
+
+    ``pd.factorize`` numbers values in order of first appearance, so factorizing the pair
+    codes keeps that order for (x, y) pairs too.
+    """
+    code_x, uniq_x = pd.factorize(x)
+    code_y, _ = pd.factorize(y)
+    pair = code_x.astype(np.int64) * (int(code_y.max()) + 1) + code_y
+    codes, uniques = pd.factorize(pair)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return _Collapsed(x=x[first], y=y[first], counts=np.bincount(codes), codes=codes)
+
+
+def _weighted_neighbour_counts(points: _Collapsed, eps: float) -> np.ndarray:
+    """Crimes within ``eps`` of each distinct point (itself included)."""
+    neighbours = KDTree(points.xy).query_radius(points.xy, r=eps)
+    sizes = np.fromiter((len(n) for n in neighbours), dtype=np.int64, count=len(neighbours))
+    flat = points.counts[np.concatenate(neighbours)]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return np.add.reduceat(flat, starts)
+
+
+def _default_min_samples(points: _Collapsed, eps: float) -> int:
+    per_point = _weighted_neighbour_counts(points, eps)
+    per_crime = np.repeat(per_point, points.counts)
+    level = float(np.percentile(per_crime, CORE_PERCENTILE))
+    return max(MIN_SAMPLES_FLOOR, math.ceil(level - 1e-9))
+
+
+def default_min_samples(x: Any, y: Any, *, eps: float = DEFAULT_EPS) -> int:
+    """Default ``min_samples``: the 90th percentile of crimes within ``eps`` of each crime.
+
+    A crime is then core when its neighbourhood is among the busiest 10%
+    (:data:`CORE_PERCENTILE`), and never with fewer than :data:`MIN_SAMPLES_FLOOR` crimes.
+
+    Examples
+    --------
+    >>> default_min_samples([0.0] * 20 + [500.0], [0.0] * 20 + [0.0])
+    20
+    >>> default_min_samples([0, 1000, 2000], [0, 0, 0])
+    5
+    """
+    eps = _check_eps(eps, func="default_min_samples")
+    x, y = _xy(x, y, func="default_min_samples")
+    if len(x) == 0:
+        return MIN_SAMPLES_FLOOR
+    return _default_min_samples(_collapse(x, y), eps)
+
+
+def _dbscan_labels(points: _Collapsed, eps: float, min_samples: int) -> np.ndarray:
+    """DBSCAN on the distinct points weighted by their counts; labels per crime."""
+    model = DBSCAN(eps=eps, min_samples=min_samples, algorithm="kd_tree")
+    labels = model.fit_predict(points.xy, sample_weight=points.counts.astype(float))
+    return labels[points.codes]
+
+
+def _hdbscan_labels(
+    x: np.ndarray, y: np.ndarray, min_cluster_size: int, min_samples: int | None,
+    selection: str,
+) -> np.ndarray:
+    if len(x) < max(2, min_cluster_size):
+        return np.full(len(x), -1, dtype=np.intp)  # no cluster can be that big
+    if min_samples is not None and min_samples > len(x):
+        raise ParameterError(
+            f"The 'min_samples' parameter of HDBSCAN must be at most the number of crimes "
+            f"({len(x):,}), got {min_samples}. Choose a smaller min_samples."
+        )
+    model = HDBSCAN(
+        min_cluster_size=min_cluster_size,
+        min_samples=min_samples,
+        cluster_selection_method=selection,
+        copy=True,
+    )
+    return model.fit_predict(np.column_stack([x, y]))
+
+
+def cluster_labels(
+    x: Any,
+    y: Any,
+    *,
+    method: str = "dbscan",
+    eps: float | None = None,
+    min_samples: int | None = None,
+    min_cluster_size: int | None = None,
+    collapse: bool = True,
+    selection: str = HDBSCAN_SELECTION,
+) -> np.ndarray:
+    """Return the cluster label of each point (``-1`` = noise), as scikit-learn numbers them.
+
+    Parameters
+    ----------
+    x, y : array-like
+        Projected coordinates in metres, one entry per crime (coincident points allowed).
+    method : {"dbscan", "hdbscan"}
+        The clustering algorithm.
+    eps : float, optional
+        DBSCAN radius in metres; default :data:`DEFAULT_EPS`. Ignored by HDBSCAN.
+    min_samples : int, optional
+        Crimes within ``eps`` (itself included) that make a point core; default
+        :func:`default_min_samples`. For HDBSCAN, the neighbourhood size for core
+        distances (default: ``min_cluster_size``, scikit-learn's rule).
+    min_cluster_size : int, optional
+        HDBSCAN only: the smallest cluster; default :func:`default_min_samples` at
+        :data:`DEFAULT_EPS`.
+    collapse : bool
+        DBSCAN only: cluster the distinct points weighted by their counts (fast) rather than
+        every point. Both give identical labels.
+    selection : {"leaf", "eom"}
+        HDBSCAN only: cluster selection method; default :data:`HDBSCAN_SELECTION`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer labels aligned with ``x``; the labels match the ``label`` column of
+        :func:`dbscan_hotspots` / :func:`hdbscan_hotspots` run with the same parameters.
+
+    Examples
+    --------
+    >>> x = [0, 0, 0, 10, 10, 500, 1000, 1000, 1000, 1005]
+    >>> y = [0, 0, 0, 0, 0, 500, 1000, 1000, 1000, 1000]
+    >>> cluster_labels(x, y, eps=50, min_samples=3).tolist()
+    [0, 0, 0, 0, 0, -1, 1, 1, 1, 1]
+    """
+    func = "cluster_labels"
+    check_choice(method, name="method", choices=("dbscan", "hdbscan"))
+    check_choice(selection, name="selection", choices=("leaf", "eom"))
+    x, y = _xy(x, y, func=func)
+    if len(x) == 0:
+        return np.empty(0, dtype=np.intp)
+    points = _collapse(x, y)
+    if method == "hdbscan":
+        if min_cluster_size is None:
+            min_cluster_size = _default_min_samples(points, DEFAULT_EPS)
+        size = _check_int(min_cluster_size, name="min_cluster_size", func=func, low=2)
+        ms = None if min_samples is None else _check_int(
+            min_samples, name="min_samples", func=func, low=1
+        )
+        return _hdbscan_labels(x, y, size, ms, selection)
+    eps = DEFAULT_EPS if eps is None else _check_eps(eps, func=func)
+    if min_samples is None:
+        min_samples = _default_min_samples(points, eps)
+    min_samples = _check_int(min_samples, name="min_samples", func=func, low=1)
+    if collapse:
+        return _dbscan_labels(points, eps, min_samples)
+    model = DBSCAN(eps=eps, min_samples=min_samples, algorithm="kd_tree")
+    return model.fit_predict(np.column_stack([x, y]))
+
+
+# ------------------------------------------------------------------------ cluster table
+
+
+def street_name(location: str) -> str:
+    """Return a police.uk location for display: "On or near " dropped, "" for no location.
+
+    Examples
+    --------
+    >>> street_name("On or near Milford Close")
+    'Milford Close'
+    >>> street_name("No Location"), street_name("On or near ")
+    ('', '')
+    """
+    text = " ".join(str(location).split())
+    if text.lower() == STREET_PREFIX.strip() or text.lower().startswith(STREET_PREFIX):
+        text = text[len(STREET_PREFIX):].strip()
+    return "" if text.lower() in NO_LOCATION else text
+
+
+def _top_values(labels: np.ndarray, values: pd.Series, top: int) -> dict[int, str]:
+    """``"A (45); B (12)"`` per label: the ``top`` commonest non-empty values, ties A→Z."""
+    frame = pd.DataFrame({"label": labels, "value": values.astype(str).to_numpy()})
+    frame = frame[frame["value"] != ""]
+    if frame.empty:
+        return {}
+    counted = frame.groupby(["label", "value"], sort=False).size().reset_index(name="n")
+    counted = counted.sort_values(["label", "n", "value"], ascending=[True, False, True])
+    counted = counted.groupby("label", sort=False).head(top)
+    counted["text"] = counted["value"] + " (" + counted["n"].astype(str) + ")"
+    return counted.groupby("label")["text"].agg("; ".join).to_dict()
+
+
+def _month_span(labels: np.ndarray, months: pd.Series) -> dict[int, str]:
+    stamps = pd.to_datetime(months, errors="coerce")
+    frame = pd.DataFrame({"label": labels, "month": stamps.to_numpy()}).dropna()
+    if frame.empty:
+        return {}
+    span = frame.groupby("label")["month"].agg(["min", "max"])
+    out = {}
+    for label, first, last in zip(span.index, span["min"], span["max"], strict=True):
+        a, b = first.strftime("%Y-%m"), last.strftime("%Y-%m")
+        out[int(label)] = a if a == b else f"{a}–{b}"
+    return out
+
+
+
+
+def _cluster_table(
+    crimes: gpd.GeoDataFrame,
+    labels: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    *,
+    buffer: float,
+    top: int,
+) -> gpd.GeoDataFrame:
+    """One polygon per cluster (label >= 0): buffered convex hull of its members."""
+    member = labels >= 0
+    if not member.any():
+        empty = {c: pd.Series([], dtype=t) for c, t in _COLUMN_DTYPES.items()}
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=crimes.crs))
+    lab = labels[member]
+    order = np.argsort(lab, kind="stable")
+    ids, counts = np.unique(lab, return_counts=True)
+    pts = shapely.points(x[member][order], y[member][order])
+    hulls = shapely.convex_hull(shapely.multipoints(pts, indices=np.searchsorted(ids, lab[order])))
+    polygons = shapely.buffer(hulls, buffer)
+    area_km2 = shapely.area(polygons) / 1e6
+    harm = np.bincount(np.searchsorted(ids, lab), weights=weights[member], minlength=len(ids))
+    members = crimes.iloc[np.flatnonzero(member)]
+    cats = _top_values(lab, _column(members, "category"), top)
+    streets = _top_values(lab, _column(members, "location").map(street_name), top)
+    months = (
+        _month_span(lab, members["month"]) if "month" in members.columns else {}
+    )
+    table = pd.DataFrame(
+        {
+            "label": ids.astype(np.int64),
+            "count": counts.astype(np.int64),
+            "harm": harm,
+            "area_km2": area_km2,
+            "density": counts / area_km2,
+            "top_categories": [cats.get(i, "") for i in ids],
+            "top_streets": [streets.get(i, "") for i in ids],
+            "months": [months.get(i, "") for i in ids],
+            "score": counts.astype(float),
+            "hotspot": np.ones(len(ids), dtype=bool),
+        }
+    )
+    table["geometry"] = polygons
+    table = table.sort_values(["count", "label"], ascending=[False, True], kind="stable")
+    table.insert(0, "cluster_id", np.arange(1, len(table) + 1, dtype=np.int64))
+    return gpd.GeoDataFrame(table.reset_index(drop=True), geometry="geometry", crs=crimes.crs)
+
+
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=str)
+    return frame[name].fillna("").astype(str)
+
+
+def _summary_notes(
+    *, n: int, labels: np.ndarray, n_clusters: int, n_unlocated: int, weight: str | None,
+    call: str,
+) -> list[str]:
+    clustered = int((labels >= 0).sum())
+    notes = [
+        f"{clustered:,} of {n:,} crimes ({clustered / n:.0%}) fall in {n_clusters:,} "
+        f"clusters; {n - clustered:,} are noise (in no cluster)."
+    ]
+    if n_unlocated:
+        notes.append(
+            f"{n_unlocated:,} crimes have no location and were left out (counted as noise)."
+        )
+    if weight is not None:
+        notes.append(
+            f"harm = sum of {weight!r} per cluster; clusters are found on crime counts, "
+            "and score is the count."
+        )
+    notes.append(
+        f"Per-crime labels (-1 = noise; the 'label' column joins them to clusters): {call}."
+    )
+    return notes
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def dbscan_hotspots(
+    crimes: gpd.GeoDataFrame,
+    *,
+    eps: float | None = None,
+    min_samples: int | None = None,
+    weight: str | None = None,
+    collapse: bool = True,
+    top: int = 3,
+) -> HotspotResult:
+    """Find crime clusters with DBSCAN and return them as polygons.
+
+    Parameters
+    ----------
+    crimes : GeoDataFrame
+        The canonical crime table (points in a projected CRS, metres).
+    eps : float, optional
+        Neighbourhood radius in metres; default :data:`DEFAULT_EPS` (100 m, a street block).
+    min_samples : int, optional
+        Crimes within ``eps`` of a crime (itself included) that make it core; default
+        :func:`default_min_samples` (the busiest 10% of neighbourhoods, at least 5).
+    weight : str, optional
+        Column of harm weights, summed into ``harm``. Clusters are found on counts.
+    collapse : bool
+        Cluster the distinct map points weighted by their crime counts (default; same
+        clusters as plain DBSCAN, much faster on police.uk data), or every crime.
+    top : int
+        How many categories and streets to list per cluster.
+
+    Returns
+    -------
+    HotspotResult
+        ``layer="clusters"``; one row per cluster, hottest first, with ``cluster_id``
+        (1 = most crimes), ``label`` (the per-crime label from :func:`cluster_labels`),
+        ``count``, ``harm``, ``area_km2``, ``density`` (crimes/km²), ``top_categories``,
+        ``top_streets``, ``months``, ``score`` (= count) and ``hotspot`` (True). The polygon
+        is the convex hull of the members buffered by ``eps / 2``, so one-point and
+        straight-line clusters have an area too.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> crimes = gpd.GeoDataFrame(
+    ...     {"category": ["Burglary"] * 6 + ["Robbery"],
+    ...      "location": ["On or near High Street"] * 7},
+    ...     geometry=gpd.points_from_xy([0, 0, 0, 10, 10, 20, 900], [0] * 7),
+    ...     crs="EPSG:27700")
+    >>> res = dbscan_hotspots(crimes, eps=50, min_samples=3)
+    >>> res.cells[["cluster_id", "count", "top_categories"]].to_dict("records")
+    [{'cluster_id': 1, 'count': 6, 'top_categories': 'Burglary (6)'}]
+    >>> res.cells["top_streets"].tolist()
+    ['High Street (6)']
+    >>> res.params["n_unique_points"], res.params["n_noise"]
+    (4, 1)
+    """
+    func = "dbscan_hotspots"
+    x, y, located = _crime_points(crimes, func=func)
+    weights = _crime_weights(crimes, weight, func=func)
+    top = _check_int(top, name="top", func=func, low=1)
+    eps_rule = "given"
+    if eps is None:
+        eps, eps_rule = DEFAULT_EPS, f"default {DEFAULT_EPS:g} m (street-block scale)"
+    eps = _check_eps(eps, func=func)
+    if not isinstance(collapse, bool | np.bool_):
+        raise ParameterError(
+            f"The 'collapse' parameter of {func} must be True or False, got {collapse!r}."
+        )
+    points = _collapse(x[located], y[located])
+    ms_rule = "given"
+    if min_samples is None:
+        min_samples = _default_min_samples(points, eps)
+        ms_rule = (
+            f"default: {CORE_PERCENTILE:g}th percentile of crimes within eps of each crime, "
+            f"at least {MIN_SAMPLES_FLOOR}"
+        )
+    min_samples = _check_int(min_samples, name="min_samples", func=func, low=1)
+
+    labels = np.full(len(crimes), -1, dtype=np.int64)
+    if collapse:
+        labels[located] = _dbscan_labels(points, eps, min_samples)
+    else:
+        model = DBSCAN(eps=eps, min_samples=min_samples, algorithm="kd_tree")
+        labels[located] = model.fit_predict(np.column_stack([x[located], y[located]]))
+    cells = _cluster_table(crimes, labels, x, y, weights, buffer=eps / 2, top=top)
+
+    n_noise = int((labels < 0).sum())
+    params = {
+        "eps": eps,
+        "eps_rule": eps_rule,
+        "min_samples": min_samples,
+        "min_samples_rule": ms_rule,
+        "collapse": bool(collapse),
+        "n_crimes": len(crimes),
+        "n_unique_points": len(points.counts),
+        "n_clusters": len(cells),
+        "n_noise": n_noise,
+        "buffer_m": eps / 2,
+        "weight": weight,
+        "top": top,
+        "implementation": "sklearn.cluster.DBSCAN"
+        + (" on distinct points with counts as sample_weight" if collapse else ""),
+    }
+    call = f"hotspots.clusters.cluster_labels(x, y, eps={eps:g}, min_samples={min_samples})"
+    notes = _summary_notes(
+        n=len(crimes), labels=labels, n_clusters=len(cells),
+        n_unlocated=int((~located).sum()), weight=weight, call=call,
+    )
+    if len(cells) == 0:
+        notes.append(
+            f"No clusters: no {eps:g} m neighbourhood holds {min_samples} crimes. "
+            "Try a larger eps or a smaller min_samples."
+        )
+    logger.info("dbscan_hotspots: %s", notes[0])
+    return HotspotResult(cells=cells, method="dbscan", params=params, layer="clusters",
+                         notes=notes)
+
+
+def hdbscan_hotspots(
+    crimes: gpd.GeoDataFrame,
+    *,
+    min_cluster_size: int | None = None,
+    min_samples: int | None = None,
+    weight: str | None = None,
+    top: int = 3,
+    selection: str = HDBSCAN_SELECTION,
+) -> HotspotResult:
+    """Find crime clusters with HDBSCAN and return them as polygons.
+
+    scikit-learn's HDBSCAN takes no sample weights, so it runs on every crime (coincident
+    crimes included); ``params["n_unique_points"]`` says how many distinct points there are.
+
+    Parameters
+    ----------
+    crimes : GeoDataFrame
+        The canonical crime table (points in a projected CRS, metres).
+    min_cluster_size : int, optional
+        The fewest crimes a cluster may hold; default :func:`default_min_samples` at
+        :data:`DEFAULT_EPS` (a cluster holds at least as many crimes as the busiest 10% of
+        100 m neighbourhoods), at least 5.
+    min_samples : int, optional
+        Neighbourhood size for HDBSCAN's core distances; default ``min_cluster_size``
+        (scikit-learn's rule).
+    weight : str, optional
+        Column of harm weights, summed into ``harm``.
+    top : int
+        How many categories and streets to list per cluster.
+    selection : {"leaf", "eom"}
+        HDBSCAN cluster selection; default :data:`HDBSCAN_SELECTION`.
+
+    Returns
+    -------
+    HotspotResult
+        As :func:`dbscan_hotspots`, with polygons buffered by :data:`HDBSCAN_BUFFER`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> xy = np.vstack([rng.normal(0, 10, (30, 2)), rng.normal(2000, 10, (30, 2)),
+    ...                 rng.uniform(-5000, 5000, (20, 2))])
+    >>> crimes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+    ...                           crs="EPSG:27700")
+    >>> res = hdbscan_hotspots(crimes, min_cluster_size=10)
+    >>> res.params["n_clusters"], bool(res.cells["count"].min() >= 30)
+    (2, True)
+    """
+    func = "hdbscan_hotspots"
+    x, y, located = _crime_points(crimes, func=func)
+    weights = _crime_weights(crimes, weight, func=func)
+    top = _check_int(top, name="top", func=func, low=1)
+    check_choice(selection, name="selection", choices=("leaf", "eom"))
+    points = _collapse(x[located], y[located])
+    size_rule = "given"
+    if min_cluster_size is None:
+        min_cluster_size = _default_min_samples(points, DEFAULT_EPS)
+        size_rule = (
+            f"default: {CORE_PERCENTILE:g}th percentile of crimes within {DEFAULT_EPS:g} m of "
+            f"each crime, at least {MIN_SAMPLES_FLOOR}"
+        )
+    min_cluster_size = _check_int(min_cluster_size, name="min_cluster_size", func=func, low=2)
+    if min_samples is not None:
+        min_samples = _check_int(min_samples, name="min_samples", func=func, low=1)
+
+    labels = np.full(len(crimes), -1, dtype=np.int64)
+    labels[located] = _hdbscan_labels(
+        x[located], y[located], min_cluster_size, min_samples, selection
+    )
+    cells = _cluster_table(crimes, labels, x, y, weights, buffer=HDBSCAN_BUFFER, top=top)
+    params = {
+        "min_cluster_size": min_cluster_size,
+        "min_cluster_size_rule": size_rule,
+        "min_samples": min_samples if min_samples is not None else min_cluster_size,
+        "cluster_selection_method": selection,
+        "collapse": False,
+        "sample_weight": "not supported by sklearn HDBSCAN: run on all points",
+        "n_crimes": len(crimes),
+        "n_unique_points": len(points.counts),
+        "n_clusters": len(cells),
+        "n_noise": int((labels < 0).sum()),
+        "buffer_m": HDBSCAN_BUFFER,
+        "weight": weight,
+        "top": top,
+        "implementation": "sklearn.cluster.HDBSCAN",
+    }
+    call = (
+        "hotspots.clusters.cluster_labels(x, y, method='hdbscan', "
+        f"min_cluster_size={min_cluster_size}, min_samples={params['min_samples']}, "
+        f"selection={selection!r})"
+    )
+    notes = [
+        f"HDBSCAN ran on all {int(located.sum()):,} crimes ({len(points.counts):,} distinct "
+        "points): scikit-learn's HDBSCAN has no sample weights, so coincident crimes are not "
+        "collapsed."
+    ]
+    notes += _summary_notes(
+        n=len(crimes), labels=labels, n_clusters=len(cells),
+        n_unlocated=int((~located).sum()), weight=weight, call=call,
+    )
+    if len(cells) == 0:
+        notes.append("No clusters found. Try a smaller min_cluster_size.")
+    logger.info("hdbscan_hotspots: %s", notes[1])
+    return HotspotResult(cells=cells, method="hdbscan", params=params, layer="clusters",
+                         notes=notes)

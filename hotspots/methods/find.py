@@ -1,0 +1,72 @@
+"""One entry point for every hotspot method, so the CLI and the app call the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+
+from hotspots.result import HotspotResult
+from hotspots.validation import check_choice
+
+__all__ = ["METHODS", "find_hotspots"]
+
+#: Method names, as the CLI's ``--method`` takes them.
+METHODS: tuple[str, ...] = ("gistar", "kde", "count", "dbscan", "hdbscan")
+
+
+def find_hotspots(
+    crimes: gpd.GeoDataFrame,
+    *,
+    method: str = "gistar",
+    cell_size: float | None = None,
+    bandwidth: float | None = None,
+    distance: float | None = None,
+    eps: float | None = None,
+    min_samples: int | None = None,
+    min_cluster_size: int | None = None,
+    area: gpd.GeoDataFrame | None = None,
+    weight: str | None = None,
+    grid: Any = None,
+) -> HotspotResult:
+    """Find hotspots in ``crimes`` with the named ``method``.
+
+    Parameters that do not apply to the chosen method are ignored (grid methods ignore
+    ``eps``; clustering ignores ``cell_size``). See :func:`hotspots.gistar_hotspots`,
+    :func:`hotspots.kde_hotspots`, :func:`hotspots.count_hotspots`,
+    :func:`hotspots.dbscan_hotspots` and :func:`hotspots.hdbscan_hotspots`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame({"weight": [1.0] * 4},
+    ...     geometry=gpd.points_from_xy([5, 5, 6, 95], [5, 6, 5, 95]), crs="EPSG:27700")
+    >>> find_hotspots(pts, method="count", cell_size=10).cells["count"].max()
+    np.float64(3.0)
+    """
+    check_choice(method, name="method", choices=METHODS)
+    if method == "gistar":
+        from hotspots.methods.gistar import gistar_hotspots
+
+        return gistar_hotspots(
+            crimes, cell_size=cell_size, distance=distance, area=area, weight=weight, grid=grid
+        )
+    if method == "kde":
+        from hotspots.methods.density import kde_hotspots
+
+        return kde_hotspots(
+            crimes, cell_size=cell_size, bandwidth=bandwidth, area=area, weight=weight, grid=grid
+        )
+    if method == "count":
+        from hotspots.methods.counts import count_hotspots
+
+        return count_hotspots(crimes, cell_size=cell_size, area=area, weight=weight, grid=grid)
+    if method == "dbscan":
+        from hotspots.methods.clusters import dbscan_hotspots
+
+        return dbscan_hotspots(crimes, eps=eps, min_samples=min_samples, weight=weight)
+    from hotspots.methods.clusters import hdbscan_hotspots
+
+    return hdbscan_hotspots(
+        crimes, min_cluster_size=min_cluster_size, min_samples=min_samples, weight=weight
+    )

@@ -1,0 +1,93 @@
+"""Small statistical helpers shared by the hotspot methods: normal p-values and FDR.
+
+Both functions are NaN-safe: a NaN in gives a NaN out in the same place, and NaNs do not
+count as tests in the false discovery rate correction (cells outside the study area are
+NaN on a grid, and must not dilute the correction).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from hotspots.errors import ParameterError
+
+__all__ = ["two_sided_p", "benjamini_hochberg"]
+
+
+def two_sided_p(z: ArrayLike) -> np.ndarray:
+    """Return two-sided p-values ``2 * P(Z > |z|)`` for standard normal scores.
+
+    Parameters
+    ----------
+    z : array-like
+        Standard normal scores, any shape. NaN gives NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        p-values in [0, 1], same shape as ``z``, computed with the survival function so
+        that very large ``|z|`` keeps its precision (no ``1 - cdf`` cancellation).
+
+    Examples
+    --------
+    >>> two_sided_p([0.0, 1.959964, -2.575829]).round(4).tolist()
+    [1.0, 0.05, 0.01]
+    """
+    z = np.asarray(z, dtype=float)
+    return np.minimum(2.0 * stats.norm.sf(np.abs(z)), 1.0)
+
+
+def benjamini_hochberg(p: ArrayLike) -> np.ndarray:
+    """Return Benjamini–Hochberg adjusted p-values (q-values), ignoring NaNs.
+
+    For the ``m`` finite p-values sorted ascending, the adjusted value of the i-th is
+    ``min over k >= i of p_(k) * m / k``, capped at 1 (Benjamini & Hochberg 1995, the
+    step-up procedure written as adjusted p-values; the same as R's
+    ``p.adjust(method="BH")`` and :func:`scipy.stats.false_discovery_control`). Rejecting
+    where the adjusted value is below ``alpha`` controls the false discovery rate at
+    ``alpha`` for independent or positively dependent tests.
+
+    Parameters
+    ----------
+    p : array-like
+        p-values in [0, 1], any shape. NaN marks "not a test" and stays NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values, same shape as ``p``.
+
+    Raises
+    ------
+    ParameterError
+        If a finite value lies outside [0, 1].
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.005, float("nan")]).tolist()
+    [0.02, 0.04, 0.04, 0.02, nan]
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    flat = p.ravel()
+    finite = np.flatnonzero(~np.isnan(flat))
+    values = flat[finite]
+    bad = (values < 0) | (values > 1) | ~np.isfinite(values)
+    if bad.any():
+        raise ParameterError(
+            "benjamini_hochberg needs p-values in [0, 1] (or NaN for 'not a test'); got "
+            f"{int(bad.sum())} value(s) outside, e.g. {values[bad][0]!r}."
+        )
+    m = values.size
+    if m == 0:
+        return out
+    order = np.argsort(values, kind="stable")
+    scaled = values[order] * m / np.arange(1, m + 1)
+    adjusted_sorted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    adjusted = np.empty(m)
+    adjusted[order] = adjusted_sorted
+    out_flat = out.ravel()
+    out_flat[finite] = adjusted
+    return out_flat.reshape(p.shape)

@@ -1,0 +1,249 @@
+"""The plan sections of the evidence pack: interventions, projected outcomes, evaluation.
+
+Public through :mod:`hotspots.report`. The numbers come from
+:func:`hotspots.interventions.interventions_frame`, :func:`hotspots.projected_impact` and
+:func:`hotspots.evaluate`, run on the selection made in :mod:`hotspots._report_sections`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspots.errors import HotspotsError
+from hotspots.evaluation.before_after import (
+    EvaluationAreas,
+    EvaluationResult,
+    evaluate,
+    evaluation_areas,
+)
+from hotspots.planning.impact import ImpactResult, projected_impact
+from hotspots.planning.interventions import (
+    Intervention,
+    InterventionType,
+    coverage,
+    interventions_frame,
+)
+from hotspots.report.sections import Selection, _label, _shift, _union
+from hotspots.result import HotspotResult
+from hotspots.select import parse_month
+
+__all__ = [
+    "MEASURES",
+    "PlanSection",
+    "Projection",
+    "EvaluationSection",
+    "EvaluationSettings",
+    "plan_section",
+    "projection_section",
+    "evaluation_section",
+    "short_source",
+]
+
+#: What the evaluation plan promises to report (formulas as in DESIGN.md).
+MEASURES: tuple[str, ...] = (
+    "Crimes in the target, buffer and control areas in the months before and after the "
+    "start.",
+    "Relative effect size RES = (Tb·Ca)/(Ta·Cb) with its 95% confidence interval from "
+    "Var(ln RES) = 1/Tb + 1/Ta + 1/Cb + 1/Ca; RES above 1 means the target improved relative "
+    "to the control.",
+    "Weighted displacement quotient WDQ = (Ba/Ca − Bb/Cb)/(Ta/Ca − Tb/Cb) (Bowers & Johnson "
+    "2003): below 0 crime moved to the buffer, above 0 the buffer benefited too.",
+    "Total net effect = [Tb(Ca/Cb) − Ta] + [Bb(Ca/Cb) − Ba]: crimes prevented in the target "
+    "and buffer together, net of displacement.",
+    "A monthly trend of the three areas with the start marked.",
+)
+
+
+# --------------------------------------------------------------------------- 3 plan
+
+
+_CITATION = re.compile(r"^(.{5,160}?\(\d{4}\))")
+
+
+def short_source(source: str) -> str:
+    """The author-and-year part of a catalogue source, for tables.
+
+    Examples
+    --------
+    >>> short_source("Welsh, B. C. & Farrington, D. P. (2008). Effects of improved lighting.")
+    'Welsh, B. C. & Farrington, D. P. (2008)'
+    """
+    text = " ".join(str(source).split())
+    match = _CITATION.match(text)
+    if match:
+        return match.group(1)
+    return text if len(text) <= 80 else text[:77].rstrip() + "..."
+
+
+@dataclass
+class PlanSection:
+    """Section 3: the interventions, where they are, what they cost, the evidence."""
+
+    name: str
+    items: list[Intervention]
+    coverage: gpd.GeoDataFrame | None
+    drawn: gpd.GeoDataFrame | None
+    table: pd.DataFrame
+    evidence: pd.DataFrame
+    total_cost: float
+    cost_complete: bool
+    coverage_km2: float
+    message: str = ""
+
+
+def plan_section(items: Sequence[Intervention], catalogue: Mapping[str, InterventionType], *,
+                 name: str = "") -> PlanSection:
+    """The plan's interventions as a table, with coverage and the catalogue's evidence."""
+    items = list(items)
+    if not items:
+        why = (f"The plan {name!r} has no interventions" if name else "No plan was given")
+        return PlanSection(name, [], None, None, pd.DataFrame(), pd.DataFrame(), 0.0, True, 0.0,
+                           message=f"{why}, so there is no intervention plan, projected outcome "
+                           "or evaluation plan to show. Add interventions in the app "
+                           "(Respond) or in the config's [plan] section.")
+    cover = interventions_frame(items, catalogue=catalogue, geometry="coverage")
+    drawn = interventions_frame(items, catalogue=catalogue, geometry="drawn")
+    kinds = [catalogue[iv.type] for iv in items]
+    table = pd.DataFrame({
+        "name": [iv.display_name for iv in items],
+        "type": [k.label for k in kinds],
+        "start": [iv.start for iv in items],
+        "cost": cover["cost"].to_numpy(),
+        "coverage_ha": (cover["coverage_m2"] / 1e4).round(2).to_numpy(),
+        "effect": [k.effect for k in kinds],
+        "effect_low": [k.effect_low for k in kinds],
+        "effect_high": [k.effect_high for k in kinds],
+        "evidence": [k.evidence for k in kinds],
+        "source": [short_source(k.source) for k in kinds],
+    })
+    seen = dict.fromkeys(iv.type for iv in items)
+    evidence = pd.DataFrame({
+        "type": [catalogue[t].label for t in seen],
+        "acts_on": [", ".join(catalogue[t].categories) for t in seen],
+        "evidence": [catalogue[t].evidence for t in seen],
+        "source": [" ".join(catalogue[t].source.split()) for t in seen],
+        "range_basis": [" ".join(catalogue[t].range_basis.split()) for t in seen],
+    })
+    known = table["cost"].notna()
+    union = shapely.union_all(cover.geometry.array)
+    return PlanSection(
+        name=name, items=items, coverage=cover, drawn=drawn, table=table, evidence=evidence,
+        total_cost=float(table.loc[known, "cost"].sum()), cost_complete=bool(known.all()),
+        coverage_km2=float(union.area) / 1e6,
+    )
+
+
+# --------------------------------------------------------------------------- 4 projection
+
+
+@dataclass
+class Projection:
+    """Section 4: projected outcomes of the plan."""
+
+    impact: ImpactResult | None
+    plan: dict[str, Any]
+    table: pd.DataFrame
+    sentences: list[str]
+    notes: list[str]
+    message: str = ""
+
+
+def projection_section(sel: Selection, plan: PlanSection,
+                       catalogue: Mapping[str, InterventionType],
+                       result: HotspotResult | None) -> Projection:
+    """:func:`hotspots.projected_impact` on the group's crimes (all months, whole district)."""
+    if not plan.items:
+        return Projection(None, {}, pd.DataFrame(), [], [], message=plan.message)
+    try:
+        impact = projected_impact(sel.group_crimes, plan.items, catalogue,
+                                  weight="weight" if sel.weighted else None, hotspots=result)
+    except HotspotsError as exc:
+        return Projection(None, {}, pd.DataFrame(), [], [],
+                          message=f"The projected impact could not be computed: {exc}")
+    row = {k: (v.item() if isinstance(v, np.generic) else v)
+           for k, v in impact.plan.iloc[0].to_dict().items()}
+    notes = [f"Projected on {sel.group.label.lower()} crimes only (the report's crime group), "
+             "in every intervention's coverage, wherever it lies.", *impact.notes]
+    return Projection(impact, row, impact.interventions.copy(), impact.summary(), notes)
+
+
+# --------------------------------------------------------------------------- 5 evaluation
+
+
+@dataclass
+class EvaluationSettings:
+    """How the before/after evaluation is set up (the config's ``[evaluation]``)."""
+
+    buffer_m: float | None = None
+    control: Any = None
+    months_before: int = 12
+    months_after: int = 12
+    categories: list[str] | None = None
+
+
+@dataclass
+class EvaluationSection:
+    """Section 5: the evaluation plan, and observed results when data after the start exist."""
+
+    areas: EvaluationAreas | None
+    start: str
+    before: str
+    after: str
+    measures: tuple[str, ...]
+    result: EvaluationResult | None
+    observed: bool
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def evaluation_section(sel: Selection, plan: PlanSection,
+                       catalogue: Mapping[str, InterventionType],
+                       settings: EvaluationSettings) -> EvaluationSection:
+    """Target (the plan's coverage), buffer and control; :func:`hotspots.evaluate`."""
+    if not plan.items:
+        return EvaluationSection(None, "", "", "", MEASURES, None, False, message=plan.message)
+    start = min(parse_month(iv.start, name="start") for iv in plan.items)
+    before = (f"{_label(_shift(start, -settings.months_before))} to "
+              f"{_label(_shift(start, -1))}")
+    after = f"{_label(start)} to {_label(_shift(start, settings.months_after - 1))}"
+    target = shapely.union_all([coverage(iv, catalogue) for iv in plan.items])
+    rest = _union(sel.areas)
+    if rest is None and len(sel.all_crimes):
+        rest = shapely.box(*sel.all_crimes.total_bounds)
+    try:
+        areas = evaluation_areas(
+            target, buffer_m=settings.buffer_m, control=settings.control,
+            study_area=rest if settings.control is None else None, crs="EPSG:27700",
+        )
+    except HotspotsError as exc:
+        return EvaluationSection(None, _label(start), before, after, MEASURES, None, False,
+                                 message=f"The evaluation areas could not be built: {exc}")
+    crimes = sel.all_crimes if settings.categories else sel.group_crimes
+    categories = settings.categories
+    by_category = (sel.info.get("group") or {}).get("basis") == "categories"
+    if categories is None and by_category and not sel.group.matches_all:
+        categories = list(sel.group.categories)  # so the counts say what was counted
+    notes = list(areas.notes)
+    if len(crimes) == 0:
+        return EvaluationSection(areas, _label(start), before, after, MEASURES, None, False,
+                                 message="There are no crimes to count in the evaluation areas.",
+                                 notes=notes)
+    try:
+        result = evaluate(crimes, areas, start=start, months_before=settings.months_before,
+                          months_after=settings.months_after, categories=categories)
+    except HotspotsError as exc:
+        return EvaluationSection(areas, _label(start), before, after, MEASURES, None, False,
+                                 message=f"The evaluation could not be run: {exc}", notes=notes)
+    message = "" if result.available else (
+        f"Not yet measurable: {result.reason} The projected outcomes are the plan's evidence "
+        "until then.")
+    return EvaluationSection(areas, _label(start), before, after, MEASURES, result,
+                             result.available, message=message, notes=[*notes, *result.notes])

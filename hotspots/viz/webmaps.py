@@ -1,0 +1,385 @@
+"""Interactive hotspot maps (folium), converted to EPSG:4326 only here, at the edge."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element
+
+from hotspots.result import HotspotResult
+
+__all__ = [
+    "hotspot_map",
+    "base_map",
+    "view_for",
+    "areas_layer",
+    "hotspot_layer",
+    "heat_layer",
+    "class_layer",
+    "legend_html",
+    "GI_COLOURS",
+    "MAX_MAP_FEATURES",
+]
+
+#: Colours for Gi* bins -3..3 (cold to hot), after the usual ArcGIS hot spot palette.
+GI_COLOURS: dict[int, str] = {
+    -3: "#4575b4",
+    -2: "#91bfdb",
+    -1: "#d1e5f0",
+    0: "#f7f7f7",
+    1: "#fddbc7",
+    2: "#ef8a62",
+    3: "#b2182b",
+}
+#: Sequential colours for counts and densities (light to dark), five classes.
+SEQUENTIAL = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+#: More polygons than this make a page too slow to open; the hottest are kept.
+MAX_MAP_FEATURES = 15_000
+#: Percentile breaks of the five sequential classes: the darkest is the top 5% of drawn
+#: cells (the hotspot convention), then 90-95%, 75-90%, 50-75% and the lower half; skewed to
+#: the top because crime maps are read for their peaks.
+SURFACE_BREAKS = (0.5, 0.75, 0.9, 0.95)
+#: Surfaces (KDE, counts) with more cells than this are drawn as one shape per colour class.
+DISSOLVE_ABOVE = 1_000
+#: Distinct crime locations drawn in a heat layer at most (the busiest are kept).
+MAX_HEAT_POINTS = 20_000
+#: Where an empty map looks when there is nothing to frame (the East Midlands).
+DEFAULT_VIEW = (-1.6, 52.9, -1.0, 53.1)
+#: Counts below this are shown as "<5" for sensitive crime groups (DESIGN.md, privacy).
+SMALL_COUNT = 5
+
+
+def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Return ``frame[columns]`` with every text value HTML-escaped (text comes from data files)."""
+    out = frame[columns].copy()
+    for col in columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: html.escape(str(v)) if v is not None else "")
+    return out
+
+
+def _suppress(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: "<5" if 0 < v < SMALL_COUNT else f"{v:g}")
+
+
+def _cells_to_draw(result: HotspotResult, only_hotspots: bool = False) -> gpd.GeoDataFrame:
+    cells = result.cells
+    if only_hotspots:
+        cells = cells[cells["hotspot"]]
+    elif result.method == "gistar" and "gi_bin" in cells:
+        cells = cells[cells["gi_bin"] != 0]
+    elif result.layer == "cells":
+        cells = cells[cells["score"] > 0]
+    if len(cells) > MAX_MAP_FEATURES:
+        cells = cells.nlargest(MAX_MAP_FEATURES, "score")
+    return cells
+
+
+def _colour_column(result: HotspotResult, cells: gpd.GeoDataFrame) -> pd.Series:
+    if result.method == "gistar" and "gi_bin" in cells:
+        return cells["gi_bin"].astype(int).map(GI_COLOURS)
+    if len(cells) == 0:
+        return pd.Series([], dtype=object, index=cells.index)
+    ranks = cells["score"].rank(pct=True, method="max").to_numpy()
+    idx = np.searchsorted(np.asarray(SURFACE_BREAKS), ranks, side="left")
+    return pd.Series(np.array(SEQUENTIAL)[idx], index=cells.index)
+
+
+def _legend(result: HotspotResult, title: str) -> str:
+    if result.method == "gistar":
+        labels = {3: "Hot spot (99%)", 2: "Hot spot (95%)", 1: "Hot spot (90%)",
+                  -1: "Cold spot (90%)", -2: "Cold spot (95%)", -3: "Cold spot (99%)"}
+        rows = "".join(
+            f'<div><span style="background:{GI_COLOURS[b]}"></span>{labels[b]}</div>'
+            for b in (3, 2, 1, -1, -2, -3)
+        )
+    else:
+        what = {"kde": "density", "count": "crimes per cell"}.get(result.method, "crimes")
+        rows = "".join(
+            f'<div><span style="background:{c}"></span>{lab}</div>'
+            for c, lab in zip(
+                SEQUENTIAL[::-1],
+                [f"top 5% ({what})", "90–95%", "75–90%", "50–75%", "lower half"],
+                strict=True,
+            )
+        )
+    statement = html.escape(result.method_statement())
+    return f"""
+<div id="hotspots-legend" style="position:fixed;bottom:28px;right:10px;z-index:1000;
+ background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif;max-width:280px">
+ <b>{html.escape(title)}</b>{rows}
+ <div style="margin-top:4px;color:#444">{statement}</div>
+ <style>#hotspots-legend span{{display:inline-block;width:14px;height:14px;margin-right:6px;
+ vertical-align:middle;border:1px solid #999}}</style>
+</div>"""
+
+
+def view_for(
+    bounds: tuple[float, float, float, float] | None,
+    *,
+    crs: str = "EPSG:27700",
+    width_px: int = 700,
+    height_px: int = 420,
+) -> tuple[list[float], int]:
+    """Centre (lat, lon) and the largest web-map zoom at which ``bounds`` fit the pixels.
+
+    Maps in tabs that are hidden when drawn cannot measure themselves, so the app gives
+    every map its view explicitly rather than relying on fit-to-bounds.
+
+    Examples
+    --------
+    >>> view_for((436000, 357000, 444000, 363000))[1]
+    12
+    """
+    if bounds is None or not np.all(np.isfinite(bounds)):
+        minx, miny, maxx, maxy = DEFAULT_VIEW
+    else:
+        frame = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(4326)
+        minx, miny, maxx, maxy = frame.total_bounds
+    centre = [float(miny + maxy) / 2, float(minx + maxx) / 2]
+    # web mercator: 256 px span 360 degrees of longitude at zoom 0; latitude is stretched
+    lat_scale = 1 / np.cos(np.radians(centre[0]))
+    zoom_x = np.log2(width_px * 360 / (256 * max(maxx - minx, 1e-9)))
+    zoom_y = np.log2(height_px * 360 / (256 * max(maxy - miny, 1e-9) * lat_scale))
+    return centre, int(np.clip(np.floor(min(zoom_x, zoom_y)), 1, 18))
+
+
+def base_map(
+    bounds: tuple[float, float, float, float] | None,
+    *,
+    crs: str = "EPSG:27700",
+    tiles: str | None = "OpenStreetMap",
+) -> folium.Map:
+    """An empty map framed on ``bounds`` (in ``crs``); the stable base for app maps.
+
+    Examples
+    --------
+    >>> m = base_map((440000, 360000, 441000, 361000), tiles=None)
+    >>> [round(v, 2) for v in m.location]
+    [53.14, -1.4]
+    """
+    fmap = folium.Map(tiles=tiles, max_zoom=19, control_scale=True, prefer_canvas=True)
+    if bounds is not None and np.all(np.isfinite(bounds)):
+        frame = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(4326)
+        minx, miny, maxx, maxy = frame.total_bounds
+    else:
+        minx, miny, maxx, maxy = DEFAULT_VIEW
+    fmap.location = [float(miny + maxy) / 2, float(minx + maxx) / 2]
+    fmap.options["zoom"] = view_for(bounds, crs=crs)[1] if bounds is not None else 10
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def areas_layer(
+    areas: gpd.GeoDataFrame,
+    *,
+    area_name: str = "area_name",
+    sensitive: bool = False,
+    name: str = "Areas",
+    highlight: list[str] | None = None,
+) -> folium.FeatureGroup:
+    """Area outlines with escaped tooltips (name, count, rank where present)."""
+    group = folium.FeatureGroup(name=name)
+    if areas is None or len(areas) == 0:
+        return group
+    shown = [c for c in (area_name, "count", "rank") if c in areas.columns]
+    outline = _escaped(areas, shown)
+    if sensitive and "count" in outline:
+        outline["count"] = _suppress(areas["count"])
+    chosen = set(highlight or [])
+    outline["_w"] = [3.0 if n in chosen else 1.5 for n in areas.get(area_name, [])] or 1.5
+    outline = gpd.GeoDataFrame(outline, geometry=areas.geometry.values, crs=areas.crs)
+    folium.GeoJson(
+        json.loads(outline.to_crs(4326).to_json()),
+        style_function=lambda f: {
+            "color": "#333", "weight": f["properties"].get("_w", 1.5), "fill": False,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=shown) if shown else None,
+    ).add_to(group)
+    return group
+
+
+def hotspot_layer(
+    result: HotspotResult,
+    *,
+    sensitive: bool = False,
+    name: str | None = None,
+    only_hotspots: bool = False,
+) -> folium.FeatureGroup:
+    """Hotspot cells or clusters coloured by class or score, with escaped tooltips.
+
+    Grid methods draw every cell with a score (Gi*: every significant cell) unless
+    ``only_hotspots``, which draws the cells flagged as hotspots only.
+    """
+    group = folium.FeatureGroup(name=name or f"Hotspots ({result.method})")
+    cells = _cells_to_draw(result, only_hotspots)
+    if len(cells) == 0:
+        return group
+    fields = [c for c in ("cell_id", "cluster_id", "count", "score", "gi_class",
+                          "top_categories", "top_streets") if c in cells.columns]
+    if result.layer == "cells" and result.method != "gistar" and len(cells) > DISSOLVE_ABOVE:
+        layer, fields = _dissolved_classes(result, cells)
+    else:
+        shown = _escaped(cells, fields)
+        if "score" in shown:
+            shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
+        if sensitive and "count" in shown:
+            shown["count"] = _suppress(cells["count"])
+        shown["_colour"] = _colour_column(result, cells)
+        layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
+    _coloured_geojson(layer, fields, opacity=0.7).add_to(group)
+    return group
+
+
+def _coloured_geojson(
+    layer: gpd.GeoDataFrame, fields: list[str], *, opacity: float
+) -> folium.GeoJson:
+    """Polygons filled with their ``_colour`` column, with a tooltip of ``fields``."""
+    return folium.GeoJson(
+        json.loads(layer.to_crs(4326).to_json()),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["_colour"],
+            "color": f["properties"]["_colour"],
+            "weight": 0.5,
+            "fillOpacity": opacity,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields),
+    )
+
+
+def _dissolved_classes(
+    result: HotspotResult, cells: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Merge a surface's cells into one shape per colour class (far fewer features to draw)."""
+    colours = _colour_column(result, cells)
+    what = "density" if result.method == "kde" else "crimes per cell"
+    rows = []
+    for colour in SEQUENTIAL:
+        part = cells[colours == colour]
+        if len(part) == 0:
+            continue
+        rows.append({
+            "class": f"{what} {part['score'].min():.3g} to {part['score'].max():.3g}",
+            "cells": len(part),
+            "_colour": colour,
+            "geometry": shapely.coverage_union_all(part.geometry.to_numpy()),
+        })
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=cells.crs)
+    return frame, ["class", "cells"]
+
+
+def heat_layer(
+    crimes: gpd.GeoDataFrame, *, name: str = "Crimes (heat)", max_points: int = MAX_HEAT_POINTS
+) -> folium.FeatureGroup:
+    """Crimes as a heat layer (coincident points pooled into weights; never single markers).
+
+    More distinct points than ``max_points`` keeps the busiest ones (the layer says so in
+    its name).
+    """
+    from folium.plugins import HeatMap
+
+    group = folium.FeatureGroup(name=name, show=False)
+    if len(crimes) == 0:
+        return group
+    pts = crimes.geometry.to_crs(4326)
+    pooled = (
+        pd.DataFrame({"lat": pts.y.round(6), "lon": pts.x.round(6)})
+        .value_counts()
+        .rename("n")
+        .reset_index()
+    )
+    if len(pooled) > max_points:
+        pooled = pooled.nlargest(max_points, "n")
+        group.layer_name = f"{name}: busiest {max_points:,} points"
+    HeatMap(
+        pooled[["lat", "lon", "n"]].to_numpy().tolist(), radius=12, blur=15, min_opacity=0.3
+    ).add_to(group)
+    return group
+
+
+def class_layer(
+    frame: gpd.GeoDataFrame,
+    *,
+    colours: pd.Series,
+    fields: list[str],
+    name: str,
+    sensitive_count: str | None = None,
+    max_features: int = MAX_MAP_FEATURES,
+) -> folium.FeatureGroup:
+    """Polygons filled with one colour each (``colours``, aligned to ``frame``).
+
+    For change maps, emerging patterns and any classified layer; tooltip text is escaped
+    and, with ``sensitive_count``, that column's counts of 1–4 show as "<5".
+
+    Examples
+    --------
+    >>> import shapely
+    >>> box = shapely.box(4e5, 3e5, 4e5 + 99, 3e5 + 99)
+    >>> f = gpd.GeoDataFrame({"label": ["<b>"]}, geometry=[box], crs="EPSG:27700")
+    >>> m = base_map(None, tiles=None)
+    >>> class_layer(f, colours=pd.Series(["#f00"]), fields=["label"], name="t").add_to(m)
+    <...>
+    >>> page = m.get_root().render()
+    >>> "lt;b" in page and '"<b>"' not in page
+    True
+    """
+    group = folium.FeatureGroup(name=name)
+    if len(frame) == 0:
+        return group
+    if len(frame) > max_features:
+        frame = frame.iloc[:max_features]
+        colours = colours.iloc[:max_features]
+    shown = _escaped(frame, fields)
+    if sensitive_count is not None and sensitive_count in frame:
+        shown[sensitive_count] = _suppress(frame[sensitive_count])
+    shown["_colour"] = list(colours)
+    layer = gpd.GeoDataFrame(shown, geometry=frame.geometry.values, crs=frame.crs)
+    _coloured_geojson(layer, fields, opacity=0.75).add_to(group)
+    return group
+
+
+def legend_html(result: HotspotResult, title: str) -> str:
+    """The legend block used on standalone maps (also usable beside an app map)."""
+    return _legend(result, title)
+
+
+def hotspot_map(
+    result: HotspotResult,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    area_name: str = "area_name",
+    sensitive: bool = False,
+    title: str = "Hotspots",
+    tiles: str | None = "OpenStreetMap",
+) -> folium.Map:
+    """Return a folium map of a hotspot result, with optional area outlines.
+
+    Cells or clusters are coloured by class (Gi*) or score (others), with tooltips whose
+    text is HTML-escaped. For ``sensitive`` groups (VAWG), counts of 1–4 show as "<5".
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> cells = gpd.GeoDataFrame({"score": [3.0], "hotspot": [True], "count": [3]},
+    ...     geometry=[shapely.box(450000, 340000, 450100, 340100)], crs="EPSG:27700")
+    >>> m = hotspot_map(HotspotResult(cells, "count", {"cell_size": 100}), tiles=None)
+    >>> type(m).__name__
+    'Map'
+    """
+    frame = areas if areas is not None and len(areas) else _cells_to_draw(result)
+    if len(frame) == 0:
+        frame = result.cells
+    bounds = tuple(frame.to_crs(result.cells.crs).total_bounds) if len(frame) else None
+    fmap = base_map(bounds, crs=str(result.cells.crs), tiles=tiles)
+    if areas is not None and len(areas):
+        areas_layer(areas, area_name=area_name, sensitive=sensitive).add_to(fmap)
+    hotspot_layer(result, sensitive=sensitive, name=f"{title} ({result.method})").add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.get_root().html.add_child(Element(_legend(result, title)))
+    return fmap
