@@ -14,6 +14,12 @@ __all__ = [
     "CRSError",
     "ParameterError",
     "EmptySelectionError",
+    "EmptyFileError",
+    "NotCrimeFileError",
+    "PDFUnavailableError",
+    "PoliceAPIError",
+    "OfflineError",
+    "ServiceUnavailableError",
 ]
 
 
@@ -39,3 +45,27 @@ class ParameterError(HotspotsError):
 
 class EmptySelectionError(HotspotsError):
     """A selection (area, crime group, period) left no crimes to analyse."""
+
+
+class EmptyFileError(InputFileError):
+    """A file with no data rows (empty, or a header only)."""
+
+
+class NotCrimeFileError(InputFileError):
+    """A CSV whose header is neither police.uk nor readable with the mapping given."""
+
+
+class PDFUnavailableError(HotspotsError):
+    """The PDF renderer (WeasyPrint) or the libraries it needs are missing."""
+
+
+class PoliceAPIError(HotspotsError):
+    """data.police.uk answered, but not with what was asked for (bad id, month, answer)."""
+
+
+class OfflineError(PoliceAPIError):
+    """data.police.uk cannot be reached: no network, name lookup failed, no answer."""
+
+
+class ServiceUnavailableError(PoliceAPIError):
+    """data.police.uk answers, but only with errors (429 or 5xx), even after retries."""

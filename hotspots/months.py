@@ -1,25 +1,25 @@
-"""Shared by the period-based analyses (compare, evaluation): months, categories, points.
+"""Months and periods: the one home for parsing, shifting, counting and labelling months.
 
 Months are ``pd.Timestamp`` first-of-month values, as the canonical crime table's ``month``
-column holds them; periods are ``(first, last)`` pairs with both ends included.
+column holds them; arithmetic goes through ``pd.Period`` (monthly frequency); periods are
+``(first, last)`` pairs with both ends included. Text is always ``"YYYY-MM"``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import CRS
 
-from hotspots.errors import CRSError, EmptySelectionError, ParameterError
-from hotspots.select import parse_month
+from hotspots.errors import EmptySelectionError, ParameterError
 
 __all__ = [
+    "MONTH_PATTERN",
+    "is_month_text",
+    "parse_month",
     "as_month",
     "months_between",
     "shift_months",
@@ -28,10 +28,38 @@ __all__ = [
     "data_months",
     "covered_months",
     "missing_months",
-    "select_categories",
-    "point_coordinates",
-    "area_geometry",
 ]
+
+#: A month written YYYY-MM (months 01-12), the form every command, file and config uses.
+MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def is_month_text(value: object) -> bool:
+    """True for text written ``YYYY-MM`` with a month from 01 to 12.
+
+    Examples
+    --------
+    >>> is_month_text("2024-03"), is_month_text("2024-13"), is_month_text("2024-3")
+    (True, False, False)
+    """
+    return isinstance(value, str) and MONTH_PATTERN.match(value) is not None
+
+
+def parse_month(value: str, *, name: str) -> pd.Timestamp:
+    """Return the first day of a ``"YYYY-MM"`` month, or raise a ParameterError naming it.
+
+    Examples
+    --------
+    >>> parse_month("2022-03", name="start")
+    Timestamp('2022-03-01 00:00:00')
+    """
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or not is_month_text(text):
+        raise ParameterError(
+            f"The '{name}' parameter must be a month written YYYY-MM (e.g. '2022-01'), "
+            f"got {value!r}."
+        )
+    return pd.Period(text, freq="M").to_timestamp()
 
 
 def as_month(value: Any, *, name: str) -> pd.Timestamp:
@@ -115,77 +143,3 @@ def missing_months(crimes: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp
     lo, hi = min(present), max(present)
     wanted = [month_label(shift_months(first, i)) for i in range(months_between(first, last))]
     return [m for m in wanted if lo <= m <= hi and m not in present]
-
-
-# ---------------------------------------------------------------------------------------
-# Inputs
-# ---------------------------------------------------------------------------------------
-
-
-def select_categories(
-    crimes: pd.DataFrame, categories: str | Sequence[str] | None, *, func: str,
-    notes: list[str],
-) -> tuple[np.ndarray, tuple[str, ...] | None]:
-    """Rows in ``categories`` (all rows for None), and the categories as a tuple."""
-    if categories is None:
-        return np.ones(len(crimes), bool), None
-    chosen = (categories,) if isinstance(categories, str) else tuple(categories)
-    if not chosen or not all(isinstance(c, str) and c for c in chosen):
-        raise ParameterError(
-            f"The 'categories' parameter of {func} must be a crime category, a list of them "
-            f"or None (all crimes), got {categories!r}."
-        )
-    if "category" not in crimes.columns:
-        raise ParameterError(
-            f"{func}: 'crimes' has no 'category' column to select {list(chosen)} from; load "
-            "it with hotspots.load_crimes."
-        )
-    found = set(crimes["category"].astype("str").unique())
-    absent = [c for c in chosen if c not in found]
-    if absent:
-        notes.append(
-            f"No crimes of {', '.join(repr(c) for c in absent)} in the data; check the spelling "
-            "(police.uk names, e.g. 'Vehicle crime')."
-        )
-    return np.array(crimes["category"].isin(list(chosen)), dtype=bool), chosen
-
-
-def point_coordinates(crimes: gpd.GeoDataFrame, *, func: str) -> tuple[np.ndarray, np.ndarray]:
-    """x, y of point crimes; NaN where a crime has no location."""
-    geoms = np.asarray(crimes.geometry.array)
-    kinds = shapely.get_type_id(geoms)
-    other = (kinds != shapely.GeometryType.POINT) & (kinds != shapely.GeometryType.MISSING)
-    if other.any():
-        raise ParameterError(
-            f"{func} needs point geometries in 'crimes'; {int(other.sum())} row(s) are not "
-            "points. Use the crimes' locations (e.g. centroids) instead."
-        )
-    x = np.full(len(crimes), np.nan)
-    y = np.full(len(crimes), np.nan)
-    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    coords = shapely.get_coordinates(geoms[present])
-    x[present], y[present] = coords[:, 0], coords[:, 1]
-    return x, y
-
-
-def area_geometry(area: Any, crs: CRS, *, func: str) -> shapely.Geometry:
-    """One geometry in ``crs`` from a GeoDataFrame/GeoSeries (any CRS) or a bare geometry."""
-    if isinstance(area, shapely.Geometry):
-        geom = area
-    elif isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries):
-        if area.crs is None:
-            raise CRSError(
-                f"The 'area' given to {func} has no CRS. Set it with area.set_crs(...) "
-                "(e.g. 'EPSG:27700')."
-            )
-        geom = shapely.union_all(shapely.make_valid(area.to_crs(crs).geometry.dropna().array))
-    else:
-        raise TypeError(
-            f"The 'area' parameter of {func} should be a GeoDataFrame, GeoSeries or shapely "
-            f"geometry (in the crimes' CRS), got {type(area)}."
-        )
-    if geom is None or geom.is_empty or geom.area <= 0:
-        raise EmptySelectionError(
-            f"The 'area' given to {func} has no polygon with an area; pass at least one polygon."
-        )
-    return geom

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -13,31 +12,13 @@ import shapely
 
 from hotspots.errors import CRSError, ParameterError
 from hotspots.groups import CrimeGroup, get_group
+from hotspots.months import parse_month
 
-__all__ = ["select_crimes", "parse_month", "group_mask"]
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+__all__ = ["select_crimes", "group_mask", "select_categories"]
 
 BASIS_CATEGORIES = "categories"
 BASIS_CODES = "offence codes"
 BASIS_FLAGS = "flags"
-
-
-def parse_month(value: str, *, name: str) -> pd.Timestamp:
-    """Return the first day of a ``"YYYY-MM"`` month, or raise a ParameterError naming it.
-
-    Examples
-    --------
-    >>> parse_month("2022-03", name="start")
-    Timestamp('2022-03-01 00:00:00')
-    """
-    match = _MONTH.match(value.strip()) if isinstance(value, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise ParameterError(
-            f"The '{name}' parameter must be a month written YYYY-MM (e.g. '2022-01'), "
-            f"got {value!r}."
-        )
-    return pd.Timestamp(year=int(match.group(1)), month=int(match.group(2)), day=1)
 
 
 def group_mask(crimes: pd.DataFrame, group: CrimeGroup) -> tuple[np.ndarray, str, list[str]]:
@@ -222,3 +203,31 @@ def _why_empty(crimes: gpd.GeoDataFrame, info: dict[str, Any]) -> str:
             f"(the data cover {cover})"
         )
     return f"none of the {step['rows_before']:,} crimes left lies inside the area"
+
+
+def select_categories(
+    crimes: pd.DataFrame, categories: str | Sequence[str] | None, *, func: str,
+    notes: list[str],
+) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    """Rows in ``categories`` (all rows for None), and the categories as a tuple."""
+    if categories is None:
+        return np.ones(len(crimes), bool), None
+    chosen = (categories,) if isinstance(categories, str) else tuple(categories)
+    if not chosen or not all(isinstance(c, str) and c for c in chosen):
+        raise ParameterError(
+            f"The 'categories' parameter of {func} must be a crime category, a list of them "
+            f"or None (all crimes), got {categories!r}."
+        )
+    if "category" not in crimes.columns:
+        raise ParameterError(
+            f"{func}: 'crimes' has no 'category' column to select {list(chosen)} from; load "
+            "it with hotspots.load_crimes."
+        )
+    found = set(crimes["category"].astype("str").unique())
+    absent = [c for c in chosen if c not in found]
+    if absent:
+        notes.append(
+            f"No crimes of {', '.join(repr(c) for c in absent)} in the data; check the spelling "
+            "(police.uk names, e.g. 'Vehicle crime')."
+        )
+    return np.array(crimes["category"].isin(list(chosen)), dtype=bool), chosen

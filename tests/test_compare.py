@@ -10,13 +10,13 @@ import shapely
 
 from hotspots.analysis.change import (
     CHANGE_CLASSES,
-    CHANGE_COLOURS,
     LARGE_CHANGE_SHARE,
     NO_CHANGE_SHARE,
     classify_change,
     compare_periods,
 )
 from hotspots.errors import EmptySelectionError, ParameterError
+from hotspots.viz.colours import CHANGE_COLOURS
 
 BNG = "EPSG:27700"
 BEFORE = ("2024-01", "2024-06")

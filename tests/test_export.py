@@ -7,7 +7,8 @@ import pyogrio
 import pytest
 import shapely
 
-from hotspots.io.write import suppress_small_counts, write_geopackage, write_json, write_table
+from hotspots.io.write import write_geopackage, write_json, write_table
+from hotspots.privacy import suppress_small_counts
 
 
 def cells(crs="EPSG:27700"):

@@ -31,6 +31,7 @@ from hotspots.io import load_boundary, load_crimes
 from hotspots.methods.find import find_hotspots
 from hotspots.planning.impact import projected_impact
 from hotspots.planning.interventions import Intervention, coverage
+from hotspots.privacy import suppress_table
 from hotspots.report.build import (
     ReportBundle,
     build_report,
@@ -39,7 +40,6 @@ from hotspots.report.build import (
     report_from_data,
 )
 from hotspots.report.html import fmt_count, fmt_share
-from hotspots.report.outputs import suppress_table
 from hotspots.report.pdf import pdf_available
 from hotspots.select import select_crimes
 

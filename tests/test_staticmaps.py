@@ -16,17 +16,23 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.analysis.change import CHANGE_COLOURS, compare_periods
+from hotspots.analysis.change import compare_periods
 from hotspots.errors import ColumnMappingError, CRSError, ParameterError
 from hotspots.evaluation.before_after import evaluation_areas
-from hotspots.methods.emerging import EMERGING_COLOURS, emerging_hotspots
+from hotspots.methods.emerging import emerging_hotspots
 from hotspots.methods.gistar import gistar_hotspots
 from hotspots.planning.interventions import Intervention, interventions_frame
 from hotspots.result import HotspotResult
 from hotspots.viz import mapframe as _mapframe
-from hotspots.viz.staticmaps import (
+from hotspots.viz.colours import (
+    CHANGE_COLOURS,
+    EMERGING_COLOURS,
+    GI_COLOURS,
     PLAN_COLOURS,
     ROLE_COLOURS,
+    SEQUENTIAL,
+)
+from hotspots.viz.staticmaps import (
     categories_figure,
     categories_png,
     change_figure,
@@ -44,7 +50,6 @@ from hotspots.viz.staticmaps import (
     trend_figure,
     trend_png,
 )
-from hotspots.viz.webmaps import GI_COLOURS, SEQUENTIAL
 
 BNG = "EPSG:27700"
 X0, Y0 = 440_000.0, 360_000.0

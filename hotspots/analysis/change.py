@@ -31,7 +31,6 @@ from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.density import FALLBACK_BANDWIDTH_CELLS, default_bandwidth, kde_surface
 from hotspots.methods.grid import Grid, make_grid, study_area_mask
 from hotspots.months import (
-    area_geometry,
     as_month,
     covered_months,
     data_months,
@@ -39,16 +38,15 @@ from hotspots.months import (
     month_label,
     months_between,
     period_label,
-    point_coordinates,
-    select_categories,
 )
 from hotspots.result import HotspotResult
+from hotspots.select import select_categories
+from hotspots.spatial import area_geometry, point_coordinates
 from hotspots.validation import check_choice, require_projected
 
 __all__ = [
     "COMPARE_METHODS",
     "CHANGE_CLASSES",
-    "CHANGE_COLOURS",
     "NO_CHANGE_SHARE",
     "LARGE_CHANGE_SHARE",
     "PeriodComparison",
@@ -66,15 +64,6 @@ CHANGE_CLASSES: tuple[str, ...] = (
     "increase",
     "large increase",
 )
-#: Colours for CHANGE_CLASSES: ColorBrewer's 5-class diverging RdBu (Brewer 2003,
-#: colorbrewer2.org), blue for less crime, red for more, colour-blind safe.
-CHANGE_COLOURS: dict[str, str] = {
-    "large decrease": "#0571b0",
-    "decrease": "#92c5de",
-    "little or no change": "#f7f7f7",
-    "increase": "#f4a582",
-    "large increase": "#ca0020",
-}
 #: Display convention of this tool (not a statistical test): a change smaller than this
 #: share of the largest absolute change on the map is "little or no change".
 NO_CHANGE_SHARE = 0.05

@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from hotspots.errors import EmptySelectionError, HotspotsError
-from hotspots.io.write import suppress_small_counts, write_geopackage, write_json, write_table
+from hotspots.io.write import write_geopackage, write_json, write_table
 from hotspots.pipelines.find import load_selection, run_header
+from hotspots.privacy import suppress_small_counts
+from hotspots.progress import Progress
 from hotspots.result import HotspotResult
 
 __all__ = [
@@ -38,7 +40,6 @@ __all__ = [
     "trends",
 ]
 
-Progress = Callable[[int, int, str], None]
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: Months in the test period when ``compare`` is given no periods: the last quarter, the
@@ -105,7 +106,8 @@ def emerging_map(
     import folium
     from branca.element import Element
 
-    from hotspots.methods.emerging import EMERGING_COLOURS, PATTERN_RULES, PATTERNS
+    from hotspots.methods.emerging import PATTERN_RULES, PATTERNS
+    from hotspots.viz.colours import EMERGING_COLOURS
 
     cells = result.cells
     drawn = cells[cells["pattern_code"] != 0]

@@ -45,11 +45,11 @@ from hotspots.months import (
     month_label,
     months_between,
     period_label,
-    point_coordinates,
-    select_categories,
     shift_months,
 )
 from hotspots.result import HotspotResult
+from hotspots.select import select_categories
+from hotspots.spatial import point_coordinates
 from hotspots.validation import require_projected
 
 __all__ = [

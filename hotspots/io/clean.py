@@ -46,12 +46,6 @@ WGS84 = CRS.from_epsg(4326)
 BNG = CRS.from_epsg(27700)
 
 
-class EmptyFileError(InputFileError):
-    """A file with no data rows (empty, or a header only)."""
-
-
-class NotCrimeFileError(InputFileError):
-    """A CSV whose header is neither police.uk nor readable with the mapping given."""
 
 
 def _inside(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:

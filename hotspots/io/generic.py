@@ -50,8 +50,8 @@ import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from hotspots.errors import ColumnMappingError, InputFileError
-from hotspots.io.clean import EmptyFileError, tidy
+from hotspots.errors import ColumnMappingError, EmptyFileError, InputFileError
+from hotspots.io.clean import tidy
 from hotspots.io.report import REPEATED_HEADER, LoadReport
 
 __all__ = ["ColumnMapping", "read_mapping", "read_generic", "MAPPING_KEYS"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,14 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from hotspots.errors import ColumnMappingError, CRSError, InputFileError
+from hotspots.errors import (
+    ColumnMappingError,
+    CRSError,
+    EmptyFileError,
+    InputFileError,
+    NotCrimeFileError,
+)
 from hotspots.io.boundaries import as_boundary_geometry
-from hotspots.io.clean import EmptyFileError, NotCrimeFileError
 from hotspots.io.generic import (
     ColumnMapping,
     check_columns,
@@ -27,13 +32,13 @@ from hotspots.io.policeuk import POLICE_UK_REQUIRED, is_policeuk_header, read_po
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY, UNKNOWN_CATEGORY, LoadReport
 from hotspots.io.sources import Entry, expand_sources, first_line
 from hotspots.io.sources import open_entry as _open
+from hotspots.progress import Progress
 from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES
 
 __all__ = ["load_crimes"]
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], Any]
 
 
 def _target_crs(crs: Any) -> CRS:

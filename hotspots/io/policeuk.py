@@ -29,8 +29,8 @@ from typing import BinaryIO
 import pandas as pd
 from pyproj import CRS
 
-from hotspots.errors import InputFileError
-from hotspots.io.clean import WGS84, EmptyFileError, tidy
+from hotspots.errors import EmptyFileError, InputFileError
+from hotspots.io.clean import WGS84, tidy
 from hotspots.io.report import REPEATED_HEADER, LoadReport
 
 __all__ = ["POLICE_UK_COLUMNS", "POLICE_UK_REQUIRED", "is_policeuk_header", "read_policeuk"]

@@ -22,19 +22,15 @@ __all__ = [
     "write_geopackage",
     "write_table",
     "write_json",
-    "suppress_small_counts",
-    "SMALL_COUNT",
     "EXPORT_CRS",
 ]
 
 #: Every exported layer is in British National Grid (DESIGN.md, CLI contract).
 EXPORT_CRS = "EPSG:27700"
-#: Counts 1..SMALL_COUNT-1 are shown as "<5" for sensitive groups (DESIGN.md, privacy).
-SMALL_COUNT = 5
 
 
 @contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
@@ -74,7 +70,7 @@ def write_geopackage(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> P
     ['cells']
     """
     path = Path(path)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         for name, frame in layers.items():
             _gpkg_ready(frame).to_file(tmp, layer=name, driver="GPKG")
     return path
@@ -84,7 +80,7 @@ def write_table(path: str | Path, frame: pd.DataFrame) -> Path:
     """Write a table as UTF-8 CSV (geometry dropped), atomically."""
     path = Path(path)
     table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False)
     return path
 
@@ -108,25 +104,7 @@ def _jsonable(value: Any) -> Any:
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:
     """Write ``data`` as indented JSON (numpy values converted), atomically."""
     path = Path(path)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     return path
 
-
-def suppress_small_counts(
-    frame: pd.DataFrame, columns: list[str] | tuple[str, ...] = ("count",)
-) -> pd.DataFrame:
-    """Return a copy of ``frame`` with counts of 1–4 in ``columns`` replaced by ``"<5"``.
-
-    Examples
-    --------
-    >>> suppress_small_counts(pd.DataFrame({"count": [0, 3, 12]}))["count"].tolist()
-    ['0', '<5', '12']
-    """
-    out = frame.copy()
-    for col in columns:
-        if col in out.columns:
-            out[col] = out[col].map(
-                lambda v: "<5" if 0 < float(v) < SMALL_COUNT else f"{float(v):g}"
-            )
-    return out

@@ -71,7 +71,6 @@ from hotspots.validation import check_choice
 
 __all__ = [
     "BIN_ALPHA",
-    "EMERGING_COLOURS",
     "HOT_SHARE",
     "MK_ALPHA",
     "MIN_MONTHLY_STEPS",
@@ -135,14 +134,6 @@ PATTERNS: dict[int, str] = {
     -6: "Sporadic Cold Spot",
     -7: "Oscillating Cold Spot",
     -8: "Historical Cold Spot",
-}
-#: Map colours per pattern code: reds for hot (darkest = intensifying), blues for cold,
-#: purple-greys for the patterns that are fading (diminishing, historical); code 0 is not drawn.
-EMERGING_COLOURS: dict[int, str] = {
-    3: "#99000d", 4: "#d7301f", 2: "#ef6548", 1: "#fc8d59", 6: "#fdbb84", 7: "#fdd49e",
-    5: "#ae017e", 8: "#c994c7",
-    -3: "#08306b", -4: "#08519c", -2: "#2171b5", -1: "#4292c6", -6: "#6baed6",
-    -7: "#9ecae1", -5: "#41b6c4", -8: "#a1dab4",
 }
 #: The rule behind each hot pattern, written into every output (cold mirrors hot).
 PATTERN_RULES: dict[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,8 +15,11 @@ import pandas as pd
 
 from hotspots import __version__
 from hotspots.errors import EmptySelectionError
-from hotspots.io.write import suppress_small_counts, write_geopackage, write_json, write_table
+from hotspots.io.write import write_geopackage, write_json, write_table
 from hotspots.methods.find import find_hotspots
+from hotspots.privacy import RULE as PRIVACY_RULE
+from hotspots.privacy import suppress_small_counts
+from hotspots.progress import Progress
 from hotspots.result import HotspotResult
 
 __all__ = [
@@ -30,7 +33,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass
@@ -173,8 +175,7 @@ def run_header(
         "group": {"key": g.key, "label": g.label, "categories": list(g.categories),
                   "note": g.note, "sensitive": g.sensitive},
         "harm_weights": loaded.weights,
-        "privacy": ("Sensitive group: counts of 1-4 are written as '<5' in CSV tables and map "
-                    "labels." if g.sensitive else None),
+        "privacy": PRIVACY_RULE if g.sensitive else None,
         "load_report": loaded.report.to_dict(),
         "boundary_report": _as_dict(loaded.boundary_report),
         "selection": loaded.selection,

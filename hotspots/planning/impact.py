@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 from hotspots.errors import ParameterError
 from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.grid import Grid, count_points, make_grid
+from hotspots.months import parse_month
 from hotspots.planning.interventions import (
     PLAN_CRS,
     Intervention,
@@ -43,7 +44,6 @@ from hotspots.planning.interventions import (
     validate_intervention,
 )
 from hotspots.result import HotspotResult
-from hotspots.select import parse_month
 from hotspots.validation import require_projected
 
 __all__ = [

@@ -36,8 +36,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.errors import CRSError, InputFileError, ParameterError
+from hotspots.months import parse_month
 from hotspots.schema import POLICE_UK_CATEGORIES
-from hotspots.select import parse_month
 
 __all__ = [
     "InterventionType",

@@ -46,7 +46,7 @@ import shapely
 from shapely.geometry import MultiPolygon
 
 from hotspots.errors import InputFileError, ParameterError
-from hotspots.io.write import _atomic_path
+from hotspots.io.write import atomic_path
 from hotspots.planning.interventions import (
     PLAN_CRS,
     Intervention,
@@ -516,7 +516,7 @@ class PlanStore:
                              "value": [STORE_FORMAT, str(STORE_VERSION), PLAN_CRS]}, dtype=object)
         if self.path.exists():
             self._backup()
-        with _atomic_path(self.path) as tmp:
+        with atomic_path(self.path) as tmp:
             pyogrio.write_dataframe(layer, tmp, layer=INTERVENTIONS_LAYER, driver="GPKG",
                                     geometry_type="MultiPolygon", promote_to_multi=True)
             pyogrio.write_dataframe(plans_out, tmp, layer=PLANS_LAYER, driver="GPKG")

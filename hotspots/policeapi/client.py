@@ -45,7 +45,13 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 
-from hotspots.errors import HotspotsError, ParameterError
+from hotspots.errors import (
+    HotspotsError,
+    OfflineError,
+    ParameterError,
+    PoliceAPIError,
+    ServiceUnavailableError,
+)
 from hotspots.io.boundaries import AREA_NAME
 from hotspots.io.clean import BNG, WGS84
 from hotspots.io.report import LoadReport
@@ -62,10 +68,7 @@ from hotspots.policeapi.geometry import (
 )
 from hotspots.policeapi.http import (
     Http,
-    OfflineError,
-    PoliceAPIError,
     Response,
-    ServiceUnavailableError,
     TokenBucket,
     Transport,
     decode_json,
@@ -86,6 +89,7 @@ from hotspots.policeapi.table import (
     month_list,
     month_text,
 )
+from hotspots.progress import Progress
 from hotspots.validation import check_positive
 
 __all__ = [
@@ -108,7 +112,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], Any]
 
 #: The live API.
 DEFAULT_BASE_URL = "https://data.police.uk/api"

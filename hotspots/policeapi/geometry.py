@@ -16,8 +16,7 @@ from typing import Any
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from hotspots.errors import CRSError, ParameterError
-from hotspots.policeapi.http import PoliceAPIError
+from hotspots.errors import CRSError, ParameterError, PoliceAPIError
 
 __all__ = [
     "MAX_POLY_VERTICES",

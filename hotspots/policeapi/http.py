@@ -27,12 +27,9 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from hotspots import __version__
-from hotspots.errors import HotspotsError
+from hotspots.errors import OfflineError, PoliceAPIError, ServiceUnavailableError
 
 __all__ = [
-    "PoliceAPIError",
-    "OfflineError",
-    "ServiceUnavailableError",
     "Response",
     "Transport",
     "urllib_transport",
@@ -57,16 +54,7 @@ _STATUS_TEXT = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Ba
 _INSTEAD = "load a downloaded police.uk CSV/zip instead."
 
 
-class PoliceAPIError(HotspotsError):
-    """data.police.uk answered, but not with what was asked for (bad id, month, answer)."""
 
-
-class OfflineError(PoliceAPIError):
-    """data.police.uk cannot be reached: no network, name lookup failed, no answer."""
-
-
-class ServiceUnavailableError(PoliceAPIError):
-    """data.police.uk answers, but only with errors (429 or 5xx), even after retries."""
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from hotspots.errors import CRSError, InputFileError, ParameterError
 from hotspots.io.boundaries import AREA_NAME, as_boundary_geometry
 from hotspots.io.clean import BNG, WGS84, tidy
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY, UNKNOWN_CATEGORY, LoadReport
+from hotspots.months import parse_month
 from hotspots.policeapi.geometry import polygon_parts
 from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
-from hotspots.select import parse_month
 
 __all__ = [
     "API_CATEGORIES_PATH",

@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import platform
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,9 @@ import shapely
 
 from hotspots import __version__
 from hotspots.groups import CrimeGroup, get_group, load_groups
-from hotspots.io.write import _atomic_path, write_geopackage, write_json, write_table
+from hotspots.io.write import atomic_path, write_geopackage, write_json, write_table
 from hotspots.planning.interventions import Intervention, InterventionType, load_catalogue
+from hotspots.progress import Progress
 from hotspots.report.config import CONTROL_REST, HARM_EXAMPLE, ReportConfig, read_report_config
 from hotspots.report.figures import StaticMaps
 from hotspots.report.outputs import (
@@ -95,7 +96,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 
 _STEPS = 8
 
@@ -401,13 +401,14 @@ def report_from_data(
 
     _step(progress, 5, "Writing report.html")
     html_path = out / "report.html"
-    with _atomic_path(html_path) as tmp:
+    with atomic_path(html_path) as tmp:
         tmp.write_text(render_report(data), encoding="utf-8")
     paths["html"] = html_path
 
     if pdf:
         _step(progress, 6, "Writing report.pdf")
-        from hotspots.report.pdf import PDFUnavailableError, write_pdf
+        from hotspots.errors import PDFUnavailableError
+        from hotspots.report.pdf import write_pdf
 
         try:
             paths["pdf"] = write_pdf(render_report(data, for_print=True), out / "report.pdf")

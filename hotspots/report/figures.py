@@ -20,8 +20,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from hotspots.io.write import _atomic_path
+from hotspots.io.write import atomic_path
 from hotspots.result import HotspotResult
+from hotspots.viz.colours import PERIOD_COLOURS, ROLE_COLOURS
 
 __all__ = [
     "MAP_DPI",
@@ -43,14 +44,12 @@ CHART_DPI = 150
 #: the evaluation roles as in the app.
 HOT = "#bd0026"
 COVER = "#2b8cbe"
-ROLE_COLOURS = {"target": "#2b8cbe", "buffer": "#a6bddb", "control": "#bdbdbd"}
-PERIOD_COLOURS = {"comparison": "#9e9e9e", "report period": "#d95f02"}
 #: Trend lines of the evaluation chart (as hotspots.evaluation.plot_trend).
 ROLE_LINES = {"target": "#d95f02", "buffer": "#7570b3", "control": "#1b9e77"}
 
 
 def _save(fig: Figure, path: Path, dpi: int) -> Path:
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)
     return path
 

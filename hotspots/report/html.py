@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import pandas as pd
 
+from hotspots.privacy import count_label
 from hotspots.report.outputs import HOTSPOT_ROWS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -252,7 +253,7 @@ def _figure_cards(data: ReportData) -> list[dict[str, str]]:
     def count(value: Any) -> str:
         if value is None:
             return DASH
-        return "<5" if sens and 0 < value < 5 else f"{value:,.0f}"
+        return count_label(value, sensitive=sens)
 
     cards = [{"key": "crimes", "label": f"crimes, {s.period}", "value": count(s.crimes)}]
     if s.harm is not None:

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from hotspots import __version__
-from hotspots.io.write import SMALL_COUNT, _atomic_path
+from hotspots.io.write import atomic_path
+from hotspots.privacy import SUPPRESSED, any_small, suppress_table
 from hotspots.report.figures import StaticMaps, evaluation_trend_chart
 from hotspots.report.plan import EvaluationSection, Projection
 from hotspots.report.sections import Profile, Selection
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "OGL_ATTRIBUTION",
-    "suppress_table",
     "suppress_layer",
     "suppress_sentences",
     "export_tables",
@@ -64,35 +63,6 @@ TILES = "OpenStreetMap"
 # --------------------------------------------------------------------------- privacy
 
 
-def suppress_table(frame: pd.DataFrame, counts: Sequence[str], derived: Sequence[str] = (),
-                   *, sensitive: bool) -> pd.DataFrame:
-    """Counts of 1–4 in ``counts`` as "<5" and ``derived`` blanked on those rows.
-
-    Only for ``sensitive`` groups; otherwise ``frame`` is returned as it is. Never changes
-    ``frame``.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"count": [0, 3, 12], "share": [0.0, 0.2, 0.8]})
-    >>> suppress_table(t, ["count"], ["share"], sensitive=True).values.tolist()
-    [['0', 0.0], ['<5', ''], ['12', 0.8]]
-    """
-    if not sensitive or len(frame) == 0:
-        return frame
-    out = pd.DataFrame(frame).copy()
-    small = np.zeros(len(out), dtype=bool)
-    for col in (c for c in counts if c in out.columns):
-        values = pd.to_numeric(out[col], errors="coerce")
-        hit = ((values > 0) & (values < SMALL_COUNT)).to_numpy()
-        small |= hit
-        out[col] = [("<5" if h else ("" if pd.isna(v) else f"{v:.0f}"))
-                    for h, v in zip(hit, values, strict=True)]
-    for col in derived:
-        if col in out.columns:
-            out[col] = out[col].astype(object).where(~small, "")
-    return out
-
-
 def suppress_layer(frame: gpd.GeoDataFrame, counts: Sequence[str], derived: Sequence[str],
                    *, sensitive: bool) -> gpd.GeoDataFrame:
     """:func:`suppress_table` for a layer (suppressed columns are written as text)."""
@@ -106,19 +76,15 @@ def suppress_layer(frame: gpd.GeoDataFrame, counts: Sequence[str], derived: Sequ
     return gpd.GeoDataFrame(table, geometry=frame.geometry.to_numpy(), crs=frame.crs)
 
 
-def _small(values: Sequence[Any]) -> bool:
-    return any(isinstance(v, int | float) and 0 < v < SMALL_COUNT for v in values)
-
-
 def suppress_sentences(data: ReportData) -> None:
     """Sensitive groups: sentences that would state a count of 1-4 are replaced."""
     withheld = ("Counts of 1 to 4 are not shown here (privacy rule for sensitive crime "
                 "groups).")
     proj = data.projection
-    if proj.plan and _small([proj.plan.get("baseline"), proj.plan.get("crimes_in_coverage")]):
+    if proj.plan and any_small([proj.plan.get("baseline"), proj.plan.get("crimes_in_coverage")]):
         proj.sentences = [withheld]
     result = data.evaluation.result
-    if result is not None and _small(list(result.counts.as_dict().values())):
+    if result is not None and any_small(list(result.counts.as_dict().values())):
         result.summary = [withheld, *result.summary[2:]]
 
 
@@ -140,11 +106,11 @@ def headline_table(data: ReportData) -> pd.DataFrame:
         ("share of area in hotspots", p.hotspot_area_share),
     ]
     counted = {"crimes", "comparison crimes", "district crimes"}
-    small_change = _small([s.crimes, s.comparison_crimes])
+    small_change = any_small([s.crimes, s.comparison_crimes])
     out = []
     for name, value in rows:
-        if sens and name in counted and _small([value]):
-            value = "<5"
+        if sens and name in counted and any_small([value]):
+            value = SUPPRESSED
         elif sens and name in ("change", "change (%)") and small_change:
             value = ""
         out.append({"figure": name, "value": "" if value is None else value})
@@ -460,7 +426,7 @@ def method_section(sel: Selection, prof: Profile, proj: Projection, ev: Evaluati
 
 def write_zip(out: Path, paths: Mapping[str, Path], name: str) -> Path:
     target = out / name
-    with _atomic_path(target) as tmp:
+    with atomic_path(target) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(set(paths.values())):
                 archive.write(path, arcname=str(Path(out.name) / path.relative_to(out)))

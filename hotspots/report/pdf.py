@@ -13,10 +13,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from hotspots.errors import HotspotsError
-from hotspots.io.write import _atomic_path
+from hotspots.errors import PDFUnavailableError
+from hotspots.io.write import atomic_path
 
-__all__ = ["write_pdf", "pdf_available", "PDFUnavailableError", "DEBIAN_PACKAGES"]
+__all__ = ["write_pdf", "pdf_available", "DEBIAN_PACKAGES"]
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,6 @@ log = logging.getLogger(__name__)
 DEBIAN_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0",
                    "fonts-dejavu-core")
 
-
-class PDFUnavailableError(HotspotsError):
-    """The PDF renderer (WeasyPrint) or the libraries it needs are missing."""
 
 
 def _weasyprint() -> Any:
@@ -103,7 +100,7 @@ def write_pdf(html: str, path: str | Path) -> Path:
     try:
         document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint),
                                    base_url=str(path.parent))
-        with _atomic_path(path) as tmp:
+        with atomic_path(path) as tmp:
             document.write_pdf(tmp)
     finally:
         quiet.setLevel(level)

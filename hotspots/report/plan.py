@@ -24,6 +24,7 @@ from hotspots.evaluation.before_after import (
     evaluate,
     evaluation_areas,
 )
+from hotspots.months import parse_month
 from hotspots.planning.impact import ImpactResult, projected_impact
 from hotspots.planning.interventions import (
     Intervention,
@@ -33,7 +34,6 @@ from hotspots.planning.interventions import (
 )
 from hotspots.report.sections import Selection, _label, _shift, _union
 from hotspots.result import HotspotResult
-from hotspots.select import parse_month
 
 __all__ = [
     "MEASURES",

@@ -27,9 +27,11 @@ from hotspots.analysis.profile import category_counts, monthly_counts, top_stree
 from hotspots.errors import HotspotsError
 from hotspots.groups import CrimeGroup, apply_harm
 from hotspots.methods.find import find_hotspots
+from hotspots.months import parse_month
 from hotspots.pipelines.find import hotspot_table
+from hotspots.privacy import count_label
 from hotspots.result import HotspotResult
-from hotspots.select import parse_month, select_crimes
+from hotspots.select import select_crimes
 
 __all__ = [
     "Periods",
@@ -235,7 +237,7 @@ def _union(frame: gpd.GeoDataFrame | None) -> Any:
 
 
 def _count_text(n: float | int, sensitive: bool) -> str:
-    return "<5" if sensitive and 0 < n < 5 else f"{n:,.0f}"
+    return count_label(n, sensitive=sensitive)
 
 
 def _share(value: float | None) -> str:

@@ -45,8 +45,8 @@ def method_comparison(key, _crimes, _area, group, train, test, cell_size):
 
 
 def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, sensitive):
-    from hotspots.analysis.change import CHANGE_COLOURS
-    from hotspots.methods.emerging import EMERGING_COLOURS, PATTERN_RULES, cell_series
+    from hotspots.methods.emerging import PATTERN_RULES, cell_series
+    from hotspots.viz.colours import CHANGE_COLOURS, EMERGING_COLOURS
 
     bounds = tuple((areas_all if areas_all is not None else crimes).total_bounds)
     st.subheader("How did it change?")

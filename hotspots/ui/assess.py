@@ -10,7 +10,7 @@ import shapely
 import streamlit as st
 
 import hotspots
-from hotspots.io.write import suppress_small_counts
+from hotspots.privacy import suppress_small_counts
 from hotspots.select import select_crimes
 from hotspots.ui.common import side_by_side, tiles, trend_chart
 

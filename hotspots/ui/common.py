@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
+from hotspots.viz.colours import ROLE_COLOURS
 from hotspots.viz.webmaps import (
     base_map,
     class_layer,
@@ -27,7 +28,6 @@ METHOD_LABELS = {
     "dbscan": "DBSCAN clusters",
     "hdbscan": "HDBSCAN clusters",
 }
-ROLE_COLOURS = {"target": "#2b8cbe", "buffer": "#a6bddb", "control": "#bdbdbd"}
 
 
 def show_map(fmap: folium.Map, **kwargs):

@@ -8,6 +8,7 @@ import streamlit as st
 
 from hotspots.analysis.profile import place_profile
 from hotspots.pipelines.find import hotspot_table
+from hotspots.privacy import count_label
 from hotspots.ui.common import show_map, tiles, view
 from hotspots.viz.webmaps import (
     areas_layer,
@@ -66,7 +67,7 @@ def profile_panel(selected, result, area, clicked, sensitive):
     profile = place_profile(selected, place, name=name)
     st.subheader(f"Profile: {name}")
     a, b, c = st.columns(3)
-    shown = "<5" if sensitive and 0 < profile.crimes < 5 else f"{profile.crimes:,}"
+    shown = count_label(profile.crimes, sensitive=sensitive, spec=",")
     a.metric("Crimes", shown)
     b.metric("Share of the selection",
              f"{profile.share_of_surroundings:.1%}" if profile.share_of_surroundings else "–")

@@ -19,9 +19,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from hotspots.errors import ColumnMappingError, ParameterError
 from hotspots.months import as_month, month_label
+from hotspots.privacy import SUPPRESSED, is_small
 from hotspots.validation import check_positive
+from hotspots.viz.colours import SERIES_COLOURS
 from hotspots.viz.mapframe import DEFAULT_DPI, INK, MUTED, new_figure, save_png, wrap
-from hotspots.viz.webmaps import SMALL_COUNT
 
 __all__ = [
     "CHART_SIZE",
@@ -38,10 +39,6 @@ __all__ = [
 CHART_SIZE = (7.0, 3.4)
 #: Credits printed under every chart unless others are given.
 CHART_CREDITS = "Crime data: police.uk, Open Government Licence v3.0."
-#: Colours of the evaluation series, as in :func:`hotspots.evaluation.plot_trend`.
-SERIES_COLOURS: dict[str, str] = {
-    "target": "#d95f02", "buffer": "#7570b3", "control": "#1b9e77", "count": "#b2182b",
-}
 #: Colours for any other series, in column order (ColorBrewer Dark2).
 PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
            "#666666")
@@ -409,8 +406,8 @@ def categories_figure(
     ax.invert_yaxis()
     peak = max(1.0, float(table["count"].max()) if len(table) else 1.0)
     for yi, v in zip(y, table["count"], strict=True):
-        if sensitive and 0 < v < SMALL_COUNT:
-            text = f"<{SMALL_COUNT}"
+        if sensitive and is_small(v):
+            text = SUPPRESSED
         else:
             share = v / total if total > 0 else None
             text = f"{v:,.0f}" if share is None else (

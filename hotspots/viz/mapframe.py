@@ -37,7 +37,7 @@ from matplotlib.patheffects import withStroke
 from matplotlib.text import Text
 
 from hotspots.errors import CRSError, ParameterError
-from hotspots.io.write import _atomic_path
+from hotspots.io.write import atomic_path
 from hotspots.validation import check_choice, check_positive, require_projected
 
 log = logging.getLogger("hotspots.staticmaps")
@@ -621,6 +621,6 @@ def save_png(fig: Figure, path: str | Path, *, dpi: float) -> Path:
         raise ParameterError(
             f"The 'path' parameter must name a .png file, got {str(path)!r}; e.g. 'maps/hot.png'."
         )
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format="png", metadata=PNG_METADATA, facecolor="white")
     return path

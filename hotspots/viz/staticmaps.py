@@ -36,13 +36,13 @@ from matplotlib.transforms import Bbox
 
 from hotspots.analysis.change import (
     CHANGE_CLASSES,
-    CHANGE_COLOURS,
     LARGE_CHANGE_SHARE,
     NO_CHANGE_SHARE,
     PeriodComparison,
 )
 from hotspots.errors import ParameterError
-from hotspots.methods.emerging import EMERGING_COLOURS, PATTERNS
+from hotspots.methods.emerging import PATTERNS
+from hotspots.privacy import SMALL_COUNT, SUPPRESSED, is_small
 from hotspots.result import HotspotResult
 from hotspots.viz.charts import (
     CHART_CREDITS,
@@ -52,6 +52,15 @@ from hotspots.viz.charts import (
     seasonality_png,
     trend_figure,
     trend_png,
+)
+from hotspots.viz.colours import (
+    CHANGE_COLOURS,
+    EMERGING_COLOURS,
+    GI_COLOURS,
+    PLAN_COLOURS,
+    ROLE_COLOURS,
+    ROLE_EDGES,
+    SEQUENTIAL,
 )
 from hotspots.viz.mapframe import (
     AREA_EDGE,
@@ -82,7 +91,7 @@ from hotspots.viz.mapframe import (
     union_bounds,
     want_tiles,
 )
-from hotspots.viz.webmaps import GI_COLOURS, SEQUENTIAL, SMALL_COUNT, _cells_to_draw, _colour_column
+from hotspots.viz.webmaps import _cells_to_draw, _colour_column
 
 __all__ = [
     "hotspot_png",
@@ -107,8 +116,6 @@ __all__ = [
     "CHART_CREDITS",
     "DEFAULT_DPI",
     "MAP_SIZE",
-    "ROLE_COLOURS",
-    "PLAN_COLOURS",
     "LABEL_TOP",
 ]
 
@@ -118,14 +125,6 @@ LABEL_TOP = 5
 MAX_AREA_LABELS = 25
 #: Interventions are named on the plan map only when there are at most this many.
 MAX_PLAN_LABELS = 25
-#: Colours of the evaluation areas, as on the app's evaluation map.
-ROLE_COLOURS: dict[str, str] = {"target": "#2b8cbe", "buffer": "#a6bddb", "control": "#bdbdbd"}
-_ROLE_EDGES = {"target": "#045a8d", "buffer": "#3690c0", "control": "#636363"}
-#: Colours of intervention types on the plan map, in order of type name: blues, greens and
-#: purples that stand apart from the reds of hotspots (ColorBrewer Paired/Dark2 members).
-PLAN_COLOURS: tuple[str, ...] = (
-    "#1f78b4", "#33a02c", "#6a3d9a", "#b15928", "#01665e", "#e7298a", "#525252", "#a6761d",
-)
 #: Fill and edge of hotspots drawn under a plan: a pale red, so that the coverage colours
 #: drawn over it stay recognisable.
 HOT_FILL = "#fee0d2"
@@ -160,8 +159,8 @@ def suppressed(value: float, *, sensitive: bool) -> str:
     ...     sensitive=True)
     ('<5', '3', '1,234')
     """
-    if sensitive and 0 < value < SMALL_COUNT:
-        return f"<{SMALL_COUNT}"
+    if sensitive and is_small(value):
+        return SUPPRESSED
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}"
 
 
@@ -533,7 +532,7 @@ def change_figure(
     sensitive = _check_bool(sensitive, name="sensitive")
     totals = [comparison.summary.get("total_before", 0), comparison.summary.get("total_after", 0)]
     sentences = list(comparison.sentences[:2])
-    if sensitive and any(0 < t < SMALL_COUNT for t in totals):
+    if sensitive and any(is_small(t) for t in totals):
         sentences = [f"A period has fewer than {SMALL_COUNT} crimes, so the totals are not shown "
                      "(sensitive crime group)."]
     caption = " ".join(sentences + [
@@ -708,7 +707,7 @@ def evaluation_figure(
     areas = to_map_crs(areas, crs, name="areas")
     tiles = want_tiles(basemap)
     entries = [
-        (swatch(ROLE_COLOURS[role], edge=_ROLE_EDGES[role]),
+        (swatch(ROLE_COLOURS[role], edge=ROLE_EDGES[role]),
          f"{role.capitalize()} ({frame.loc[frame['role'] == role, 'area_km2'].iloc[0]:.2f} km²)")
         for role in ROLES
     ]
@@ -733,7 +732,7 @@ def evaluation_figure(
     for i, role in enumerate(ROLES[::-1]):  # control under buffer under target
         geom = ea.geometry(role)
         draw_polygons(page.ax, [geom], facecolors=ROLE_COLOURS[role],
-                      edgecolors=_ROLE_EDGES[role], linewidth=0.9,
+                      edgecolors=ROLE_EDGES[role], linewidth=0.9,
                       alpha=0.6 if tiles else 1.0, zorder=3 + i * 0.1)
         point = _role_label_point(ea, role)
         page.ax.text(point.x, point.y, role.capitalize(), ha="center", va="center",

@@ -12,7 +12,9 @@ import pandas as pd
 import shapely
 from branca.element import Element
 
+from hotspots.privacy import count_labels
 from hotspots.result import HotspotResult
+from hotspots.viz.colours import GI_COLOURS, SEQUENTIAL
 
 __all__ = [
     "hotspot_map",
@@ -23,22 +25,9 @@ __all__ = [
     "heat_layer",
     "class_layer",
     "legend_html",
-    "GI_COLOURS",
     "MAX_MAP_FEATURES",
 ]
 
-#: Colours for Gi* bins -3..3 (cold to hot), after the usual ArcGIS hot spot palette.
-GI_COLOURS: dict[int, str] = {
-    -3: "#4575b4",
-    -2: "#91bfdb",
-    -1: "#d1e5f0",
-    0: "#f7f7f7",
-    1: "#fddbc7",
-    2: "#ef8a62",
-    3: "#b2182b",
-}
-#: Sequential colours for counts and densities (light to dark), five classes.
-SEQUENTIAL = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 #: More polygons than this make a page too slow to open; the hottest are kept.
 MAX_MAP_FEATURES = 15_000
 #: Percentile breaks of the five sequential classes: the darkest is the top 5% of drawn
@@ -51,8 +40,6 @@ DISSOLVE_ABOVE = 1_000
 MAX_HEAT_POINTS = 20_000
 #: Where an empty map looks when there is nothing to frame (the East Midlands).
 DEFAULT_VIEW = (-1.6, 52.9, -1.0, 53.1)
-#: Counts below this are shown as "<5" for sensitive crime groups (DESIGN.md, privacy).
-SMALL_COUNT = 5
 
 
 def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -62,10 +49,6 @@ def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(lambda v: html.escape(str(v)) if v is not None else "")
     return out
-
-
-def _suppress(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: "<5" if 0 < v < SMALL_COUNT else f"{v:g}")
 
 
 def _cells_to_draw(result: HotspotResult, only_hotspots: bool = False) -> gpd.GeoDataFrame:
@@ -191,7 +174,7 @@ def areas_layer(
     shown = [c for c in (area_name, "count", "rank") if c in areas.columns]
     outline = _escaped(areas, shown)
     if sensitive and "count" in outline:
-        outline["count"] = _suppress(areas["count"])
+        outline["count"] = count_labels(areas["count"])
     chosen = set(highlight or [])
     outline["_w"] = [3.0 if n in chosen else 1.5 for n in areas.get(area_name, [])] or 1.5
     outline = gpd.GeoDataFrame(outline, geometry=areas.geometry.values, crs=areas.crs)
@@ -230,7 +213,7 @@ def hotspot_layer(
         if "score" in shown:
             shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
         if sensitive and "count" in shown:
-            shown["count"] = _suppress(cells["count"])
+            shown["count"] = count_labels(cells["count"])
         shown["_colour"] = _colour_column(result, cells)
         layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
     _coloured_geojson(layer, fields, opacity=0.7).add_to(group)
@@ -337,7 +320,7 @@ def class_layer(
         colours = colours.iloc[:max_features]
     shown = _escaped(frame, fields)
     if sensitive_count is not None and sensitive_count in frame:
-        shown[sensitive_count] = _suppress(frame[sensitive_count])
+        shown[sensitive_count] = count_labels(frame[sensitive_count])
     shown["_colour"] = list(colours)
     layer = gpd.GeoDataFrame(shown, geometry=frame.geometry.values, crs=frame.crs)
     _coloured_geojson(layer, fields, opacity=0.75).add_to(group)
