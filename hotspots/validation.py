@@ -1,16 +1,48 @@
-"""Shared checks: CRS, parameters. One place, so every message reads the same."""
+"""Input checks: CRS, parameters and config files. One home, so every message reads the same.
+
+Two habits hold throughout: a message names the argument, file or key, the value received and
+what is allowed; and where several things can be wrong at once (a config file, a mapping),
+every problem is collected first and raised once (:class:`Problems`, :func:`parse_config`).
+
+Examples
+--------
+>>> problems = Problems("Mapping file 'm.toml'")
+>>> problems.add("[columns] needs 'x'")
+>>> problems.add("crs 'EPSG:0' is not a CRS")
+>>> problems.raise_if_any()
+Traceback (most recent call last):
+...
+hotspots.errors.ParameterError: Mapping file 'm.toml' has 2 problems:
+  - [columns] needs 'x'
+  - crs 'EPSG:0' is not a CRS
+"""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 from pyproj import CRS
 
-from hotspots.errors import CRSError, ParameterError
+from hotspots.errors import CRSError, HotspotsError, InputFileError, ParameterError
 
-__all__ = ["require_projected", "check_positive", "check_fraction", "check_choice"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pydantic
+
+__all__ = [
+    "require_projected",
+    "check_positive",
+    "check_choice",
+    "Problems",
+    "read_toml",
+    "parse_config",
+]
+
+Model = TypeVar("Model")
 
 BNG = "EPSG:27700"
 
@@ -62,22 +94,124 @@ def check_positive(value: Any, *, name: str, allow_none: bool = False) -> float 
     return number
 
 
-def check_fraction(value: Any, *, name: str, low: float = 0.0, high: float = 1.0) -> float:
-    """Return ``value`` as a float in the open interval (low, high) or raise."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not (low < number < high):
-        raise ParameterError(
-            f"The '{name}' parameter must be a number in ({low}, {high}), got {value!r}."
-        )
-    return number
-
-
 def check_choice(value: Any, *, name: str, choices: tuple[str, ...] | list[str]) -> str:
     """Return ``value`` if it is one of ``choices`` or raise a ParameterError listing them."""
     if value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
         raise ParameterError(f"The '{name}' parameter must be one of {allowed}; got {value!r}.")
     return value
+
+
+class Problems:
+    """Collect every problem found in one input, then raise them together.
+
+    Parameters
+    ----------
+    source : str
+        What is being checked, as the message should name it (``"Mapping file 'm.toml'"``).
+    error : type of HotspotsError
+        The exception to raise (default :class:`ParameterError`).
+    """
+
+    def __init__(self, source: str, *, error: type[HotspotsError] = ParameterError) -> None:
+        self.source = source
+        self.error = error
+        self.messages: list[str] = []
+
+    def add(self, message: str) -> None:
+        """Record one problem (a sentence naming the key and the value found)."""
+        self.messages.append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def text(self) -> str:
+        """All problems as one message: the source, then one line each."""
+        if len(self.messages) == 1:
+            return f"{self.source}: {self.messages[0]}"
+        lines = "\n".join(f"  - {m}" for m in self.messages)
+        return f"{self.source} has {len(self.messages)} problems:\n{lines}"
+
+    def raise_if_any(self) -> None:
+        """Raise ``error`` with every problem recorded, if there is any."""
+        if self.messages:
+            raise self.error(self.text())
+
+
+def read_toml(path: str | Path, *, what: str,
+              error: type[HotspotsError] = InputFileError) -> dict[str, Any]:
+    """Read a TOML file, or raise ``error`` naming ``what`` and the file and saying why.
+
+    Examples
+    --------
+    >>> read_toml("no-such.toml", what="Groups file")
+    Traceback (most recent call last):
+    ...
+    hotspots.errors.InputFileError: Groups file 'no-such.toml' does not exist or is not a file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{what} {str(path)!r} does not exist or is not a file.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{what} {str(path)!r} is not UTF-8 text ({exc.reason} at byte "
+                    f"{exc.start}); save it as UTF-8 TOML.") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise error(f"{what} {str(path)!r} nests tables or arrays too deeply to read.") from None
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    where = _location(tuple(error.get("loc", ())))
+    kind = error.get("type", "")
+    message = str(error.get("msg", "is not valid"))
+    message = message[0].lower() + message[1:] if message else message
+    if kind == "missing":
+        return f"'{where}' is required but missing"
+    if kind == "extra_forbidden":
+        return f"'{where}' is not a known key (check its spelling)"
+    received = error.get("input")
+    shown = repr(received)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"'{where}': {message}; got {shown}"
+
+
+def parse_config(model: type[Model], data: Mapping[str, Any], *, source: str,
+                 error: type[HotspotsError] = InputFileError) -> Model:
+    """Validate ``data`` against a pydantic ``model``, raising every problem at once.
+
+    Each problem names its key (``groups.vawg.categories[2]``), what is wrong and the value
+    found; ``source`` names the file (``"Groups file 'g.toml'"``).
+    """
+    import pydantic
+
+    try:
+        return model.model_validate(dict(data))  # type: ignore[attr-defined,no-any-return]
+    except pydantic.ValidationError as exc:
+        problems = Problems(source, error=error)
+        for item in _errors_of(exc):
+            problems.add(_describe(item))
+        problems.raise_if_any()
+        raise  # pragma: no cover (raise_if_any always raises here)
+
+
+def _errors_of(exc: pydantic.ValidationError) -> list[Mapping[str, Any]]:
+    return list(exc.errors(include_url=False))
