@@ -11,7 +11,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-__all__ = ["CRIME_COLUMNS", "STRING_COLUMNS", "empty_crimes", "POLICE_UK_CATEGORIES"]
+__all__ = [
+    "CRIME_COLUMNS",
+    "STRING_COLUMNS",
+    "empty_crimes",
+    "POLICE_UK_CATEGORIES",
+    "street_name",
+]
+
+#: police.uk prefixes every location with this; it is dropped for display.
+STREET_PREFIX = "on or near "
+#: Location values that name no place.
+NO_LOCATION = frozenset({"", "no location"})
 
 #: Column order of the canonical crime table (``geometry`` comes last).
 CRIME_COLUMNS: tuple[str, ...] = (
@@ -71,3 +82,19 @@ def empty_crimes(crs: str = "EPSG:27700") -> gpd.GeoDataFrame:
     data["weight"] = pd.Series([], dtype=np.float64)
     frame = pd.DataFrame(data)[list(CRIME_COLUMNS)]
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def street_name(location: str) -> str:
+    """Return a police.uk location for display: "On or near " dropped, "" for no location.
+
+    Examples
+    --------
+    >>> street_name("On or near Milford Close")
+    'Milford Close'
+    >>> street_name("No Location"), street_name("On or near ")
+    ('', '')
+    """
+    text = " ".join(str(location).split())
+    if text.lower() == STREET_PREFIX.strip() or text.lower().startswith(STREET_PREFIX):
+        text = text[len(STREET_PREFIX):].strip()
+    return "" if text.lower() in NO_LOCATION else text

@@ -27,8 +27,8 @@ from hotspots.methods.clusters import (
     dbscan_hotspots,
     default_min_samples,
     hdbscan_hotspots,
-    street_name,
 )
+from hotspots.schema import street_name
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"

@@ -13,33 +13,16 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from hotspots.schema import street_name
 from hotspots.validation import require_projected
 
 __all__ = [
     "category_counts",
     "monthly_counts",
     "top_streets",
-    "street_name",
     "PlaceProfile",
     "place_profile",
 ]
-
-#: police.uk prefixes every snapped location with this; it is noise in a table of streets.
-LOCATION_PREFIX = "On or near "
-#: Locations that name no street.
-NO_STREET = ("", "No Location", "No location")
-
-
-def street_name(location: str) -> str:
-    """Return a police.uk ``Location`` without its "On or near " prefix.
-
-    Examples
-    --------
-    >>> street_name("On or near Market Street")
-    'Market Street'
-    """
-    text = str(location or "").strip()
-    return text[len(LOCATION_PREFIX):] if text.startswith(LOCATION_PREFIX) else text
 
 
 def category_counts(crimes: pd.DataFrame, *, weight: str | None = None) -> pd.DataFrame:
@@ -108,7 +91,7 @@ def top_streets(crimes: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     if len(crimes) == 0 or "location" not in crimes:
         return pd.DataFrame({"street": [], "count": [], "share": []})
     names = crimes["location"].map(street_name)
-    named = names[~names.isin(NO_STREET)]
+    named = names[names != ""]
     counts = named.value_counts()
     table = pd.DataFrame({"street": counts.index, "count": counts.to_numpy()})
     table = table.sort_values(["count", "street"], ascending=[False, True]).head(n)

@@ -29,6 +29,7 @@ from sklearn.neighbors import KDTree
 
 from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
 from hotspots.result import HotspotResult
+from hotspots.schema import street_name
 from hotspots.validation import check_choice, require_projected
 
 __all__ = [
@@ -62,10 +63,6 @@ HDBSCAN_SELECTION = "leaf"
 #: Buffer around HDBSCAN cluster hulls, metres (HDBSCAN has no ``eps``): half the
 #: default DBSCAN radius, as DBSCAN hulls are buffered by ``eps / 2``.
 HDBSCAN_BUFFER = DEFAULT_EPS / 2
-#: police.uk prefixes every location with this; it is dropped for display.
-STREET_PREFIX = "on or near "
-#: Location values that name no place.
-NO_LOCATION = frozenset({"", "no location"})
 
 _COLUMN_DTYPES = {
     "cluster_id": np.int64,
@@ -346,22 +343,6 @@ def cluster_labels(
 
 
 # ------------------------------------------------------------------------ cluster table
-
-
-def street_name(location: str) -> str:
-    """Return a police.uk location for display: "On or near " dropped, "" for no location.
-
-    Examples
-    --------
-    >>> street_name("On or near Milford Close")
-    'Milford Close'
-    >>> street_name("No Location"), street_name("On or near ")
-    ('', '')
-    """
-    text = " ".join(str(location).split())
-    if text.lower() == STREET_PREFIX.strip() or text.lower().startswith(STREET_PREFIX):
-        text = text[len(STREET_PREFIX):].strip()
-    return "" if text.lower() in NO_LOCATION else text
 
 
 def _top_values(labels: np.ndarray, values: pd.Series, top: int) -> dict[int, str]:
