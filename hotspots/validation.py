@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "require_projected",
     "check_positive",
+    "float_param",
     "check_choice",
     "Problems",
     "read_toml",
@@ -90,6 +91,40 @@ def check_positive(value: Any, *, name: str, allow_none: bool = False) -> float 
     if not math.isfinite(number) or number <= 0:
         raise ParameterError(
             f"The '{name}' parameter must be a number greater than 0, got {value!r}."
+        )
+    return number
+
+
+def float_param(
+    value: Any,
+    *,
+    name: str,
+    func: str,
+    allow_none: bool = True,
+    low: float = 0.0,
+    high: float = math.inf,
+    closed_high: bool = False,
+) -> float | None:
+    """Return ``value`` as a float in ``(low, high)`` (or ``(low, high]``), else raise.
+
+    Messages follow scikit-learn: "The 'bandwidth' parameter of kde_hotspots must be a
+    float in (0, inf), got -3."
+    """
+    if value is None and allow_none:
+        return None
+    interval = f"({low:g}, {high:g}{']' if closed_high else ')'}"
+    number = math.nan
+    if not isinstance(value, bool):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+    inside = low < number and (number <= high if closed_high else number < high)
+    if not (inside and math.isfinite(number)):
+        extra = " or None (for the default)" if allow_none else ""
+        raise ParameterError(
+            f"The '{name}' parameter of {func} must be a float in {interval}{extra}, "
+            f"got {value!r}."
         )
     return number
 

@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.methods.cells import float_param, top_share_flags
+from hotspots.methods.cells import top_share_flags
 from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.density import FALLBACK_BANDWIDTH_CELLS, default_bandwidth, kde_surface
 from hotspots.methods.grid import Grid, make_grid, study_area_mask
@@ -42,7 +42,7 @@ from hotspots.months import (
 from hotspots.result import HotspotResult
 from hotspots.select import select_categories
 from hotspots.spatial import area_geometry, point_coordinates
-from hotspots.validation import check_choice, require_projected
+from hotspots.validation import check_choice, float_param, require_projected
 
 __all__ = [
     "COMPARE_METHODS",

@@ -18,9 +18,9 @@ from pyproj import CRS
 
 from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
 from hotspots.methods.grid import Grid, make_grid, study_area_mask
-from hotspots.validation import require_projected
+from hotspots.validation import float_param, require_projected
 
-__all__ = ["CellInputs", "prepare_cells", "float_param", "top_share_flags", "cells_frame"]
+__all__ = ["CellInputs", "prepare_cells", "top_share_flags", "cells_frame"]
 
 #: How the default cell size is chosen (grid.default_cell_size), for ``params``.
 DEFAULT_CELL_SIZE_RULE = "shorter side of the extent / 50, rounded down (sfhotspot)"
@@ -65,40 +65,6 @@ class CellInputs:
     def values(self) -> np.ndarray:
         """What the method analyses per cell: the weight sum if weighted, else the count."""
         return self.count if self.weight_sum is None else self.weight_sum
-
-
-def float_param(
-    value: Any,
-    *,
-    name: str,
-    func: str,
-    allow_none: bool = True,
-    low: float = 0.0,
-    high: float = math.inf,
-    closed_high: bool = False,
-) -> float | None:
-    """Return ``value`` as a float in ``(low, high)`` (or ``(low, high]``), else raise.
-
-    Messages follow scikit-learn: "The 'bandwidth' parameter of kde_hotspots must be a
-    float in (0, inf), got -3."
-    """
-    if value is None and allow_none:
-        return None
-    interval = f"({low:g}, {high:g}{']' if closed_high else ')'}"
-    number = math.nan
-    if not isinstance(value, bool):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-    inside = low < number and (number <= high if closed_high else number < high)
-    if not (inside and math.isfinite(number)):
-        extra = " or None (for the default)" if allow_none else ""
-        raise ParameterError(
-            f"The '{name}' parameter of {func} must be a float in {interval}{extra}, "
-            f"got {value!r}."
-        )
-    return number
 
 
 def _check_weight(crimes: gpd.GeoDataFrame, weight: str | None, func: str) -> np.ndarray | None:

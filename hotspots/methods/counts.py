@@ -9,9 +9,10 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from hotspots.methods.cells import cells_frame, float_param, prepare_cells, top_share_flags
+from hotspots.methods.cells import cells_frame, prepare_cells, top_share_flags
 from hotspots.methods.grid import Grid
 from hotspots.result import HotspotResult
+from hotspots.validation import float_param
 
 __all__ = ["count_hotspots", "TOP_SHARE"]
 

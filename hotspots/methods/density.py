@@ -20,11 +20,11 @@ from numpy.typing import ArrayLike
 from scipy import signal
 
 from hotspots.errors import ParameterError
-from hotspots.methods.cells import cells_frame, float_param, prepare_cells, top_share_flags
+from hotspots.methods.cells import cells_frame, prepare_cells, top_share_flags
 from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.grid import MAX_CELLS, Grid
 from hotspots.result import HotspotResult
-from hotspots.validation import check_choice
+from hotspots.validation import check_choice, float_param
 
 __all__ = [
     "KERNELS",

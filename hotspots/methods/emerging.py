@@ -62,12 +62,12 @@ from numpy.typing import ArrayLike
 from scipy import ndimage, signal, special
 
 from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
-from hotspots.methods.cells import float_param, prepare_cells
+from hotspots.methods.cells import prepare_cells
 from hotspots.methods.gistar import QUEEN_DISTANCE_FACTOR
 from hotspots.methods.grid import Grid
 from hotspots.methods.stats import benjamini_hochberg, two_sided_p
 from hotspots.result import HotspotResult
-from hotspots.validation import check_choice
+from hotspots.validation import check_choice, float_param
 
 __all__ = [
     "BIN_ALPHA",
@@ -986,4 +986,3 @@ def emerging_series(result: EmergingResult, *, patterns_only: bool = True) -> pd
             ],
         }
     )
-

@@ -22,10 +22,11 @@ from numpy.typing import ArrayLike
 from scipy import ndimage, signal
 
 from hotspots.errors import ParameterError
-from hotspots.methods.cells import cells_frame, float_param, prepare_cells
+from hotspots.methods.cells import cells_frame, prepare_cells
 from hotspots.methods.grid import Grid
 from hotspots.methods.stats import benjamini_hochberg, two_sided_p
 from hotspots.result import HotspotResult
+from hotspots.validation import float_param
 
 __all__ = [
     "gistar_grid",
