@@ -11,17 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hotspots.cli.options import (
-    cell_size_option,
-    data_errors,
-    echo,
-    echo_written,
-    file_progress_each,
-    month_option,
-    output_options,
-    selection_options,
-    takes_selection,
-)
+from hotspots.cli import options
 
 if TYPE_CHECKING:  # pragma: no cover
     from hotspots.pipelines.selection import Selection
@@ -67,16 +57,18 @@ def _check_order(train_from: str | None, train_to: str | None, test_from: str | 
 
 
 @click.command()
-@takes_selection
-@selection_options
-@cell_size_option
-@month_option("--train-from",
-              help="First training month (default: the first month of the data).")
-@month_option("--train-to",
-              help="Last training month (default: the month before the test period).")
-@month_option("--test-from",
-              help="First test month (default: the last three months of the data are the test).")
-@month_option("--test-to", help="Last test month (default: the last month of the data).")
+@options.takes_selection
+@options.selection_options
+@options.cell_size_option
+@options.month_option("--train-from",
+                      help="First training month (default: the first month of the data).")
+@options.month_option("--train-to",
+                      help="Last training month (default: the month before the test period).")
+@options.month_option(
+    "--test-from",
+    help="First test month (default: the last three months of the data are the test).")
+@options.month_option("--test-to",
+                      help="Last test month (default: the last month of the data).")
 @click.option("--coverage", "coverages", type=float, multiple=True, callback=_coverage,
               metavar="SHARE", help="Share of the area to score at; repeat for several "
               "(default 0.01, 0.02, 0.05).")
@@ -85,7 +77,7 @@ def _check_order(train_from: str | None, train_to: str | None, test_from: str | 
               help="Coverage the recommendation is made for (added to --coverage if missing).")
 @click.option("--methods", callback=_methods, metavar="LIST",
               help=f"Comma-separated methods to compare (default all: {','.join(METHOD_CHOICES)}).")
-@output_options
+@options.output_options
 def compare(selection: Selection, cell_size: float | None, train_from: str | None,
             train_to: str | None, test_from: str | None, test_to: str | None,
             coverages: tuple[float, ...], recommend_at: float, methods: list[str] | None,
@@ -100,20 +92,20 @@ def compare(selection: Selection, cell_size: float | None, train_from: str | Non
     from hotspots.pipelines.compare import run_compare
 
     _check_order(train_from, train_to, test_from, test_to)
-    with data_errors():
+    with options.data_errors():
         run = run_compare(selection, out=out, train_from=train_from, train_to=train_to,
                           test_from=test_from, test_to=test_to, coverages=coverages or None,
                           recommend_at=recommend_at, methods=methods, cell_size=cell_size,
-                          file_progress=file_progress_each(quiet),
-                          tiles=None if no_tiles else "OpenStreetMap")
+                          file_progress=options.file_progress_each(quiet),
+                          tiles=options.base_tiles(no_tiles))
     if quiet:
         return
     p = run.periods
-    echo(f"trained on {p['train_from']} to {p['train_to']}, tested on "
-         f"{p['test_from']} to {p['test_to']}")
+    options.echo(f"trained on {p['train_from']} to {p['train_to']}, tested on "
+                 f"{p['test_from']} to {p['test_to']}")
     at = run.table[np.isclose(run.table["coverage"], recommend_at)]
     for _, row in at.iterrows():
         pai = "not comparable" if not row.get("comparable", False) else f"{row['pai']:.2f}"
-        echo(f"  {row['label']}: PAI {pai}")
-    echo(run.sentence)
-    echo_written(run.outputs.values())
+        options.echo(f"  {row['label']}: PAI {pai}")
+    options.echo(run.sentence)
+    options.echo_written(run.outputs.values())

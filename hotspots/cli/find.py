@@ -7,21 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hotspots.cli.options import (
-    cell_size_option,
-    data_errors,
-    distance_option,
-    echo,
-    echo_notes,
-    echo_written,
-    file_progress_summary,
-    harm_option,
-    output_options,
-    period_options,
-    selection_options,
-    step_progress,
-    takes_selection,
-)
+from hotspots.cli import options
 
 if TYPE_CHECKING:  # pragma: no cover
     from hotspots.pipelines.selection import Selection
@@ -34,21 +20,21 @@ METHOD_CHOICES = ("gistar", "kde", "count", "dbscan", "hdbscan")
 
 
 @click.command()
-@takes_selection
-@selection_options
-@period_options
+@options.takes_selection
+@options.selection_options
+@options.period_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default="gistar",
               show_default=True, help="Hotspot method.")
-@cell_size_option
+@options.cell_size_option
 @click.option("--bandwidth", type=click.FloatRange(min=0, min_open=True), metavar="M",
               help="KDE bandwidth in metres (default: normal-reference rule).")
-@distance_option
+@options.distance_option
 @click.option("--eps", type=click.FloatRange(min=0, min_open=True), metavar="M",
               help="DBSCAN neighbourhood radius in metres.")
 @click.option("--min-samples", type=click.IntRange(min=1), help="DBSCAN/HDBSCAN min_samples.")
 @click.option("--min-cluster-size", type=click.IntRange(min=2), help="HDBSCAN min_cluster_size.")
-@harm_option
-@output_options
+@options.harm_option
+@options.output_options
 def find(selection: Selection, method: str, cell_size: float | None, bandwidth: float | None,
          distance: float | None, eps: float | None, min_samples: int | None,
          min_cluster_size: int | None, no_tiles: bool, out: Path, quiet: bool) -> None:
@@ -62,15 +48,15 @@ def find(selection: Selection, method: str, cell_size: float | None, bandwidth: 
     settings = MethodSettings(method, cell_size=cell_size, bandwidth=bandwidth,
                               distance=distance, eps=eps, min_samples=min_samples,
                               min_cluster_size=min_cluster_size)
-    with data_errors():
-        run = run_find(selection, settings, out=out, progress=step_progress(quiet),
-                       file_progress=file_progress_summary(quiet),
-                       tiles=None if no_tiles else "OpenStreetMap")
+    with options.data_errors():
+        run = run_find(selection, settings, out=out, progress=options.step_progress(quiet),
+                       file_progress=options.file_progress_summary(quiet),
+                       tiles=options.base_tiles(no_tiles))
     if quiet:
         return
-    echo(run.load_report.to_text())
+    options.echo(run.load_report.to_text())
     res = run.result
-    echo(f"{res.method}: {res.n_hotspots} hotspot {res.layer} out of {len(res.cells):,} "
-         f"from {len(run.crimes):,} crimes. {res.method_statement()}")
-    echo_notes(res.notes)
-    echo_written(run.outputs.values())
+    options.echo(f"{res.method}: {res.n_hotspots} hotspot {res.layer} out of "
+                 f"{len(res.cells):,} from {len(run.crimes):,} crimes. {res.method_statement()}")
+    options.echo_notes(res.notes)
+    options.echo_written(run.outputs.values())

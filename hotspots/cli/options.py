@@ -25,6 +25,7 @@ from hotspots.progress import Progress
 
 __all__ = [
     "SELECTION_FLAGS",
+    "base_tiles",
     "cell_size_option",
     "check_month",
     "data_errors",
@@ -187,6 +188,11 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Output folder (created if missing)."),
         quiet_option,
     )(func)
+
+
+def base_tiles(no_tiles: bool) -> str | None:
+    """The web map's base layer: OpenStreetMap, or none with ``--no-tiles``."""
+    return None if no_tiles else "OpenStreetMap"
 
 
 # --------------------------------------------------------------------------- printing

@@ -14,15 +14,7 @@ from typing import Any
 
 import click
 
-from hotspots.cli.options import (
-    data_errors,
-    echo,
-    echo_notes,
-    echo_written,
-    month_option,
-    quiet_option,
-    step_progress,
-)
+from hotspots.cli import options
 
 __all__ = ["report"]
 
@@ -33,9 +25,10 @@ __all__ = ["report"]
               help="Output folder for the bundle (created if missing).")
 @click.option("--plan", "plan_name", metavar="NAME",
               help="Saved plan to use from the config's [plan] file (overrides [plan] name).")
-@month_option("--from", "start",
-              help="First month of the report period (overrides [selection] from).")
-@month_option("--to", "end", help="Last month of the report period (overrides [selection] to).")
+@options.month_option("--from", "start",
+                      help="First month of the report period (overrides [selection] from).")
+@options.month_option("--to", "end",
+                      help="Last month of the report period (overrides [selection] to).")
 @click.option("--points/--no-points", default=None,
               help="Export crime points in layers.gpkg. Default: yes, except for sensitive "
                    "groups such as VAWG (overrides [output] points).")
@@ -43,7 +36,7 @@ __all__ = ["report"]
 @click.option("--no-tiles", is_flag=True,
               help="Draw maps without OpenStreetMap tiles (boundaries only).")
 @click.option("--no-zip", is_flag=True, help="Skip evidence_pack.zip.")
-@quiet_option
+@options.quiet_option
 def report(config: Path, out: Path, plan_name: str | None, start: str | None, end: str | None,
            points: bool | None, no_pdf: bool, no_tiles: bool, no_zip: bool,
            quiet: bool) -> None:
@@ -55,7 +48,7 @@ def report(config: Path, out: Path, plan_name: str | None, start: str | None, en
     """
     from hotspots.report.build import build_report, read_report_config
 
-    with data_errors():
+    with options.data_errors():
         cfg = read_report_config(config)
     changes: dict[str, object] = {}
     if plan_name is not None:
@@ -79,8 +72,8 @@ def report(config: Path, out: Path, plan_name: str | None, start: str | None, en
     if no_zip:
         changes["zip"] = False
     cfg = dataclasses.replace(cfg, **changes)
-    with data_errors():
-        bundle = build_report(cfg, out=out, progress=step_progress(quiet))
+    with options.data_errors():
+        bundle = build_report(cfg, out=out, progress=options.step_progress(quiet))
     if not quiet:
         _print_bundle(bundle, out)
 
@@ -93,7 +86,7 @@ def _check_plan(config: Path, plans_file: Path | None, plan_name: str) -> None:
             f"called {plan_name!r} to choose.", param_hint="'--plan'")
     from hotspots.planning.plans import PlanStore
 
-    with data_errors():
+    with options.data_errors():
         known = [p.name for p in PlanStore(plans_file).plans()]
     if plan_name not in known:
         raise click.BadParameter(
@@ -108,11 +101,11 @@ _NAMED = ("html", "pdf", "geopackage", "zip", "run")
 def _print_bundle(bundle: Any, out: Path) -> None:
     """The headline sentences, the privacy rule, the notes, and what was written."""
     for sentence in bundle.data.summary.sentences:
-        echo(sentence)
+        options.echo(sentence)
     for sentence in bundle.data.projection.sentences[1:2]:
-        echo(sentence)
-    echo(f"privacy: {bundle.data.privacy}")
-    echo_notes(bundle.notes)
-    echo_written(bundle.paths[name] for name in _NAMED if name in bundle.paths)
+        options.echo(sentence)
+    options.echo(f"privacy: {bundle.data.privacy}")
+    options.echo_notes(bundle.notes)
+    options.echo_written(bundle.paths[name] for name in _NAMED if name in bundle.paths)
     n_more = len(bundle.paths) - sum(name in bundle.paths for name in _NAMED)
-    echo(f"and {n_more} maps, charts and tables under {out}")
+    options.echo(f"and {n_more} maps, charts and tables under {out}")

@@ -7,20 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hotspots.cli.options import (
-    cell_size_option,
-    data_errors,
-    distance_option,
-    echo,
-    echo_notes,
-    echo_written,
-    file_progress_each,
-    harm_option,
-    output_options,
-    period_options,
-    selection_options,
-    takes_selection,
-)
+from hotspots.cli import options
 
 if TYPE_CHECKING:  # pragma: no cover
     from hotspots.pipelines.selection import Selection
@@ -29,23 +16,23 @@ __all__ = ["trends"]
 
 
 @click.command()
-@takes_selection
-@selection_options
-@cell_size_option
-@period_options
+@options.takes_selection
+@options.selection_options
+@options.cell_size_option
+@options.period_options
 @click.option("--step", type=click.Choice(["auto", "month", "week", "day"]), default="auto",
               show_default=True,
               help="Time step. auto: months if the data span 10+ months, else weeks or days "
                    "for dated data.")
-@distance_option
+@options.distance_option
 @click.option("--no-fdr", is_flag=True,
               help="Do not correct p-values for multiple testing (not recommended).")
-@harm_option
+@options.harm_option
 @click.option("--knox-iterations", type=click.IntRange(min=1), default=99, show_default=True,
               help="Permutations for the near-repeat test (dated data only).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed of the near-repeat permutations.")
-@output_options
+@options.output_options
 def trends(selection: Selection, cell_size: float | None, step: str, distance: float | None,
            no_fdr: bool, knox_iterations: int, seed: int, no_tiles: bool, out: Path,
            quiet: bool) -> None:
@@ -56,18 +43,18 @@ def trends(selection: Selection, cell_size: float | None, step: str, distance: f
     """
     from hotspots.pipelines.trends import run_trends
 
-    with data_errors():
+    with options.data_errors():
         run = run_trends(selection, out=out, step=step, cell_size=cell_size, distance=distance,
                          fdr=not no_fdr, knox_iterations=knox_iterations, seed=seed,
-                         file_progress=file_progress_each(quiet),
-                         tiles=None if no_tiles else "OpenStreetMap")
+                         file_progress=options.file_progress_each(quiet),
+                         tiles=options.base_tiles(no_tiles))
     if quiet:
         return
     params = run.result.params
     counts = ", ".join(f"{k}: {v:,}" for k, v in params["pattern_counts"].items())
-    echo(f"emerging hot spots over {params['n_steps']} {params['step']}s "
-         f"({params['first_step']} to {params['last_step']}) on "
-         f"{len(run.result.cells):,} cells. {counts}")
-    echo(f"near repeats: {run.near_repeat_message}")
-    echo_notes(run.result.notes)
-    echo_written(run.outputs.values())
+    options.echo(f"emerging hot spots over {params['n_steps']} {params['step']}s "
+                 f"({params['first_step']} to {params['last_step']}) on "
+                 f"{len(run.result.cells):,} cells. {counts}")
+    options.echo(f"near repeats: {run.near_repeat_message}")
+    options.echo_notes(run.result.notes)
+    options.echo_written(run.outputs.values())

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.io.write import write_geopackage, write_json, write_table
+from hotspots.io.write import write_geopackage, write_table
 from hotspots.months import data_months, month_label, months_between, parse_month, shift_months
-from hotspots.pipelines.outputs import output_folder, run_header, write_map
+from hotspots.pipelines.outputs import output_folder, write_map, write_run_json
 from hotspots.pipelines.selection import Selection, load_selection
 from hotspots.progress import Progress
 from hotspots.result import HotspotResult
@@ -149,23 +149,16 @@ def run_compare(
     fmap = draw(result, areas=loaded.area, sensitive=loaded.group.sensitive,
                 title=f"Recommended: {recommended['label']}", tiles=tiles)
     outputs["map"] = write_map(fmap, out / "map.html")
-    run = run_header("compare", selection, loaded)
-    run.update({
-        "periods": periods,
-        "n_train": len(train),
-        "n_test": len(test),
-        "coverages": covs,
-        "recommend_at": recommend_at,
-        "study_area": area_rule,
-        "study_area_rule": table.attrs["study_area_rule"],
-        "selection_rule": table.attrs["selection_rule"],
-        "grid": table.attrs["grid"],
-        "recommendation": {"method": recommended["method"], "label": recommended["label"],
-                           "params": recommended["params"], "pai": recommended["pai"],
-                           "hit_rate": recommended["hit_rate"], "pei": recommended["pei"],
-                           "sentence": sentence},
-        "recommended_params": result.params,
-        "outputs": {k: v.name for k, v in outputs.items()},
-    })
-    outputs["run"] = write_json(out / "run.json", run)
+    outputs["run"] = write_run_json(
+        out, "compare", selection, loaded, outputs,
+        periods=periods, n_train=len(train), n_test=len(test), coverages=covs,
+        recommend_at=recommend_at, study_area=area_rule,
+        study_area_rule=table.attrs["study_area_rule"],
+        selection_rule=table.attrs["selection_rule"], grid=table.attrs["grid"],
+        recommendation={"method": recommended["method"], "label": recommended["label"],
+                        "params": recommended["params"], "pai": recommended["pai"],
+                        "hit_rate": recommended["hit_rate"], "pei": recommended["pei"],
+                        "sentence": sentence},
+        recommended_params=result.params,
+    )
     return CompareRun(table, recommended, sentence, result, periods, outputs)

@@ -11,9 +11,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from hotspots.io.write import write_geopackage, write_json, write_table
+from hotspots.io.write import write_geopackage, write_table
 from hotspots.methods.find import find_hotspots
-from hotspots.pipelines.outputs import output_folder, run_header, write_map
+from hotspots.pipelines.outputs import output_folder, write_map, write_run_json
 from hotspots.pipelines.selection import Selection, load_selection
 from hotspots.privacy import suppress_small_counts
 from hotspots.progress import Progress, note_progress
@@ -147,17 +147,12 @@ def run_find(
                        title=f"{crime_group.label}: hotspots", tiles=tiles)
     outputs["map"] = write_map(fmap, out / "map.html")
 
-    run = run_header("find", selection, loaded)
-    run.update({
-        "period": {"from": selection.start, "to": selection.end},
-        "method": result.method,
-        "params": result.params,
-        "method_statement": result.method_statement(),
-        "notes": result.notes,
-        "n_hotspots": result.n_hotspots,
-        "outputs": {k: v.name for k, v in outputs.items()},
-    })
-    outputs["run"] = write_json(out / "run.json", run)
+    outputs["run"] = write_run_json(
+        out, "find", selection, loaded, outputs,
+        period={"from": selection.start, "to": selection.end}, method=result.method,
+        params=result.params, method_statement=result.method_statement(), notes=result.notes,
+        n_hotspots=result.n_hotspots,
+    )
     return FindRun(
         crimes=selected,
         load_report=loaded.report,

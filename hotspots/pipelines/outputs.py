@@ -1,4 +1,4 @@
-"""What every pipeline writes alike: the output folder, the map page, the head of ``run.json``."""
+"""What every pipeline writes alike: the output folder, the map page and ``run.json``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from hotspots import __version__
+from hotspots.io.write import write_json
 from hotspots.pipelines.selection import LoadedSelection, Selection
 from hotspots.privacy import RULE as PRIVACY_RULE
 
-__all__ = ["output_folder", "run_header", "write_map"]
+__all__ = ["output_folder", "run_header", "write_map", "write_run_json"]
 
 
 def output_folder(out: str | Path) -> Path:
@@ -61,6 +62,18 @@ def run_header(command: str, selection: Selection, loaded: LoadedSelection) -> d
         "boundary_report": _as_dict(loaded.boundary_report),
         "selection": loaded.selection,
     }
+
+
+def write_run_json(out: Path, command: str, selection: Selection, loaded: LoadedSelection,
+                   outputs: dict[str, Path], **details: Any) -> Path:
+    """Write ``out/run.json``: the shared header, the command's ``details``, the outputs.
+
+    ``outputs`` (name -> path of each file written) is recorded by file name, last.
+    """
+    run = run_header(command, selection, loaded)
+    run.update(details)
+    run["outputs"] = {name: path.name for name, path in outputs.items()}
+    return write_json(out / "run.json", run)
 
 
 def _as_dict(report: Any) -> Any:

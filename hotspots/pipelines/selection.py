@@ -22,9 +22,6 @@ __all__ = ["LOAD_STEPS", "LoadedSelection", "Selection", "load_selection"]
 
 log = logging.getLogger(__name__)
 
-#: Steps :func:`load_selection` reports to a progress callback: boundary, crimes, selection.
-LOAD_STEPS = 3
-
 
 @dataclass(frozen=True)
 class Selection:
@@ -87,6 +84,10 @@ class LoadedSelection:
     selection: dict[str, Any]
     group: Any
     weights: dict[str, float] | None
+
+
+#: Steps :func:`load_selection` reports to a progress callback: boundary, crimes, selection.
+LOAD_STEPS = 3
 
 
 def load_selection(

@@ -13,8 +13,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from hotspots.io.write import write_geopackage, write_json, write_table
-from hotspots.pipelines.outputs import output_folder, run_header, write_map
+from hotspots.io.write import write_geopackage, write_table
+from hotspots.pipelines.outputs import output_folder, write_map, write_run_json
 from hotspots.pipelines.selection import Selection, load_selection
 from hotspots.privacy import suppress_small_counts
 from hotspots.progress import Progress
@@ -107,16 +107,12 @@ def run_trends(
     fmap = emerging_map(result, areas=loaded.area, sensitive=sensitive,
                         title=f"{loaded.group.label}: emerging hot spots", tiles=tiles)
     outputs["map"] = write_map(fmap, out / "map.html")
-    run = run_header("trends", selection, loaded)
-    run.update({
-        "period": {"from": selection.start, "to": selection.end},
-        "method": result.method,
-        "params": result.params,
-        "notes": result.notes,
-        "near_repeat": _near_repeat_record(knox, message),
-        "outputs": {k: v.name for k, v in outputs.items()},
-    })
-    outputs["run"] = write_json(out / "run.json", run)
+    outputs["run"] = write_run_json(
+        out, "trends", selection, loaded, outputs,
+        period={"from": selection.start, "to": selection.end}, method=result.method,
+        params=result.params, notes=result.notes,
+        near_repeat=_near_repeat_record(knox, message),
+    )
     return TrendsRun(loaded.crimes, result, knox, message, outputs)
 
 
