@@ -6,8 +6,9 @@ gathers those flags into one :class:`~hotspots.pipelines.selection.Selection`, a
 checks that name a bad flag (exit code 2). :func:`data_errors` turns an error in the data
 into a message and exit code 1.
 
-Only click is imported at the top, so ``hotspots --help`` stays quick: the library (and
-geopandas with it) loads when a command runs.
+Only click and two small modules (errors, progress) are imported at the top, so
+``hotspots --help`` stays quick: the library (and geopandas with it) loads when a command
+runs.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ def _stack(*decorators: Decorator) -> Decorator:
     return apply
 
 
-def _file(**kwargs: Any) -> click.Path:
-    return click.Path(exists=True, dir_okay=False, path_type=Path, **kwargs)
+def _file() -> click.Path:
+    """An existing file (not a folder), given to the command as a Path."""
+    return click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 # --------------------------------------------------------------------------- checks
