@@ -1,6 +1,8 @@
 """hotspots: find crime hotspots and plan Safer Streets interventions.
 
-The public API is re-exported here; everything else is private.
+The public API is re-exported here; everything else is private. Names load lazily, on
+first use (PEP 562), so ``import hotspots`` and ``hotspots --help`` stay quick: scikit-learn,
+matplotlib, folium and the rest load only when a name that needs them is used.
 
 Examples
 --------
@@ -11,160 +13,245 @@ True
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from hotspots.analysis.accuracy import compare_methods, prediction_accuracy, recommend
-from hotspots.analysis.areas import area_summary, concentration_statement
-from hotspots.analysis.change import PeriodComparison, compare_periods
-from hotspots.datasets.sample import DEFAULT_SEED, SampleSummary, planted, write_sample
-from hotspots.errors import (
-    ColumnMappingError,
-    CRSError,
-    EmptySelectionError,
-    HotspotsError,
-    InputFileError,
-    ParameterError,
-)
-from hotspots.evaluation.before_after import (
-    EvaluationAreas,
-    EvaluationResult,
-    before_after,
-    evaluate,
-    evaluation_areas,
-    relative_effect_size,
-    total_net_effect,
-    weighted_displacement_quotient,
-)
-from hotspots.groups import CrimeGroup, apply_harm, get_group, load_groups, load_harm_weights
-from hotspots.io import (
-    BoundaryReport,
-    ColumnMapping,
-    LoadReport,
-    load_boundary,
-    load_crimes,
-    read_mapping,
-)
-from hotspots.methods.clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
-from hotspots.methods.counts import count_hotspots
-from hotspots.methods.density import default_bandwidth, kde_hotspots, kde_surface
-from hotspots.methods.emerging import cell_series, emerging_hotspots, mann_kendall
-from hotspots.methods.find import METHODS, find_hotspots
-from hotspots.methods.gistar import gistar_grid, gistar_hotspots
-from hotspots.methods.grid import Grid, count_points, default_cell_size, make_grid, study_area_mask
-from hotspots.methods.nearrepeat import knox_test, near_repeat_possible
-from hotspots.pipelines.find import FindRun, run_find
-from hotspots.planning.impact import ImpactResult, projected_counts, projected_impact
-from hotspots.planning.interventions import (
-    Intervention,
-    InterventionType,
-    check_inside,
-    coverage,
-    load_catalogue,
-)
-from hotspots.planning.plans import PlanStore
-from hotspots.policeapi.client import (
-    OfflineError,
-    PoliceAPI,
-    fetch_crimes,
-    fetch_neighbourhood_boundaries,
-)
-from hotspots.report.build import EvaluationSettings, ReportBundle, build_report, report_from_data
-from hotspots.result import HotspotResult
-from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
-from hotspots.select import select_crimes
-from hotspots.viz.webmaps import hotspot_map
-
-__all__ = [
-    "__version__",
+#: Where each public name is defined: module -> names. The one place to look up when a
+#: public name moves; ``__all__`` and the ``TYPE_CHECKING`` imports below list the same
+#: names (tests/test_api.py checks that the three agree).
+_EXPORTS: dict[str, tuple[str, ...]] = {
     # errors
-    "HotspotsError",
-    "InputFileError",
-    "ColumnMappingError",
-    "CRSError",
-    "ParameterError",
-    "EmptySelectionError",
+    "hotspots.errors": ("HotspotsError", "InputFileError", "ColumnMappingError", "CRSError",
+                        "ParameterError", "EmptySelectionError"),
     # loading and selection
-    "load_crimes",
-    "load_boundary",
-    "read_mapping",
-    "ColumnMapping",
-    "LoadReport",
-    "BoundaryReport",
-    "CrimeGroup",
-    "load_groups",
-    "get_group",
-    "load_harm_weights",
-    "apply_harm",
-    "select_crimes",
-    "CRIME_COLUMNS",
-    "POLICE_UK_CATEGORIES",
-    "empty_crimes",
+    "hotspots.io": ("load_crimes", "load_boundary", "read_mapping", "ColumnMapping",
+                    "LoadReport", "BoundaryReport"),
+    "hotspots.groups": ("CrimeGroup", "load_groups", "get_group", "load_harm_weights",
+                        "apply_harm"),
+    "hotspots.select": ("select_crimes",),
+    "hotspots.schema": ("CRIME_COLUMNS", "POLICE_UK_CATEGORIES", "empty_crimes"),
     # grids and methods
-    "Grid",
-    "make_grid",
-    "default_cell_size",
-    "count_points",
-    "study_area_mask",
-    "METHODS",
-    "find_hotspots",
-    "HotspotResult",
-    "count_hotspots",
-    "kde_hotspots",
-    "kde_surface",
-    "default_bandwidth",
-    "gistar_hotspots",
-    "gistar_grid",
-    "dbscan_hotspots",
-    "hdbscan_hotspots",
-    "cluster_labels",
-    "area_summary",
-    "concentration_statement",
+    "hotspots.methods.grid": ("Grid", "make_grid", "default_cell_size", "count_points",
+                              "study_area_mask"),
+    "hotspots.methods.find": ("METHODS", "find_hotspots"),
+    "hotspots.result": ("HotspotResult",),
+    "hotspots.methods.counts": ("count_hotspots",),
+    "hotspots.methods.density": ("kde_hotspots", "kde_surface", "default_bandwidth"),
+    "hotspots.methods.gistar": ("gistar_hotspots", "gistar_grid"),
+    "hotspots.methods.clusters": ("dbscan_hotspots", "hdbscan_hotspots", "cluster_labels"),
+    "hotspots.analysis.areas": ("area_summary", "concentration_statement"),
     # trends and accuracy
-    "emerging_hotspots",
-    "cell_series",
-    "mann_kendall",
-    "prediction_accuracy",
-    "compare_methods",
-    "recommend",
-    "knox_test",
-    "near_repeat_possible",
+    "hotspots.methods.emerging": ("emerging_hotspots", "cell_series", "mann_kendall"),
+    "hotspots.analysis.accuracy": ("prediction_accuracy", "compare_methods", "recommend"),
+    "hotspots.methods.nearrepeat": ("knox_test", "near_repeat_possible"),
     # planning and evaluation
-    "InterventionType",
-    "Intervention",
-    "load_catalogue",
-    "coverage",
-    "check_inside",
-    "PlanStore",
-    "projected_impact",
-    "projected_counts",
-    "ImpactResult",
-    "evaluation_areas",
-    "EvaluationAreas",
-    "before_after",
-    "evaluate",
-    "EvaluationResult",
-    "relative_effect_size",
-    "weighted_displacement_quotient",
-    "total_net_effect",
-    "compare_periods",
-    "PeriodComparison",
+    "hotspots.planning.interventions": ("InterventionType", "Intervention", "load_catalogue",
+                                        "coverage", "check_inside"),
+    "hotspots.planning.plans": ("PlanStore",),
+    "hotspots.planning.impact": ("projected_impact", "projected_counts", "ImpactResult"),
+    "hotspots.evaluation.before_after": ("evaluation_areas", "EvaluationAreas", "before_after",
+                                         "evaluate", "EvaluationResult", "relative_effect_size",
+                                         "weighted_displacement_quotient", "total_net_effect"),
+    "hotspots.analysis.change": ("compare_periods", "PeriodComparison"),
     # evidence pack
-    "build_report",
-    "report_from_data",
-    "ReportBundle",
-    "EvaluationSettings",
+    "hotspots.report.build": ("build_report", "report_from_data", "ReportBundle",
+                              "EvaluationSettings"),
     # data.police.uk
+    "hotspots.policeapi.client": ("PoliceAPI", "fetch_crimes", "fetch_neighbourhood_boundaries",
+                                  "OfflineError"),
+    # outputs and pipelines (what the commands run)
+    "hotspots.viz.webmaps": ("hotspot_map",),
+    "hotspots.pipelines.selection": ("Selection",),
+    "hotspots.pipelines.find": ("run_find", "FindRun", "MethodSettings"),
+    "hotspots.pipelines.trends": ("run_trends", "TrendsRun"),
+    "hotspots.pipelines.compare": ("run_compare", "CompareRun"),
+    # demo data
+    "hotspots.datasets.sample": ("write_sample", "planted", "SampleSummary", "DEFAULT_SEED"),
+}
+
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+#: The public names, sorted (``_EXPORTS`` groups them by module and theme).
+__all__ = [
+    "CRIME_COLUMNS",
+    "DEFAULT_SEED",
+    "METHODS",
+    "POLICE_UK_CATEGORIES",
+    "BoundaryReport",
+    "CRSError",
+    "ColumnMapping",
+    "ColumnMappingError",
+    "CompareRun",
+    "CrimeGroup",
+    "EmptySelectionError",
+    "EvaluationAreas",
+    "EvaluationResult",
+    "EvaluationSettings",
+    "FindRun",
+    "Grid",
+    "HotspotResult",
+    "HotspotsError",
+    "ImpactResult",
+    "InputFileError",
+    "Intervention",
+    "InterventionType",
+    "LoadReport",
+    "MethodSettings",
+    "OfflineError",
+    "ParameterError",
+    "PeriodComparison",
+    "PlanStore",
     "PoliceAPI",
+    "ReportBundle",
+    "SampleSummary",
+    "Selection",
+    "TrendsRun",
+    "__version__",
+    "apply_harm",
+    "area_summary",
+    "before_after",
+    "build_report",
+    "cell_series",
+    "check_inside",
+    "cluster_labels",
+    "compare_methods",
+    "compare_periods",
+    "concentration_statement",
+    "count_hotspots",
+    "count_points",
+    "coverage",
+    "dbscan_hotspots",
+    "default_bandwidth",
+    "default_cell_size",
+    "emerging_hotspots",
+    "empty_crimes",
+    "evaluate",
+    "evaluation_areas",
     "fetch_crimes",
     "fetch_neighbourhood_boundaries",
-    "OfflineError",
-    # outputs
+    "find_hotspots",
+    "get_group",
+    "gistar_grid",
+    "gistar_hotspots",
+    "hdbscan_hotspots",
     "hotspot_map",
-    "run_find",
-    "FindRun",
-    # demo data
-    "write_sample",
+    "kde_hotspots",
+    "kde_surface",
+    "knox_test",
+    "load_boundary",
+    "load_catalogue",
+    "load_crimes",
+    "load_groups",
+    "load_harm_weights",
+    "make_grid",
+    "mann_kendall",
+    "near_repeat_possible",
     "planted",
-    "SampleSummary",
-    "DEFAULT_SEED",
+    "prediction_accuracy",
+    "projected_counts",
+    "projected_impact",
+    "read_mapping",
+    "recommend",
+    "relative_effect_size",
+    "report_from_data",
+    "run_compare",
+    "run_find",
+    "run_trends",
+    "select_crimes",
+    "study_area_mask",
+    "total_net_effect",
+    "weighted_displacement_quotient",
+    "write_sample",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hotspots.analysis.accuracy import compare_methods, prediction_accuracy, recommend
+    from hotspots.analysis.areas import area_summary, concentration_statement
+    from hotspots.analysis.change import PeriodComparison, compare_periods
+    from hotspots.datasets.sample import DEFAULT_SEED, SampleSummary, planted, write_sample
+    from hotspots.errors import (
+        ColumnMappingError,
+        CRSError,
+        EmptySelectionError,
+        HotspotsError,
+        InputFileError,
+        ParameterError,
+    )
+    from hotspots.evaluation.before_after import (
+        EvaluationAreas,
+        EvaluationResult,
+        before_after,
+        evaluate,
+        evaluation_areas,
+        relative_effect_size,
+        total_net_effect,
+        weighted_displacement_quotient,
+    )
+    from hotspots.groups import CrimeGroup, apply_harm, get_group, load_groups, load_harm_weights
+    from hotspots.io import (
+        BoundaryReport,
+        ColumnMapping,
+        LoadReport,
+        load_boundary,
+        load_crimes,
+        read_mapping,
+    )
+    from hotspots.methods.clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
+    from hotspots.methods.counts import count_hotspots
+    from hotspots.methods.density import default_bandwidth, kde_hotspots, kde_surface
+    from hotspots.methods.emerging import cell_series, emerging_hotspots, mann_kendall
+    from hotspots.methods.find import METHODS, find_hotspots
+    from hotspots.methods.gistar import gistar_grid, gistar_hotspots
+    from hotspots.methods.grid import (
+        Grid,
+        count_points,
+        default_cell_size,
+        make_grid,
+        study_area_mask,
+    )
+    from hotspots.methods.nearrepeat import knox_test, near_repeat_possible
+    from hotspots.pipelines.compare import CompareRun, run_compare
+    from hotspots.pipelines.find import FindRun, MethodSettings, run_find
+    from hotspots.pipelines.selection import Selection
+    from hotspots.pipelines.trends import TrendsRun, run_trends
+    from hotspots.planning.impact import ImpactResult, projected_counts, projected_impact
+    from hotspots.planning.interventions import (
+        Intervention,
+        InterventionType,
+        check_inside,
+        coverage,
+        load_catalogue,
+    )
+    from hotspots.planning.plans import PlanStore
+    from hotspots.policeapi.client import (
+        OfflineError,
+        PoliceAPI,
+        fetch_crimes,
+        fetch_neighbourhood_boundaries,
+    )
+    from hotspots.report.build import (
+        EvaluationSettings,
+        ReportBundle,
+        build_report,
+        report_from_data,
+    )
+    from hotspots.result import HotspotResult
+    from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
+    from hotspots.select import select_crimes
+    from hotspots.viz.webmaps import hotspot_map
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562), then keep it here."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hotspots' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,30 +1,22 @@
 """``hotspots report CONFIG --out DIR``: the bid evidence pack, from a config file.
 
-A thin face over :func:`hotspots.report.build_report`; the lead registers it on the main
-group (``main.add_command(report)``). As with every command: the input first, options as
-flags, ``--out DIR`` with a ``run.json`` beside the outputs; bad flags exit with code 2 and
-name the flag, bad data or a bad config exits with code 1 and names the file and key.
+A thin face over :func:`hotspots.report.build.build_report`. As with every command: the
+input first, options as flags, ``--out DIR`` with a ``run.json`` beside the outputs; bad
+flags exit with code 2 and name the flag, bad data or a bad config exits with code 1 and
+names the file and key.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
+from typing import Any
 
 import click
 
-from hotspots.errors import HotspotsError
+from hotspots.cli import options
 
 __all__ = ["report"]
-
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not _MONTH.match(value):
-        raise click.BadParameter(f"{value!r} is not a month in the form YYYY-MM, e.g. 2024-03.")
-    return value
 
 
 @click.command("report")
@@ -33,10 +25,10 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
               help="Output folder for the bundle (created if missing).")
 @click.option("--plan", "plan_name", metavar="NAME",
               help="Saved plan to use from the config's [plan] file (overrides [plan] name).")
-@click.option("--from", "start", callback=_month, metavar="YYYY-MM",
-              help="First month of the report period (overrides [selection] from).")
-@click.option("--to", "end", callback=_month, metavar="YYYY-MM",
-              help="Last month of the report period (overrides [selection] to).")
+@options.month_option("--from", "start",
+                      help="First month of the report period (overrides [selection] from).")
+@options.month_option("--to", "end",
+                      help="Last month of the report period (overrides [selection] to).")
 @click.option("--points/--no-points", default=None,
               help="Export crime points in layers.gpkg. Default: yes, except for sensitive "
                    "groups such as VAWG (overrides [output] points).")
@@ -44,7 +36,7 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 @click.option("--no-tiles", is_flag=True,
               help="Draw maps without OpenStreetMap tiles (boundaries only).")
 @click.option("--no-zip", is_flag=True, help="Skip evidence_pack.zip.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@options.quiet_option
 def report(config: Path, out: Path, plan_name: str | None, start: str | None, end: str | None,
            points: bool | None, no_pdf: bool, no_tiles: bool, no_zip: bool,
            quiet: bool) -> None:
@@ -56,26 +48,11 @@ def report(config: Path, out: Path, plan_name: str | None, start: str | None, en
     """
     from hotspots.report.build import build_report, read_report_config
 
-    try:
+    with options.data_errors():
         cfg = read_report_config(config)
-    except HotspotsError as exc:
-        raise click.ClickException(str(exc)) from None
     changes: dict[str, object] = {}
     if plan_name is not None:
-        if cfg.plans_file is None:
-            raise click.BadParameter(
-                f"{config} names no plans file ([plan] file = ...), so there is no saved plan "
-                f"called {plan_name!r} to choose.", param_hint="'--plan'")
-        from hotspots.planning.plans import PlanStore
-
-        try:
-            known = [p.name for p in PlanStore(cfg.plans_file).plans()]
-        except HotspotsError as exc:
-            raise click.ClickException(str(exc)) from None
-        if plan_name not in known:
-            raise click.BadParameter(
-                f"{cfg.plans_file} has no plan called {plan_name!r}; its plans are: "
-                f"{', '.join(map(repr, known)) or 'none'}.", param_hint="'--plan'")
+        _check_plan(config, cfg.plans_file, plan_name)
         changes["plan_name"] = plan_name
     if start is not None:
         changes["start"] = start
@@ -95,27 +72,40 @@ def report(config: Path, out: Path, plan_name: str | None, start: str | None, en
     if no_zip:
         changes["zip"] = False
     cfg = dataclasses.replace(cfg, **changes)
+    with options.data_errors():
+        bundle = build_report(cfg, out=out, progress=options.step_progress(quiet))
+    if not quiet:
+        _print_bundle(bundle, out)
 
-    def progress(step: int, total: int, label: str) -> None:
-        if not quiet:
-            click.echo(f"[{step + 1}/{total}] {label}", err=True)
 
-    try:
-        bundle = build_report(cfg, out=out, progress=progress)
-    except HotspotsError as exc:
-        raise click.ClickException(str(exc)) from None
-    if quiet:
-        return
+def _check_plan(config: Path, plans_file: Path | None, plan_name: str) -> None:
+    """``--plan NAME`` must name a plan saved in the config's plans file (a flag error if not)."""
+    if plans_file is None:
+        raise click.BadParameter(
+            f"{config} names no plans file ([plan] file = ...), so there is no saved plan "
+            f"called {plan_name!r} to choose.", param_hint="'--plan'")
+    from hotspots.planning.plans import PlanStore
+
+    with options.data_errors():
+        known = [p.name for p in PlanStore(plans_file).plans()]
+    if plan_name not in known:
+        raise click.BadParameter(
+            f"{plans_file} has no plan called {plan_name!r}; its plans are: "
+            f"{', '.join(map(repr, known)) or 'none'}.", param_hint="'--plan'")
+
+
+#: Files of the bundle named one by one; the maps, charts and tables are counted.
+_NAMED = ("html", "pdf", "geopackage", "zip", "run")
+
+
+def _print_bundle(bundle: Any, out: Path) -> None:
+    """The headline sentences, the privacy rule, the notes, and what was written."""
     for sentence in bundle.data.summary.sentences:
-        click.echo(sentence, err=True)
+        options.echo(sentence)
     for sentence in bundle.data.projection.sentences[1:2]:
-        click.echo(sentence, err=True)
-    click.echo(f"privacy: {bundle.data.privacy}", err=True)
-    for note in bundle.notes:
-        click.echo(f"note: {note}", err=True)
-    for name in ("html", "pdf", "geopackage", "zip", "run"):
-        if name in bundle.paths:
-            click.echo(f"wrote {bundle.paths[name]}", err=True)
-    n_more = len(bundle.paths) - sum(n in bundle.paths for n in
-                                     ("html", "pdf", "geopackage", "zip", "run"))
-    click.echo(f"and {n_more} maps, charts and tables under {out}", err=True)
+        options.echo(sentence)
+    options.echo(f"privacy: {bundle.data.privacy}")
+    options.echo_notes(bundle.notes)
+    options.echo_written(bundle.paths[name] for name in _NAMED if name in bundle.paths)
+    n_more = len(bundle.paths) - sum(name in bundle.paths for name in _NAMED)
+    options.echo(f"and {n_more} maps, charts and tables under {out}")

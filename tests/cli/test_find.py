@@ -1,4 +1,4 @@
-"""The ``hotspots`` command line, run through click's test runner as a user would run it."""
+"""``hotspots find``, run through click's test runner as a user would run it."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ import shapely
 from click.testing import CliRunner
 from pyproj import Transformer
 
-from hotspots.cli.main import main
+from hotspots.cli import main
+from hotspots.cli.find import METHOD_CHOICES
+from hotspots.methods.find import METHODS
 from hotspots.viz.assets import assets_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "sample_crimes"
 NEIGHBOURHOODS = ROOT / "data" / "boundaries" / "neighbourhoods.gpkg"
 HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -41,11 +43,8 @@ def police_csv(path: Path, rows: list[tuple[str, float, float, str]], month="202
     return path
 
 
-@pytest.mark.parametrize("command", [[], ["find"], ["sample"]])
-def test_help_on_every_command(command):
-    result = run(*command, "--help")
-    assert result.exit_code == 0
-    assert "Usage:" in result.output
+def test_method_choices_are_the_library_methods():
+    assert METHOD_CHOICES == METHODS
 
 
 @pytest.mark.parametrize(
@@ -171,13 +170,6 @@ def test_nottingham_burglary_through_a_mapping_by_ward(shared_data, tmp_path):
     assert len(areas) == 20
     assert areas["count"].sum() == 1_795
     assert areas["rank"].min() == 1
-
-
-def test_sample_command_writes_demo_data(tmp_path):
-    result = run("sample", "--out", tmp_path)
-    assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "sample_crimes").glob("*/*-street.csv"))) == 24
-    assert (tmp_path / "boundaries" / "neighbourhoods.gpkg").is_file()
 
 
 def test_boundary_with_no_crimes_inside_says_so(tmp_path):

@@ -1,10 +1,9 @@
 """``hotspots report CONFIG --out DIR`` through click's runner, on a small planted town.
 
-The command is invoked directly (the lead registers it on ``hotspots.cli.main``). The town:
-two 1 km wards, West and East, in British National Grid; every month 20 burglaries spread
-over West, 15 more on one street corner (the planted hotspot, at E 440300, N 360300) and 10
-vehicle crimes in East, from 2024-01 to 2025-06. A plan file holds "Option A" (a camera on
-the hotspot from 2025-01) and "Option B" (empty).
+The town: two 1 km wards, West and East, in British National Grid; every month 20
+burglaries spread over West, 15 more on one street corner (the planted hotspot, at E 440300,
+N 360300) and 10 vehicle crimes in East, from 2024-01 to 2025-06. A plan file holds
+"Option A" (a camera on the hotspot from 2025-01) and "Option B" (empty).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hotspots.cli.report import report
+from hotspots.cli import main
 from hotspots.planning.interventions import Intervention
 from hotspots.planning.plans import PlanStore
 
@@ -31,7 +30,7 @@ EAST = shapely.box(441_000, 360_000, 442_000, 361_000)
 
 
 def invoke(*args: object):
-    return CliRunner().invoke(report, [str(a) for a in args], catch_exceptions=False)
+    return CliRunner().invoke(main, ["report", *map(str, args)], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,62 @@
+"""``hotspots find INPUT... --out DIR``: hotspots by one method, as layers, tables and a map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from hotspots.cli import options
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hotspots.pipelines.selection import Selection
+
+__all__ = ["METHOD_CHOICES", "find"]
+
+#: ``--method`` choices: :data:`hotspots.methods.find.METHODS`, written out here so that
+#: ``hotspots --help`` need not load the methods (a test keeps the two equal).
+METHOD_CHOICES = ("gistar", "kde", "count", "dbscan", "hdbscan")
+
+
+@click.command()
+@options.takes_selection
+@options.selection_options
+@options.period_options
+@click.option("--method", type=click.Choice(METHOD_CHOICES), default="gistar",
+              show_default=True, help="Hotspot method.")
+@options.cell_size_option
+@click.option("--bandwidth", type=click.FloatRange(min=0, min_open=True), metavar="M",
+              help="KDE bandwidth in metres (default: normal-reference rule).")
+@options.distance_option
+@click.option("--eps", type=click.FloatRange(min=0, min_open=True), metavar="M",
+              help="DBSCAN neighbourhood radius in metres.")
+@click.option("--min-samples", type=click.IntRange(min=1), help="DBSCAN/HDBSCAN min_samples.")
+@click.option("--min-cluster-size", type=click.IntRange(min=2), help="HDBSCAN min_cluster_size.")
+@options.harm_option
+@options.output_options
+def find(selection: Selection, method: str, cell_size: float | None, bandwidth: float | None,
+         distance: float | None, eps: float | None, min_samples: int | None,
+         min_cluster_size: int | None, no_tiles: bool, out: Path, quiet: bool) -> None:
+    """Find hotspots in police.uk or mapped CSVs (files, folders or monthly zips).
+
+    Writes OUT/hotspots.gpkg, OUT/summary.csv, OUT/map.html and OUT/run.json
+    (and OUT/areas.csv with --boundary).
+    """
+    from hotspots.pipelines.find import MethodSettings, run_find
+
+    settings = MethodSettings(method, cell_size=cell_size, bandwidth=bandwidth,
+                              distance=distance, eps=eps, min_samples=min_samples,
+                              min_cluster_size=min_cluster_size)
+    with options.data_errors():
+        run = run_find(selection, settings, out=out, progress=options.step_progress(quiet),
+                       file_progress=options.file_progress_summary(quiet),
+                       tiles=options.base_tiles(no_tiles))
+    if quiet:
+        return
+    options.echo(run.load_report.to_text())
+    res = run.result
+    options.echo(f"{res.method}: {res.n_hotspots} hotspot {res.layer} out of "
+                 f"{len(res.cells):,} from {len(run.crimes):,} crimes. {res.method_statement()}")
+    options.echo_notes(res.notes)
+    options.echo_written(run.outputs.values())

@@ -1,0 +1,160 @@
+"""The first steps of every pipeline: load crimes and boundary, select group and period, weight.
+
+:class:`Selection` says what to load and select (the flags ``find``, ``trends`` and
+``compare`` share); :func:`load_selection` does it and returns a :class:`LoadedSelection`
+holding the crimes with every report made on the way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from hotspots.errors import EmptySelectionError
+from hotspots.progress import Progress, note_progress
+
+__all__ = ["LOAD_STEPS", "LoadedSelection", "Selection", "load_selection"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to load and select: the inputs, how to read them, the area, group and period.
+
+    Parameters
+    ----------
+    inputs : path or sequence of paths
+        police.uk street-level CSVs (plain or ``.gz``), folders of them, monthly archive
+        zips, or other crime CSVs read through ``mapping``.
+    mapping : path or dict, optional
+        Column mapping (TOML file or dict) for CSVs that are not in police.uk format.
+    boundary : path, optional
+        Study-area boundary (GeoPackage, GeoJSON, Shapefile, KML; any CRS); crimes outside
+        it are dropped and reported.
+    boundary_layer, name_column : str, optional
+        Layer of a multi-layer boundary file; column holding the area names.
+    group : str
+        Crime group key (``"neighbourhood"``, ``"vawg"``, ..., ``"all"``).
+    groups_file : path, optional
+        TOML file of extra or overriding crime groups.
+    start, end : str, optional
+        First and last month, ``"YYYY-MM"`` (both included).
+    harm : path, optional
+        CSV of harm weights per category; selected crimes get a ``weight`` column.
+
+    Examples
+    --------
+    >>> Selection("data/sample_crimes", group="neighbourhood", start="2025-01").sources
+    ['data/sample_crimes']
+    """
+
+    inputs: Sequence[str | Path] | str | Path
+    mapping: str | Path | dict | None = None
+    boundary: str | Path | None = None
+    boundary_layer: str | None = None
+    name_column: str | None = None
+    group: str = "all"
+    groups_file: str | Path | None = None
+    start: str | None = None
+    end: str | None = None
+    harm: str | Path | None = None
+
+    @property
+    def sources(self) -> list[str | Path]:
+        """The inputs as a list (one path given alone becomes a list of one)."""
+        if isinstance(self.inputs, str | Path):
+            return [self.inputs]
+        return list(self.inputs)
+
+
+@dataclass
+class LoadedSelection:
+    """Crimes loaded, selected and (optionally) weighted, with every report made on the way."""
+
+    crimes: gpd.GeoDataFrame
+    area: gpd.GeoDataFrame | None
+    report: Any
+    boundary_report: Any
+    selection: dict[str, Any]
+    group: Any
+    weights: dict[str, float] | None
+
+
+#: Steps :func:`load_selection` reports to a progress callback: boundary, crimes, selection.
+LOAD_STEPS = 3
+
+
+def load_selection(
+    selection: Selection,
+    *,
+    progress: Progress | None = None,
+    total_steps: int = LOAD_STEPS,
+    file_progress: Progress | None = None,
+) -> LoadedSelection:
+    """Read the boundary and crimes, select the group and period, apply harm weights.
+
+    The first steps of every pipeline (``find``, ``trends``, ``compare``). ``progress`` is
+    told of steps 0 to 2 out of ``total_steps`` (the calling pipeline's count);
+    ``file_progress`` of every file read. An empty result raises
+    :class:`~hotspots.errors.EmptySelectionError` saying why: every crime outside the
+    boundary, or nothing left of the group and period (with the categories and months loaded).
+    """
+    from hotspots.groups import apply_harm, get_group, load_groups, load_harm_weights
+    from hotspots.io import load_boundary, load_crimes
+    from hotspots.select import select_crimes
+
+    s = selection
+    groups = load_groups(s.groups_file)
+    crime_group = get_group(s.group, groups)
+
+    area = None
+    boundary_report = None
+    if s.boundary is not None:
+        note_progress(progress, 0, total_steps, f"Reading boundary {s.boundary}", logger=log)
+        area, boundary_report = load_boundary(
+            s.boundary, layer=s.boundary_layer, name_column=s.name_column
+        )
+
+    sources = s.sources
+    note_progress(progress, 1, total_steps, f"Loading crimes from {len(sources)} input(s)",
+                  logger=log)
+    crimes, report = load_crimes(sources, mapping=s.mapping, boundary=area,
+                                 progress=file_progress)
+    outside = report.dropped.get("outside the boundary", 0)
+    if len(crimes) == 0 and outside:
+        raise EmptySelectionError(
+            f"All {outside:,} located crimes fall outside the boundary {s.boundary}, so there "
+            "is nothing to analyse. Check that the boundary covers the same place as the crime "
+            f"data (the boundary spans {_extent_text(area)}) and that its CRS is right."
+        )
+    note_progress(progress, 2, total_steps, f"Selecting {crime_group.label}", logger=log)
+    selected, selection_report = select_crimes(
+        crimes, group=crime_group, start=s.start, end=s.end, groups=groups
+    )
+    if len(selected) == 0:
+        raise EmptySelectionError(
+            f"No crimes left to analyse after selecting group {s.group!r}"
+            f"{f' from {s.start}' if s.start else ''}{f' to {s.end}' if s.end else ''}: "
+            f"{selection_report.get('why', 'the selection is empty')}. Loaded categories: "
+            f"{', '.join(sorted(report.categories)) or 'none'}; months: "
+            f"{report.months[0] + ' to ' + report.months[-1] if report.months else 'none'}."
+        )
+
+    weights = None
+    if s.harm is not None:
+        # after selection, so a weights file need only cover the selected group's categories
+        weights = load_harm_weights(s.harm)
+        selected = apply_harm(selected, weights)
+    return LoadedSelection(selected, area, report, boundary_report, selection_report,
+                           crime_group, weights)
+
+
+def _extent_text(area: gpd.GeoDataFrame) -> str:
+    minx, miny, maxx, maxy = area.to_crs(4326).total_bounds
+    return f"longitude {minx:.3f} to {maxx:.3f}, latitude {miny:.3f} to {maxy:.3f}"
