@@ -23,7 +23,7 @@ from shapely.geometry import Point, Polygon, box
 
 from hotspots import HotspotsError, ParameterError, load_crimes
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
-from hotspots.policeapi.client import (
+from hotspots.policeapi import (
     MAX_POLY_VERTICES,
     OfflineError,
     PoliceAPI,
@@ -263,14 +263,14 @@ def test_several_months_and_areas_merge_without_duplicates():
 
 def test_503_splits_into_quadrants_and_dedupes_the_cut_lines():
     api, transport, _ = make_api(dense_server(limit=5))
-    found, stats = api._crimes(DENSE_BOX, "2024-01", category="all-crime", progress=None)
-    ids = [c["id"] for c in found]
+    query = api.query_crimes(DENSE_BOX, "2024-01", category="all-crime")
+    ids = [c["id"] for c in query.items]
     assert len(ids) == len(set(ids)) == 11
     assert set(ids) == {c["id"] for c in items("crimes_street_dense_2024-01.json")}
     # 1 call for the box (503), then its 4 quadrants; the centre crime comes back 4 times,
     # the two on a half cut line twice each: 3 + 1 + 1 repeats.
     assert len(transport.calls) == 5
-    assert (stats.requests, stats.splits, stats.duplicates) == (5, 1, 5)
+    assert (query.requests, query.splits, query.duplicates) == (5, 1, 5)
     quarters = [sent_polygon(u).bounds for u in transport.urls[1:]]
     assert quarters == [(-1.14, 52.63, -1.13, 52.635), (-1.13, 52.63, -1.12, 52.635),
                         (-1.14, 52.635, -1.13, 52.64), (-1.13, 52.635, -1.12, 52.64)]
