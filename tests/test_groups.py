@@ -93,9 +93,10 @@ def test_bad_user_file_lists_problems(tmp_path):
     with pytest.raises(InputFileError) as err:
         load_groups(path)
     message = str(err.value)
-    assert "unknown key 'colour'" in message
-    assert "needs categories" in message
-    assert "sensitive should be true or false" in message
+    assert "bad.toml' has 3 problems" in message
+    assert "'groups.x.colour': is not a known key; allowed: label, categories," in message
+    assert "'groups.x': selects no crimes: give categories (or offence_codes or flags)" in message
+    assert "'groups.x.sensitive': input should be a valid boolean; got 'yes'" in message
     with pytest.raises(InputFileError, match="does not exist"):
         load_groups(tmp_path / "missing.toml")
 

@@ -25,8 +25,10 @@ hotspots.errors.InputFileError: Groups file 'g.toml' has 3 problems:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -50,6 +52,7 @@ from hotspots.schema import CRIME_COLUMNS, STRING_COLUMNS
 
 __all__ = [
     "ConfigModel",
+    "bundled_with_user",
     "MAPPING_KEYS",
     "CONSTANT_KEYS",
     "MappingFile",
@@ -57,8 +60,28 @@ __all__ = [
     "GroupsFile",
 ]
 
+log = logging.getLogger(__name__)
+
 #: A problem pydantic cannot see: the key path, what is wrong, and the value found.
 Problem = tuple[tuple[str | int, ...], str, Any]
+Table = TypeVar("Table")
+
+
+def bundled_with_user(read: Callable[[Path], dict[str, Table]], bundled: Path,
+                      path: str | Path | None, *, what: str) -> dict[str, Table]:
+    """The tables ``read`` from the ``bundled`` file, with those of the user's file ``path``.
+
+    A user table adds a key, or replaces the bundled table with the same key wholesale
+    (logged). ``what`` names the tables in the log line (``"crime group(s)"``).
+    """
+    tables = read(bundled)
+    if path is not None:
+        user = read(Path(path))
+        replaced = sorted(set(user) & set(tables))
+        if replaced:
+            log.info("%s replaces bundled %s: %s", path, what, ", ".join(replaced))
+        tables.update(user)
+    return tables
 
 
 class ConfigModel(BaseModel):
