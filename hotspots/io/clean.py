@@ -29,6 +29,18 @@ from hotspots.io.report import (
 )
 from hotspots.schema import STRING_COLUMNS
 
+__all__ = [
+    "WGS84",
+    "BNG",
+    "read_text_csv",
+    "drop_repeated_headers",
+    "note_repeated_headers",
+    "clean_coordinates",
+    "parse_months",
+    "parse_dates",
+    "tidy",
+]
+
 #: A generous longitude/latitude box around the UK (west, south, east, north) in degrees:
 #: Great Britain, Northern Ireland, Scilly, Orkney and Shetland (which reach about -8.2 to
 #: 1.8 E and 49.9 to 60.9 N) with half a degree or more to spare on every side.

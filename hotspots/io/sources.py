@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 from hotspots.errors import InputFileError
 
+__all__ = ["Entry", "open_entry", "first_line", "expand_sources", "MAX_HEADER_BYTES"]
+
 #: police.uk files that are not street-level crimes: skipped with a note.
 OTHER_POLICE_UK = re.compile(r"-(outcomes|stop-and-search)\.csv(\.gz)?$", re.IGNORECASE)
 #: A police.uk street file name: ``2016-07-west-yorkshire-street.csv``.
