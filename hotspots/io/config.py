@@ -5,7 +5,7 @@ Each file is read with :func:`hotspots.validation.read_toml` and checked with
 key and the file. :class:`ConfigModel` adds what pydantic alone does not give: an unknown key
 is named with the keys allowed, and the checks pydantic cannot express (a CRS pyproj cannot
 read, a mapping without a month, a group that selects nothing) are reported in the same list
-as pydantic's own.
+as pydantic's own. :func:`bundled_with_user` lets a user's file add to a bundled one.
 
 The readers (:func:`hotspots.io.read_mapping`, :func:`hotspots.groups.load_groups`) import
 this module when they run, so ``import hotspots`` does not pay for pydantic.
@@ -99,6 +99,8 @@ class ConfigModel(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _every_problem(cls, data: Any, handler: Any) -> Any:
+        # The table's own problems are found on the data as written, so they are reported
+        # even when pydantic finds others (an "after" validator would not run then).
         found = [_error(*p) for p in cls._table_problems(data)] if isinstance(data, Mapping) \
             else []
         try:
