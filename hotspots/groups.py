@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspots.errors import InputFileError, ParameterError
+from hotspots.validation import parse_config, read_toml
 
 __all__ = [
     "CrimeGroup",
@@ -40,8 +40,6 @@ DEFAULT_GROUPS_PATH = _DATA / "crime_groups.toml"
 EXAMPLE_HARM_WEIGHTS_PATH = _DATA / "harm_weights_example.csv"
 #: A category entry that matches every category.
 ALL_CATEGORIES = "*"
-
-_GROUP_KEYS = ("label", "categories", "sensitive", "note", "source", "offence_codes", "flags")
 
 
 @dataclass(frozen=True)
@@ -106,69 +104,26 @@ def _normal_key(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def _text_list(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        problems.append(f"{where} should be a list of text values, got {value!r}")
-        return ()
-    return tuple(v.strip() for v in value if v.strip())
+def _read_groups(path: Path) -> dict[str, CrimeGroup]:
+    """The groups of one file, checked: every problem reported at once, with its key."""
+    from hotspots.io.config import GroupsFile  # pydantic, only when groups are read
 
-
-def _parse_groups(data: dict[str, Any], source: str) -> dict[str, CrimeGroup]:
-    tables = data.get("groups")
-    if not isinstance(tables, dict) or not tables:
-        raise InputFileError(
-            f"Groups file {source} has no [groups.<key>] tables; see "
-            f"{DEFAULT_GROUPS_PATH.name} for the layout."
+    label = f"Groups file {str(path)!r}"
+    data = read_toml(path, what="Groups file", error=InputFileError)
+    tables = parse_config(GroupsFile, data, source=label, error=InputFileError).groups
+    return {
+        _normal_key(raw_key): CrimeGroup(
+            key=_normal_key(raw_key),
+            label=raw_key if table.label is None else table.label,
+            categories=table.categories,
+            sensitive=table.sensitive,
+            note=table.note,
+            source=table.source,
+            offence_codes=table.offence_codes,
+            flags=table.flags,
         )
-    problems: list[str] = []
-    groups: dict[str, CrimeGroup] = {}
-    for raw_key, table in tables.items():
-        key = _normal_key(raw_key)
-        where = f"[groups.{raw_key}]"
-        if not isinstance(table, dict):
-            problems.append(f"{where} should be a table")
-            continue
-        for name in table:
-            if name not in _GROUP_KEYS:
-                problems.append(
-                    f"{where} has unknown key {name!r}; allowed: {', '.join(_GROUP_KEYS)}"
-                )
-        label = table.get("label", raw_key)
-        if not isinstance(label, str):
-            problems.append(f"{where} label should be text, got {label!r}")
-        categories = _text_list(table.get("categories", []), f"{where} categories", problems)
-        codes = _text_list(table.get("offence_codes", []), f"{where} offence_codes", problems)
-        flags = _text_list(table.get("flags", []), f"{where} flags", problems)
-        if not (categories or codes or flags):
-            problems.append(f"{where} needs categories (or offence_codes or flags)")
-        sensitive = table.get("sensitive", False)
-        if not isinstance(sensitive, bool):
-            problems.append(f"{where} sensitive should be true or false, got {sensitive!r}")
-        note, src = table.get("note", ""), table.get("source", "")
-        if not isinstance(note, str) or not isinstance(src, str):
-            problems.append(f"{where} note and source should be text")
-        groups[key] = CrimeGroup(
-            key=key, label=str(label), categories=categories, sensitive=bool(sensitive),
-            note=str(note), source=str(src), offence_codes=codes, flags=flags,
-        )
-    if problems:
-        raise InputFileError(
-            f"Groups file {source} has {len(problems)} problem(s):\n  - "
-            + "\n  - ".join(problems)
-        )
-    return groups
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputFileError(f"Groups file {str(path)!r} does not exist.")
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(f"Groups file {str(path)!r} is not valid TOML: {exc}") from None
+        for raw_key, table in tables.items()
+    }
 
 
 def load_groups(path: str | Path | None = None) -> dict[str, CrimeGroup]:
@@ -194,14 +149,9 @@ def load_groups(path: str | Path | None = None) -> dict[str, CrimeGroup]:
     >>> groups["vawg"].sensitive
     True
     """
-    groups = _parse_groups(_read_toml(DEFAULT_GROUPS_PATH), str(DEFAULT_GROUPS_PATH))
-    if path is not None:
-        user = _parse_groups(_read_toml(Path(path)), str(path))
-        replaced = sorted(set(user) & set(groups))
-        if replaced:
-            log.info("groups file %s replaces default group(s): %s", path, ", ".join(replaced))
-        groups.update(user)
-    return groups
+    from hotspots.io.config import bundled_with_user  # pydantic, only when groups are read
+
+    return bundled_with_user(_read_groups, DEFAULT_GROUPS_PATH, path, what="crime group(s)")
 
 
 def get_group(

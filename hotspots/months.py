@@ -23,6 +23,7 @@ __all__ = [
     "as_month",
     "months_between",
     "shift_months",
+    "shift_month_label",
     "month_label",
     "period_label",
     "data_months",
@@ -63,15 +64,19 @@ def parse_month(value: str, *, name: str) -> pd.Timestamp:
 
 
 def as_month(value: Any, *, name: str) -> pd.Timestamp:
-    """Return the first day of the month of ``value`` (``"YYYY-MM"``, date or Timestamp).
+    """Return the first day of the month of ``value`` (``"YYYY-MM"``, date, Timestamp, Period).
 
     Examples
     --------
     >>> as_month("2025-01", name="start"), as_month(pd.Timestamp("2025-01-17"), name="start")
     (Timestamp('2025-01-01 00:00:00'), Timestamp('2025-01-01 00:00:00'))
+    >>> as_month(pd.Period("2025-01", freq="M"), name="start")
+    Timestamp('2025-01-01 00:00:00')
     """
     if isinstance(value, str):
         return parse_month(value, name=name)
+    if isinstance(value, pd.Period):
+        value = value.start_time
     if isinstance(value, pd.Timestamp | dt.date | np.datetime64) and not pd.isna(value):
         stamp = pd.Timestamp(value)
         return pd.Timestamp(year=stamp.year, month=stamp.month, day=1)
@@ -102,6 +107,19 @@ def shift_months(month: pd.Timestamp, n: int) -> pd.Timestamp:
     """
     index = month.year * 12 + month.month - 1 + n
     return pd.Timestamp(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def shift_month_label(month: str, n: int, *, name: str = "month") -> str:
+    """The ``"YYYY-MM"`` month ``n`` months after the ``"YYYY-MM"`` ``month`` (before, if < 0).
+
+    For month pickers and command-line defaults, which hold months as text.
+
+    Examples
+    --------
+    >>> shift_month_label("2025-01", -1), shift_month_label("2024-12", 12)
+    ('2024-12', '2025-12')
+    """
+    return month_label(shift_months(parse_month(month, name=name), n))
 
 
 def month_label(month: pd.Timestamp) -> str:

@@ -8,11 +8,11 @@ full timestamp where the source has one (force extracts), else ``NaT``.
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 __all__ = [
     "CRIME_COLUMNS",
+    "CRIME_DTYPES",
     "STRING_COLUMNS",
     "empty_crimes",
     "POLICE_UK_CATEGORIES",
@@ -24,30 +24,24 @@ STREET_PREFIX = "on or near "
 #: Location values that name no place.
 NO_LOCATION = frozenset({"", "no location"})
 
+#: The canonical crime table: each column and the dtype of its values, in column order
+#: (``geometry`` comes last). Text columns (``object``) hold empty strings, never NaN.
+CRIME_DTYPES: dict[str, str] = {
+    "crime_id": "object",
+    "month": "datetime64[ns]",
+    "date": "datetime64[ns]",
+    "category": "object",
+    "location": "object",
+    "lsoa_code": "object",
+    "lsoa_name": "object",
+    "outcome": "object",
+    "force": "object",
+    "weight": "float64",
+}
 #: Column order of the canonical crime table (``geometry`` comes last).
-CRIME_COLUMNS: tuple[str, ...] = (
-    "crime_id",
-    "month",
-    "date",
-    "category",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "outcome",
-    "force",
-    "weight",
-)
-
+CRIME_COLUMNS: tuple[str, ...] = tuple(CRIME_DTYPES)
 #: Columns held as strings (missing values are empty strings, never NaN).
-STRING_COLUMNS: tuple[str, ...] = (
-    "crime_id",
-    "category",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "outcome",
-    "force",
-)
+STRING_COLUMNS: tuple[str, ...] = tuple(c for c, t in CRIME_DTYPES.items() if t == "object")
 
 #: The 14 crime types published on data.police.uk.
 POLICE_UK_CATEGORIES: tuple[str, ...] = (
@@ -76,11 +70,7 @@ def empty_crimes(crs: str = "EPSG:27700") -> gpd.GeoDataFrame:
     >>> empty_crimes().columns.tolist()[:3]
     ['crime_id', 'month', 'date']
     """
-    data = {c: pd.Series([], dtype=object) for c in STRING_COLUMNS}
-    data["month"] = pd.Series([], dtype="datetime64[ns]")
-    data["date"] = pd.Series([], dtype="datetime64[ns]")
-    data["weight"] = pd.Series([], dtype=np.float64)
-    frame = pd.DataFrame(data)[list(CRIME_COLUMNS)]
+    frame = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in CRIME_DTYPES.items()})
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 

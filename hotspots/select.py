@@ -12,6 +12,7 @@ import shapely
 
 from hotspots.errors import CRSError, ParameterError
 from hotspots.groups import CrimeGroup, get_group
+from hotspots.io.boundaries import as_boundary_geometry
 from hotspots.months import parse_month
 
 __all__ = ["select_crimes", "group_mask", "select_categories"]
@@ -72,15 +73,14 @@ def _area_mask(crimes: gpd.GeoDataFrame, area: Any) -> np.ndarray:
                 "'area' and 'crimes' both need a CRS to be compared; set it with "
                 "set_crs(...) (e.g. 'EPSG:27700')."
             )
-        geoms = area.geometry if isinstance(area, gpd.GeoDataFrame) else area
-        shape = shapely.union_all(shapely.make_valid(geoms.to_crs(crimes.crs).dropna().array))
+        shape = as_boundary_geometry(area, crs=crimes.crs)
     elif isinstance(area, shapely.Geometry):
         shape = area  # taken to be in the crimes' CRS
+        shapely.prepare(shape)
     else:
         raise TypeError(
             f"'area' should be a GeoDataFrame, GeoSeries or shapely geometry, got {type(area)}"
         )
-    shapely.prepare(shape)
     return shapely.intersects(shape, crimes.geometry.array).astype(bool)
 
 

@@ -93,11 +93,38 @@ def test_bad_user_file_lists_problems(tmp_path):
     with pytest.raises(InputFileError) as err:
         load_groups(path)
     message = str(err.value)
-    assert "unknown key 'colour'" in message
-    assert "needs categories" in message
-    assert "sensitive should be true or false" in message
+    assert "bad.toml' has 3 problems" in message
+    assert "'groups.x.colour': is not a known key; allowed: label, categories," in message
+    assert "'groups.x': selects no crimes: give categories (or offence_codes or flags)" in message
+    assert "'groups.x.sensitive': input should be a valid boolean; got 'yes'" in message
     with pytest.raises(InputFileError, match="does not exist"):
         load_groups(tmp_path / "missing.toml")
+
+
+def test_groups_file_without_groups_and_values_of_the_wrong_type(tmp_path):
+    empty = tmp_path / "empty.toml"
+    empty.write_text('[meta]\nauthor = "us"\n')
+    with pytest.raises(InputFileError, match=r"'groups': there are no \[groups.<key>\] tables"):
+        load_groups(empty)
+    typed = tmp_path / "typed.toml"
+    typed.write_text('[groups.a]\ncategories = ["Burglary", 4]\n[groups.b]\nlabel = 5\n'
+                     'categories = "Robbery"\n')
+    with pytest.raises(InputFileError) as err:
+        load_groups(typed)
+    message = str(err.value)
+    assert "'groups.a.categories[1]': input should be a valid string; got 4" in message
+    assert "'groups.b.label': input should be a valid string; got 5" in message
+
+
+def test_groups_file_forms_accepted_as_before(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('[meta]\nauthor = "us"\n\n'  # other tables are left alone
+                    '[groups."Night Time"]\ncategories = " Robbery "\n'
+                    'offence_codes = ["8Q", " "]\n')
+    group = load_groups(path)["night_time"]
+    assert (group.label, group.categories, group.offence_codes) == (
+        "Night Time", ("Robbery",), ("8Q",))
+    assert not group.sensitive and group.note == "" and group.flags == ()
 
 
 def test_example_harm_weights_are_labelled_illustrative(caplog):

@@ -5,6 +5,9 @@
   crime table, with a :class:`LoadReport` of what was read, kept and dropped.
 * :func:`read_mapping` reads and checks a column mapping (TOML file or dict).
 * :func:`load_boundary` reads a polygon layer in any format and CRS, repaired and named.
+
+``hotspots.io.config`` holds the pydantic models of the config files people write (column
+mappings, crime groups); ``hotspots.io.write`` writes results atomically.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from pyproj import CRS
 from hotspots.errors import ColumnMappingError, CRSError, InputFileError
 from hotspots.io.report import BoundaryReport
 
-__all__ = ["load_boundary", "as_boundary_geometry", "AREA_NAME", "BoundaryReport"]
+__all__ = ["load_boundary", "as_boundary_geometry", "AREA_NAME"]
 
 #: The column that holds each area's name in a loaded boundary.
 AREA_NAME = "area_name"

@@ -1,18 +1,22 @@
-"""Row checks shared by the loaders: coordinates, months and dates, categories.
+"""Steps shared by the loaders: reading a CSV as text, and checking every row.
 
-Each loader turns one file into a *raw* frame of text columns named as the canonical
-table (``x`` and ``y`` hold the coordinate text), then calls :func:`tidy`, which checks
-every row, drops the bad ones with a reason, projects the coordinates and returns a
-frame ready to concatenate plus a :class:`LoadReport` for that file.
+Each loader reads one file as text (:func:`read_text_csv`, :func:`drop_repeated_headers`),
+turns it into a *raw* frame of text columns named as the canonical table (``x`` and ``y``
+hold the coordinate text), then calls :func:`tidy`, which checks every row, drops the bad
+ones with a reason, projects the coordinates and returns a frame ready to concatenate plus a
+:class:`LoadReport` for that file.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
 
-from hotspots.errors import InputFileError
+from hotspots.errors import EmptyFileError, InputFileError
 from hotspots.io.report import (
     DROP_BAD_DATE,
     DROP_NO_CATEGORY,
@@ -20,9 +24,22 @@ from hotspots.io.report import (
     DROP_NON_NUMERIC,
     DROP_OUT_OF_RANGE,
     DROP_OUTSIDE_UK,
+    REPEATED_HEADER,
     LoadReport,
 )
 from hotspots.schema import STRING_COLUMNS
+
+__all__ = [
+    "WGS84",
+    "BNG",
+    "read_text_csv",
+    "drop_repeated_headers",
+    "note_repeated_headers",
+    "clean_coordinates",
+    "parse_months",
+    "parse_dates",
+    "tidy",
+]
 
 #: A generous longitude/latitude box around the UK (west, south, east, north) in degrees:
 #: Great Britain, Northern Ireland, Scilly, Orkney and Shetland (which reach about -8.2 to
@@ -46,6 +63,72 @@ WGS84 = CRS.from_epsg(4326)
 BNG = CRS.from_epsg(27700)
 
 
+def _bare(name: str) -> str:
+    return name.strip().lstrip("\ufeff")
+
+
+def read_text_csv(
+    stream: BinaryIO,
+    columns: Collection[str],
+    *,
+    source: str,
+    sep: str = ",",
+    encoding: str = "utf-8",
+    fix: str,
+) -> pd.DataFrame:
+    """The ``columns`` of a CSV stream, every value as text (blank, never NaN).
+
+    Column names are read without surrounding spaces or a byte-order mark. ``fix`` ends
+    the message raised when the bytes are not ``encoding`` text.
+    """
+    utf8 = encoding.lower() in ("utf-8", "utf8")
+    try:
+        raw = pd.read_csv(
+            stream,
+            usecols=lambda c: _bare(c) in columns,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            sep=sep,
+            encoding="utf-8-sig" if utf8 else encoding,
+        )
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{source} is not {encoding} text ({exc.reason} at byte {exc.start}){fix}"
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise InputFileError(f"Could not read {source} as CSV: {exc}") from None
+    raw.columns = [_bare(c) for c in raw.columns]
+    return raw
+
+
+def drop_repeated_headers(
+    raw: pd.DataFrame, header: Mapping[str, str], *, source: str
+) -> tuple[pd.DataFrame, int]:
+    """``raw`` without the rows that repeat its header, and how many there were.
+
+    ``header`` maps columns of ``raw`` to their header text; a row holding all of them is a
+    header line left inside the data (files concatenated with their headers). Raises
+    :class:`EmptyFileError` when no data row is left.
+    """
+    repeated = np.ones(len(raw), dtype=bool)
+    for column, text in header.items():
+        repeated &= (raw[column].str.strip() == text).to_numpy()
+    n_header = int(repeated.sum())
+    if n_header:
+        raw = raw.loc[~repeated].reset_index(drop=True)
+    if len(raw) == 0:
+        raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows.")
+    return raw, n_header
+
+
+def note_repeated_headers(report: LoadReport, n_header: int, *, source: str,
+                          why: str = "") -> None:
+    """Count and name in ``report`` the header lines :func:`drop_repeated_headers` removed."""
+    if n_header:
+        report.header_lines = n_header
+        report.notes.append(f"{source}: removed {n_header:,} {REPEATED_HEADER}(s) inside the "
+                            f"data{why}.")
 
 
 def _inside(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,44 +47,18 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 from pyproj import CRS
-from pyproj.exceptions import CRSError as ProjCRSError
 
-from hotspots.errors import ColumnMappingError, EmptyFileError, InputFileError
-from hotspots.io.clean import tidy
-from hotspots.io.report import REPEATED_HEADER, LoadReport
+from hotspots.errors import ColumnMappingError
+from hotspots.io.clean import drop_repeated_headers, note_repeated_headers, read_text_csv, tidy
+from hotspots.io.report import LoadReport
+from hotspots.validation import parse_config, read_toml
 
-__all__ = ["ColumnMapping", "read_mapping", "read_generic", "MAPPING_KEYS"]
+__all__ = ["ColumnMapping", "read_mapping", "read_generic", "header_columns", "check_columns"]
 
-#: Keys allowed under ``[columns]`` (besides ``flags``).
-MAPPING_KEYS: tuple[str, ...] = (
-    "x",
-    "y",
-    "month",
-    "date",
-    "category",
-    "crime_id",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "outcome",
-    "force",
-    "weight",
-    "offence_code",
-)
-#: Keys allowed under ``[constants]``.
-CONSTANT_KEYS: tuple[str, ...] = (
-    "month",
-    "category",
-    "crime_id",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "outcome",
-    "force",
-)
-_TOP_KEYS = ("crs", "columns", "constants", "date_format", "month_format", "delimiter", "encoding")
 _TRUE = frozenset({"1", "true", "t", "yes", "y"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", ""})
+#: Where the mapping format is described, for messages.
+_FORMAT_DOCS = "see hotspots/data/README.md for the format"
 
 
 @dataclass(frozen=True)
@@ -142,23 +115,11 @@ class ColumnMapping:
         return out
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ColumnMappingError(
-            f"Mapping file {str(path)!r} does not exist. Give the path of a TOML mapping "
-            "(see hotspots/data/README.md for the format)."
-        )
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ColumnMappingError(f"Mapping file {str(path)!r} is not valid TOML: {exc}") from None
-
-
 def read_mapping(path_or_dict: str | Path | Mapping[str, Any] | ColumnMapping) -> ColumnMapping:
     """Read and validate a column mapping from a TOML file or a dict.
 
-    Every problem is collected and reported at once in a :class:`ColumnMappingError`.
+    Every problem is collected and reported at once in a :class:`ColumnMappingError`, each
+    with its key (``columns.x``) and the file.
 
     Parameters
     ----------
@@ -176,93 +137,42 @@ def read_mapping(path_or_dict: str | Path | Mapping[str, Any] | ColumnMapping) -
     ...                   "constants": {"category": "Burglary"}})
     >>> m.columns["x"], m.constants["category"]
     ('longitude', 'Burglary')
-    """
+    >>> read_mapping({"crs": "EPSG:4326", "columns": {"x": "lon", "y": "lat"}})
+    Traceback (most recent call last):
+    ...
+    hotspots.errors.ColumnMappingError: Column mapping <dict> has 2 problems:
+      - 'columns': needs a month or a date column (month = "..." or date = "..."); got {'x': 'lon', 'y': 'lat'}
+      - 'columns': needs the crime category: category = "...", or for a one-type file [constants] category = "Burglary"; got {'x': 'lon', 'y': 'lat'}
+    """  # noqa: E501  (the doctest shows messages whole)
+    from hotspots.io.config import MappingFile  # pydantic, only when a mapping is read
+
     if isinstance(path_or_dict, ColumnMapping):
         return path_or_dict
     if isinstance(path_or_dict, str | Path):
-        source = str(path_or_dict)
-        data = _load_toml(Path(path_or_dict))
+        source, label = str(path_or_dict), f"Mapping file {str(path_or_dict)!r}"
+        try:
+            data = read_toml(path_or_dict, what="Mapping file", error=ColumnMappingError)
+        except ColumnMappingError as exc:
+            raise ColumnMappingError(f"{exc} Give a TOML column mapping; {_FORMAT_DOCS}.") \
+                from None
     elif isinstance(path_or_dict, Mapping):
-        source, data = "<dict>", dict(path_or_dict)
+        source, label, data = "<dict>", "Column mapping <dict>", dict(path_or_dict)
     else:
         raise TypeError(
             f"'mapping' should be a TOML file path or a dict, got {type(path_or_dict)}"
         )
-    problems: list[str] = []
-
-    def _unknown(keys: Any, allowed: tuple[str, ...], where: str) -> None:
-        for key in keys:
-            if key not in allowed:
-                problems.append(
-                    f"unknown key {key!r} in {where}; allowed: {', '.join(allowed)}"
-                )
-
-    _unknown(data, _TOP_KEYS, "the mapping")
-    columns_in = dict(data.get("columns") or {})
-    constants_in = dict(data.get("constants") or {})
-    date_format = data.get("date_format", columns_in.pop("date_format", None))
-    month_format = data.get("month_format", columns_in.pop("month_format", None))
-    flags_in = columns_in.pop("flags", [])
-    _unknown(columns_in, MAPPING_KEYS, "[columns]")
-    _unknown(constants_in, CONSTANT_KEYS, "[constants]")
-
-    crs = data.get("crs")
-    if crs is None:
-        problems.append(
-            "missing 'crs': add crs = \"EPSG:4326\" for longitude/latitude or "
-            "crs = \"EPSG:27700\" for eastings/northings"
-        )
-    else:
-        try:
-            crs = CRS.from_user_input(crs).to_string()
-        except ProjCRSError:
-            problems.append(f"'crs' = {crs!r} is not a CRS pyproj knows (try 'EPSG:4326')")
-    columns: dict[str, str] = {}
-    for key, value in columns_in.items():
-        if not isinstance(value, str) or not value.strip():
-            problems.append(f"[columns] {key} should be a column name, got {value!r}")
-        elif key in MAPPING_KEYS:
-            columns[key] = value
-    constants: dict[str, str] = {}
-    for key, value in constants_in.items():
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            problems.append(f"[constants] {key} should be a text value, got {value!r}")
-        elif key in CONSTANT_KEYS:
-            constants[key] = str(value)
-    if isinstance(flags_in, str):
-        flags_in = [flags_in]
-    if not isinstance(flags_in, list | tuple) or not all(isinstance(f, str) for f in flags_in):
-        problems.append(f"[columns] flags should be a list of column names, got {flags_in!r}")
-        flags_in = []
-    for key in ("x", "y"):
-        if key not in columns:
-            problems.append(f"[columns] {key} is required (the column holding {key})")
-    if not {"month", "date"} & (set(columns) | set(constants)):
-        problems.append("map a month or a date column ([columns] month = ... or date = ...)")
-    if "category" not in columns and "category" not in constants:
-        problems.append(
-            "map the crime category: [columns] category = \"...\", or for a one-type "
-            "file [constants] category = \"Burglary\""
-        )
-    for key in set(columns) & set(constants):
-        problems.append(f"{key!r} is both a column and a constant; keep one")
-    for flag in flags_in:
-        if flag in MAPPING_KEYS or flag in ("geometry", "x", "y"):
-            problems.append(f"flag column {flag!r} clashes with a canonical column name")
-    if problems:
-        raise ColumnMappingError(
-            f"Column mapping {source} has {len(problems)} problem(s):\n  - "
-            + "\n  - ".join(problems)
-        )
+    model = parse_config(MappingFile, data, source=label, error=ColumnMappingError)
+    top = model.model_fields_set
     return ColumnMapping(
-        crs=str(crs),
-        columns=columns,
-        flags=tuple(flags_in),
-        constants=constants,
-        date_format=date_format,
-        month_format=month_format,
-        delimiter=str(data.get("delimiter", ",")),
-        encoding=str(data.get("encoding", "utf-8")),
+        crs=model.crs,
+        columns=model.written_columns(data),
+        flags=model.columns.flags,
+        constants=model.written_constants(data),
+        date_format=model.date_format if "date_format" in top else model.columns.date_format,
+        month_format=model.month_format if "month_format" in top else
+        model.columns.month_format,
+        delimiter=model.delimiter,
+        encoding=model.encoding,
         source=source,
     )
 
@@ -308,33 +218,14 @@ def read_generic(
     The returned frame has the canonical columns except ``geometry``, any extra mapped
     columns, and projected ``x`` and ``y`` in ``crs``.
     """
-    wanted = mapping.file_columns()
-    try:
-        raw_file = pd.read_csv(
-            stream,
-            usecols=lambda c: c.strip().lstrip("\ufeff") in wanted,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            sep=mapping.delimiter,
-            encoding="utf-8-sig" if mapping.encoding.lower() in ("utf-8", "utf8") else
-            mapping.encoding,
-        )
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{source} is not {mapping.encoding} text ({exc.reason} at byte {exc.start}). "
-            "Set encoding in the mapping (e.g. encoding = \"cp1252\" for Excel exports)."
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise InputFileError(f"Could not read {source} as CSV: {exc}") from None
-    raw_file.columns = [c.strip().lstrip("\ufeff") for c in raw_file.columns]
+    raw_file = read_text_csv(
+        stream, mapping.file_columns(), source=source, sep=mapping.delimiter,
+        encoding=mapping.encoding,
+        fix=". Set encoding in the mapping (e.g. encoding = \"cp1252\" for Excel exports).",
+    )
     xcol, ycol = mapping.columns["x"], mapping.columns["y"]
-    header = (raw_file[xcol].str.strip() == xcol) & (raw_file[ycol].str.strip() == ycol)
-    n_header = int(header.sum())
-    if n_header:
-        raw_file = raw_file.loc[~header].reset_index(drop=True)
-    if len(raw_file) == 0:
-        raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows.")
+    raw_file, n_header = drop_repeated_headers(raw_file, {xcol: xcol, ycol: ycol},
+                                               source=source)
 
     raw = pd.DataFrame(index=raw_file.index)
     for key, column in mapping.columns.items():
@@ -375,7 +266,5 @@ def read_generic(
         date_format=mapping.date_format,
     )
     report.notes.extend(notes)
-    if n_header:
-        report.header_lines = n_header
-        report.notes.append(f"{source}: removed {n_header:,} {REPEATED_HEADER}(s) inside the data.")
+    note_repeated_headers(report, n_header, source=source)
     return out, report

@@ -30,15 +30,13 @@ from hotspots.io.generic import (
 )
 from hotspots.io.policeuk import POLICE_UK_REQUIRED, is_policeuk_header, read_policeuk
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY, UNKNOWN_CATEGORY, LoadReport
-from hotspots.io.sources import Entry, expand_sources, first_line
-from hotspots.io.sources import open_entry as _open
+from hotspots.io.sources import Entry, expand_sources, first_line, open_entry
 from hotspots.progress import Progress
 from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES
 
 __all__ = ["load_crimes"]
 
 log = logging.getLogger(__name__)
-
 
 
 def _target_crs(crs: Any) -> CRS:
@@ -66,7 +64,7 @@ def _read_entry(
         raise EmptyFileError(f"No crimes in {entry.label}: the file is empty.")
     columns = header_columns(line)
     if is_policeuk_header(columns):
-        with _open(entry) as stream:
+        with open_entry(entry) as stream:
             return read_policeuk(stream, source=entry.label, crs=crs)
     if mapping is None:
         raise NotCrimeFileError(
@@ -78,7 +76,7 @@ def _read_entry(
         )
     columns = header_columns(line, delimiter=mapping.delimiter, encoding=mapping.encoding)
     check_columns(mapping, columns, source=entry.label)
-    with _open(entry) as stream:
+    with open_entry(entry) as stream:
         return read_generic(stream, source=entry.label, mapping=mapping, crs=crs)
 
 

@@ -29,34 +29,30 @@ from typing import BinaryIO
 import pandas as pd
 from pyproj import CRS
 
-from hotspots.errors import EmptyFileError, InputFileError
-from hotspots.io.clean import WGS84, tidy
-from hotspots.io.report import REPEATED_HEADER, LoadReport
-
-__all__ = ["POLICE_UK_COLUMNS", "POLICE_UK_REQUIRED", "is_policeuk_header", "read_policeuk"]
-
-#: The columns of a police.uk street-level CSV, in file order.
-POLICE_UK_COLUMNS: tuple[str, ...] = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
+from hotspots.io.clean import (
+    WGS84,
+    drop_repeated_headers,
+    note_repeated_headers,
+    read_text_csv,
+    tidy,
 )
-#: The columns a file must have to be read as police.uk (``Context`` is optional).
-POLICE_UK_REQUIRED: tuple[str, ...] = POLICE_UK_COLUMNS[:-1]
+from hotspots.io.report import LoadReport
 
-_RENAME = {
+__all__ = [
+    "POLICE_UK_CANONICAL",
+    "POLICE_UK_COLUMNS",
+    "POLICE_UK_REQUIRED",
+    "is_policeuk_header",
+    "read_policeuk",
+]
+
+#: The columns of a police.uk street-level CSV, in file order, and the canonical column each
+#: becomes (``x``/``y`` hold the coordinate text; ``""``: not kept).
+POLICE_UK_CANONICAL: dict[str, str] = {
     "Crime ID": "crime_id",
     "Month": "month",
     "Reported by": "force",
+    "Falls within": "",
     "Longitude": "x",
     "Latitude": "y",
     "Location": "location",
@@ -64,7 +60,14 @@ _RENAME = {
     "LSOA name": "lsoa_name",
     "Crime type": "category",
     "Last outcome category": "outcome",
+    "Context": "",
 }
+#: The columns of a police.uk street-level CSV, in file order.
+POLICE_UK_COLUMNS: tuple[str, ...] = tuple(POLICE_UK_CANONICAL)
+#: The columns a file must have to be read as police.uk (``Context`` is optional).
+POLICE_UK_REQUIRED: tuple[str, ...] = POLICE_UK_COLUMNS[:-1]
+
+_RENAME = {column: canonical for column, canonical in POLICE_UK_CANONICAL.items() if canonical}
 
 
 def is_policeuk_header(columns: list[str] | tuple[str, ...]) -> bool:
@@ -89,29 +92,11 @@ def read_policeuk(
     The returned frame has the canonical columns except ``geometry``, plus projected
     ``x`` and ``y`` in ``crs``; :func:`hotspots.io.load_crimes` assembles the table.
     """
-    try:
-        raw = pd.read_csv(
-            stream,
-            usecols=lambda c: c.strip().lstrip("\ufeff") in _RENAME,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding="utf-8-sig",
-        )
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{source} is not UTF-8 text ({exc.reason} at byte {exc.start}); police.uk "
-            "files are UTF-8. Re-save the file as UTF-8."
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise InputFileError(f"Could not read {source} as CSV: {exc}") from None
-    raw.columns = [_RENAME[c.strip().lstrip("\ufeff")] for c in raw.columns]
-    header = (raw["month"].str.strip() == "Month") & (raw["category"].str.strip() == "Crime type")
-    n_header = int(header.sum())
-    if n_header:
-        raw = raw.loc[~header].reset_index(drop=True)
-    if len(raw) == 0:
-        raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows.")
+    raw = read_text_csv(stream, _RENAME, source=source, encoding="UTF-8",
+                        fix="; police.uk files are UTF-8. Re-save the file as UTF-8.")
+    raw.columns = [_RENAME[c] for c in raw.columns]
+    raw, n_header = drop_repeated_headers(raw, {"month": "Month", "category": "Crime type"},
+                                          source=source)
     out, report = tidy(
         raw,
         source=source,
@@ -121,10 +106,6 @@ def read_policeuk(
         y_name="Latitude",
         fix=" in the file",
     )
-    if n_header:
-        report.header_lines = n_header
-        report.notes.append(
-            f"{source}: removed {n_header:,} {REPEATED_HEADER}(s) inside the data "
-            "(files concatenated with their headers?)."
-        )
+    note_repeated_headers(report, n_header, source=source,
+                          why=" (files concatenated with their headers?)")
     return out, report

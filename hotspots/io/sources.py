@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 from hotspots.errors import InputFileError
 
+__all__ = ["Entry", "open_entry", "first_line", "expand_sources", "MAX_HEADER_BYTES"]
+
 #: police.uk files that are not street-level crimes: skipped with a note.
 OTHER_POLICE_UK = re.compile(r"-(outcomes|stop-and-search)\.csv(\.gz)?$", re.IGNORECASE)
 #: A police.uk street file name: ``2016-07-west-yorkshire-street.csv``.
@@ -79,45 +81,36 @@ def _zip_entries(path: Path, notes: list[str]) -> list[Entry]:
             names = [i.filename for i in zf.infolist() if not i.is_dir()]
     except zipfile.BadZipFile:
         raise InputFileError(f"{path} is not a valid zip archive.") from None
-    entries, other = [], 0
-    for name in sorted(names):
-        lower = name.lower()
-        if name.startswith("__MACOSX") or not lower.endswith(_CSV_SUFFIXES):
-            continue
-        if OTHER_POLICE_UK.search(name):
-            other += 1
-            continue
-        entries.append(Entry(path, name, explicit=False))
-    if other:
-        notes.append(
-            f"Skipped {other:,} outcomes/stop-and-search file(s) in {path.name} "
-            "(not street-level crimes)."
-        )
-    if not entries:
-        notes.append(f"No crime CSV found in archive {path}.")
-    return entries
+    found = [Entry(path, name, explicit=False) for name in sorted(names)
+             if not name.startswith("__MACOSX") and name.lower().endswith(_CSV_SUFFIXES)]
+    return _street_entries(found, path.name, notes, empty=f"No crime CSV found in archive {path}.")
 
 
 def _folder_entries(folder: Path, notes: list[str]) -> list[Entry]:
-    entries, other = [], 0
+    found: list[Entry] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         lower = path.name.lower()
         if lower.endswith(".zip"):
-            entries.extend(_zip_entries(path, notes))
+            found.extend(_zip_entries(path, notes))
         elif lower.endswith(_CSV_SUFFIXES):
-            if OTHER_POLICE_UK.search(path.name):
-                other += 1
-                continue
-            entries.append(Entry(path, None, explicit=False))
-    if other:
+            found.append(Entry(path, None, explicit=False))
+    return _street_entries(found, str(folder), notes,
+                           empty=f"No CSV or zip file found in folder {folder}.")
+
+
+def _street_entries(found: list[Entry], where: str, notes: list[str], *,
+                    empty: str) -> list[Entry]:
+    """``found`` without police.uk outcomes and stop-and-search files, which are noted."""
+    entries = [e for e in found if not OTHER_POLICE_UK.search(e.basename)]
+    if len(entries) < len(found):
         notes.append(
-            f"Skipped {other:,} outcomes/stop-and-search file(s) in {folder} "
-            "(not street-level crimes)."
+            f"Skipped {len(found) - len(entries):,} outcomes/stop-and-search file(s) in "
+            f"{where} (not street-level crimes)."
         )
     if not entries:
-        notes.append(f"No CSV or zip file found in folder {folder}.")
+        notes.append(empty)
     return entries
 
 

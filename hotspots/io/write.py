@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "atomic_path",
     "write_geopackage",
     "write_table",
     "write_json",
@@ -31,6 +32,20 @@ EXPORT_CRS = "EPSG:27700"
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it to ``path`` when the block succeeds.
+
+    The folder is created if needed. If the block raises, ``path`` is left as it was and the
+    temporary file (and any SQLite journal beside it) is removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "t.txt"
+    >>> with atomic_path(out) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> out.read_text()
+    'done'
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
@@ -70,6 +85,11 @@ def write_geopackage(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> P
     ['cells']
     """
     path = Path(path)
+    for name, frame in layers.items():
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise TypeError(
+                f"Layer {name!r} of {path.name} should be a GeoDataFrame, got {type(frame)}"
+            )
     with atomic_path(path) as tmp:
         for name, frame in layers.items():
             _gpkg_ready(frame).to_file(tmp, layer=name, driver="GPKG")

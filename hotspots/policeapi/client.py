@@ -8,15 +8,8 @@ files; :func:`fetch_neighbourhood_boundaries` gives areas like :func:`hotspots.l
 
 How the client treats the service (https://data.police.uk/docs/):
 
-* **Polygons in the URL.** ``/crimes-street/{category}?poly=lat,lng:lat,lng:...`` takes the
-  area in the URL, and long URLs fail, so each polygon is sent as its outer ring with at
-  most 100 vertices (the rule is in :func:`query_polygon`). The area sent always covers the
-  real polygon; crimes returned outside it are dropped by :func:`fetch_crimes` and counted
-  as "outside the boundary".
-* **Busy areas.** More than 10,000 crimes in one call answers HTTP 503. The polygon is then
-  cut into quadrants (recursively, depth first) and the parts are queried; crimes on the
-  cut lines come back twice and are kept once (by the API's crime ``id``). A part under
-  250 m across that still answers 503 means the service is down.
+* **Street crimes.** Polygons go in the URL (simplified when long) and busy areas are split
+  into quadrants; :mod:`hotspots.policeapi.query` says how.
 * **Rate.** The API allows 15 requests per second (bursts of 30). A token bucket keeps the
   client at ``rate`` requests per second with bursts of ``burst`` (default 1: requests
   evenly spaced, never more than ``rate`` in any one-second window).
@@ -47,67 +40,35 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from hotspots.errors import (
     HotspotsError,
-    OfflineError,
+    OfflineError,  # noqa: F401  (hotspots/__init__ imports it from here)
     ParameterError,
     PoliceAPIError,
-    ServiceUnavailableError,
 )
 from hotspots.io.boundaries import AREA_NAME
 from hotspots.io.clean import BNG, WGS84
 from hotspots.io.report import LoadReport
-from hotspots.policeapi.geometry import (
-    MAX_POLY_VERTICES,
-    MIN_SPLIT_METRES,
-    boundary_polygon,
-    extent_metres,
-    n_vertices,
-    poly_param,
-    polygon_parts,
-    quadrants,
-    query_polygon,
-)
-from hotspots.policeapi.http import (
-    Http,
-    Response,
-    TokenBucket,
-    Transport,
-    decode_json,
-    urllib_transport,
-)
+from hotspots.months import as_month, month_label
+from hotspots.policeapi.geometry import boundary_polygon
+from hotspots.policeapi.http import Http, TokenBucket, Transport, urllib_transport
+from hotspots.policeapi.query import CrimeQuery, UniqueCrimes, query_street_crimes
 from hotspots.policeapi.table import (
     ALL_CRIME,
-    API_CATEGORIES_PATH,
-    MAX_CRIMES_PER_CALL,
     areas_from,
     category_name,
     check_slug,
-    crime_key,
     crime_row,
     crime_table,
     fetch_notes,
-    load_api_categories,
-    month_list,
-    month_text,
 )
 from hotspots.progress import Progress
 from hotspots.validation import check_positive
 
 __all__ = [
     "PoliceAPI",
-    "Response",
-    "Transport",
-    "urllib_transport",
     "fetch_crimes",
     "fetch_neighbourhood_boundaries",
-    "query_polygon",
-    "load_api_categories",
-    "PoliceAPIError",
-    "OfflineError",
-    "ServiceUnavailableError",
-    "API_CATEGORIES_PATH",
     "DEFAULT_BASE_URL",
     "API_RATE",
-    "MAX_POLY_VERTICES",
 ]
 
 log = logging.getLogger(__name__)
@@ -149,6 +110,7 @@ class PoliceAPI:
 
     Examples
     --------
+    >>> from hotspots.policeapi.http import Response
     >>> def replay(url, *, timeout):
     ...     return Response(200, b'[{"id": "leicestershire", "name": "Leicestershire Police"}]')
     >>> PoliceAPI(transport=replay).forces()
@@ -210,6 +172,7 @@ class PoliceAPI:
 
         Examples
         --------
+        >>> from hotspots.policeapi.http import Response
         >>> def replay(url, *, timeout):
         ...     return Response(200, b'[{"id": "kent", "name": "Kent Police"}]')
         >>> [f["id"] for f in PoliceAPI(transport=replay).forces()]
@@ -222,6 +185,7 @@ class PoliceAPI:
 
         Examples
         --------
+        >>> from hotspots.policeapi.http import Response
         >>> def replay(url, *, timeout):
         ...     return Response(200, b'[{"date": "2024-02", "stop-and-search": []}, '
         ...                          b'{"date": "2024-01", "stop-and-search": []}]')
@@ -230,7 +194,7 @@ class PoliceAPI:
         """
         answer = self._http.get_json("crimes-street-dates")
         try:
-            return sorted(month_text(str(i["date"]), name="date") for i in answer)
+            return sorted(_month_text(str(i["date"]), name="date") for i in answer)
         except (TypeError, KeyError, HotspotsError):
             raise PoliceAPIError(
                 f"data.police.uk answered crimes-street-dates with {str(answer)[:80]!r}, not "
@@ -242,6 +206,7 @@ class PoliceAPI:
 
         Examples
         --------
+        >>> from hotspots.policeapi.http import Response
         >>> def replay(url, *, timeout):
         ...     return Response(200, b'[{"id": "NC04", "name": "City Centre"}]')
         >>> PoliceAPI(transport=replay).neighbourhoods("leicestershire")[0]["name"]
@@ -264,6 +229,7 @@ class PoliceAPI:
 
         Examples
         --------
+        >>> from hotspots.policeapi.http import Response
         >>> body = (b'[{"latitude": "52.63", "longitude": "-1.14"},'
         ...         b'{"latitude": "52.64", "longitude": "-1.14"},'
         ...         b'{"latitude": "52.64", "longitude": "-1.12"}]')
@@ -316,105 +282,56 @@ class PoliceAPI:
 
         Raises
         ------
+        PoliceAPIError
+            The API does not have the month, or answered with something else than crimes.
         OfflineError, ServiceUnavailableError
             The service cannot be reached, or only answers errors.
 
         Examples
         --------
-        >>> body = (b'[{"category": "burglary", "location": {"latitude": "52.635", '
-        ...         b'"longitude": "-1.13", "street": {"id": 1, "name": "On or near X"}}, '
-        ...         b'"persistent_id": "", "id": 7, "month": "2024-01", '
-        ...         b'"outcome_status": null}]')
+        >>> from hotspots.policeapi.http import Response
         >>> from shapely.geometry import box
+        >>> body = b'[{"category": "burglary", "id": 7, "month": "2024-01"}]'
         >>> api = PoliceAPI(transport=lambda url, *, timeout: Response(200, body))
         >>> [c["id"] for c in api.crimes(box(-1.14, 52.63, -1.12, 52.64), "2024-01")]
         [7]
         """
-        items, _ = self._crimes(polygon, month, category=category, progress=progress)
-        return items
+        return self.query_crimes(polygon, month, category=category, progress=progress).items
 
-    def _crimes(self, polygon: Any, month: str | date, *, category: str,
-                progress: Progress | None) -> tuple[list[dict], _CrimeQuery]:
-        """:meth:`crimes`, also returning what it took (requests, splits, duplicates)."""
-        month = month_text(month, name="month")
+    def query_crimes(
+        self,
+        polygon: Polygon | MultiPolygon,
+        month: str | date,
+        *,
+        category: str = ALL_CRIME,
+        progress: Progress | None = None,
+    ) -> CrimeQuery:
+        """:meth:`crimes`, with what the query took (requests, splits, repeats, vertices).
+
+        Examples
+        --------
+        >>> from hotspots.policeapi.http import Response
+        >>> from shapely.geometry import box
+        >>> api = PoliceAPI(transport=lambda url, *, timeout: Response(200, b"[]"))
+        >>> api.query_crimes(box(-1.14, 52.63, -1.12, 52.64), "2024-01").requests
+        1
+        """
+        month = _month_text(month, name="month")
         slug = check_slug(category)
-        stats = _CrimeQuery()
-        stack = []
-        for shape in polygon_parts(polygon, name="polygon"):
-            sent, grown = query_polygon(shape)
-            stats.vertices += n_vertices(shape)
-            stats.sent_vertices += n_vertices(sent)
-            stats.grown_metres = max(stats.grown_metres, grown)
-            stack.append(sent)
-        stack.reverse()
-        total, done = len(stack), 0
-        seen: set[Any] = set()
-        items: list[dict] = []
-        while stack:
-            part = stack.pop()
-            answer = self._crimes_call(part, month, slug)
-            stats.requests += 1
-            if answer is None:
-                children = self._split(part, month)
-                stats.splits += 1
-                total += len(children) - 1
-                stack.extend(reversed(children))
-                continue
-            done += 1
-            for item in answer:
-                key = crime_key(item)
-                if key in seen:
-                    stats.duplicates += 1
-                    continue
-                seen.add(key)
-                items.append(item)
-            if progress is not None:
-                progress(done, total, f"{slug} {month}: part {done} of {total}")
-        return items, stats
-
-    def _crimes_call(self, part: Polygon, month: str, slug: str) -> list[dict] | None:
-        path = f"crimes-street/{slug}"
-        response = self._http.get(
-            path, {"poly": poly_param(part), "date": month}, split_503=True,
-            not_found=f"data.police.uk has no street-level crimes for {month}. The API holds "
-            "the last few years only, published a month or two after each month ends; "
-            "PoliceAPI().available_months() lists the months it has.",
-        )
-        if response is None:
-            return None
-        answer = decode_json(response, self.url(path, {"date": month}))
-        if not isinstance(answer, list) or not all(isinstance(i, dict) for i in answer):
-            raise PoliceAPIError(
-                f"data.police.uk answered crimes-street/{slug} for {month} with "
-                f"{str(answer)[:80]!r}, not a list of crimes; the API may have changed."
-            )
-        return answer
-
-    def _split(self, part: Polygon, month: str) -> list[Polygon]:
-        size = extent_metres(part)
-        if size < MIN_SPLIT_METRES:
-            raise ServiceUnavailableError(
-                f"Cannot reach {self._http.host} (it answered HTTP 503 Service Unavailable "
-                f"for {month} even for a part of the area {size:.0f} m across, too small to "
-                f"hold {MAX_CRIMES_PER_CALL:,} crimes, so the service is probably down). Try "
-                "again later, or load a downloaded police.uk CSV/zip instead."
-            )
-        children = [query_polygon(p)[0] for p in quadrants(part)]
-        log.info("more than %s crimes in a part %.0f m across for %s: split into %d parts",
-                 f"{MAX_CRIMES_PER_CALL:,}", size, month, len(children))
-        return children
+        return query_street_crimes(self._http, polygon, month, slug, progress=progress)
 
 
-class _CrimeQuery:
-    """What one :meth:`PoliceAPI.crimes` call took, for the load report."""
+def _month_text(value: Any, *, name: str) -> str:
+    """``"YYYY-MM"`` from a month string, date, Timestamp or Period; else a ParameterError."""
+    return month_label(as_month(value, name=name))
 
-    def __init__(self) -> None:
-        self.requests = 0
-        self.splits = 0
-        self.duplicates = 0
-        self.vertices = 0
-        self.sent_vertices = 0
-        self.grown_metres = 0.0
+
+def _months_text(months: Any) -> list[str]:
+    """Sorted distinct ``"YYYY-MM"`` months from one month or an iterable of them."""
+    values = [months] if isinstance(months, str | date | pd.Period) else list(months)
+    if not values:
+        raise ParameterError("The 'months' parameter is empty; give at least one 'YYYY-MM'.")
+    return sorted({_month_text(m, name="months") for m in values})
 
 
 def _quote(segment: str) -> str:
@@ -492,6 +409,7 @@ def fetch_crimes(
 
     Examples
     --------
+    >>> from hotspots.policeapi.http import Response
     >>> body = (b'[{"category": "violent-crime", "location_type": "Force", "location": '
     ...         b'{"latitude": "52.635", "longitude": "-1.13", "street": {"id": 1, '
     ...         b'"name": "On or near X"}}, "persistent_id": "ab12", "id": 7, '
@@ -505,32 +423,27 @@ def fetch_crimes(
     if not isinstance(api, PoliceAPI):
         raise TypeError(f"'api' should be a PoliceAPI, got {type(api)}")
     slug = check_slug(category)
-    wanted = month_list(months)
+    wanted = _months_text(months)
     areas, real = areas_from(polygons_or_boundary, name="polygons_or_boundary")
     rows: list[dict[str, str]] = []
     unknown: dict[str, list] = {}
-    seen: set[Any] = set()
+    unique = UniqueCrimes()
     sources: list[str] = []
     requests = splits = duplicates = 0
     grown: list[str] = []
     total, done = len(areas) * len(wanted), 0
     for month in wanted:
         for area in areas:
-            items, stats = api._crimes(area.geometry, month, category=slug, progress=None)
-            requests += stats.requests
-            splits += stats.splits
-            duplicates += stats.duplicates
-            if stats.grown_metres and month == wanted[0]:
-                grown.append(f"{area.label!r} ({stats.vertices:,} vertices sent as "
-                             f"{stats.sent_vertices:,}, grown by {stats.grown_metres:.0f} m)")
+            query = api.query_crimes(area.geometry, month, category=slug)
+            requests += query.requests
+            splits += query.splits
+            duplicates += query.duplicates
+            if query.grown_metres and month == wanted[0]:
+                grown.append(f"{area.label!r} ({query.vertices:,} vertices sent as "
+                             f"{query.sent_vertices:,}, grown by {query.grown_metres:.0f} m)")
             sources.append(f"{api.url(f'crimes-street/{slug}', {'date': month})} "
                            f"({area.label})")
-            for item in items:
-                key = crime_key(item)
-                if key in seen:
-                    duplicates += 1
-                    continue
-                seen.add(key)
+            for item in unique.new(query.items):
                 rows.append(crime_row(item, month=month, force=force))
                 name, why = category_name(str(item.get("category") or ""))
                 if why and name:
@@ -538,6 +451,7 @@ def fetch_crimes(
             done += 1
             if progress is not None:
                 progress(done, total, f"{month} {area.label}")
+    duplicates += unique.duplicates
     notes = fetch_notes(requests=requests, splits=splits, duplicates=duplicates,
                         grown=grown, force=force, unknown=unknown)
     crimes, report = crime_table(rows, sources=sources, areas=real)
@@ -578,6 +492,7 @@ def fetch_neighbourhood_boundaries(
 
     Examples
     --------
+    >>> from hotspots.policeapi.http import Response
     >>> def replay(url, *, timeout):
     ...     if url.endswith("/neighbourhoods"):
     ...         return Response(200, b'[{"id": "NC04", "name": "City Centre"}]')

@@ -1,8 +1,8 @@
-"""From data.police.uk answers to the canonical crime table: categories, months, rows.
+"""From data.police.uk answers to the canonical crime table: categories, rows, areas.
 
 API crimes carry a category *slug* (``violent-crime``); the bundled table
 ``hotspots/data/police_api_categories.csv`` maps slugs to the 14 police.uk crime types.
-Rows are checked with the loaders' own rules (:func:`hotspots.io._clean.tidy`), so a
+Rows are checked with the loaders' own rules (:func:`hotspots.io.clean.tidy`), so a
 fetched table and its report read exactly like those of :func:`hotspots.load_crimes`.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,9 @@ from hotspots.errors import CRSError, InputFileError, ParameterError
 from hotspots.io.boundaries import AREA_NAME, as_boundary_geometry
 from hotspots.io.clean import BNG, WGS84, tidy
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY, UNKNOWN_CATEGORY, LoadReport
-from hotspots.months import parse_month
 from hotspots.policeapi.geometry import polygon_parts
 from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
+from hotspots.validation import check_choice
 
 __all__ = [
     "API_CATEGORIES_PATH",
@@ -35,10 +34,7 @@ __all__ = [
     "load_api_categories",
     "check_slug",
     "category_name",
-    "month_text",
-    "month_list",
     "crime_row",
-    "crime_key",
     "Area",
     "areas_from",
     "fetch_notes",
@@ -98,15 +94,14 @@ def _slug_table() -> dict[str, tuple[str, str]]:
 
 
 def check_slug(category: Any) -> str:
-    """Return ``category`` if it is a known slug, else raise a ParameterError listing them."""
-    slugs = _slug_table()
-    if category not in slugs:
-        allowed = ", ".join(repr(s) for s in slugs)
-        raise ParameterError(
-            f"The 'category' parameter must be a data.police.uk category slug, one of "
-            f"{allowed}; got {category!r}."
-        )
-    return category
+    """Return ``category`` if it is a known API slug, else raise a ParameterError listing them.
+
+    Examples
+    --------
+    >>> check_slug("burglary")
+    'burglary'
+    """
+    return check_choice(category, name="category", choices=list(_slug_table()))
 
 
 def category_name(slug: str) -> tuple[str, str]:
@@ -126,29 +121,6 @@ def category_name(slug: str) -> tuple[str, str]:
     if category:
         return category, ""
     return api_name or slug, "no single police.uk crime type"
-
-
-def month_text(value: Any, *, name: str) -> str:
-    """``"YYYY-MM"`` from a month string, date, Timestamp or Period; else ParameterError."""
-    if isinstance(value, date | pd.Timestamp):
-        return f"{value.year:04d}-{value.month:02d}"
-    if isinstance(value, pd.Period):
-        return value.strftime("%Y-%m")
-    return parse_month(value, name=name).strftime("%Y-%m")
-
-
-def month_list(months: Any) -> list[str]:
-    """Sorted distinct ``"YYYY-MM"`` months from one month or an iterable of them."""
-    values = [months] if isinstance(months, str | date | pd.Period) else list(months)
-    if not values:
-        raise ParameterError("The 'months' parameter is empty; give at least one 'YYYY-MM'.")
-    return sorted({month_text(m, name="months") for m in values})
-
-
-def crime_key(item: Mapping[str, Any]) -> Any:
-    """The API's crime ``id`` (unique per crime), used to keep each crime once."""
-    key = item.get("id")
-    return repr(sorted(item.items())) if key is None else key
 
 
 def crime_row(item: Mapping[str, Any], *, month: str, force: str) -> dict[str, str]:

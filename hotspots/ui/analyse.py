@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import folium
-import pandas as pd
 import shapely
 import streamlit as st
 
 import hotspots
+from hotspots.months import months_between, parse_month, shift_month_label
 from hotspots.select import select_crimes
-from hotspots.ui.common import shift_month, show_map, tiles, view
+from hotspots.ui.common import show_map, tiles, view
 from hotspots.viz.webmaps import (
     base_map,
     class_layer,
@@ -50,8 +50,9 @@ def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, 
 
     bounds = tuple((areas_all if areas_all is not None else crimes).total_bounds)
     st.subheader("How did it change?")
-    length = len(pd.period_range(start, end, freq="M"))
-    default_before = (max(months[0], shift_month(start, -length)), shift_month(start, -1))
+    length = months_between(parse_month(start, name="start"), parse_month(end, name="end"))
+    default_before = (max(months[0], shift_month_label(start, -length)),
+                      shift_month_label(start, -1))
     if default_before[1] < months[0]:
         default_before = (months[0], months[0])
     c1, c2, c3 = st.columns([2, 2, 1])
@@ -129,7 +130,7 @@ def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, 
     test_default = (months[-3], months[-1])
     test = st.select_slider("Test period (the methods are trained on the months before it)",
                             options=months[3:], value=test_default, key="test_period")
-    train = (months[0], shift_month(test[0], -1))
+    train = (months[0], shift_month_label(test[0], -1))
     if st.button("Score the methods", key="score_methods"):
         from hotspots.analysis.accuracy import recommend
 

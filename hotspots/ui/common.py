@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
+from hotspots.months import parse_month
 from hotspots.viz.colours import ROLE_COLOURS
 from hotspots.viz.webmaps import (
     base_map,
@@ -51,10 +52,6 @@ def view(bounds) -> dict:
     return {"center": centre, "zoom": zoom}
 
 
-def shift_month(month: str, n: int) -> str:
-    return (pd.Period(month, "M") + n).strftime("%Y-%m")
-
-
 def url_param(name: str, default, options):
     value = st.query_params.get(name, default)
     return value if value in options else default
@@ -87,11 +84,8 @@ def trend_chart(trend: pd.DataFrame, start: str) -> None:
     lines = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("month:T", title="Month"), y=alt.Y("crimes:Q", title="Crimes per month"),
         color="area:N")
-    rule = alt.Chart(pd.DataFrame({"month": [pd.Timestamp(f"{start}-01")]})).mark_rule(
+    rule = alt.Chart(pd.DataFrame({"month": [parse_month(start, name="start")]})).mark_rule(
         color="black", strokeDash=[4, 4]).encode(x="month:T")
     st.altair_chart(lines + rule, use_container_width=True)
     st.caption(f"Dashed line: the start of the scheme ({start}).")
 
-
-def future_months(months: list[str]) -> list[str]:
-    return [shift_month(months[-1], n) for n in range(1, 13)]

@@ -12,6 +12,9 @@ import streamlit as st
 
 import hotspots
 from hotspots.io import load_boundary, load_crimes
+from hotspots.io.generic import header_columns
+from hotspots.io.policeuk import is_policeuk_header
+from hotspots.io.sources import MAX_HEADER_BYTES
 from hotspots.methods.find import METHODS, find_hotspots
 from hotspots.select import select_crimes
 from hotspots.ui.common import MAX_UPLOAD_MB, METHOD_LABELS, data_dir, url_param
@@ -48,27 +51,24 @@ def areas_from_upload(digest: str, name: str, _data: bytes):
 
 def _csv_header(name: str, data: bytes) -> list[str] | None:
     """The header of an uploaded CSV (plain or gzip), or None for zips and unreadable files."""
-    import csv
     import gzip
-    import io
 
     if name.lower().endswith(".zip"):
         return None
     try:
         raw = gzip.decompress(data) if name.lower().endswith(".gz") else data
-        first = raw[:65536].decode("utf-8-sig", errors="replace").splitlines()[0]
-    except (OSError, IndexError):
+    except OSError:
         return None
-    return next(csv.reader(io.StringIO(first)), None)
+    lines = raw[:MAX_HEADER_BYTES].splitlines()
+    return (header_columns(lines[0]) if lines else []) or None
 
 
 def mapping_form(blobs) -> str | None:
     """Sidebar: a column mapping for uploads that are not in police.uk format (JSON text)."""
-    from hotspots.io import POLICE_UK_COLUMNS
     from hotspots.schema import POLICE_UK_CATEGORIES
 
     header = _csv_header(*blobs[0])
-    if header is None or set(POLICE_UK_COLUMNS[:11]) <= {h.strip() for h in header}:
+    if header is None or is_policeuk_header(header):
         return None
     with st.sidebar.expander("Column mapping (this file is not in police.uk format)",
                              expanded=True):

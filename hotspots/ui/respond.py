@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import folium
 import pandas as pd
-import shapely
 import streamlit as st
 
 import hotspots
-from hotspots.ui.common import ROOT, future_months, show_map, tiles, view
+from hotspots.months import shift_month_label
+from hotspots.ui.common import ROOT, show_map, tiles, view
 from hotspots.viz.webmaps import (
     areas_layer,
     base_map,
@@ -29,16 +30,27 @@ def plan_store():
     return PlanStore(path)
 
 
-def _drawn_geometry(feature: dict):
-    """A drawn GeoJSON feature (EPSG:4326) as a shapely geometry in EPSG:27700."""
-    import geopandas as gpd
-
-    geom = shapely.geometry.shape(feature["geometry"])
-    return gpd.GeoSeries([geom], crs=4326).to_crs(27700).iloc[0]
+def _drawing_key(drawing: dict) -> str:
+    """A drawing's geometry as text, to remember which drawings are saved."""
+    return json.dumps(drawing.get("geometry"), sort_keys=True)
 
 
-def _kind(geom) -> str:
-    return {"Point": "point", "LineString": "line"}.get(geom.geom_type, "polygon")
+def default_cost(draft, type_key: str, catalogue) -> tuple[float, str]:
+    """The cost the form starts from for ``draft`` as a ``type_key``, and how it is worked out.
+
+    :func:`~hotspots.planning.interventions.estimate_cost` where the drawing says the
+    quantity (cameras, km of line, gates); else one unit's indicative cost.
+    """
+    from hotspots.planning.interventions import estimate_cost
+
+    try:
+        estimate = estimate_cost(replace(draft, type=type_key), catalogue)
+    except hotspots.HotspotsError:
+        kind = catalogue[type_key]
+        return float(kind.unit_cost or 0), (
+            f"GBP {kind.unit_cost:,.0f} per {kind.cost_unit} (indicative): enter the total "
+            f"for the number of {kind.cost_unit}s.")
+    return estimate.amount, estimate.text
 
 
 def interventions_layers(items, catalogue) -> folium.FeatureGroup:
@@ -87,8 +99,48 @@ def plan_picker(area_label):
     return store, plan
 
 
+def new_intervention(drawing, store, plan, catalogue, months, area) -> bool:
+    """The form that describes a drawn shape and saves it to ``plan``; True once saved."""
+    from hotspots.planning.interventions import Intervention, check_inside, from_drawing
+
+    try:
+        geometry, radius = from_drawing(drawing)
+    except hotspots.HotspotsError as exc:
+        st.error(f"The drawing cannot be used: {exc}")
+        return False
+    draft = Intervention(type="", geometry=geometry, radius_m=radius, plan=plan)
+    kind = draft.geometry_kind
+    fitting = [k for k, t in catalogue.items() if t.geometry_kind == kind] or list(catalogue)
+    later = [shift_month_label(months[-1], n) for n in range(1, 13)]
+    with st.form("new_intervention", clear_on_submit=False):
+        st.write(f"New intervention: a {kind} on the map.")
+        type_key = st.selectbox("Type", fitting + [k for k in catalogue if k not in fitting],
+                                format_func=lambda k: catalogue[k].label, key="iv_type")
+        name = st.text_input("Name", key="iv_name")
+        start = st.selectbox("Start month", months + later, index=len(months) - 1,
+                             key="iv_start")
+        cost, how = default_cost(draft, type_key, catalogue)
+        cost = st.number_input("Cost (GBP)", min_value=0.0, value=cost, step=500.0,
+                               key="iv_cost")
+        st.caption(f"Default cost: {how}")
+        saved = st.form_submit_button("Save to plan")
+    if not saved:
+        return False
+    iv = replace(draft, type=type_key, start=start, name=name.strip(), cost=cost)
+    try:
+        store.add(iv)
+    except hotspots.HotspotsError as exc:
+        st.error(f"Not saved: {exc}")
+        return False
+    st.success(f"Saved {iv.display_name} to {plan}.")
+    warning = check_inside(iv, area) if area is not None else None
+    if warning:
+        st.warning(warning)
+    return True
+
+
 def respond(store, plan, result, area, areas_all, months, sensitive):
-    from hotspots.planning.interventions import Intervention, check_inside, load_catalogue
+    from hotspots.planning.interventions import load_catalogue
 
     catalogue = load_catalogue()
     if store is None or plan is None:
@@ -117,37 +169,10 @@ def respond(store, plan, result, area, areas_all, months, sensitive):
                 if json.dumps(d.get("geometry"), sort_keys=True) not in stored]
     st.write(f"{len(drawings)} drawn shape(s) not yet saved." if drawings else
              "No unsaved drawing.")
-    if drawing and json.dumps(drawing.get("geometry"), sort_keys=True) in stored:
-        drawing = None
-    if drawing:
-        geom = _drawn_geometry(drawing)
-        kind = _kind(geom)
-        fitting = [k for k, t in catalogue.items() if t.geometry_kind == kind] or list(catalogue)
-        with st.form("new_intervention", clear_on_submit=False):
-            st.write(f"New intervention: a {kind} on the map.")
-            kind_key = st.selectbox("Type", fitting + [k for k in catalogue if k not in fitting],
-                                    format_func=lambda k: catalogue[k].label, key="iv_type")
-            name = st.text_input("Name", key="iv_name")
-            start = st.selectbox("Start month", months + future_months(months),
-                                 index=len(months) - 1, key="iv_start")
-            cost = st.number_input("Cost (GBP)", min_value=0.0,
-                                   value=float(catalogue[kind_key].unit_cost or 0), step=500.0,
-                                   key="iv_cost")
-            saved = st.form_submit_button("Save to plan")
-        if saved:
-            iv = Intervention(type=kind_key, geometry=geom, start=start, plan=plan,
-                              name=name.strip(), cost=cost)
-            try:
-                store.add(iv)
-            except hotspots.HotspotsError as exc:
-                st.error(f"Not saved: {exc}")
-            else:
-                stored.add(json.dumps(drawing.get("geometry"), sort_keys=True))
-                st.success(f"Saved {iv.display_name} to {plan}.")
-                warning = check_inside(iv, area) if area is not None else None
-                if warning:
-                    st.warning(warning)
-                items = store.load(plan)
+    if drawing and _drawing_key(drawing) not in stored and new_intervention(
+            drawing, store, plan, catalogue, months, area):
+        stored.add(_drawing_key(drawing))
+        items = store.load(plan)
     if items:
         st.subheader(f"{plan}: {len(items)} intervention(s)")
         table = pd.DataFrame([{"name": i.display_name, "type": catalogue[i.type].label,
@@ -164,8 +189,6 @@ def respond(store, plan, result, area, areas_all, months, sensitive):
                                        key=f"edit_cost_{chosen}")
             a, b = st.columns(2)
             if a.button("Save changes", key="edit_save"):
-                from dataclasses import replace
-
                 try:
                     store.update(replace(target, name=new_name, start=new_start, cost=new_cost))
                 except hotspots.HotspotsError as exc:

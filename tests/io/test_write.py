@@ -1,4 +1,7 @@
+"""Atomic writes: GeoPackage layers in British National Grid, CSV tables, run.json."""
+
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -8,7 +11,6 @@ import pytest
 import shapely
 
 from hotspots.io.write import write_geopackage, write_json, write_table
-from hotspots.privacy import suppress_small_counts
 
 
 def cells(crs="EPSG:27700"):
@@ -31,11 +33,31 @@ def test_geopackage_layers_in_bng(tmp_path):
     assert not list(tmp_path.glob(".h-*")), "temporary files left behind"
 
 
-def test_failed_write_keeps_the_old_file(tmp_path):
+def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     path = write_geopackage(tmp_path / "h.gpkg", {"cells": cells()})
     before = path.read_bytes()
-    # the second layer fails after the first has been written to the temporary file
-    with pytest.raises(AttributeError):
+    # the second layer fails (a full disk, say) after the first is in the temporary file
+    real_to_file = gpd.GeoDataFrame.to_file
+    written = []
+
+    def to_file(frame, filename, **kwargs):
+        if written:
+            raise OSError("No space left on device")
+        real_to_file(frame, filename, **kwargs)
+        written.append(Path(filename))
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", to_file)
+    with pytest.raises(OSError, match="No space left"):
+        write_geopackage(path, {"cells": cells(), "more": cells()})
+    assert written and written[0] != path  # the first layer went to a temporary file
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["h.gpkg"]
+
+
+def test_a_layer_that_is_not_a_geodataframe_is_refused_before_writing(tmp_path):
+    path = write_geopackage(tmp_path / "h.gpkg", {"cells": cells()})
+    before = path.read_bytes()
+    with pytest.raises(TypeError, match="Layer 'bad' of h.gpkg should be a GeoDataFrame"):
         write_geopackage(path, {"cells": cells(), "bad": pd.DataFrame({"a": [1]})})
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["h.gpkg"]
@@ -47,8 +69,3 @@ def test_table_and_json(tmp_path):
     write_json(tmp_path / "r.json", {"n": np.int64(3), "x": float("nan"), "p": tmp_path})
     data = json.loads((tmp_path / "r.json").read_text())
     assert data == {"n": 3, "x": None, "p": str(tmp_path)}
-
-
-def test_small_counts_suppressed_but_zero_and_five_shown():
-    out = suppress_small_counts(pd.DataFrame({"count": [0, 1, 4, 5, 40]}))
-    assert out["count"].tolist() == ["0", "<5", "<5", "5", "40"]

@@ -16,7 +16,9 @@ import shapely
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+from hotspots.planning.interventions import Intervention, estimate_cost, from_drawing
+
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 SCHEME = json.loads((ROOT / "data" / "sample_crimes" / "planted.json").read_text())["scheme"]
 
@@ -106,6 +108,23 @@ def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file
     expected = SCHEME["expected"]["res"]  # 1 / (1 - 0.4): the planted 40% cut
     assert low <= expected <= high, f"planted RES {expected} outside {res_text}"
     assert res > 1
+
+
+def test_default_cost_of_a_drawn_line_is_the_library_estimate(plans_file, drawing):
+    """A 1.5 km lighting line starts at estimate_cost's GBP 90,000, not one km's 60,000."""
+    at = step(run_app(), "3 Respond")
+    at.text_input(key="new_plan").input("Lights")
+    at.button(key="create_plan").click().run()
+    drawing["feature"] = drawn_feature(shapely.LineString([(440_000, 360_000),
+                                                           (441_500, 360_000)]))
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="iv_type").value == "street_lighting"
+    geometry, _ = from_drawing(drawing["feature"])
+    lamps = Intervention(type="street_lighting", geometry=geometry, start="2025-01")
+    expected = estimate_cost(lamps).amount
+    assert expected == pytest.approx(90_000, rel=1e-3)
+    assert at.number_input(key="iv_cost").value == pytest.approx(expected)
 
 
 def test_changing_period_changes_the_figures(plans_file, drawing):

@@ -46,11 +46,9 @@ def _check_consistent(report: LoadReport) -> None:
 
 
 @pytest.fixture(scope="module")
-def wy(request):
-    data = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    if not (data / WY_FILE).is_file():
-        pytest.skip(f"real data file {data / WY_FILE} is absent")
-    return load_crimes(data / WY_FILE)
+def wy(shared_data):
+    """The West Yorkshire month, loaded once for the module."""
+    return load_crimes(shared_data / WY_FILE)
 
 
 # --- the real West Yorkshire month ------------------------------------------------------

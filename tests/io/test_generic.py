@@ -119,10 +119,12 @@ def test_mapping_problems_are_reported_together():
     with pytest.raises(ColumnMappingError) as err:
         read_mapping({"columns": {"x": "lon", "colour": "c"}, "constants": {"shape": "x"}})
     message = str(err.value)
-    for expected in ("missing 'crs'", "unknown key 'colour'", "unknown key 'shape'",
-                     "[columns] y is required", "month or a date", "crime category"):
+    for expected in ("'crs': is required: add crs = \"EPSG:4326\"",
+                     "'columns.colour': is not a known key; allowed: x, y,",
+                     "'constants.shape': is not a known key", "'columns.y' is required",
+                     "month or a date", "crime category"):
         assert expected in message, expected
-    assert "6 problem(s)" in message
+    assert "has 6 problems" in message
 
 
 def test_mapping_bad_toml_and_crs(tmp_path):
@@ -130,8 +132,43 @@ def test_mapping_bad_toml_and_crs(tmp_path):
     bad.write_text("crs = \n")
     with pytest.raises(ColumnMappingError, match="bad.toml.*not valid TOML"):
         read_mapping(bad)
-    with pytest.raises(ColumnMappingError, match="'EPSG:99999999' is not a CRS"):
+    with pytest.raises(ColumnMappingError,
+                       match="'crs': is not a CRS pyproj knows.*got 'EPSG:99999999'"):
         read_mapping({**_mapping(), "crs": "EPSG:99999999"})
+    with pytest.raises(ColumnMappingError,
+                       match=r"nowhere.toml' does not exist.*hotspots/data/README.md"):
+        read_mapping(tmp_path / "nowhere.toml")
+
+
+def test_mapping_value_problems_name_their_keys_and_file(tmp_path):
+    path = tmp_path / "m.toml"
+    path.write_text('crs = "EPSG:4326"\ndelimiter = 3\n'
+                    '[columns]\nx = "lon"\ny = " "\nmonth = "m"\nflags = ["month", "da"]\n'
+                    '[constants]\ncategory = true\n')
+    with pytest.raises(ColumnMappingError) as err:
+        read_mapping(path)
+    message = str(err.value)
+    assert message.startswith(f"Mapping file {str(path)!r} has 4 problems:")
+    for expected in ("'columns.y': should be a column name, not blank; got ' '",
+                     "'columns.flags': flag column(s) ['month'] clash with canonical column",
+                     "'constants.category': should be a text value; got True",
+                     "'delimiter': input should be a valid string; got 3"):
+        assert expected in message, expected
+
+
+def test_mapping_forms_accepted_as_before():
+    mapping = read_mapping({
+        "crs": 27700, "date_format": "%d/%m/%Y",
+        "columns": {"x": "e", "y": "n", "date": "d", "flags": "da", "month_format": "%m/%Y",
+                    "month": "m", "category": "type"},
+        "constants": {"force": "Force", "outcome": 0},
+    })
+    assert mapping.crs == "EPSG:27700"
+    assert mapping.flags == ("da",)
+    assert (mapping.date_format, mapping.month_format) == ("%d/%m/%Y", "%m/%Y")
+    assert mapping.constants == {"force": "Force", "outcome": "0"}
+    assert list(mapping.columns) == ["x", "y", "date", "month", "category"]  # as written
+    assert read_mapping(mapping.to_dict()) == mapping
 
 
 def test_mapping_naming_a_missing_column(tmp_path):
