@@ -18,7 +18,7 @@ import shapely
 from click.testing import CliRunner
 
 from hotspots.cli.analysis import compare, emerging_map, trends
-from hotspots.methods.emerging import PATTERN_RULES
+from hotspots.methods.patterns import PATTERN_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "sample_crimes"

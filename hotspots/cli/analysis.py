@@ -106,7 +106,7 @@ def emerging_map(
     import folium
     from branca.element import Element
 
-    from hotspots.methods.emerging import PATTERN_RULES, PATTERNS
+    from hotspots.methods.patterns import PATTERN_RULES, PATTERNS
     from hotspots.viz.colours import EMERGING_COLOURS
 
     cells = result.cells

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from scipy import signal
 
 from hotspots.errors import ParameterError
-from hotspots.methods.cells import cells_frame, prepare_cells, top_share_flags
+from hotspots.methods.cells import check_top_share, prepare_cells, ranked_cells
 from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.grid import MAX_CELLS, Grid
 from hotspots.result import HotspotResult
@@ -352,9 +352,7 @@ def kde_hotspots(
             f"The 'kernel' parameter of {func} must be one of {', '.join(map(repr, KERNELS))}; "
             f"got {kernel!r}."
         )
-    top_share = float_param(
-        top_share, name="top_share", func=func, allow_none=False, high=1.0, closed_high=True
-    )
+    top_share = check_top_share(top_share, func=func)
     prep = prepare_cells(
         crimes, func=func, cell_size=cell_size, area=area, weight=weight, grid=grid
     )
@@ -370,9 +368,7 @@ def kde_hotspots(
     density = kde_surface(prep.grid, prep.x, prep.y, bandwidth=h, weights=prep.weights,
                           kernel=kernel)
     density[~prep.mask] = 0.0
-    hotspot = np.zeros(prep.grid.shape, bool)
-    hotspot[prep.mask] = top_share_flags(density[prep.mask], top_share)
-    cells = cells_frame(prep, {"density": density}, density, hotspot)
+    cells = ranked_cells(prep, {"density": density}, density, top_share)
     stencil_mass = float(_kernel_stencil(kernel, h, cell).sum()) * cell * cell
     params = {
         **prep.params,
