@@ -1,6 +1,6 @@
 """Crimes for the synthetic demo town: background, planted patterns, the scheme, police.uk rows.
 
-See :mod:`hotspots.sample` for what is planted. Each month draws its crimes from its own
+See :mod:`hotspots.datasets.sample` for what is planted. Each month draws its crimes from its own
 generator, ``np.random.default_rng([seed, month_index])``, so the crimes of a shorter run are
 those of the first months of a longer one (only outcomes of the last three months differ).
 """

@@ -1,4 +1,4 @@
-"""The fixed geography of the synthetic demo town Kestlebury (see :mod:`hotspots.sample`).
+"""The fixed geography of the synthetic demo town Kestlebury (see :mod:`hotspots.datasets.sample`).
 
 The outline, neighbourhoods, LSOAs, named streets and anonymised map points are built from
 constants and a fixed seed, so they never change with the crime seed. The planted areas are

@@ -53,7 +53,7 @@ class CellInputs:
         Their weights, when a ``weight`` column was given.
     count : numpy.ndarray of float
         Crimes per cell (unweighted; whole numbers held as float64, as
-        :func:`hotspots.grid.count_points` returns them), zero off the study area.
+        :func:`hotspots.methods.grid.count_points` returns them), zero off the study area.
     weight_sum : numpy.ndarray or None
         Summed weights per cell, when a ``weight`` column was given.
     params : dict
@@ -111,7 +111,7 @@ def _check_weight(crimes: gpd.GeoDataFrame, weight: str | None, func: str) -> np
 def _check_grid(grid: Any, crs: CRS, cell_size: float | None, func: str) -> Grid:
     if not isinstance(grid, Grid):
         raise TypeError(
-            f"The 'grid' parameter of {func} should be a hotspots.grid.Grid or None, "
+            f"The 'grid' parameter of {func} should be a hotspots.Grid or None, "
             f"got {type(grid)}."
         )
     if CRS.from_user_input(grid.crs) != crs:
@@ -128,7 +128,7 @@ def _check_grid(grid: Any, crs: CRS, cell_size: float | None, func: str) -> Grid
 
 
 def _bin_counts(grid: Grid, x: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """Points (or weights) per cell, as :func:`hotspots.grid.count_points` counts them."""
+    """Points (or weights) per cell, as :func:`hotspots.methods.grid.count_points` counts them."""
     row, col, inside = grid.locate(x, y)
     flat = row[inside] * grid.nx + col[inside]
     out = np.bincount(flat, weights=None if w is None else w[inside], minlength=grid.n_cells)

@@ -1,7 +1,7 @@
 """Grid counts: the simplest hotspot map, crimes (or harm) per cell.
 
 A cell is a hotspot when it is among the highest-scoring cells of the study area. The
-share is a convention, not a statistical test: use :mod:`hotspots.gistar` for that.
+share is a convention, not a statistical test: use :mod:`hotspots.methods.gistar` for that.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def count_hotspots(
         The canonical crime table: points in a projected CRS (metres).
     cell_size : float, optional
         Cell side in metres. Default: the shorter side of the extent / 50, rounded down
-        to a readable number (sfhotspot's rule); see :func:`hotspots.grid.default_cell_size`.
+        to a readable number (sfhotspot's rule); see
+        :func:`hotspots.methods.grid.default_cell_size`.
     area : GeoDataFrame or GeoSeries, optional
         Study area. The grid covers its bounds, only cells intersecting it are kept, and
         crimes outside it are not counted (``notes`` says how many). Any CRS.

@@ -240,7 +240,7 @@ def kde_surface(
     """
     func = "kde_surface"
     if not isinstance(grid, Grid):
-        raise TypeError(f"'grid' should be a hotspots.grid.Grid, got {type(grid)}")
+        raise TypeError(f"'grid' should be a hotspots.Grid, got {type(grid)}")
     bandwidth = float_param(bandwidth, name="bandwidth", func=func, allow_none=False)
     check_choice(kernel, name="kernel", choices=KERNELS)
     x = np.asarray(x, dtype=float).ravel()

@@ -1,4 +1,4 @@
-"""End to end on the demo data: every method finds what hotspots.sample planted.
+"""End to end on the demo data: every method finds what hotspots.datasets.sample planted.
 
 The planted truth comes from ``data/sample_crimes/planted.json``; the methods run with their
 defaults, as a user would run them, so these tests also check that the defaults are sensible.

@@ -1,4 +1,4 @@
-"""Tests for hotspots.clusters: DBSCAN/HDBSCAN hotspots with collapsed coincident points."""
+"""Tests for hotspots.methods.clusters and .clustertable: DBSCAN/HDBSCAN cluster hotspots."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from hotspots.errors import (
     ParameterError,
 )
 from hotspots.methods.clusters import (
-    CLUSTER_COLUMNS,
     CORE_PERCENTILE,
     DEFAULT_EPS,
     MIN_SAMPLES_FLOOR,
@@ -28,6 +27,7 @@ from hotspots.methods.clusters import (
     default_min_samples,
     hdbscan_hotspots,
 )
+from hotspots.methods.clustertable import CLUSTER_COLUMNS
 from hotspots.schema import street_name
 
 BNG = "EPSG:27700"

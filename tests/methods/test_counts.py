@@ -1,4 +1,4 @@
-"""Tests for hotspots.counts (and the shared grid-method input handling it uses)."""
+"""Tests for hotspots.methods.counts (and the shared grid-method input handling it uses)."""
 
 from __future__ import annotations
 

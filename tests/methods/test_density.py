@@ -1,4 +1,4 @@
-"""Tests for hotspots.density: quartic KDE by linear binning + FFT, bandwidth rule, hotspots."""
+"""Tests for hotspots.methods.density: quartic KDE by linear binning + FFT, bandwidths, hotspots."""
 
 from __future__ import annotations
 
