@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from hotspots.errors import ParameterError
 from hotspots.methods.cells import CellInputs
+from hotspots.methods.gistar import gi_inputs
 from hotspots.methods.neighbours import disc, neighbour_sum
 from hotspots.validation import float_param
 
@@ -102,21 +102,8 @@ def gistar_cube(
     """
     radius = float_param(radius_cells, name="radius_cells", func="gistar_cube",
                          allow_none=False)
-    cube = np.asarray(values, dtype=float)
-    if cube.ndim != 3:
-        raise ParameterError(
-            f"gistar_cube needs a 3-D array (steps, rows, cols), got shape {cube.shape}."
-        )
-    mask = np.ones(cube.shape[1:], bool) if mask is None else np.asarray(mask, dtype=bool)
-    if mask.shape != cube.shape[1:]:
-        raise ParameterError(
-            f"gistar_cube needs 'mask' of shape {cube.shape[1:]}, got {mask.shape}."
-        )
-    if not mask.any():
-        raise ParameterError("gistar_cube got a 'mask' with no True cells: no study area.")
+    cube, mask = gi_inputs(values, mask, func="gistar_cube", ndim=3)
     x = cube[:, mask]
-    if not np.isfinite(x).all():
-        raise ParameterError("gistar_cube needs finite 'values' on every study-area cell.")
     footprint = disc(radius)
     n = x.shape[1]
     mean = x.mean(axis=1)

@@ -29,6 +29,7 @@ from hotspots.validation import check_choice, float_param
 __all__ = [
     "KERNELS",
     "default_bandwidth",
+    "fallback_bandwidth",
     "kde_surface",
     "kde_hotspots",
 ]
@@ -273,6 +274,25 @@ def kde_surface(
     return density[pad : pad + grid.ny, pad : pad + grid.nx] * M2_PER_KM2
 
 
+def fallback_bandwidth(cell_size: float, notes: list[str]) -> tuple[float, str]:
+    """The bandwidth used when the crimes leave no spread to measure, and its rule.
+
+    :data:`FALLBACK_BANDWIDTH_CELLS` cells; a note saying so is appended to ``notes``.
+
+    Examples
+    --------
+    >>> notes = []
+    >>> fallback_bandwidth(50.0, notes), len(notes)
+    ((150.0, 'fallback: 3 x cell_size'), 1)
+    """
+    h = FALLBACK_BANDWIDTH_CELLS * cell_size
+    notes.append(
+        f"Too few distinct crime locations to choose a bandwidth by rule; used "
+        f"{FALLBACK_BANDWIDTH_CELLS:g} cells ({h:g} m). Pass a bandwidth to change it."
+    )
+    return h, f"fallback: {FALLBACK_BANDWIDTH_CELLS:g} x cell_size"
+
+
 def _bandwidth_and_rule(
     bandwidth: float | None, kernel: str, x: np.ndarray, y: np.ndarray, cell: float,
     notes: list[str],
@@ -282,12 +302,7 @@ def _bandwidth_and_rule(
     try:
         h = default_bandwidth(x, y, kernel=kernel)
     except ParameterError:
-        h = FALLBACK_BANDWIDTH_CELLS * cell
-        notes.append(
-            f"Too few distinct crime locations to choose a bandwidth by rule; used "
-            f"{FALLBACK_BANDWIDTH_CELLS:g} cells ({h:g} m). Pass a bandwidth to change it."
-        )
-        return h, f"fallback: {FALLBACK_BANDWIDTH_CELLS:g} x cell_size"
+        return fallback_bandwidth(cell, notes)
     return h, BANDWIDTH_RULE.format(factor=H_PER_SD[kernel], kernel=kernel)
 
 
@@ -347,11 +362,7 @@ def kde_hotspots(
     """
     func = "kde_hotspots"
     bandwidth = float_param(bandwidth, name="bandwidth", func=func)
-    if not isinstance(kernel, str) or kernel not in KERNELS:
-        raise ParameterError(
-            f"The 'kernel' parameter of {func} must be one of {', '.join(map(repr, KERNELS))}; "
-            f"got {kernel!r}."
-        )
+    check_choice(kernel, name="kernel", choices=KERNELS)
     top_share = check_top_share(top_share, func=func)
     prep = prepare_cells(
         crimes, func=func, cell_size=cell_size, area=area, weight=weight, grid=grid

@@ -34,6 +34,7 @@ __all__ = [
     "gistar_grid",
     "gistar_hotspots",
     "gi_classes",
+    "gi_inputs",
     "CONFIDENCE_BINS",
     "HOTSPOT_MIN_BIN",
 ]
@@ -72,22 +73,38 @@ def _gistar(
     return z, W, False
 
 
-def _check_arrays(values: ArrayLike, mask: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
+def gi_inputs(
+    values: ArrayLike, mask: ArrayLike | None, *, func: str, ndim: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the cell values and study-area mask of a Gi* computation; return them as arrays.
+
+    ``values`` is one grid (``ndim=2``) or a stack of grids ``(steps, rows, cols)``
+    (``ndim=3``); ``mask`` has the shape of one grid (None: every cell). ``func`` names
+    the public function in error messages.
+
+    Examples
+    --------
+    >>> values, mask = gi_inputs([[1, 2], [3, 4]], None, func="demo")
+    >>> values.dtype.name, mask.tolist()
+    ('float64', [[True, True], [True, True]])
+    """
     values = np.asarray(values, dtype=float)
-    if values.ndim != 2:
+    if values.ndim != ndim:
+        layout = "(rows, cols)" if ndim == 2 else "(steps, rows, cols)"
         raise ParameterError(
-            f"gistar_grid needs a 2-D array of cell values, got shape {values.shape}."
+            f"{func} needs a {ndim}-D array of cell values {layout}, got shape {values.shape}."
         )
-    mask = np.ones(values.shape, bool) if mask is None else np.asarray(mask, dtype=bool)
-    if mask.shape != values.shape:
+    shape = values.shape[-2:]
+    mask = np.ones(shape, bool) if mask is None else np.asarray(mask, dtype=bool)
+    if mask.shape != shape:
         raise ParameterError(
-            f"gistar_grid needs 'mask' of the same shape as 'values' {values.shape}, "
+            f"{func} needs 'mask' of the same shape as a grid of 'values' {shape}, "
             f"got {mask.shape}."
         )
     if not mask.any():
-        raise ParameterError("gistar_grid got a 'mask' with no True cells: no study area.")
-    if not np.isfinite(values[mask]).all():
-        raise ParameterError("gistar_grid needs finite 'values' on every study-area cell.")
+        raise ParameterError(f"{func} got a 'mask' with no True cells: no study area.")
+    if not np.isfinite(values[..., mask]).all():
+        raise ParameterError(f"{func} needs finite 'values' on every study-area cell.")
     return values, mask
 
 
@@ -126,7 +143,7 @@ def gistar_grid(
     """
     radius = float_param(radius_cells, name="radius_cells", func="gistar_grid",
                          allow_none=False)
-    values, mask = _check_arrays(values, mask)
+    values, mask = gi_inputs(values, mask, func="gistar_grid")
     z, _, _ = _gistar(values, mask, disc(radius))
     return z, two_sided_p(z)
 
