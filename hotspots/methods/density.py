@@ -362,7 +362,11 @@ def kde_hotspots(
     """
     func = "kde_hotspots"
     bandwidth = float_param(bandwidth, name="bandwidth", func=func)
-    check_choice(kernel, name="kernel", choices=KERNELS)
+    if not isinstance(kernel, str) or kernel not in KERNELS:
+        raise ParameterError(
+            f"The 'kernel' parameter of {func} must be one of {', '.join(map(repr, KERNELS))}; "
+            f"got {kernel!r}."
+        )
     top_share = check_top_share(top_share, func=func)
     prep = prepare_cells(
         crimes, func=func, cell_size=cell_size, area=area, weight=weight, grid=grid
