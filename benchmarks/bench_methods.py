@@ -4,11 +4,11 @@ Same synthetic data for every task, in one process (seeded): a mixture of Gaussi
 clusters over a uniform background on a 10 km square in British National Grid metres,
 counted on a 500 x 500 grid of 20 m cells (250,000 cells).
 
-1. Getis-Ord Gi*: ``hotspots.gistar`` versus ``esda.G_Local(star=True, transform="B",
+1. Getis-Ord Gi*: ``hotspots.methods.gistar`` versus ``esda.G_Local(star=True, transform="B",
    permutations=0)``, the reference timed *including* building its libpysal weights
    (a binary ``DistanceBand`` over the cell centres at the same queen distance; esda adds
    the self-weight). Agreement: largest absolute difference in z.
-2. Kernel density: ``hotspots.density.kde_surface`` versus
+2. Kernel density: ``hotspots.methods.density.kde_surface`` versus
    ``sklearn.neighbors.KernelDensity`` with the same kernel shape (quartic is not in
    scikit-learn, so Epanechnikov against Epanechnikov, whose bandwidth is the radius in
    both, and Gaussian against Gaussian, whose bandwidth is the standard deviation in
@@ -40,8 +40,9 @@ import geopandas as gpd
 import numpy as np
 
 from hotspots.methods.density import kde_surface
-from hotspots.methods.gistar import QUEEN_DISTANCE_FACTOR, gistar_grid, gistar_hotspots
+from hotspots.methods.gistar import gistar_grid, gistar_hotspots
 from hotspots.methods.grid import Grid, count_points, make_grid
+from hotspots.methods.neighbours import QUEEN_DISTANCE_FACTOR
 
 #: Full run: points, grid side in cells, cell size (m), sklearn evaluation sample size.
 FULL = {"n_points": 200_000, "side_cells": 500, "cell": 20.0, "kde_sample": 4_000,

@@ -3,12 +3,13 @@
 Times three things on the same synthetic data (crimes clumped around town centres in
 British National Grid metres, with one planted emerging hot spot):
 
-1. the space-time Gi* alone (:func:`hotspots.trends.gistar_cube`: all steps in one
+1. the space-time Gi* alone (:func:`hotspots.methods.cube.gistar_cube`: all steps in one
    convolution, then Benjamini–Hochberg per step), against the reference of calling
-   :func:`hotspots.gistar.gistar_grid` once per step;
-2. the Mann–Kendall test on all 250,000 series (vectorised), against a per-cell loop over
+   :func:`hotspots.methods.gistar.gistar_grid` once per step;
+2. the Mann–Kendall test on all 250,000 series (vectorised,
+   :func:`hotspots.methods.mannkendall.mann_kendall`), against a per-cell loop over
    :func:`scipy.stats.kendalltau` timed on a sample and scaled up;
-3. :func:`hotspots.trends.emerging_hotspots` end to end (grid, counts, Gi*, FDR,
+3. :func:`hotspots.methods.emerging.emerging_hotspots` end to end (grid, counts, Gi*, FDR,
    Mann–Kendall, patterns and the cells GeoDataFrame).
 
 Target: the space-time Gi* (1.) and the whole analysis (3.) in under 10 seconds.
@@ -28,8 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hotspots.methods.emerging import emerging_hotspots, gistar_cube, mann_kendall
-from hotspots.methods.gistar import QUEEN_DISTANCE_FACTOR, gistar_grid
+from hotspots.methods.cube import gistar_cube
+from hotspots.methods.emerging import emerging_hotspots
+from hotspots.methods.gistar import gistar_grid
+from hotspots.methods.mannkendall import mann_kendall
+from hotspots.methods.neighbours import QUEEN_DISTANCE_FACTOR
 
 #: Full run: cells per side, monthly steps, crimes per month.
 FULL = (500, 24, 20_000)

@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, tuple[str, ...]] = {
     # errors
     "hotspots.errors": ("HotspotsError", "InputFileError", "ColumnMappingError", "CRSError",
-                        "ParameterError", "EmptySelectionError"),
+                        "ParameterError", "EmptySelectionError", "OfflineError"),
     # loading and selection
     "hotspots.io": ("load_crimes", "load_boundary", "read_mapping", "ColumnMapping",
                     "LoadReport", "BoundaryReport"),
@@ -43,7 +43,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "hotspots.methods.clusters": ("dbscan_hotspots", "hdbscan_hotspots", "cluster_labels"),
     "hotspots.analysis.areas": ("area_summary", "concentration_statement"),
     # trends and accuracy
-    "hotspots.methods.emerging": ("emerging_hotspots", "cell_series", "mann_kendall"),
+    "hotspots.methods.emerging": ("emerging_hotspots", "cell_series"),
+    "hotspots.methods.mannkendall": ("mann_kendall",),
     "hotspots.analysis.accuracy": ("prediction_accuracy", "compare_methods", "recommend"),
     "hotspots.methods.nearrepeat": ("knox_test", "near_repeat_possible"),
     # planning and evaluation
@@ -59,8 +60,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "hotspots.report.build": ("build_report", "report_from_data", "ReportBundle",
                               "EvaluationSettings"),
     # data.police.uk
-    "hotspots.policeapi.client": ("PoliceAPI", "fetch_crimes", "fetch_neighbourhood_boundaries",
-                                  "OfflineError"),
+    "hotspots.policeapi": ("PoliceAPI", "fetch_crimes", "fetch_neighbourhood_boundaries"),
     # outputs and pipelines (what the commands run)
     "hotspots.viz.webmaps": ("hotspot_map",),
     "hotspots.pipelines.selection": ("Selection",),
@@ -177,6 +177,7 @@ if TYPE_CHECKING:  # pragma: no cover
         EmptySelectionError,
         HotspotsError,
         InputFileError,
+        OfflineError,
         ParameterError,
     )
     from hotspots.evaluation.before_after import (
@@ -201,7 +202,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from hotspots.methods.clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
     from hotspots.methods.counts import count_hotspots
     from hotspots.methods.density import default_bandwidth, kde_hotspots, kde_surface
-    from hotspots.methods.emerging import cell_series, emerging_hotspots, mann_kendall
+    from hotspots.methods.emerging import cell_series, emerging_hotspots
     from hotspots.methods.find import METHODS, find_hotspots
     from hotspots.methods.gistar import gistar_grid, gistar_hotspots
     from hotspots.methods.grid import (
@@ -211,6 +212,7 @@ if TYPE_CHECKING:  # pragma: no cover
         make_grid,
         study_area_mask,
     )
+    from hotspots.methods.mannkendall import mann_kendall
     from hotspots.methods.nearrepeat import knox_test, near_repeat_possible
     from hotspots.pipelines.compare import CompareRun, run_compare
     from hotspots.pipelines.find import FindRun, MethodSettings, run_find
@@ -225,12 +227,7 @@ if TYPE_CHECKING:  # pragma: no cover
         load_catalogue,
     )
     from hotspots.planning.plans import PlanStore
-    from hotspots.policeapi.client import (
-        OfflineError,
-        PoliceAPI,
-        fetch_crimes,
-        fetch_neighbourhood_boundaries,
-    )
+    from hotspots.policeapi import PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
     from hotspots.report.build import (
         EvaluationSettings,
         ReportBundle,

@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS
 
 from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
-from hotspots.methods.clusters import _crime_points, _crime_weights
+from hotspots.methods.points import crime_points, crime_weights
 from hotspots.validation import require_projected
 
 __all__ = ["AREA_COLUMNS", "area_summary", "concentration_statement"]
@@ -153,8 +153,8 @@ def area_summary(
     explicit = name_column is not None and name_column != "area_name"
     projected = _projected_areas(areas, crs)
     name = _name_column(projected, name_column or "area_name", explicit=explicit)
-    x, y, located = _crime_points(crimes, func="area_summary")
-    weights = _crime_weights(crimes, weight, func="area_summary")
+    x, y, located = crime_points(crimes, func="area_summary")
+    weights = crime_weights(crimes, weight, func="area_summary")
 
     points = gpd.GeoDataFrame(
         {"_w": weights[located]},

@@ -1,6 +1,6 @@
 """Crimes for the synthetic demo town: background, planted patterns, the scheme, police.uk rows.
 
-See :mod:`hotspots.sample` for what is planted. Each month draws its crimes from its own
+See :mod:`hotspots.datasets.sample` for what is planted. Each month draws its crimes from its own
 generator, ``np.random.default_rng([seed, month_index])``, so the crimes of a shorter run are
 those of the first months of a longer one (only outcomes of the last three months differ).
 """
@@ -28,6 +28,7 @@ from hotspots.datasets.town import (
     build_town,
     distance,
 )
+from hotspots.months import month_label, parse_month, shift_months
 from hotspots.schema import POLICE_UK_CATEGORIES
 
 POLICE_UK_COLUMNS = (
@@ -123,13 +124,6 @@ _UNDER_INVESTIGATION = (0.50, 0.30, 0.15)
 # ============================================================================================
 # Crimes
 # ============================================================================================
-
-
-def month_label(start: str, i: int) -> str:
-    """``YYYY-MM`` of month index ``i`` counted from ``start`` (0 = ``start``)."""
-    year, month = int(start[:4]), int(start[5:7])
-    y, m = divmod(month - 1 + i, 12)
-    return f"{year + y:04d}-{m + 1:02d}"
 
 
 def _level(category: str, i: int, calendar_month: int) -> float:
@@ -283,7 +277,7 @@ def _count_in(frames: list[pd.DataFrame], town: Town, centre: tuple[float, float
 
 
 def _hotspot_truth(plant: Plant, frames: list[pd.DataFrame], town: Town,
-                   labels: list[str], start: str) -> dict[str, Any]:
+                   labels: list[str], first: pd.Timestamp) -> dict[str, Any]:
     categories = list(plant.extra)
     planted_counts = [int((f["source"] == plant.key).sum()) for f in frames]
     observed = _count_in(frames, town, plant.centre, 0, plant.radius, categories)
@@ -293,7 +287,7 @@ def _hotspot_truth(plant: Plant, frames: list[pd.DataFrame], town: Town,
     return {
         "id": plant.key, "name": plant.name, "kind": plant.kind,
         "centre": list(plant.centre), "radius_m": plant.radius, "categories": categories,
-        "first_month": month_label(start, plant.first),
+        "first_month": month_label(shift_months(first, plant.first)),
         "last_month": labels[-1],
         "extra_per_month": plant.extra,
         "extra_growth_per_month": plant.growth,
@@ -306,7 +300,7 @@ def _hotspot_truth(plant: Plant, frames: list[pd.DataFrame], town: Town,
 
 
 def _scheme_truth(frames: list[pd.DataFrame], prevented: list[int], displaced: list[int],
-                  town: Town, start: str) -> dict[str, Any]:
+                  town: Town, first: pd.Timestamp) -> dict[str, Any]:
     s = SCHEME
     cats = list(SCHEME_CATEGORIES)
     target = _count_in(frames, town, s.centre, 0, s.radius, cats)
@@ -332,7 +326,7 @@ def _scheme_truth(frames: list[pd.DataFrame], prevented: list[int], displaced: l
         "buffer": {"centre": list(s.centre), "inner_m": s.ring[0], "outer_m": s.ring[1]},
         "control": {"name": s.control_name, "centre": list(s.control_centre),
                     "radius_m": s.control_radius},
-        "start_month": month_label(start, s.start),
+        "start_month": month_label(shift_months(first, s.start)),
         "categories": cats, "effect": s.effect, "displacement_share": s.displacement,
         "baseline_extra_per_month": s.baseline,
         "expected": {
@@ -349,7 +343,8 @@ def _scheme_truth(frames: list[pd.DataFrame], prevented: list[int], displaced: l
 def generate(seed: int, months: int, start: str) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     """Each month's crimes and the planted truth. Cached: callers must not modify the result."""
     town = build_town()
-    labels = [month_label(start, i) for i in range(months)]
+    first = parse_month(start, name="start")
+    labels = [month_label(shift_months(first, i)) for i in range(months)]
     frames, prevented, displaced = [], [], []
     for i, label in enumerate(labels):
         crimes, n_prevented = _simulate_month(town, seed, i, int(label[5:]))
@@ -364,7 +359,7 @@ def generate(seed: int, months: int, start: str) -> tuple[list[pd.DataFrame], di
                         "crimes added there."),
         "crs": CRS, "seed": int(seed), "town": TOWN_NAME, "force": FORCE_NAME,
         "months": labels,
-        "hotspots": [_hotspot_truth(p, frames, town, labels, start) for p in PLANTS],
-        "scheme": _scheme_truth(frames, prevented, displaced, town, start),
+        "hotspots": [_hotspot_truth(p, frames, town, labels, first) for p in PLANTS],
+        "scheme": _scheme_truth(frames, prevented, displaced, town, first),
     }
     return frames, truth

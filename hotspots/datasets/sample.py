@@ -25,9 +25,7 @@ import copy
 import csv
 import io
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,7 +38,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from hotspots.datasets.crimes import POLICE_UK_COLUMNS, generate, month_label, police_uk_rows
+from hotspots.datasets.crimes import POLICE_UK_COLUMNS, generate, police_uk_rows
 from hotspots.datasets.town import (
     CRS,
     FORCE_NAME,
@@ -51,7 +49,9 @@ from hotspots.datasets.town import (
     build_town,
 )
 from hotspots.errors import ParameterError
-from hotspots.io.write import write_geopackage, write_json
+from hotspots.io.write import atomic_path, write_geopackage, write_json
+from hotspots.months import is_month_text, month_label, parse_month, shift_months
+from hotspots.validation import Problems
 
 __all__ = ["DEFAULT_SEED", "SampleSummary", "write_sample", "planted"]
 
@@ -106,18 +106,17 @@ class SampleSummary:
                 f"{self.planted_file}")
 
 
-def _check_options(seed: Any, months: Any, start: Any) -> None:
-    problems = []
+def _check_options(seed: Any, months: Any, start: Any, *, func: str) -> None:
+    problems = Problems(f"The options of {func}")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        problems.append(f"The 'seed' parameter must be a non-negative integer, got {seed!r}.")
+        problems.add(f"the 'seed' parameter must be a non-negative integer, got {seed!r}.")
     if isinstance(months, bool) or not isinstance(months, int | np.integer) or not (
             1 <= months <= 120):
-        problems.append(f"The 'months' parameter must be an integer from 1 to 120, got {months!r}.")
-    if not isinstance(start, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
-        problems.append(f"The 'start' parameter must be a month 'YYYY-MM', e.g. '2024-01', "
-                        f"got {start!r}.")
-    if problems:
-        raise ParameterError(" ".join(problems))
+        problems.add(f"the 'months' parameter must be an integer from 1 to 120, got {months!r}.")
+    if not is_month_text(start):
+        problems.add(f"the 'start' parameter must be a month 'YYYY-MM', e.g. '2024-01', "
+                     f"got {start!r}.")
+    problems.raise_if_any()
 
 
 def _csv_bytes(rows: pd.DataFrame) -> bytes:
@@ -130,15 +129,8 @@ def _csv_bytes(rows: pd.DataFrame) -> bytes:
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def _remove_stale(crimes_dir: Path, keep: set[Path]) -> None:
@@ -173,7 +165,7 @@ def _scheme_layer(start: str) -> gpd.GeoDataFrame:
         "name": [s.name, f"{s.name} - displacement ring {s.ring[0]:.0f}-{s.ring[1]:.0f} m",
                  s.control_name],
         "intervention": [s.intervention, "", ""],
-        "start_month": month_label(start, s.start),
+        "start_month": month_label(shift_months(parse_month(start, name="start"), s.start)),
         "categories": "; ".join(SCHEME_CATEGORIES),
         "effect": [s.effect, 0.0, 0.0],
         "displacement_share": [s.displacement, 0.0, 0.0],
@@ -231,7 +223,7 @@ def write_sample(out_dir: Path | str, *, seed: int = DEFAULT_SEED, months: int =
     >>> 2_000 < summary.rows < 4_000
     True
     """
-    _check_options(seed, months, start)
+    _check_options(seed, months, start, func="write_sample")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ParameterError(f"The 'out_dir' parameter must be a folder, but {str(out)!r} is a "
@@ -281,5 +273,5 @@ def planted(seed: int = DEFAULT_SEED, *, months: int = 24, start: str = "2024-01
     >>> [h["id"] for h in truth["hotspots"]][:2]
     ['burglary_estate', 'town_centre_robbery']
     """
-    _check_options(seed, months, start)
+    _check_options(seed, months, start, func="planted")
     return copy.deepcopy(generate(int(seed), int(months), start)[1])

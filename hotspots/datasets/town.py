@@ -1,4 +1,4 @@
-"""The fixed geography of the synthetic demo town Kestlebury (see :mod:`hotspots.sample`).
+"""The fixed geography of the synthetic demo town Kestlebury (see :mod:`hotspots.datasets.sample`).
 
 The outline, neighbourhoods, LSOAs, named streets and anonymised map points are built from
 constants and a fixed seed, so they never change with the crime seed. The planted areas are
@@ -119,7 +119,9 @@ _NEIGHBOURHOODS = (
     ("KS09", "Wendle Hill", (436_900, 361_000)),
     ("KS10", "Brackwater", (442_600, 358_200)),
 )
-_PARADES = ((438_200, 360_300), (441_600, 359_300), (440_300, 361_550), (442_700, 360_300))
+#: Centres of the neighbourhood shopping parades, where commercial crime gathers outside
+#: the town centre (the demo tests keep them apart from the planted hotspots).
+PARADES = ((438_200, 360_300), (441_600, 359_300), (440_300, 361_550), (442_700, 360_300))
 _RETAIL_PARK_CLEARANCE = 260.0
 _BREWERS_ROW = ((440_300.0, 359_650.0), (440_600.0, 359_780.0))
 # (x, y, label, active from month index); labels are police.uk's "On or near ..." places.
@@ -303,7 +305,7 @@ def _surfaces(points: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     res = np.where(centre_dist < 300, 0.5 * res, res)
     res = np.where(points["special"], 0.2 * res, res) * rng.gamma(3.0, 1 / 3, len(x))
     com = np.exp(-(centre_dist**2) / (2 * 350.0**2)) + 0.03
-    for px, py in _PARADES:
+    for px, py in PARADES:
         com = com + 0.35 * np.exp(-((x - px) ** 2 + (y - py) ** 2) / (2 * 120.0**2))
     pull = points["label"].map(_COMMERCIAL_PULL).fillna(1.0).to_numpy()
     com = com * pull * rng.gamma(3.0, 1 / 3, len(x))

@@ -18,9 +18,17 @@ from pyproj import CRS
 
 from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
 from hotspots.methods.grid import Grid, make_grid, study_area_mask
+from hotspots.spatial import area_geometry, point_coordinates
 from hotspots.validation import float_param, require_projected
 
-__all__ = ["CellInputs", "prepare_cells", "top_share_flags", "cells_frame"]
+__all__ = [
+    "CellInputs",
+    "prepare_cells",
+    "check_top_share",
+    "top_share_flags",
+    "cells_frame",
+    "ranked_cells",
+]
 
 #: How the default cell size is chosen (grid.default_cell_size), for ``params``.
 DEFAULT_CELL_SIZE_RULE = "shorter side of the extent / 50, rounded down (sfhotspot)"
@@ -36,13 +44,16 @@ class CellInputs:
         The analysis grid.
     mask : numpy.ndarray of bool
         True for cells in the study area (all cells when there is no area).
+    kept : numpy.ndarray of bool
+        One flag per row of the crime table: True for the crimes that have a location
+        and lie in the study area (those ``x`` and ``y`` hold, in table order).
     x, y : numpy.ndarray
         Coordinates of the crimes in the study area (all crimes when there is no area).
     weights : numpy.ndarray or None
         Their weights, when a ``weight`` column was given.
     count : numpy.ndarray of float
         Crimes per cell (unweighted; whole numbers held as float64, as
-        :func:`hotspots.grid.count_points` returns them), zero off the study area.
+        :func:`hotspots.methods.grid.count_points` returns them), zero off the study area.
     weight_sum : numpy.ndarray or None
         Summed weights per cell, when a ``weight`` column was given.
     params : dict
@@ -53,6 +64,7 @@ class CellInputs:
 
     grid: Grid
     mask: np.ndarray
+    kept: np.ndarray
     x: np.ndarray
     y: np.ndarray
     weights: np.ndarray | None
@@ -96,29 +108,10 @@ def _check_weight(crimes: gpd.GeoDataFrame, weight: str | None, func: str) -> np
     return w
 
 
-def _area_geometry(area: Any, crs: CRS, func: str) -> shapely.Geometry:
-    if not isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries):
-        raise TypeError(
-            f"The 'area' parameter of {func} should be a GeoDataFrame or GeoSeries, "
-            f"got {type(area)}."
-        )
-    if area.crs is None:
-        raise CRSError(
-            f"The 'area' given to {func} has no CRS. Set it with area.set_crs(...) "
-            "(e.g. 'EPSG:4326' or 'EPSG:27700')."
-        )
-    geom = area.to_crs(crs).union_all()
-    if geom is None or geom.is_empty:
-        raise EmptySelectionError(
-            f"The 'area' given to {func} has no geometry; pass at least one polygon."
-        )
-    return geom
-
-
 def _check_grid(grid: Any, crs: CRS, cell_size: float | None, func: str) -> Grid:
     if not isinstance(grid, Grid):
         raise TypeError(
-            f"The 'grid' parameter of {func} should be a hotspots.grid.Grid or None, "
+            f"The 'grid' parameter of {func} should be a hotspots.Grid or None, "
             f"got {type(grid)}."
         )
     if CRS.from_user_input(grid.crs) != crs:
@@ -134,26 +127,8 @@ def _check_grid(grid: Any, crs: CRS, cell_size: float | None, func: str) -> Grid
     return grid
 
 
-def _coordinates(crimes: gpd.GeoDataFrame, func: str) -> tuple[np.ndarray, np.ndarray]:
-    geoms = crimes.geometry.array
-    kinds = shapely.get_type_id(np.asarray(geoms))
-    other = (kinds != shapely.GeometryType.POINT) & (kinds != shapely.GeometryType.MISSING)
-    if other.any():
-        first = shapely.GeometryType(kinds[other][0]).name.title()
-        raise ParameterError(
-            f"{func} needs point geometries in 'crimes'; {int(other.sum())} row(s) are not "
-            f"points (first: {first}). Use the crimes' locations (e.g. centroids) instead."
-        )
-    coords = shapely.get_coordinates(np.asarray(geoms), include_z=False)
-    x = np.full(len(crimes), np.nan)
-    y = np.full(len(crimes), np.nan)
-    present = ~shapely.is_missing(np.asarray(geoms)) & ~shapely.is_empty(np.asarray(geoms))
-    x[present], y[present] = coords[:, 0], coords[:, 1]
-    return x, y
-
-
 def _bin_counts(grid: Grid, x: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """Points (or weights) per cell, as :func:`hotspots.grid.count_points` counts them."""
+    """Points (or weights) per cell, as :func:`hotspots.methods.grid.count_points` counts them."""
     row, col, inside = grid.locate(x, y)
     flat = row[inside] * grid.nx + col[inside]
     out = np.bincount(flat, weights=None if w is None else w[inside], minlength=grid.n_cells)
@@ -190,7 +165,7 @@ def prepare_cells(
         )
     cell_size = float_param(cell_size, name="cell_size", func=func)
     w_all = _check_weight(crimes, weight, func)
-    x, y = _coordinates(crimes, func)
+    x, y = point_coordinates(crimes, func=func)
     notes: list[str] = []
     keep = np.isfinite(x) & np.isfinite(y)
     if not keep.all():
@@ -199,7 +174,7 @@ def prepare_cells(
             "not counted."
         )
 
-    area_geom = None if area is None else _area_geometry(area, crs, func)
+    area_geom = None if area is None else area_geometry(area, crs, func=func)
     if area_geom is not None:
         shapely.prepare(area_geom)
         inside = np.zeros(len(crimes), bool)
@@ -219,6 +194,7 @@ def prepare_cells(
             f"{func}: none of the {len(crimes):,} crimes lie{where}; nothing to analyse."
         )
 
+    kept = keep
     x, y = x[keep], y[keep]
     w = None if w_all is None else w_all[keep]
     if grid is not None:
@@ -258,7 +234,7 @@ def prepare_cells(
         "n_crimes": n_counted,
         "weight": weight,
     }
-    return CellInputs(grid, mask, x, y, w, count, weight_sum, params, notes)
+    return CellInputs(grid, mask, kept, x, y, w, count, weight_sum, params, notes)
 
 
 def top_share_flags(score: np.ndarray, top_share: float) -> np.ndarray:
@@ -295,3 +271,38 @@ def cells_frame(
     all_layers["score"] = score
     all_layers["hotspot"] = hotspot
     return prep.grid.to_geodataframe(all_layers, mask=prep.mask)
+
+
+def check_top_share(top_share: Any, *, func: str) -> float | None:
+    """Return ``top_share`` as a float in (0, 1], or raise a ParameterError naming ``func``.
+
+    Examples
+    --------
+    >>> check_top_share(0.05, func="count_hotspots")
+    0.05
+    """
+    return float_param(
+        top_share, name="top_share", func=func, allow_none=False, high=1.0, closed_high=True
+    )
+
+
+def ranked_cells(
+    prep: CellInputs, layers: dict[str, np.ndarray], score: np.ndarray, top_share: float
+) -> gpd.GeoDataFrame:
+    """The study-area cells of a ranking method: the top ``top_share`` of ``score`` are hot.
+
+    ``score`` is a full-grid array; the hotspot cut is taken over the study-area cells
+    (:func:`top_share_flags`), and the frame is built by :func:`cells_frame`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5, 5, 15], [5, 5, 5]),
+    ...                        crs="EPSG:27700")
+    >>> prep = prepare_cells(pts, func="demo", cell_size=10, area=None, weight=None, grid=None)
+    >>> ranked_cells(prep, {}, prep.values, 0.5)["hotspot"].tolist()
+    [True, False]
+    """
+    hotspot = np.zeros(prep.grid.shape, bool)
+    hotspot[prep.mask] = top_share_flags(score[prep.mask], top_share)
+    return cells_frame(prep, layers, score, hotspot)

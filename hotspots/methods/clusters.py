@@ -1,4 +1,4 @@
-"""Density clustering of crimes: DBSCAN and HDBSCAN, with clusters as polygons.
+"""Density clustering of crimes: DBSCAN and HDBSCAN labels, and the hotspot methods on them.
 
 police.uk snaps every crime to one of a fixed set of anonymised map points, so many
 crimes share exact coordinates. DBSCAN is run on the distinct points, with the number of
@@ -9,7 +9,8 @@ clusters are discovered in the same order as plain DBSCAN discovers them and a b
 point reachable from two clusters joins the same one (the first discovered) in both.
 The labels are therefore identical to scikit-learn's DBSCAN on every crime, at a
 fraction of the cost. HDBSCAN in scikit-learn takes no sample weights, so it runs on
-every crime.
+every crime. The clusters become polygons with a summary table in
+:mod:`hotspots.methods.clustertable`.
 """
 
 from __future__ import annotations
@@ -23,17 +24,16 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from sklearn.cluster import DBSCAN, HDBSCAN
 from sklearn.neighbors import KDTree
 
-from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
+from hotspots.errors import ParameterError
+from hotspots.methods.clustertable import cluster_notes, cluster_table
+from hotspots.methods.points import crime_points, crime_weights
 from hotspots.result import HotspotResult
-from hotspots.schema import street_name
-from hotspots.validation import check_choice, require_projected
+from hotspots.validation import check_choice
 
 __all__ = [
-    "CLUSTER_COLUMNS",
     "DEFAULT_EPS",
     "cluster_labels",
     "dbscan_hotspots",
@@ -63,23 +63,6 @@ HDBSCAN_SELECTION = "leaf"
 #: Buffer around HDBSCAN cluster hulls, metres (HDBSCAN has no ``eps``): half the
 #: default DBSCAN radius, as DBSCAN hulls are buffered by ``eps / 2``.
 HDBSCAN_BUFFER = DEFAULT_EPS / 2
-
-_COLUMN_DTYPES = {
-    "cluster_id": np.int64,
-    "label": np.int64,
-    "count": np.int64,
-    "harm": float,
-    "area_km2": float,
-    "density": float,
-    "top_categories": str,
-    "top_streets": str,
-    "months": str,
-    "score": float,
-    "hotspot": bool,
-}
-#: Columns of a cluster layer (``geometry`` comes last).
-CLUSTER_COLUMNS: tuple[str, ...] = tuple(_COLUMN_DTYPES)
-
 
 # ----------------------------------------------------------------------------- checks
 
@@ -120,59 +103,6 @@ def _xy(x: Any, y: Any, *, func: str) -> tuple[np.ndarray, np.ndarray]:
             "are NaN or infinite. Drop crimes without coordinates first."
         )
     return x, y
-
-
-def _crime_weights(crimes: gpd.GeoDataFrame, weight: str | None, *, func: str) -> np.ndarray:
-    """Return the weight of each crime: the ``weight`` column, or 1.0 each."""
-    if weight is None:
-        return np.ones(len(crimes))
-    if weight not in crimes.columns:
-        raise ColumnMappingError(
-            f"The 'weight' parameter of {func} names column {weight!r}, which crimes does "
-            f"not have. Columns: {', '.join(map(str, crimes.columns))}."
-        )
-    try:
-        values = pd.to_numeric(crimes[weight], errors="raise").to_numpy(dtype=float)
-    except (TypeError, ValueError):
-        raise ColumnMappingError(
-            f"Column {weight!r} (the 'weight' of {func}) must be numeric; got values such as "
-            f"{crimes[weight].iloc[0]!r}."
-        ) from None
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise ColumnMappingError(
-            f"Column {weight!r} (the 'weight' of {func}) has {int(bad.sum()):,} missing or "
-            "infinite values. Fill them (e.g. with 1.0) before clustering."
-        )
-    return values
-
-
-def _crime_points(crimes: Any, *, func: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``x, y`` of the crimes and a mask of those with a location."""
-    require_projected(crimes, name="crimes")
-    if len(crimes) == 0:
-        raise EmptySelectionError(
-            f"{func} got no crimes. Widen the selection (area, crime group or period)."
-        )
-    geoms = crimes.geometry.to_numpy()
-    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    kinds = shapely.get_type_id(geoms[located])
-    if (kinds != shapely.GeometryType.POINT).any():
-        found = sorted(set(kinds.tolist()) - {int(shapely.GeometryType.POINT)})
-        names = ", ".join(shapely.GeometryType(k).name.title() for k in found)
-        raise ParameterError(
-            f"The 'crimes' of {func} must be points, got {names} geometries. Use the "
-            "centroids (crimes.set_geometry(crimes.centroid)) if that is what you mean."
-        )
-    x = np.full(len(crimes), np.nan)
-    y = np.full(len(crimes), np.nan)
-    x[located] = shapely.get_x(geoms[located])
-    y[located] = shapely.get_y(geoms[located])
-    located &= np.isfinite(x) & np.isfinite(y)
-    if not located.any():
-        raise EmptySelectionError(f"None of the {len(crimes):,} crimes given to {func} has a "
-                                  "location (all geometries are missing or empty).")
-    return x, y, located
 
 
 # --------------------------------------------------------------------------- clustering
@@ -243,9 +173,29 @@ def default_min_samples(x: Any, y: Any, *, eps: float = DEFAULT_EPS) -> int:
     return _default_min_samples(_collapse(x, y), eps)
 
 
-def _dbscan_labels(points: _Collapsed, eps: float, min_samples: int) -> np.ndarray:
-    """DBSCAN on the distinct points weighted by their counts; labels per crime."""
+def _core_size(
+    value: Any, points: _Collapsed, eps: float, *, name: str, func: str, low: int, within: str
+) -> tuple[int, str]:
+    """``value`` checked, or the default of :func:`default_min_samples`; and the rule used."""
+    rule = "given"
+    if value is None:
+        value = _default_min_samples(points, eps)
+        rule = (
+            f"default: {CORE_PERCENTILE:g}th percentile of crimes within {within} of each "
+            f"crime, at least {MIN_SAMPLES_FLOOR}"
+        )
+    return _check_int(value, name=name, func=func, low=low), rule
+
+
+def _dbscan_labels(
+    points: _Collapsed, x: np.ndarray, y: np.ndarray, eps: float, min_samples: int,
+    collapse: bool,
+) -> np.ndarray:
+    """DBSCAN labels per crime: on the distinct points weighted by their counts, or on
+    every crime (``collapse=False``); both give the same labels."""
     model = DBSCAN(eps=eps, min_samples=min_samples, algorithm="kd_tree")
+    if not collapse:
+        return model.fit_predict(np.column_stack([x, y]))
     labels = model.fit_predict(points.xy, sample_weight=points.counts.astype(float))
     return labels[points.codes]
 
@@ -325,133 +275,16 @@ def cluster_labels(
         return np.empty(0, dtype=np.intp)
     points = _collapse(x, y)
     if method == "hdbscan":
-        if min_cluster_size is None:
-            min_cluster_size = _default_min_samples(points, DEFAULT_EPS)
-        size = _check_int(min_cluster_size, name="min_cluster_size", func=func, low=2)
+        size, _ = _core_size(min_cluster_size, points, DEFAULT_EPS, name="min_cluster_size",
+                             func=func, low=2, within=f"{DEFAULT_EPS:g} m")
         ms = None if min_samples is None else _check_int(
             min_samples, name="min_samples", func=func, low=1
         )
         return _hdbscan_labels(x, y, size, ms, selection)
     eps = DEFAULT_EPS if eps is None else _check_eps(eps, func=func)
-    if min_samples is None:
-        min_samples = _default_min_samples(points, eps)
-    min_samples = _check_int(min_samples, name="min_samples", func=func, low=1)
-    if collapse:
-        return _dbscan_labels(points, eps, min_samples)
-    model = DBSCAN(eps=eps, min_samples=min_samples, algorithm="kd_tree")
-    return model.fit_predict(np.column_stack([x, y]))
-
-
-# ------------------------------------------------------------------------ cluster table
-
-
-def _top_values(labels: np.ndarray, values: pd.Series, top: int) -> dict[int, str]:
-    """``"A (45); B (12)"`` per label: the ``top`` commonest non-empty values, ties A→Z."""
-    frame = pd.DataFrame({"label": labels, "value": values.astype(str).to_numpy()})
-    frame = frame[frame["value"] != ""]
-    if frame.empty:
-        return {}
-    counted = frame.groupby(["label", "value"], sort=False).size().reset_index(name="n")
-    counted = counted.sort_values(["label", "n", "value"], ascending=[True, False, True])
-    counted = counted.groupby("label", sort=False).head(top)
-    counted["text"] = counted["value"] + " (" + counted["n"].astype(str) + ")"
-    return counted.groupby("label")["text"].agg("; ".join).to_dict()
-
-
-def _month_span(labels: np.ndarray, months: pd.Series) -> dict[int, str]:
-    stamps = pd.to_datetime(months, errors="coerce")
-    frame = pd.DataFrame({"label": labels, "month": stamps.to_numpy()}).dropna()
-    if frame.empty:
-        return {}
-    span = frame.groupby("label")["month"].agg(["min", "max"])
-    out = {}
-    for label, first, last in zip(span.index, span["min"], span["max"], strict=True):
-        a, b = first.strftime("%Y-%m"), last.strftime("%Y-%m")
-        out[int(label)] = a if a == b else f"{a}–{b}"
-    return out
-
-
-
-
-def _cluster_table(
-    crimes: gpd.GeoDataFrame,
-    labels: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    weights: np.ndarray,
-    *,
-    buffer: float,
-    top: int,
-) -> gpd.GeoDataFrame:
-    """One polygon per cluster (label >= 0): buffered convex hull of its members."""
-    member = labels >= 0
-    if not member.any():
-        empty = {c: pd.Series([], dtype=t) for c, t in _COLUMN_DTYPES.items()}
-        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=crimes.crs))
-    lab = labels[member]
-    order = np.argsort(lab, kind="stable")
-    ids, counts = np.unique(lab, return_counts=True)
-    pts = shapely.points(x[member][order], y[member][order])
-    hulls = shapely.convex_hull(shapely.multipoints(pts, indices=np.searchsorted(ids, lab[order])))
-    polygons = shapely.buffer(hulls, buffer)
-    area_km2 = shapely.area(polygons) / 1e6
-    harm = np.bincount(np.searchsorted(ids, lab), weights=weights[member], minlength=len(ids))
-    members = crimes.iloc[np.flatnonzero(member)]
-    cats = _top_values(lab, _column(members, "category"), top)
-    streets = _top_values(lab, _column(members, "location").map(street_name), top)
-    months = (
-        _month_span(lab, members["month"]) if "month" in members.columns else {}
-    )
-    table = pd.DataFrame(
-        {
-            "label": ids.astype(np.int64),
-            "count": counts.astype(np.int64),
-            "harm": harm,
-            "area_km2": area_km2,
-            "density": counts / area_km2,
-            "top_categories": [cats.get(i, "") for i in ids],
-            "top_streets": [streets.get(i, "") for i in ids],
-            "months": [months.get(i, "") for i in ids],
-            "score": counts.astype(float),
-            "hotspot": np.ones(len(ids), dtype=bool),
-        }
-    )
-    table["geometry"] = polygons
-    table = table.sort_values(["count", "label"], ascending=[False, True], kind="stable")
-    table.insert(0, "cluster_id", np.arange(1, len(table) + 1, dtype=np.int64))
-    return gpd.GeoDataFrame(table.reset_index(drop=True), geometry="geometry", crs=crimes.crs)
-
-
-
-
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name not in frame.columns:
-        return pd.Series([""] * len(frame), index=frame.index, dtype=str)
-    return frame[name].fillna("").astype(str)
-
-
-def _summary_notes(
-    *, n: int, labels: np.ndarray, n_clusters: int, n_unlocated: int, weight: str | None,
-    call: str,
-) -> list[str]:
-    clustered = int((labels >= 0).sum())
-    notes = [
-        f"{clustered:,} of {n:,} crimes ({clustered / n:.0%}) fall in {n_clusters:,} "
-        f"clusters; {n - clustered:,} are noise (in no cluster)."
-    ]
-    if n_unlocated:
-        notes.append(
-            f"{n_unlocated:,} crimes have no location and were left out (counted as noise)."
-        )
-    if weight is not None:
-        notes.append(
-            f"harm = sum of {weight!r} per cluster; clusters are found on crime counts, "
-            "and score is the count."
-        )
-    notes.append(
-        f"Per-crime labels (-1 = noise; the 'label' column joins them to clusters): {call}."
-    )
-    return notes
+    min_samples, _ = _core_size(min_samples, points, eps, name="min_samples", func=func,
+                                low=1, within="eps")
+    return _dbscan_labels(points, x, y, eps, min_samples, collapse)
 
 
 # --------------------------------------------------------------------------- public API
@@ -512,8 +345,8 @@ def dbscan_hotspots(
     (4, 1)
     """
     func = "dbscan_hotspots"
-    x, y, located = _crime_points(crimes, func=func)
-    weights = _crime_weights(crimes, weight, func=func)
+    x, y, located = crime_points(crimes, func=func)
+    weights = crime_weights(crimes, weight, func=func)
     top = _check_int(top, name="top", func=func, low=1)
     eps_rule = "given"
     if eps is None:
@@ -524,22 +357,12 @@ def dbscan_hotspots(
             f"The 'collapse' parameter of {func} must be True or False, got {collapse!r}."
         )
     points = _collapse(x[located], y[located])
-    ms_rule = "given"
-    if min_samples is None:
-        min_samples = _default_min_samples(points, eps)
-        ms_rule = (
-            f"default: {CORE_PERCENTILE:g}th percentile of crimes within eps of each crime, "
-            f"at least {MIN_SAMPLES_FLOOR}"
-        )
-    min_samples = _check_int(min_samples, name="min_samples", func=func, low=1)
+    min_samples, ms_rule = _core_size(min_samples, points, eps, name="min_samples", func=func,
+                                      low=1, within="eps")
 
     labels = np.full(len(crimes), -1, dtype=np.int64)
-    if collapse:
-        labels[located] = _dbscan_labels(points, eps, min_samples)
-    else:
-        model = DBSCAN(eps=eps, min_samples=min_samples, algorithm="kd_tree")
-        labels[located] = model.fit_predict(np.column_stack([x[located], y[located]]))
-    cells = _cluster_table(crimes, labels, x, y, weights, buffer=eps / 2, top=top)
+    labels[located] = _dbscan_labels(points, x[located], y[located], eps, min_samples, collapse)
+    cells = cluster_table(crimes, labels, x, y, weights, buffer=eps / 2, top=top)
 
     n_noise = int((labels < 0).sum())
     params = {
@@ -559,7 +382,7 @@ def dbscan_hotspots(
         + (" on distinct points with counts as sample_weight" if collapse else ""),
     }
     call = f"hotspots.clusters.cluster_labels(x, y, eps={eps:g}, min_samples={min_samples})"
-    notes = _summary_notes(
+    notes = cluster_notes(
         n=len(crimes), labels=labels, n_clusters=len(cells),
         n_unlocated=int((~located).sum()), weight=weight, call=call,
     )
@@ -624,19 +447,15 @@ def hdbscan_hotspots(
     (2, True)
     """
     func = "hdbscan_hotspots"
-    x, y, located = _crime_points(crimes, func=func)
-    weights = _crime_weights(crimes, weight, func=func)
+    x, y, located = crime_points(crimes, func=func)
+    weights = crime_weights(crimes, weight, func=func)
     top = _check_int(top, name="top", func=func, low=1)
     check_choice(selection, name="selection", choices=("leaf", "eom"))
     points = _collapse(x[located], y[located])
-    size_rule = "given"
-    if min_cluster_size is None:
-        min_cluster_size = _default_min_samples(points, DEFAULT_EPS)
-        size_rule = (
-            f"default: {CORE_PERCENTILE:g}th percentile of crimes within {DEFAULT_EPS:g} m of "
-            f"each crime, at least {MIN_SAMPLES_FLOOR}"
-        )
-    min_cluster_size = _check_int(min_cluster_size, name="min_cluster_size", func=func, low=2)
+    min_cluster_size, size_rule = _core_size(
+        min_cluster_size, points, DEFAULT_EPS, name="min_cluster_size", func=func, low=2,
+        within=f"{DEFAULT_EPS:g} m",
+    )
     if min_samples is not None:
         min_samples = _check_int(min_samples, name="min_samples", func=func, low=1)
 
@@ -644,7 +463,7 @@ def hdbscan_hotspots(
     labels[located] = _hdbscan_labels(
         x[located], y[located], min_cluster_size, min_samples, selection
     )
-    cells = _cluster_table(crimes, labels, x, y, weights, buffer=HDBSCAN_BUFFER, top=top)
+    cells = cluster_table(crimes, labels, x, y, weights, buffer=HDBSCAN_BUFFER, top=top)
     params = {
         "min_cluster_size": min_cluster_size,
         "min_cluster_size_rule": size_rule,
@@ -671,7 +490,7 @@ def hdbscan_hotspots(
         "points): scikit-learn's HDBSCAN has no sample weights, so coincident crimes are not "
         "collapsed."
     ]
-    notes += _summary_notes(
+    notes += cluster_notes(
         n=len(crimes), labels=labels, n_clusters=len(cells),
         n_unlocated=int((~located).sum()), weight=weight, call=call,
     )

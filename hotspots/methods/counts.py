@@ -1,18 +1,16 @@
 """Grid counts: the simplest hotspot map, crimes (or harm) per cell.
 
 A cell is a hotspot when it is among the highest-scoring cells of the study area. The
-share is a convention, not a statistical test: use :mod:`hotspots.gistar` for that.
+share is a convention, not a statistical test: use :mod:`hotspots.methods.gistar` for that.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 
-from hotspots.methods.cells import cells_frame, prepare_cells, top_share_flags
+from hotspots.methods.cells import check_top_share, prepare_cells, ranked_cells
 from hotspots.methods.grid import Grid
 from hotspots.result import HotspotResult
-from hotspots.validation import float_param
 
 __all__ = ["count_hotspots", "TOP_SHARE"]
 
@@ -39,7 +37,8 @@ def count_hotspots(
         The canonical crime table: points in a projected CRS (metres).
     cell_size : float, optional
         Cell side in metres. Default: the shorter side of the extent / 50, rounded down
-        to a readable number (sfhotspot's rule); see :func:`hotspots.grid.default_cell_size`.
+        to a readable number (sfhotspot's rule); see
+        :func:`hotspots.methods.grid.default_cell_size`.
     area : GeoDataFrame or GeoSeries, optional
         Study area. The grid covers its bounds, only cells intersecting it are kept, and
         crimes outside it are not counted (``notes`` says how many). Any CRS.
@@ -79,15 +78,10 @@ def count_hotspots(
     (['E0N0'], 100)
     """
     func = "count_hotspots"
-    top_share = float_param(
-        top_share, name="top_share", func=func, allow_none=False, high=1.0, closed_high=True
-    )
+    top_share = check_top_share(top_share, func=func)
     prep = prepare_cells(
         crimes, func=func, cell_size=cell_size, area=area, weight=weight, grid=grid
     )
-    score = prep.values
-    hotspot = np.zeros(prep.grid.shape, bool)
-    hotspot[prep.mask] = top_share_flags(score[prep.mask], top_share)
-    cells = cells_frame(prep, {}, score, hotspot)
+    cells = ranked_cells(prep, {}, prep.values, top_share)
     params = {**prep.params, "top_share": top_share, "score": "weight sum" if weight else "count"}
     return HotspotResult(cells=cells, method="count", params=params, notes=prep.notes)

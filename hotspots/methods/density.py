@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from scipy import signal
 
 from hotspots.errors import ParameterError
-from hotspots.methods.cells import cells_frame, prepare_cells, top_share_flags
+from hotspots.methods.cells import check_top_share, prepare_cells, ranked_cells
 from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.grid import MAX_CELLS, Grid
 from hotspots.result import HotspotResult
@@ -29,6 +29,7 @@ from hotspots.validation import check_choice, float_param
 __all__ = [
     "KERNELS",
     "default_bandwidth",
+    "fallback_bandwidth",
     "kde_surface",
     "kde_hotspots",
 ]
@@ -240,7 +241,7 @@ def kde_surface(
     """
     func = "kde_surface"
     if not isinstance(grid, Grid):
-        raise TypeError(f"'grid' should be a hotspots.grid.Grid, got {type(grid)}")
+        raise TypeError(f"'grid' should be a hotspots.Grid, got {type(grid)}")
     bandwidth = float_param(bandwidth, name="bandwidth", func=func, allow_none=False)
     check_choice(kernel, name="kernel", choices=KERNELS)
     x = np.asarray(x, dtype=float).ravel()
@@ -273,6 +274,25 @@ def kde_surface(
     return density[pad : pad + grid.ny, pad : pad + grid.nx] * M2_PER_KM2
 
 
+def fallback_bandwidth(cell_size: float, notes: list[str]) -> tuple[float, str]:
+    """The bandwidth used when the crimes leave no spread to measure, and its rule.
+
+    :data:`FALLBACK_BANDWIDTH_CELLS` cells; a note saying so is appended to ``notes``.
+
+    Examples
+    --------
+    >>> notes = []
+    >>> fallback_bandwidth(50.0, notes), len(notes)
+    ((150.0, 'fallback: 3 x cell_size'), 1)
+    """
+    h = FALLBACK_BANDWIDTH_CELLS * cell_size
+    notes.append(
+        f"Too few distinct crime locations to choose a bandwidth by rule; used "
+        f"{FALLBACK_BANDWIDTH_CELLS:g} cells ({h:g} m). Pass a bandwidth to change it."
+    )
+    return h, f"fallback: {FALLBACK_BANDWIDTH_CELLS:g} x cell_size"
+
+
 def _bandwidth_and_rule(
     bandwidth: float | None, kernel: str, x: np.ndarray, y: np.ndarray, cell: float,
     notes: list[str],
@@ -282,12 +302,7 @@ def _bandwidth_and_rule(
     try:
         h = default_bandwidth(x, y, kernel=kernel)
     except ParameterError:
-        h = FALLBACK_BANDWIDTH_CELLS * cell
-        notes.append(
-            f"Too few distinct crime locations to choose a bandwidth by rule; used "
-            f"{FALLBACK_BANDWIDTH_CELLS:g} cells ({h:g} m). Pass a bandwidth to change it."
-        )
-        return h, f"fallback: {FALLBACK_BANDWIDTH_CELLS:g} x cell_size"
+        return fallback_bandwidth(cell, notes)
     return h, BANDWIDTH_RULE.format(factor=H_PER_SD[kernel], kernel=kernel)
 
 
@@ -352,9 +367,7 @@ def kde_hotspots(
             f"The 'kernel' parameter of {func} must be one of {', '.join(map(repr, KERNELS))}; "
             f"got {kernel!r}."
         )
-    top_share = float_param(
-        top_share, name="top_share", func=func, allow_none=False, high=1.0, closed_high=True
-    )
+    top_share = check_top_share(top_share, func=func)
     prep = prepare_cells(
         crimes, func=func, cell_size=cell_size, area=area, weight=weight, grid=grid
     )
@@ -370,9 +383,7 @@ def kde_hotspots(
     density = kde_surface(prep.grid, prep.x, prep.y, bandwidth=h, weights=prep.weights,
                           kernel=kernel)
     density[~prep.mask] = 0.0
-    hotspot = np.zeros(prep.grid.shape, bool)
-    hotspot[prep.mask] = top_share_flags(density[prep.mask], top_share)
-    cells = cells_frame(prep, {"density": density}, density, hotspot)
+    cells = ranked_cells(prep, {"density": density}, density, top_share)
     stencil_mass = float(_kernel_stencil(kernel, h, cell).sum()) * cell * cell
     params = {
         **prep.params,

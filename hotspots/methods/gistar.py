@@ -14,16 +14,18 @@ a weights matrix; cells at the study area's edge use only the neighbours inside 
 
 from __future__ import annotations
 
-import math
-
 import geopandas as gpd
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import ndimage, signal
 
 from hotspots.errors import ParameterError
 from hotspots.methods.cells import cells_frame, prepare_cells
 from hotspots.methods.grid import Grid
+from hotspots.methods.neighbours import (
+    disc,
+    neighbour_sum,
+    neighbourhood_distance,
+)
 from hotspots.methods.stats import benjamini_hochberg, two_sided_p
 from hotspots.result import HotspotResult
 from hotspots.validation import float_param
@@ -32,43 +34,17 @@ __all__ = [
     "gistar_grid",
     "gistar_hotspots",
     "gi_classes",
-    "QUEEN_DISTANCE_FACTOR",
+    "gi_inputs",
     "CONFIDENCE_BINS",
     "HOTSPOT_MIN_BIN",
 ]
 
-#: Default neighbourhood distance in cell sizes: √2, i.e. the cell and its 8 queen
-#: neighbours (centres at 1 and √2 cells). This is sfhotspot's default (``nb_dist`` =
-#: cell size × √2) and the usual contiguity for lattice data; the 1e-9 slack keeps the
-#: diagonal neighbours in despite floating-point rounding of √2.
-QUEEN_DISTANCE_FACTOR = math.sqrt(2.0) * (1.0 + 1e-9)
 #: (p below, |bin|): confidence classes at 99%, 95% and 90%, the bins of Esri's Hot Spot
 #: Analysis (Gi_Bin), applied to the FDR-adjusted p-value when ``fdr`` is on.
 CONFIDENCE_BINS: tuple[tuple[float, int], ...] = ((0.01, 3), (0.05, 2), (0.10, 1))
 #: A cell is a hotspot when hot at 95% confidence or more (gi_bin >= 2): the conventional
 #: 5% significance level.
 HOTSPOT_MIN_BIN = 2
-#: Footprints with at most this many cells are summed directly (exact, and faster than
-#: FFT for small discs, measured on a 500×500 grid); larger ones use FFT convolution.
-DIRECT_SUM_MAX_CELLS = 49
-#: Relative slack when testing "centre within distance", against rounding of distances.
-DISTANCE_SLACK = 1e-9
-
-
-def _disc(radius_cells: float) -> np.ndarray:
-    """Boolean disc of cells whose centres are within ``radius_cells`` of the middle one."""
-    limit = radius_cells * radius_cells * (1.0 + DISTANCE_SLACK)
-    k = math.floor(math.sqrt(limit))
-    offsets = np.arange(-k, k + 1)
-    return offsets[:, None] ** 2 + offsets[None, :] ** 2 <= limit
-
-
-def _neighbour_sum(values: np.ndarray, footprint: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` over the footprint around each cell (zero beyond the grid)."""
-    weights = footprint.astype(float)
-    if footprint.size <= DIRECT_SUM_MAX_CELLS:
-        return ndimage.correlate(values, weights, mode="constant", cval=0.0)
-    return signal.fftconvolve(values, weights, mode="same")
 
 
 def _gistar(
@@ -80,13 +56,13 @@ def _gistar(
     mean = float(x.mean())
     constant = n < 2 or float(np.ptp(x)) == 0.0
     masked = np.where(mask, values, 0.0)
-    W = np.rint(_neighbour_sum(mask.astype(float), footprint))
+    W = np.rint(neighbour_sum(mask.astype(float), footprint))
     z = np.full(values.shape, np.nan)
     if constant:
         z[mask] = 0.0
         return z, W, True
     sd = float(np.std(x))
-    local = _neighbour_sum(masked, footprint)
+    local = neighbour_sum(masked, footprint)
     Wm = W[mask]
     denominator = sd * np.sqrt(np.maximum(n * Wm - Wm * Wm, 0.0) / (n - 1))
     numerator = local[mask] - mean * Wm
@@ -97,22 +73,38 @@ def _gistar(
     return z, W, False
 
 
-def _check_arrays(values: ArrayLike, mask: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
+def gi_inputs(
+    values: ArrayLike, mask: ArrayLike | None, *, func: str, ndim: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the cell values and study-area mask of a Gi* computation; return them as arrays.
+
+    ``values`` is one grid (``ndim=2``) or a stack of grids ``(steps, rows, cols)``
+    (``ndim=3``); ``mask`` has the shape of one grid (None: every cell). ``func`` names
+    the public function in error messages.
+
+    Examples
+    --------
+    >>> values, mask = gi_inputs([[1, 2], [3, 4]], None, func="demo")
+    >>> values.dtype.name, mask.tolist()
+    ('float64', [[True, True], [True, True]])
+    """
     values = np.asarray(values, dtype=float)
-    if values.ndim != 2:
+    if values.ndim != ndim:
+        layout = "(rows, cols)" if ndim == 2 else "(steps, rows, cols)"
         raise ParameterError(
-            f"gistar_grid needs a 2-D array of cell values, got shape {values.shape}."
+            f"{func} needs a {ndim}-D array of cell values {layout}, got shape {values.shape}."
         )
-    mask = np.ones(values.shape, bool) if mask is None else np.asarray(mask, dtype=bool)
-    if mask.shape != values.shape:
+    shape = values.shape[-2:]
+    mask = np.ones(shape, bool) if mask is None else np.asarray(mask, dtype=bool)
+    if mask.shape != shape:
         raise ParameterError(
-            f"gistar_grid needs 'mask' of the same shape as 'values' {values.shape}, "
+            f"{func} needs 'mask' of the same shape as a grid of 'values' {shape}, "
             f"got {mask.shape}."
         )
     if not mask.any():
-        raise ParameterError("gistar_grid got a 'mask' with no True cells: no study area.")
-    if not np.isfinite(values[mask]).all():
-        raise ParameterError("gistar_grid needs finite 'values' on every study-area cell.")
+        raise ParameterError(f"{func} got a 'mask' with no True cells: no study area.")
+    if not np.isfinite(values[..., mask]).all():
+        raise ParameterError(f"{func} needs finite 'values' on every study-area cell.")
     return values, mask
 
 
@@ -131,7 +123,8 @@ def gistar_grid(
     radius_cells : float
         Neighbourhood radius in cells: cell ``j`` is a neighbour of ``i`` (weight 1) when
         their centres are at most ``radius_cells`` cells apart; ``i`` is its own
-        neighbour. ``QUEEN_DISTANCE_FACTOR`` (√2) gives the 3×3 queen neighbourhood.
+        neighbour. ``QUEEN_DISTANCE_FACTOR`` (√2, :mod:`hotspots.methods.neighbours`)
+        gives the 3×3 queen neighbourhood.
 
     Returns
     -------
@@ -142,6 +135,7 @@ def gistar_grid(
 
     Examples
     --------
+    >>> from hotspots.methods.neighbours import QUEEN_DISTANCE_FACTOR
     >>> values = np.zeros((5, 5)); values[2, 2] = 9.0
     >>> z, p = gistar_grid(values, None, radius_cells=QUEEN_DISTANCE_FACTOR)
     >>> round(float(z[2, 2]), 3), round(float(z[0, 0]), 3)
@@ -149,8 +143,8 @@ def gistar_grid(
     """
     radius = float_param(radius_cells, name="radius_cells", func="gistar_grid",
                          allow_none=False)
-    values, mask = _check_arrays(values, mask)
-    z, _, _ = _gistar(values, mask, _disc(radius))
+    values, mask = gi_inputs(values, mask, func="gistar_grid")
+    z, _, _ = _gistar(values, mask, disc(radius))
     return z, two_sided_p(z)
 
 
@@ -202,7 +196,7 @@ def gistar_hotspots(
     distance : float, optional
         Neighbourhood distance in metres between cell centres (binary weights, the cell
         itself included). Default ``cell_size × √2``: the cell and its 8 queen neighbours
-        (:data:`QUEEN_DISTANCE_FACTOR`).
+        (:data:`~hotspots.methods.neighbours.QUEEN_DISTANCE_FACTOR`).
     area : GeoDataFrame or GeoSeries, optional
         Study area: grid over its bounds, cells intersecting it are the ``n`` cells of the
         statistic, crimes outside it left out (``notes`` says how many).
@@ -243,11 +237,8 @@ def gistar_hotspots(
     )
     cell = prep.grid.cell_size
     notes = list(prep.notes)
-    if distance is None:
-        distance, rule = cell * QUEEN_DISTANCE_FACTOR, "default: cell_size × √2 (queen, sfhotspot)"
-    else:
-        rule = "user"
-    footprint = _disc(distance / cell)
+    distance, rule = neighbourhood_distance(distance, cell)
+    footprint = disc(distance / cell)
     if footprint.sum() == 1:
         notes.append(
             f"The distance ({distance:g} m) is shorter than one cell ({cell:g} m), so each "

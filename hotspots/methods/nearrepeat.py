@@ -30,11 +30,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from scipy.spatial import cKDTree
 
 from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
-from hotspots.validation import require_projected
+from hotspots.spatial import point_coordinates
+from hotspots.validation import float_param, require_projected
 
 __all__ = [
     "DEFAULT_DISTANCE_BANDS",
@@ -316,8 +316,7 @@ def knox_test(
             f"The 'iterations' parameter of {func} must be a whole number >= 1 (99 or 999 "
             f"are usual), got {iterations!r}."
         )
-    if not (isinstance(alpha, int | float) and 0 < alpha < 1):
-        raise ParameterError(f"The 'alpha' parameter of {func} must be in (0, 1), got {alpha!r}.")
+    alpha = float_param(alpha, name="alpha", func=func, allow_none=False, high=1.0)
     hd, ht = headline if headline is not None else (d_edges[0], t_edges[0])
     if hd not in d_edges or ht not in t_edges:
         raise ParameterError(
@@ -326,8 +325,8 @@ def knox_test(
         )
 
     notes: list[str] = []
-    geoms = np.asarray(crimes.geometry.array)
-    located = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    x, y = point_coordinates(crimes, func=func)
+    located = np.isfinite(x) & np.isfinite(y)
     dates = pd.to_datetime(crimes["date"])
     keep = located & dates.notna().to_numpy()
     if (~keep).any():
@@ -340,7 +339,7 @@ def knox_test(
         raise EmptySelectionError(
             f"{func} needs at least {MIN_EVENTS} dated, located crimes; got {n}."
         )
-    coords = shapely.get_coordinates(geoms[keep])
+    coords = np.column_stack([x[keep], y[keep]])
     day_index = dates[keep].dt.normalize().to_numpy().astype("datetime64[D]").astype(np.int64)
     days = (day_index - day_index.min()).astype(float)
 

@@ -40,7 +40,6 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from hotspots.errors import (
     HotspotsError,
-    OfflineError,  # noqa: F401  (hotspots/__init__ imports it from here)
     ParameterError,
     PoliceAPIError,
 )

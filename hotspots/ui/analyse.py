@@ -45,7 +45,8 @@ def method_comparison(key, _crimes, _area, group, train, test, cell_size):
 
 
 def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, sensitive):
-    from hotspots.methods.emerging import PATTERN_RULES, cell_series
+    from hotspots.methods.emerging import cell_series
+    from hotspots.methods.patterns import PATTERN_RULES
     from hotspots.viz.colours import CHANGE_COLOURS, EMERGING_COLOURS
 
     bounds = tuple((areas_all if areas_all is not None else crimes).total_bounds)

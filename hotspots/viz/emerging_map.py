@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
-from hotspots.methods.emerging import PATTERN_RULES, PATTERNS
+from hotspots.methods.patterns import PATTERN_RULES, PATTERNS
 from hotspots.privacy import suppress_small_counts
 from hotspots.viz.colours import EMERGING_COLOURS
 

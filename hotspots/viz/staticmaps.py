@@ -41,7 +41,7 @@ from hotspots.analysis.change import (
     PeriodComparison,
 )
 from hotspots.errors import ParameterError
-from hotspots.methods.emerging import PATTERNS
+from hotspots.methods.patterns import PATTERNS
 from hotspots.privacy import SMALL_COUNT, SUPPRESSED, is_small
 from hotspots.result import HotspotResult
 from hotspots.viz.charts import (

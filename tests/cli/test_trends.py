@@ -13,7 +13,7 @@ import shapely
 from click.testing import CliRunner
 
 from hotspots.cli import main
-from hotspots.methods.emerging import PATTERN_RULES
+from hotspots.methods.patterns import PATTERN_RULES
 
 TOWN = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "town.gpkg"
 #: The demo's planted emerging hot spot (Kestle Retail Park car park, vehicle crime).

@@ -1,4 +1,4 @@
-"""Tests for hotspots._stats: two-sided normal p-values and Benjamini–Hochberg."""
+"""Tests for hotspots.methods.stats: two-sided normal p-values and Benjamini–Hochberg."""
 
 from __future__ import annotations
 

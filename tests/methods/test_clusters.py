@@ -1,4 +1,4 @@
-"""Tests for hotspots.clusters: DBSCAN/HDBSCAN hotspots with collapsed coincident points."""
+"""Tests for hotspots.methods.clusters and .clustertable: DBSCAN/HDBSCAN cluster hotspots."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from hotspots.errors import (
     ParameterError,
 )
 from hotspots.methods.clusters import (
-    CLUSTER_COLUMNS,
     CORE_PERCENTILE,
     DEFAULT_EPS,
     MIN_SAMPLES_FLOOR,
@@ -28,9 +27,9 @@ from hotspots.methods.clusters import (
     default_min_samples,
     hdbscan_hotspots,
 )
+from hotspots.methods.clustertable import CLUSTER_COLUMNS
 from hotspots.schema import street_name
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"
 #: Planted clusters: centre (m from the origin) and number of crimes.
 PLANTED = {(0.0, 0.0): 120, (1500.0, 0.0): 80, (0.0, 1500.0): 50}
@@ -394,11 +393,8 @@ def test_inputs_are_not_mutated():
 # ----------------------------------------------------------------------- real data
 
 
-def _nottingham_burglary() -> gpd.GeoDataFrame:
-    path = DATA / "nottingham" / "burglary_2022.csv.gz"
-    if not path.exists():
-        pytest.skip(f"real data not found at {path} (needs ../shared/data)")
-    frame = pd.read_csv(path)
+def _nottingham_burglary(data: Path) -> gpd.GeoDataFrame:
+    frame = pd.read_csv(data / "nottingham" / "burglary_2022.csv.gz")
     points = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs="EPSG:4326")
     crimes = gpd.GeoDataFrame(
         {
@@ -413,8 +409,8 @@ def _nottingham_burglary() -> gpd.GeoDataFrame:
 
 
 @pytest.mark.realdata
-def test_nottingham_burglary_collapsed_equals_plain_dbscan():
-    crimes = _nottingham_burglary()
+def test_nottingham_burglary_collapsed_equals_plain_dbscan(shared_data):
+    crimes = _nottingham_burglary(shared_data)
     xy = np.column_stack([crimes.geometry.x, crimes.geometry.y])
     res = dbscan_hotspots(crimes)
     assert res.params["n_crimes"] == 1_795

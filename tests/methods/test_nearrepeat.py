@@ -1,5 +1,5 @@
-"""Tests for hotspots.nearrepeat: the Knox table by hand, the permutation expectation against
-exact enumeration, a planted near-repeat process (found) and a null process (not found), and
+"""Tests for hotspots.methods.nearrepeat: the Knox table by hand, the permutation expectation
+against exact enumeration, a planted near-repeat process (found) and a null process (not found), and
 the refusal of month-only police.uk data."""
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
-"""Tests for hotspots.gistar: Getis-Ord Gi* on a grid, checked against esda, plus FDR."""
+"""Tests for hotspots.methods.gistar: Getis-Ord Gi* on a grid, checked against esda, plus FDR.
+
+Only the comparisons with esda need esda and libpysal; the hand-computed and planted tests
+run without them.
+"""
 
 from __future__ import annotations
 
 import math
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -15,18 +18,14 @@ import shapely
 from hotspots.errors import EmptySelectionError, ParameterError
 from hotspots.methods.gistar import (
     HOTSPOT_MIN_BIN,
-    QUEEN_DISTANCE_FACTOR,
     gi_classes,
     gistar_grid,
     gistar_hotspots,
 )
 from hotspots.methods.grid import make_grid
+from hotspots.methods.neighbours import QUEEN_DISTANCE_FACTOR
 from hotspots.methods.stats import benjamini_hochberg, two_sided_p
 
-esda = pytest.importorskip("esda")
-libpysal = pytest.importorskip("libpysal")
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"
 
 
@@ -38,8 +37,11 @@ def _esda_z(values: np.ndarray, mask: np.ndarray, radius_cells: float) -> np.nda
     diagonal. With ``star=True`` and ``transform="B"``, esda fills that diagonal with 1
     (``_infer_star_and_structure_w`` -> ``fill_diagonal(w, 1)``), so its neighbourhood is
     "every study-area cell within the distance, and the cell itself" -- the same rule as
-    ours. We check that the diagonal really is in before comparing.
+    ours. We check that the diagonal really is in before comparing. Skips the calling
+    test when esda or libpysal is not installed.
     """
+    esda = pytest.importorskip("esda")
+    libpysal = pytest.importorskip("libpysal")
     rows, cols = np.nonzero(mask)
     centres = np.c_[cols + 0.5, rows + 0.5]
     with warnings.catch_warnings():
@@ -192,13 +194,16 @@ def test_hotspots_match_grid_function_and_esda_with_area(noisy_grid):
     mask[res.cells["row"], res.cells["col"]] = True
     counts = np.zeros(grid_shape)
     counts[res.cells["row"], res.cells["col"]] = res.cells["count"]
-    expected = _esda_z(counts, mask, QUEEN_DISTANCE_FACTOR)
-    np.testing.assert_allclose(res.cells["gi_z"], expected[mask], atol=1e-6)
     assert "gi_p_fdr" not in res.cells and res.params["fdr"] is False
     assert any("fall outside the study area" in n for n in res.notes)
     assert res.params["n_cells"] == mask.sum() < np.prod(grid_shape)
     # Edge cells of the area have fewer neighbours than 9.
     assert res.cells["gi_neighbours"].min() < 9 and res.cells["gi_neighbours"].max() == 9
+    # The same z as the grid function, and (where installed) as esda.
+    z, _ = gistar_grid(counts, mask, radius_cells=QUEEN_DISTANCE_FACTOR)
+    np.testing.assert_allclose(res.cells["gi_z"], z[mask], rtol=1e-12, atol=1e-12)
+    expected = _esda_z(counts, mask, QUEEN_DISTANCE_FACTOR)
+    np.testing.assert_allclose(res.cells["gi_z"], expected[mask], atol=1e-6)
 
 
 def test_weighted_gistar_uses_weight_sums():
@@ -251,15 +256,13 @@ def test_inputs_not_mutated(noisy_grid):
 
 
 @pytest.mark.realdata
-def test_real_nottingham_burglary_gistar():
-    path = DATA / "nottingham" / "burglary_2022.csv.gz"
-    if not path.exists():
-        pytest.skip(f"real data not found at {path} (../shared/data is absent here)")
+def test_real_nottingham_burglary_gistar(shared_data):
+    path = shared_data / "nottingham" / "burglary_2022.csv.gz"
     frame = pd.read_csv(path)
     crimes = gpd.GeoDataFrame(
         frame, geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs=4326
     ).to_crs(BNG)
-    wards = gpd.read_file(DATA / "nottingham" / "wards.gpkg")
+    wards = gpd.read_file(shared_data / "nottingham" / "wards.gpkg")
     res = gistar_hotspots(crimes, cell_size=250, area=wards)
     cells = res.cells
     hot = cells[cells["hotspot"]]

@@ -1,9 +1,8 @@
-"""Tests for hotspots.density: quartic KDE by linear binning + FFT, bandwidth rule, hotspots."""
+"""Tests for hotspots.methods.density: quartic KDE by linear binning + FFT, bandwidths, hotspots."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +19,6 @@ from hotspots.methods.density import (
 )
 from hotspots.methods.grid import make_grid
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"
 
 
@@ -308,15 +306,13 @@ def test_input_not_mutated(cloud):
 
 
 @pytest.mark.realdata
-def test_real_nottingham_burglary_kde():
-    path = DATA / "nottingham" / "burglary_2022.csv.gz"
-    if not path.exists():
-        pytest.skip(f"real data not found at {path} (../shared/data is absent here)")
+def test_real_nottingham_burglary_kde(shared_data):
+    path = shared_data / "nottingham" / "burglary_2022.csv.gz"
     frame = pd.read_csv(path)
     crimes = gpd.GeoDataFrame(
         frame, geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs=4326
     ).to_crs(BNG)
-    wards = gpd.read_file(DATA / "nottingham" / "wards.gpkg")
+    wards = gpd.read_file(shared_data / "nottingham" / "wards.gpkg")
     res = kde_hotspots(crimes, cell_size=100, bandwidth=400, area=wards)
     # Mass check on real, snapped data: the grid covers the city, whose crimes sit well
     # inside its bounds, so nearly all mass falls on the (unmasked) grid. Cells outside the

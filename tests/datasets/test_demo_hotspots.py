@@ -1,4 +1,4 @@
-"""End to end on the demo data: every method finds what hotspots.sample planted.
+"""End to end on the demo data: every method finds what hotspots.datasets.sample planted.
 
 The planted truth comes from ``data/sample_crimes/planted.json``; the methods run with their
 defaults, as a user would run them, so these tests also check that the defaults are sensible.
@@ -15,10 +15,9 @@ import pytest
 import shapely
 
 import hotspots
-from hotspots.datasets.town import _PARADES as PARADES_CENTRES
-from hotspots.datasets.town import CENTRE
+from hotspots.datasets.town import CENTRE, PARADES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "sample_crimes"
 PLANTED = json.loads((DEMO / "planted.json").read_text())
 
@@ -57,7 +56,7 @@ def known_places(margin: float) -> shapely.Geometry:
     places.append(circle(scheme["target"]["centre"], scheme["target"]["radius_m"]))
     places.append(circle(scheme["control"]["centre"], scheme["control"]["radius_m"]))
     places.append(circle(CENTRE, 600))
-    places += [circle(c, 200) for c in PARADES_CENTRES]
+    places += [circle(c, 200) for c in PARADES]
     return shapely.union_all(places).buffer(margin)
 
 

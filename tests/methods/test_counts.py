@@ -1,4 +1,4 @@
-"""Tests for hotspots.counts (and the shared grid-method input handling it uses)."""
+"""Tests for hotspots.methods.counts (and the shared grid-method input handling it uses)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, P
 from hotspots.methods.counts import TOP_SHARE, count_hotspots
 from hotspots.methods.grid import make_grid
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"
 
 
@@ -163,20 +162,17 @@ def test_input_is_not_mutated(planted):
     pd.testing.assert_frame_equal(planted, before)
 
 
-def _nottingham(name: str) -> gpd.GeoDataFrame:
-    path = DATA / "nottingham" / name
-    if not path.exists():
-        pytest.skip(f"real data not found at {path} (../shared/data is absent here)")
-    frame = pd.read_csv(path)
+def _nottingham(data: Path, name: str) -> gpd.GeoDataFrame:
+    frame = pd.read_csv(data / "nottingham" / name)
     return gpd.GeoDataFrame(
         frame, geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs=4326
     ).to_crs(BNG)
 
 
 @pytest.mark.realdata
-def test_real_nottingham_burglary_counts_add_up():
-    crimes = _nottingham("burglary_2022.csv.gz")
-    wards = gpd.read_file(DATA / "nottingham" / "wards.gpkg")
+def test_real_nottingham_burglary_counts_add_up(shared_data):
+    crimes = _nottingham(shared_data, "burglary_2022.csv.gz")
+    wards = gpd.read_file(shared_data / "nottingham" / "wards.gpkg")
     res = count_hotspots(crimes, cell_size=250, area=wards)
     inside = crimes.geometry.within(wards.to_crs(BNG).union_all()).sum()
     assert len(crimes) == 1795

@@ -19,15 +19,15 @@ import shapely
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from hotspots.datasets import crimes as _sample_crimes
-from hotspots.datasets import town as _sample_town
+from hotspots.datasets import crimes as demo_crimes
+from hotspots.datasets import town as demo_town
 from hotspots.datasets.crimes import POLICE_UK_COLUMNS
 from hotspots.datasets.sample import DEFAULT_SEED, planted, write_sample
 from hotspots.datasets.town import BNG_TO_WGS84, FORCE_NAME, SCHEME_CATEGORIES
 from hotspots.errors import ParameterError
 from hotspots.schema import POLICE_UK_CATEGORIES
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 CRIMES = DATA / "sample_crimes"
 BOUNDARIES = DATA / "boundaries"
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
@@ -41,8 +41,8 @@ def _files(root: Path) -> dict[str, bytes]:
 
 def _fresh_generate() -> None:
     """Drop the in-process caches so a second run really regenerates everything."""
-    _sample_crimes.generate.cache_clear()
-    _sample_town.build_town.cache_clear()
+    demo_crimes.generate.cache_clear()
+    demo_town.build_town.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +187,7 @@ def test_crimes_share_map_points(committed):
 
 def test_lon_lat_round_trip_to_bng(committed):
     kept = committed[committed["Location"] != "No Location"]
-    points = _sample_town.build_town().points[["x", "y"]].to_numpy()
+    points = demo_town.build_town().points[["x", "y"]].to_numpy()
     gap, _ = cKDTree(points).query(kept[["x", "y"]].to_numpy())
     assert gap.max() < 1.0  # the published 6-decimal lon/lat is within 1 m of its map point
     # What a loader does (geopandas' default transformation): the same here, a few metres at
