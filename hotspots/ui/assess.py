@@ -132,7 +132,7 @@ def assess(crimes_all, area, result, items, months, sensitive):
         counts = suppress_small_counts(counts, [c for c in counts.columns if c != "area"])
     st.dataframe(counts, hide_index=True)
     trend_chart(ev.trend, start)
-    from hotspots.evaluation.before_after import before_after_maps
+    from hotspots.viz.evaluation_figures import before_after_maps
 
     maps = before_after_maps(crimes_all, areas, start=start, months=int(months_after),
                              method="count", cell_size=200, categories=chosen or None)
