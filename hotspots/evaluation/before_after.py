@@ -43,9 +43,14 @@ __all__ = [
 ]
 
 
-@dataclass
-class EvaluationResult:
+@dataclass(kw_only=True)
+class EvaluationResult(EffectMeasures):
     """Everything the observed before/after evaluation found.
+
+    The measures are those of :class:`~hotspots.evaluation.measures.EffectMeasures`
+    (``res``, ``res_ci``, ``relative_change``, ``significant``, ``success_measure``,
+    ``buffer_measure``, ``wdq``, ``wdq_meaning``, ``net_effect``): None where zero counts
+    make them undefined, or where the evaluation is not available.
 
     Attributes
     ----------
@@ -58,20 +63,6 @@ class EvaluationResult:
         are then None and only the projected impact should be shown.
     reason : str
         Why the evaluation is not available ("" when it is).
-    res, res_ci : float, (float, float) or None
-        Relative effect size and its 95% confidence interval.
-    relative_change : float or None
-        Change in the target relative to the control, ``1/RES − 1`` (−0.45: fell 45%).
-    significant : bool or None
-        True when the 95% interval excludes 1.
-    success_measure, buffer_measure : float or None
-        ``Ta/Ca − Tb/Cb`` and ``Ba/Ca − Bb/Cb``, the WDQ's denominator and numerator.
-    wdq : float or None
-        Weighted displacement quotient.
-    wdq_meaning : str
-        How to read it (:data:`WDQ_BANDS`), or why it is not meaningful.
-    net_effect : float or None
-        Total net effect (crimes prevented in target and buffer; negative: more crime).
     trend : DataFrame
         ``month, period, target, buffer, control``: crimes per month for the trend chart;
         mark ``counts.start`` on it.
@@ -87,18 +78,8 @@ class EvaluationResult:
     areas: EvaluationAreas
     available: bool
     reason: str
-    res: float | None = None
-    res_ci: tuple[float, float] | None = None
-    relative_change: float | None = None
-    significant: bool | None = None
-    success_measure: float | None = None
-    buffer_measure: float | None = None
-    wdq: float | None = None
-    wdq_meaning: str = ""
-    net_effect: float | None = None
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
     def measures(self) -> pd.DataFrame:

@@ -102,7 +102,7 @@ class Intervention:
     id : str
         Unique id (a UUID4 string by default).
     created, updated : str
-        ISO timestamps set by :class:`hotspots.plans.PlanStore`.
+        ISO timestamps set by :class:`hotspots.planning.plans.PlanStore`.
 
     Examples
     --------
