@@ -45,16 +45,19 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     # trends and accuracy
     "hotspots.methods.emerging": ("emerging_hotspots", "cell_series"),
     "hotspots.methods.mannkendall": ("mann_kendall",),
-    "hotspots.analysis.accuracy": ("prediction_accuracy", "compare_methods", "recommend"),
+    "hotspots.analysis.prediction": ("prediction_accuracy",),
+    "hotspots.analysis.accuracy": ("compare_methods", "recommend"),
     "hotspots.methods.nearrepeat": ("knox_test", "near_repeat_possible"),
     # planning and evaluation
-    "hotspots.planning.interventions": ("InterventionType", "Intervention", "load_catalogue",
-                                        "coverage", "check_inside"),
+    "hotspots.planning.catalogue": ("InterventionType", "load_catalogue"),
+    "hotspots.planning.interventions": ("Intervention", "coverage", "check_inside"),
     "hotspots.planning.plans": ("PlanStore",),
     "hotspots.planning.impact": ("projected_impact", "projected_counts", "ImpactResult"),
-    "hotspots.evaluation.before_after": ("evaluation_areas", "EvaluationAreas", "before_after",
-                                         "evaluate", "EvaluationResult", "relative_effect_size",
-                                         "weighted_displacement_quotient", "total_net_effect"),
+    "hotspots.evaluation.areas": ("evaluation_areas", "EvaluationAreas"),
+    "hotspots.evaluation.counts": ("before_after",),
+    "hotspots.evaluation.measures": ("relative_effect_size", "weighted_displacement_quotient",
+                                     "total_net_effect"),
+    "hotspots.evaluation.before_after": ("evaluate", "EvaluationResult"),
     "hotspots.analysis.change": ("compare_periods", "PeriodComparison"),
     # evidence pack
     "hotspots.report.build": ("build_report", "report_from_data", "ReportBundle",
@@ -167,9 +170,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hotspots.analysis.accuracy import compare_methods, prediction_accuracy, recommend
+    from hotspots.analysis.accuracy import compare_methods, recommend
     from hotspots.analysis.areas import area_summary, concentration_statement
     from hotspots.analysis.change import PeriodComparison, compare_periods
+    from hotspots.analysis.prediction import prediction_accuracy
     from hotspots.datasets.sample import DEFAULT_SEED, SampleSummary, planted, write_sample
     from hotspots.errors import (
         ColumnMappingError,
@@ -180,12 +184,10 @@ if TYPE_CHECKING:  # pragma: no cover
         OfflineError,
         ParameterError,
     )
-    from hotspots.evaluation.before_after import (
-        EvaluationAreas,
-        EvaluationResult,
-        before_after,
-        evaluate,
-        evaluation_areas,
+    from hotspots.evaluation.areas import EvaluationAreas, evaluation_areas
+    from hotspots.evaluation.before_after import EvaluationResult, evaluate
+    from hotspots.evaluation.counts import before_after
+    from hotspots.evaluation.measures import (
         relative_effect_size,
         total_net_effect,
         weighted_displacement_quotient,
@@ -218,14 +220,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from hotspots.pipelines.find import FindRun, MethodSettings, run_find
     from hotspots.pipelines.selection import Selection
     from hotspots.pipelines.trends import TrendsRun, run_trends
+    from hotspots.planning.catalogue import InterventionType, load_catalogue
     from hotspots.planning.impact import ImpactResult, projected_counts, projected_impact
-    from hotspots.planning.interventions import (
-        Intervention,
-        InterventionType,
-        check_inside,
-        coverage,
-        load_catalogue,
-    )
+    from hotspots.planning.interventions import Intervention, check_inside, coverage
     from hotspots.planning.plans import PlanStore
     from hotspots.policeapi import PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
     from hotspots.report.build import (

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-from numbers import Real
 from typing import Any
 
 import geopandas as gpd
@@ -21,7 +20,7 @@ from pyproj import CRS
 
 from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
 from hotspots.methods.points import crime_points, crime_weights
-from hotspots.validation import require_projected
+from hotspots.validation import float_param, require_projected
 
 __all__ = ["AREA_COLUMNS", "area_summary", "concentration_statement"]
 
@@ -254,11 +253,8 @@ def concentration_statement(summary: pd.DataFrame, share: float = 0.5) -> str:
     >>> concentration_statement(table)
     '50% of crime is in 1 of 4 areas covering 10% of the land (that area holds 60%).'
     """
-    if isinstance(share, bool) or not isinstance(share, Real) or not 0 < share <= 1:
-        raise ParameterError(
-            f"The 'share' parameter of concentration_statement must be a float in (0.0, 1.0], "
-            f"got {share!r}."
-        )
+    share = float_param(share, name="share", func="concentration_statement", allow_none=False,
+                        high=1.0, closed_high=True)
     missing = [c for c in ("count", "share_of_crime", "share_of_area") if c not in summary]
     if missing:
         raise ColumnMappingError(

@@ -1,6 +1,6 @@
 """The three areas of a before/after evaluation: target, buffer ring and control.
 
-Public through :mod:`hotspots.evaluation` (``evaluation_areas``, ``EvaluationAreas``).
+Public through :mod:`hotspots` (``evaluation_areas``, ``EvaluationAreas``).
 The areas never overlap, so no crime counts twice: the buffer is a ring outside the
 target, and any part of a control that overlaps target or buffer is cut away (noted).
 """

@@ -102,15 +102,15 @@ def run_compare(
     recommendation).
     """
     from hotspots.analysis.accuracy import (
-        DEFAULT_COVERAGES,
         compare_methods,
         default_candidates,
-        plot_comparison,
         recommend,
         run_candidate,
         study_area_and_grid,
     )
+    from hotspots.analysis.prediction import DEFAULT_COVERAGES
     from hotspots.select import select_crimes
+    from hotspots.viz.accuracy_chart import plot_comparison
     from hotspots.viz.emerging_map import emerging_map
     from hotspots.viz.webmaps import hotspot_map
 

@@ -29,22 +29,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.errors import ParameterError
 from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.grid import Grid, count_points, make_grid
-from hotspots.months import parse_month
+from hotspots.months import month_label, parse_month
+from hotspots.planning.baseline import baseline_crimes, baseline_window, hotspot_geometry
+from hotspots.planning.catalogue import InterventionType, load_catalogue
 from hotspots.planning.interventions import (
     PLAN_CRS,
     Intervention,
-    InterventionType,
     coverage,
-    load_catalogue,
-    validate_intervention,
+    validate_interventions,
 )
 from hotspots.result import HotspotResult
-from hotspots.validation import require_projected
 
 __all__ = [
     "ImpactResult",
@@ -61,8 +61,13 @@ _LEVELS = (("low", "effect_low"), ("central", "effect"), ("high", "effect_high")
 _SUFFIX = {"low": "_low", "central": "", "high": "_high"}
 
 
-def combine_effects(effects: Sequence[float]) -> float:
+def combine_effects(effects: ArrayLike) -> Any:
     """Combined proportional reduction of independent measures: ``1 - prod(1 - e)``.
+
+    ``effects`` is one sequence of effects (a float comes back), or an array whose last
+    axis holds, for each crime, the effect of every measure (0 where a measure does not
+    act on it): an array of one reduction per crime comes back. The measures are applied
+    in order, so every crime's reduction is computed the same way.
 
     Examples
     --------
@@ -70,11 +75,15 @@ def combine_effects(effects: Sequence[float]) -> float:
     0.36
     >>> combine_effects([])
     0.0
+    >>> combine_effects([[0.2, 0.5], [0.2, 0.0]]).round(4).tolist()
+    [0.6, 0.2]
     """
-    survive = 1.0
-    for e in effects:
-        survive *= 1.0 - float(e)
-    return 1.0 - survive
+    effects = np.asarray(effects, dtype=float)
+    survive = np.ones(effects.shape[:-1])
+    for k in range(effects.shape[-1]):
+        survive = survive * (1.0 - effects[..., k])
+    reduction = 1.0 - survive
+    return float(reduction) if reduction.ndim == 0 else reduction
 
 
 @dataclass
@@ -158,98 +167,6 @@ class ImpactResult:
         return out
 
 
-# --------------------------------------------------------------------------- inputs
-
-
-def _month_label(month: pd.Timestamp) -> str:
-    return f"{month:%Y-%m}"
-
-
-def _window(
-    crimes: gpd.GeoDataFrame, starts: list[pd.Timestamp], as_of: str | None, months: int,
-    notes: list[str],
-) -> tuple[pd.Timestamp, pd.Timestamp]:
-    if as_of is not None:
-        anchor, why = parse_month(as_of, name="as_of"), f"before {as_of} (as_of)"
-    else:
-        anchor = min(starts)
-        why = f"before the plan's first start month, {_month_label(anchor)}"
-    last = anchor - pd.DateOffset(months=1)
-    data_months = crimes["month"].dropna()
-    if len(data_months) and data_months.max() < last:
-        newest = data_months.max()
-        notes.append(
-            f"The data end in {_month_label(newest)}, before the {months} months {why}; the "
-            f"baseline is the last {months} months of data instead."
-        )
-        last = newest
-    else:
-        notes.append(f"Baseline: the {months} months {why}.")
-    first = last - pd.DateOffset(months=months - 1)
-    if len(data_months) and data_months.min() > first:
-        covered = (last.year - data_months.min().year) * 12 + last.month - data_months.min().month
-        notes.append(
-            f"The data start in {_month_label(data_months.min())}, so only {max(covered + 1, 0)} "
-            f"of the {months} baseline months have crimes; figures are not scaled up."
-        )
-    return first, last
-
-
-def _hotspot_geometry(hotspots: Any) -> BaseGeometry | None:
-    if hotspots is None:
-        return None
-    if isinstance(hotspots, HotspotResult):
-        cells = hotspots.cells
-        hotspots = cells[cells["hotspot"].astype(bool)] if "hotspot" in cells else cells
-    if isinstance(hotspots, gpd.GeoDataFrame) and "hotspot" in hotspots.columns:
-        hotspots = hotspots[hotspots["hotspot"].astype(bool)]
-    if isinstance(hotspots, gpd.GeoDataFrame | gpd.GeoSeries):
-        if hotspots.crs is None:
-            raise ParameterError(
-                "'hotspots' has no CRS; set it with set_crs(...) (e.g. 'EPSG:27700')."
-            )
-        geoms = hotspots.geometry if isinstance(hotspots, gpd.GeoDataFrame) else hotspots
-        return shapely.union_all(shapely.make_valid(geoms.to_crs(PLAN_CRS).dropna().array))
-    if isinstance(hotspots, BaseGeometry):
-        return hotspots
-    raise TypeError(
-        "'hotspots' should be a HotspotResult, GeoDataFrame, GeoSeries or shapely geometry, "
-        f"got {type(hotspots)}"
-    )
-
-
-def _prepare_crimes(crimes: gpd.GeoDataFrame, weight: str | None,
-                    notes: list[str]) -> gpd.GeoDataFrame:
-    if not isinstance(crimes, gpd.GeoDataFrame):
-        raise TypeError(f"'crimes' should be a GeoDataFrame, got {type(crimes)}")
-    require_projected(crimes, name="crimes")
-    for column in ("month", "category"):
-        if column not in crimes.columns:
-            raise ParameterError(
-                f"'crimes' has no {column!r} column; load it with hotspots.load_crimes."
-            )
-    if weight is not None:
-        if weight not in crimes.columns:
-            raise ParameterError(
-                f"The 'weight' parameter names column {weight!r}, which 'crimes' does not "
-                f"have; columns: {', '.join(map(str, crimes.columns))}."
-            )
-        values = pd.to_numeric(crimes[weight], errors="coerce")
-        if values.isna().any() or (values < 0).any():
-            raise ParameterError(
-                f"Column {weight!r} must hold numbers >= 0 to be used as 'weight'; "
-                f"{int((values.isna() | (values < 0)).sum()):,} rows do not."
-            )
-    located = crimes.geometry.notna() & ~crimes.geometry.is_empty
-    if not located.all():
-        notes.append(f"{int((~located).sum()):,} crimes without a location are left out.")
-    out = crimes.loc[located]
-    if out.crs is not None and not out.crs.equals(PLAN_CRS):
-        out = out.to_crs(PLAN_CRS)
-        notes.append(f"Crimes were converted to {PLAN_CRS}, the CRS of the plan.")
-    return out
-
-
 # --------------------------------------------------------------------------- projection
 
 
@@ -277,7 +194,7 @@ def projected_impact(
     interventions : sequence of Intervention
         The plan. Each is validated.
     catalogue : dict, optional
-        Intervention types (default :func:`hotspots.interventions.load_catalogue`).
+        Intervention types (default :func:`hotspots.planning.catalogue.load_catalogue`).
     as_of : str, optional
         ``"YYYY-MM"``: the baseline is the ``months`` months before it. Default: before the
         earliest start month of the plan.
@@ -316,21 +233,14 @@ def projected_impact(
             "The 'interventions' parameter is empty: add at least one intervention to the "
             "plan before projecting its impact."
         )
-    problems = []
-    for iv in items:
-        try:
-            validate_intervention(iv, catalogue)
-        except ParameterError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise ParameterError("\n".join(problems))
+    validate_interventions(items, catalogue)
     if not isinstance(months, int | np.integer) or isinstance(months, bool) or months < 1:
         raise ParameterError(f"The 'months' parameter must be a whole number >= 1, got {months!r}.")
     months = int(months)
     notes: list[str] = []
-    located = _prepare_crimes(crimes, weight, notes)
-    first, last = _window(located, [parse_month(iv.start, name="start") for iv in items],
-                          as_of, months, notes)
+    located = baseline_crimes(crimes, weight, notes)
+    first, last = baseline_window(
+        located, [parse_month(iv.start, name="start") for iv in items], as_of, months, notes)
     in_window = (located["month"] >= first) & (located["month"] <= last)
     base = located.loc[in_window.to_numpy()]
     w = (np.ones(len(base)) if weight is None
@@ -348,14 +258,12 @@ def projected_impact(
         acts[:, j] = np.isin(categories, list(kind.categories))
     affected = inside & acts
 
-    survive = {level: np.ones(n) for level, _ in _LEVELS}
-    for j, kind in enumerate(kinds):
-        for level, attr in _LEVELS:
-            survive[level] = np.where(affected[:, j], survive[level] * (1 - getattr(kind, attr)),
-                                      survive[level])
-    reduction = {level: 1.0 - survive[level] for level, _ in _LEVELS}
+    reduction = {
+        level: combine_effects(np.where(affected, [getattr(kind, attr) for kind in kinds], 0.0))
+        for level, attr in _LEVELS
+    }
 
-    spot = _hotspot_geometry(hotspots)
+    spot = hotspot_geometry(hotspots)
     in_spot = None
     if spot is not None:
         shapely.prepare(spot)
@@ -420,7 +328,7 @@ def projected_impact(
     after["n_interventions"] = affected.sum(axis=1).astype(int)
     for level, _ in _LEVELS:
         after[f"reduction{_SUFFIX[level]}"] = reduction[level]
-    after["expected_after"] = w * survive["central"]
+    after["expected_after"] = w * (1.0 - reduction["central"])
 
     notes.extend(_assumption_notes(items, kinds, table, plan, months, weight, spot))
     harm_weights = dict(crimes.attrs.get("harm_weights", {})) if weight is not None else {}
@@ -428,7 +336,7 @@ def projected_impact(
         notes.append("Harm weights used: " + ", ".join(
             f"{category} {value:g}" for category, value in harm_weights.items()) + ".")
     params = {
-        "as_of": as_of, "months": months, "window": [_month_label(first), _month_label(last)],
+        "as_of": as_of, "months": months, "window": [month_label(first), month_label(last)],
         "weight": weight, "harm_weights": harm_weights or None,
         "combination": "1 - prod(1 - e) over covering interventions acting on the crime type",
         "types": {kind.key: kind.to_dict() for kind in kinds},
@@ -436,7 +344,7 @@ def projected_impact(
     }
     return ImpactResult(
         interventions=table, plan=pd.DataFrame([plan]), crimes=after,
-        window=(_month_label(first), _month_label(last)), months=months, params=params,
+        window=(month_label(first), month_label(last)), months=months, params=params,
         notes=notes,
     )
 

@@ -32,7 +32,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,14 +47,13 @@ from shapely.geometry import MultiPolygon
 
 from hotspots.errors import InputFileError, ParameterError
 from hotspots.io.write import atomic_path
+from hotspots.planning.catalogue import InterventionType, load_catalogue
 from hotspots.planning.interventions import (
     PLAN_CRS,
     Intervention,
-    InterventionType,
     coverage,
-    load_catalogue,
     new_id,
-    validate_intervention,
+    validate_interventions,
 )
 
 try:  # POSIX
@@ -132,7 +131,7 @@ class PlanStore:
         at once (a damaged file or another kind of GeoPackage raises InputFileError).
     catalogue : dict, optional
         Intervention types used to validate and to compute coverage
-        (default :func:`hotspots.interventions.load_catalogue`).
+        (default :func:`hotspots.planning.catalogue.load_catalogue`).
 
     Examples
     --------
@@ -234,7 +233,7 @@ class PlanStore:
         """
         name = _plan_name(plan_name)
         items = list(interventions)
-        self._validate(items)
+        validate_interventions(items, self.catalogue)
         ids = [iv.id for iv in items]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
@@ -265,7 +264,7 @@ class PlanStore:
         Returns the stored copy (timestamps set). Raises ParameterError if its id exists.
         """
         name = _plan_name(intervention.plan, name="intervention.plan")
-        self._validate([intervention])
+        validate_interventions([intervention], self.catalogue)
         with self._locked():
             plans, stored = self._read()
             if any(iv.id == intervention.id for iv in stored):
@@ -286,7 +285,7 @@ class PlanStore:
         not stored.
         """
         name = _plan_name(intervention.plan, name="intervention.plan")
-        self._validate([intervention])
+        validate_interventions([intervention], self.catalogue)
         with self._locked():
             plans, stored = self._read()
             index = next((i for i, iv in enumerate(stored) if iv.id == intervention.id), None)
@@ -347,16 +346,6 @@ class PlanStore:
         return copies
 
     # ------------------------------------------------------------------ internals
-
-    def _validate(self, items: Sequence[Intervention]) -> None:
-        problems = []
-        for iv in items:
-            try:
-                validate_intervention(iv, self.catalogue)
-            except ParameterError as exc:
-                problems.append(str(exc))
-        if problems:
-            raise ParameterError("\n".join(problems))
 
     @staticmethod
     def _require_plan(plans: pd.DataFrame, name: str) -> None:

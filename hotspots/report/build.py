@@ -49,7 +49,8 @@ import shapely
 from hotspots import __version__
 from hotspots.groups import CrimeGroup, get_group, load_groups
 from hotspots.io.write import atomic_path, write_geopackage, write_json, write_table
-from hotspots.planning.interventions import Intervention, InterventionType, load_catalogue
+from hotspots.planning.catalogue import InterventionType, load_catalogue
+from hotspots.planning.interventions import Intervention
 from hotspots.progress import Progress
 from hotspots.report.config import CONTROL_REST, HARM_EXAMPLE, ReportConfig, read_report_config
 from hotspots.report.figures import StaticMaps

@@ -17,8 +17,9 @@ from hotspots.ui.common import side_by_side, tiles, trend_chart
 
 def assess(crimes_all, area, result, items, months, sensitive):
     from hotspots.evaluation.before_after import evaluate, evaluation_areas
+    from hotspots.planning.catalogue import load_catalogue
     from hotspots.planning.impact import projected_impact
-    from hotspots.planning.interventions import coverage, load_catalogue
+    from hotspots.planning.interventions import coverage
 
     if not items:
         st.info("Add interventions to a plan (3 Respond) to see what they could change.")
@@ -132,7 +133,7 @@ def assess(crimes_all, area, result, items, months, sensitive):
         counts = suppress_small_counts(counts, [c for c in counts.columns if c != "area"])
     st.dataframe(counts, hide_index=True)
     trend_chart(ev.trend, start)
-    from hotspots.evaluation.before_after import before_after_maps
+    from hotspots.viz.evaluation_figures import before_after_maps
 
     maps = before_after_maps(crimes_all, areas, start=start, months=int(months_after),
                              method="count", cell_size=200, categories=chosen or None)

@@ -41,7 +41,7 @@ def default_cost(draft, type_key: str, catalogue) -> tuple[float, str]:
     :func:`~hotspots.planning.interventions.estimate_cost` where the drawing says the
     quantity (cameras, km of line, gates); else one unit's indicative cost.
     """
-    from hotspots.planning.interventions import estimate_cost
+    from hotspots.planning.costs import estimate_cost
 
     try:
         estimate = estimate_cost(replace(draft, type=type_key), catalogue)
@@ -140,7 +140,7 @@ def new_intervention(drawing, store, plan, catalogue, months, area) -> bool:
 
 
 def respond(store, plan, result, area, areas_all, months, sensitive):
-    from hotspots.planning.interventions import load_catalogue
+    from hotspots.planning.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     if store is None or plan is None:

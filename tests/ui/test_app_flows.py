@@ -16,7 +16,8 @@ import shapely
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
-from hotspots.planning.interventions import Intervention, estimate_cost, from_drawing
+from hotspots.planning.costs import estimate_cost
+from hotspots.planning.interventions import Intervention, from_drawing
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"

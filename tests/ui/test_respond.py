@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from hotspots.planning.interventions import Intervention, estimate_cost, load_catalogue
+from hotspots.planning.catalogue import load_catalogue
+from hotspots.planning.costs import estimate_cost
+from hotspots.planning.interventions import Intervention
 from hotspots.ui.respond import default_cost
 
 

@@ -15,10 +15,11 @@ import shapely
 
 import hotspots
 from hotspots import CRSError, ParameterError
+from hotspots.planning.catalogue import load_catalogue
 from hotspots.planning.impact import combine_effects, projected_counts, projected_impact
-from hotspots.planning.interventions import Intervention, load_catalogue
+from hotspots.planning.interventions import Intervention
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 X, Y = 438_000.0, 361_000.0
 
 
@@ -70,6 +71,9 @@ def test_combine_effects_is_one_minus_the_product() -> None:
     assert combine_effects([0.13, 0.21]) == pytest.approx(1 - 0.87 * 0.79)
     assert combine_effects([0.3]) == pytest.approx(0.3)
     assert combine_effects([0.0, 0.0]) == 0.0
+    # one reduction per crime: rows are crimes, columns the measures (0 where one does not act)
+    per_crime = combine_effects(np.array([[0.2, 0.5], [0.0, 0.5], [0.0, 0.0]]))
+    np.testing.assert_allclose(per_crime, [0.6, 0.5, 0.0], rtol=1e-12)
 
 
 def test_overlaps_are_counted_once_and_combined(crimes, plan, catalogue) -> None:

@@ -1,8 +1,6 @@
-"""Tests for hotspots.areas: crime per area, ranks, shares and the concentration statement."""
+"""Crime per area: counts, ranks, shares and the concentration statement."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +11,6 @@ from shapely import LineString, box
 from hotspots.analysis.areas import AREA_COLUMNS, area_summary, concentration_statement
 from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BNG = "EPSG:27700"
 X0, Y0 = 451_000.0, 339_000.0  # central Nottingham, in metres
 
@@ -167,11 +164,9 @@ def test_concentration_statement_on_the_hand_layout():
 
 
 @pytest.mark.realdata
-def test_nottingham_burglary_by_ward_adds_up():
-    crimes_path = DATA / "nottingham" / "burglary_2022.csv.gz"
-    wards_path = DATA / "nottingham" / "wards.gpkg"
-    if not (crimes_path.exists() and wards_path.exists()):
-        pytest.skip(f"real data not found under {DATA} (needs ../shared/data)")
+def test_nottingham_burglary_by_ward_adds_up(shared_data):
+    crimes_path = shared_data / "nottingham" / "burglary_2022.csv.gz"
+    wards_path = shared_data / "nottingham" / "wards.gpkg"
     frame = pd.read_csv(crimes_path)
     crimes = gpd.GeoDataFrame(
         {"location": frame["location"]},

@@ -1,4 +1,4 @@
-"""Intervention catalogue, validation, coverage geometry, study-area checks and costs."""
+"""Planned interventions: validation, coverage geometry, study-area checks, drawings."""
 
 from __future__ import annotations
 
@@ -8,116 +8,25 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hotspots import InputFileError, ParameterError
+from hotspots import CRSError, ParameterError
 from hotspots.planning.interventions import (
-    DEFAULT_CATALOGUE_PATH,
     QUAD_SEGS,
     Intervention,
     check_inside,
     coverage,
-    estimate_cost,
     from_drawing,
     interventions_frame,
-    load_catalogue,
     validate_intervention,
+    validate_interventions,
 )
-from hotspots.schema import POLICE_UK_CATEGORIES
 
 CENTRE = shapely.Point(438_500, 361_350)
-EXPECTED_TYPES = {"cctv", "redeployable_cctv", "street_lighting", "anpr", "alley_gates",
-                  "target_hardening", "guardianship"}
 #: A regular polygon with 4 * QUAD_SEGS sides has area (n/2) r^2 sin(2 pi / n).
 CIRCLE_FACTOR = (4 * QUAD_SEGS / 2) * math.sin(2 * math.pi / (4 * QUAD_SEGS)) / math.pi
 
 
 def _iv(type_: str, geometry: shapely.Geometry, **kw: object) -> Intervention:
     return Intervention(type=type_, geometry=geometry, start="2025-01", **kw)
-
-
-# ----------------------------------------------------------------------------- catalogue
-
-
-def test_catalogue_has_every_type_with_valid_fields() -> None:
-    catalogue = load_catalogue()
-    assert set(catalogue) == EXPECTED_TYPES
-    for key, kind in catalogue.items():
-        assert kind.key == key
-        assert kind.categories, key
-        assert set(kind.categories) <= set(POLICE_UK_CATEGORIES), key
-        assert 0 <= kind.effect_low <= kind.effect <= kind.effect_high < 1, key
-        assert kind.geometry_kind in ("point", "line", "polygon")
-        assert kind.unit_cost > 0 and kind.cost_unit, key
-        assert len(kind.source) > 80 and kind.range_basis and kind.note, key
-        assert "indicative" in kind.note.lower(), f"{key}: costs must be flagged indicative"
-
-
-def test_catalogue_effects_and_sources_match_the_evidence() -> None:
-    cat = load_catalogue()
-    assert (cat["anpr"].effect, cat["anpr"].effect_low, cat["anpr"].effect_high) == (0, 0, 0)
-    assert "CrimeSolutions" in cat["anpr"].source
-    assert cat["cctv"].effect == pytest.approx(0.13) and "Piza" in cat["cctv"].source
-    assert "Violence and sexual offences" not in cat["cctv"].categories
-    assert "car parks" in cat["cctv"].source
-    assert cat["street_lighting"].effect == pytest.approx(0.21)
-    assert "Welsh" in cat["street_lighting"].source
-    assert cat["alley_gates"].effect == pytest.approx(0.37)
-    assert cat["alley_gates"].categories == ("Burglary",)
-    assert "Bowers" in cat["alley_gates"].source
-    assert "Tseloni" in cat["target_hardening"].source
-    assert "window locks" in cat["target_hardening"].source
-    assert "Braga" in cat["guardianship"].source
-    for key in ("redeployable_cctv", "guardianship"):
-        assert cat[key].evidence == "planning assumption"
-    # geometry kinds the app offers as drawing tools
-    assert cat["street_lighting"].geometry_kind == "line"
-    assert cat["cctv"].geometry_kind == "point"
-    assert cat["target_hardening"].geometry_kind == "polygon"
-
-
-def test_user_catalogue_adds_and_replaces_types(tmp_path) -> None:
-    user = tmp_path / "local.toml"
-    user.write_text(
-        '[types.cctv]\nlabel = "CCTV (our costs)"\ngeometry = "point"\nradius_m = 80\n'
-        'categories = ["Vehicle crime"]\neffect = 0.1\nsource = "local evaluation"\n'
-        'unit_cost = 9000\ncost_unit = "camera"\n'
-        '[types.car_park_cctv]\nlabel = "Car park CCTV"\ngeometry = "polygon"\n'
-        'categories = ["Vehicle crime"]\neffect = 0.3\neffect_low = 0.2\neffect_high = 0.4\n'
-        'source = "x"\nunit_cost = 1\ncost_unit = "camera"\nevidence = "single evaluation"\n',
-        encoding="utf-8",
-    )
-    cat = load_catalogue(user)
-    assert set(cat) == EXPECTED_TYPES | {"car_park_cctv"}
-    assert cat["cctv"].label == "CCTV (our costs)" and cat["cctv"].unit_cost == 9000
-    assert cat["cctv"].effect_low == cat["cctv"].effect_high == 0.1
-    assert load_catalogue()["cctv"].unit_cost == 20000  # bundled file untouched
-
-
-def test_bad_catalogue_lists_every_problem(tmp_path) -> None:
-    bad = tmp_path / "bad.toml"
-    bad.write_text(
-        '[types.odd]\nlabel = "Odd"\ngeometry = "blob"\ncategories = ["Burglarly"]\n'
-        'effect = 1.2\nsource = "s"\nunit_cost = -3\ncost_unit = "x"\ncolour = "red"\n',
-        encoding="utf-8",
-    )
-    with pytest.raises(InputFileError) as err:
-        load_catalogue(bad)
-    text = str(err.value)
-    assert "bad.toml" in text
-    for fragment in ("'blob'", "Burglarly", "effect should be a fraction", "unit_cost",
-                     "unknown key 'colour'"):
-        assert fragment in text
-    missing = tmp_path / "none.toml"
-    with pytest.raises(InputFileError, match="does not exist"):
-        load_catalogue(missing)
-    broken = tmp_path / "broken.toml"
-    broken.write_text("[types.x\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="not valid TOML"):
-        load_catalogue(broken)
-
-
-def test_default_catalogue_path_is_bundled() -> None:
-    assert DEFAULT_CATALOGUE_PATH.name == "interventions.toml"
-    assert DEFAULT_CATALOGUE_PATH.is_file()
 
 
 # ----------------------------------------------------------------------------- coverage
@@ -202,7 +111,7 @@ def test_validation_names_every_bad_field() -> None:
     with pytest.raises(ParameterError) as err:
         validate_intervention(bad)
     text = str(err.value)
-    assert "Bad one" in text and "4 problem(s)" in text
+    assert text.startswith("Intervention 'Bad one' has 4 problems:")
     assert "'type' 'drone'" in text and "cctv" in text
     assert "'start'" in text and "'2025-13'" in text and "YYYY-MM" in text
     assert "'cost'" in text and "-10" in text
@@ -228,7 +137,7 @@ def test_validation_names_every_bad_field() -> None:
 )
 def test_validation_rejects(changes: dict, fragment: str) -> None:
     fields = {"type": "cctv", "geometry": CENTRE, "start": "2025-01", **changes}
-    with pytest.raises(ParameterError, match="problem") as err:
+    with pytest.raises(ParameterError, match=r"^Intervention '\w+ [0-9a-f]{0,8}': ") as err:
         validate_intervention(Intervention(**fields))
     assert fragment in str(err.value)
 
@@ -301,17 +210,22 @@ def test_from_drawing_converts_leaflet_features() -> None:
                       "geometry": {"type": "Point", "coordinates": [lon, lat]}})
 
 
-def test_estimate_cost_uses_the_unit() -> None:
-    line = shapely.LineString([(438_000, 361_000), (438_750, 361_000)])
-    assert estimate_cost(_iv("street_lighting", line)).amount == pytest.approx(0.75 * 60_000)
-    assert estimate_cost(_iv("alley_gates", line)).quantity == 2
-    cams = shapely.MultiPoint([(438_000, 361_000), (438_100, 361_000), (438_200, 361_000)])
-    estimate = estimate_cost(_iv("cctv", cams))
-    assert (estimate.quantity, estimate.amount) == (3, 60_000)
-    assert estimate.text == "3 cameras x GBP 20,000 (indicative) = GBP 60,000"
-    homes = _iv("target_hardening", shapely.box(438_000, 361_000, 438_100, 361_100))
-    with pytest.raises(ParameterError, match="'quantity'.*households"):
-        estimate_cost(homes)
-    assert estimate_cost(homes, quantity=40).amount == 12_000
-    with pytest.raises(ParameterError, match="'quantity'"):
-        estimate_cost(homes, quantity=-1)
+def test_a_plan_is_validated_at_once() -> None:
+    good = _iv("cctv", CENTRE, name="Good")
+    late = Intervention(type="cctv", geometry=CENTRE, name="Late", start="2025-13")
+    away = _iv("cctv", shapely.Point(-1.4, 53.1), name="Away", cost=-1)
+    validate_interventions([good])
+    with pytest.raises(ParameterError) as err:
+        validate_interventions([good, late, away])
+    text = str(err.value)
+    assert "Good" not in text
+    assert "Intervention 'Late': 'start'" in text
+    assert "Intervention 'Away' has 2 problems" in text and "longitude/latitude" in text
+
+
+def test_check_inside_needs_a_study_area() -> None:
+    with pytest.raises(CRSError, match="'area' given to check_inside has no CRS"):
+        check_inside(_iv("cctv", CENTRE), gpd.GeoSeries([shapely.box(0, 0, 1, 1)]))
+    with pytest.raises(TypeError, match="'area'"):
+        check_inside(_iv("cctv", CENTRE), "the town")
+

@@ -1,4 +1,4 @@
-"""Tests for hotspots.compare: two periods on one aligned grid, and the change map."""
+"""Tests for hotspots.analysis.change: two periods on one aligned grid, and the change map."""
 
 from __future__ import annotations
 

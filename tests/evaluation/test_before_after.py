@@ -1,0 +1,191 @@
+"""The observed evaluation: measures and sentences end to end, the demo scheme, real data."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from hotspots.evaluation.before_after import (
+    before_after,
+    evaluate,
+    evaluation_areas,
+    relative_effect_size,
+)
+from hotspots.evaluation.measures import WDQ_BANDS
+from hotspots.io import load_boundary, load_crimes
+from tests.evaluation.planted import BNG, two_years
+
+DEMO = Path(__file__).resolve().parents[2] / "data"
+
+
+# ---------------------------------------------------------------------------------------
+# evaluate
+# ---------------------------------------------------------------------------------------
+
+
+def test_missing_after_data_is_not_available(areas):
+    crimes = two_years()
+    early = crimes[crimes["month"] < "2025-01-01"]
+    res = evaluate(early, areas, start="2025-01")
+    assert not res.available
+    assert "no data after the start" in res.reason and "projected" in res.reason
+    assert res.res is None and res.wdq is None and res.net_effect is None
+    assert res.reason in res.summary
+
+    short = crimes[crimes["month"] < "2025-07-01"]
+    res = evaluate(short, areas, start="2025-01")
+    assert not res.available
+    assert "only 6 of the 12 months after the start" in res.reason
+    assert res.counts.months_after_in_data == 6
+    assert len(res.trend) == 18
+
+    res = evaluate(crimes, areas, start="2024-06")  # before period starts 2023-06
+    assert not res.available and "only 5 of the 12 months before" in res.reason
+
+
+def test_evaluate_worked_check_end_to_end(areas):
+    res = evaluate(two_years(t=(100, 50), b=(100, 150), c=(100, 100)), areas, start="2025-01")
+    assert res.available
+    assert res.counts.as_dict() == {"Tb": 100, "Ta": 50, "Bb": 100, "Ba": 150, "Cb": 100,
+                                    "Ca": 100}
+    assert res.res == pytest.approx(2.0)
+    assert res.res_ci == pytest.approx((1.290314, 3.100020), rel=1e-6)
+    assert res.relative_change == pytest.approx(-0.5)
+    assert res.significant is True
+    assert res.wdq == pytest.approx(-1.0)
+    assert res.wdq_meaning == WDQ_BANDS[3][1]
+    assert res.net_effect == pytest.approx(0.0, abs=1e-9)
+    text = " ".join(res.summary)
+    assert "crime in the target fell 50%" in text
+    assert "95% CI 1.29 to 3.10" in text
+    assert "WDQ = −1.00" in text
+    measures = res.measures()
+    assert measures.loc[0, "value"] == pytest.approx(2.0)
+    json.dumps(res.to_dict(), allow_nan=False)
+
+
+@pytest.mark.filterwarnings("error")
+def test_evaluate_with_zero_after_count_reports_instead_of_inf(areas):
+    res = evaluate(two_years(t=(10, 0), b=(5, 5), c=(10, 10)), areas, start="2025-01")
+    assert res.available
+    assert res.res is None and res.res_ci is None and res.significant is None
+    assert any("Ta = 0" in n for n in res.notes)
+    assert any("cannot be measured" in s and "Ta = 0" in s for s in res.summary)
+    # WDQ and net effect are still defined: success -1, buffer 0; net 10 - 0 + 0.
+    assert res.wdq == pytest.approx(0.0)
+    assert res.net_effect == pytest.approx(10.0)
+    payload = json.dumps(res.to_dict(), allow_nan=False)
+    assert "Infinity" not in payload and "NaN" not in payload
+
+
+def test_wdq_not_meaningful_when_target_did_not_improve(areas):
+    res = evaluate(two_years(t=(10, 20), b=(10, 10), c=(10, 10)), areas, start="2025-01")
+    assert res.wdq is None
+    assert "not meaningful" in res.wdq_meaning
+    assert res.success_measure == pytest.approx(1.0)
+    assert res.res == pytest.approx(0.5)
+    assert "crime in the target rose 100%" in " ".join(res.summary)
+
+
+# ---------------------------------------------------------------------------------------
+# The demo scheme (data/): recovers the planted effect
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo():
+    crimes, _ = load_crimes(DEMO / "sample_crimes")
+    truth = json.loads((DEMO / "sample_crimes" / "planted.json").read_text())["scheme"]
+    layer = gpd.read_file(DEMO / "boundaries" / "demo_scheme.gpkg")
+    return crimes, truth, layer
+
+
+def test_demo_scheme_counts_match_planted_truth(demo):
+    crimes, truth, layer = demo
+    areas = evaluation_areas(layer)
+    res = evaluate(crimes, areas, start=truth["start_month"], categories=truth["categories"])
+    obs = truth["observed"]
+    assert res.available, res.reason
+    c = res.counts
+    # planted.json counts crimes with a location (dist <= r), in the scheme's categories;
+    # load_crimes drops the rows without coordinates, so the counts must agree exactly.
+    assert (c.Tb, c.Bb, c.Cb) == tuple(obs["before"][k] for k in ("target", "buffer", "control"))
+    assert (c.Ta, c.Ba, c.Ca) == tuple(obs["after"][k] for k in ("target", "buffer", "control"))
+    assert res.trend["target"].tolist() == obs["target_by_month"]
+    assert res.trend["buffer"].tolist() == obs["buffer_by_month"]
+    assert res.trend["control"].tolist() == obs["control_by_month"]
+    assert res.res == pytest.approx(obs["res"], abs=1e-4)
+    assert res.wdq == pytest.approx(obs["wdq"], abs=1e-4)
+
+
+def test_demo_scheme_recovers_the_planted_effect(demo):
+    crimes, truth, layer = demo
+    res = evaluate(crimes, evaluation_areas(layer), start=truth["start_month"],
+                   categories=truth["categories"])
+    planted_res = 1 / (1 - truth["effect"])  # 1.667
+    assert planted_res == pytest.approx(truth["expected"]["res"], abs=1e-4)
+    low, high = res.res_ci
+    assert low < planted_res < high
+    assert res.significant and low > 1
+    assert -1 < res.wdq < 0  # small displacement (planted share 0.1)
+    assert res.net_effect > 0
+
+
+def test_demo_scheme_with_areas_built_from_the_centres(demo):
+    crimes, truth, _ = demo
+    target = shapely.Point(truth["target"]["centre"]).buffer(250, quad_segs=32)
+    control = shapely.Point(truth["control"]["centre"]).buffer(250, quad_segs=32)
+    areas = evaluation_areas(target, control=control)  # default buffer: 250 m ring
+    assert areas.buffer_m == truth["buffer"]["outer_m"] - truth["buffer"]["inner_m"]
+    ba = before_after(crimes, areas, start=truth["start_month"], categories=truth["categories"])
+    obs = truth["observed"]
+    assert (ba.Tb, ba.Ta, ba.Cb, ba.Ca) == (obs["before"]["target"], obs["after"]["target"],
+                                            obs["before"]["control"], obs["after"]["control"])
+    # The ring built by buffering the 128-gon differs from the generator's exact ring by
+    # at most a few centimetres; allow one crime on its edge either way.
+    assert abs(ba.Bb - obs["before"]["buffer"]) <= 1
+    assert abs(ba.Ba - obs["after"]["buffer"]) <= 1
+
+
+# ---------------------------------------------------------------------------------------
+# Real data: Nottingham burglary 2022, one ward against the rest of the city
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_nottingham_ward_against_rest_of_city_matches_a_spatial_join(shared_data):
+    src = shared_data / "nottingham" / "burglary_2022.csv.gz"
+    wards_path = shared_data / "nottingham" / "wards.gpkg"
+    mapping = {"crs": "EPSG:4326",
+               "columns": {"x": "longitude", "y": "latitude", "month": "month",
+                           "location": "location", "lsoa_code": "lsoa_code"},
+               "constants": {"category": "Burglary"}}
+    crimes, _ = load_crimes(src, mapping=mapping)
+    wards, _ = load_boundary(wards_path)
+    wards = wards.to_crs(BNG)
+    target = wards.iloc[[int(wards.area.argmax())]]
+    areas = evaluation_areas(target, buffer_m=300, study_area=wards)
+    res = evaluate(crimes, areas, start="2022-07", months_before=6, months_after=6)
+    assert res.available, res.reason
+
+    # Oracle: a geopandas spatial join against the three polygons.
+    polys = areas.frame[["role", "geometry"]]
+    joined = gpd.sjoin(crimes[["month", "geometry"]], polys, predicate="intersects", how="inner")
+    joined = joined.sort_values("role", key=lambda s: s.map({"target": 0, "buffer": 1,
+                                                             "control": 2}))
+    joined = joined[~joined.index.duplicated(keep="first")]
+    after = joined["month"] >= pd.Timestamp("2022-07-01")
+    oracle = {f"{r[0].upper()}{p}": int(((joined["role"] == r) & (after if p == "a" else ~after))
+                                        .sum()) for r in ("target", "buffer", "control")
+              for p in ("b", "a")}
+    assert res.counts.as_dict() == oracle
+    assert sum(oracle.values()) == len(crimes)  # the city's wards cover every burglary
+    expected = relative_effect_size(oracle["Tb"], oracle["Ta"], oracle["Cb"], oracle["Ca"])
+    assert res.res == pytest.approx(expected.res, rel=1e-12)
+    assert math.isfinite(res.net_effect)
