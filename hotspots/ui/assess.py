@@ -143,7 +143,14 @@ def assess(crimes_all, area, result, items, months, sensitive):
 def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell_size,
                   bandwidth, store, plan, sensitive):
     """One action from the selected area and plan to the bid evidence pack (a zip)."""
-    from hotspots.report.build import report_from_data
+    from hotspots.report import (
+        MethodSettings,
+        OutputOptions,
+        ReportPeriods,
+        ReportPlan,
+        ReportScope,
+        report_from_data,
+    )
 
     st.subheader("Evidence pack for a bid")
     st.caption("Report (HTML and PDF), print-resolution maps, tables and a GeoPackage of "
@@ -167,9 +174,11 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
 
     try:
         bundle = report_from_data(
-            crimes, report, out=out, areas=areas, include=chosen or None, group=group,
-            period=(start, end), method=method, method_params=params, plan_items=items,
-            plan_name=plan or "", points=points, tiles=tiles() is not None, progress=progress)
+            crimes, report, out=out,
+            scope=ReportScope(group=group, areas=areas, include=chosen or None),
+            periods=ReportPeriods(start, end), method=MethodSettings(method, params),
+            plan=ReportPlan(items, plan or ""),
+            output=OutputOptions(points=points, tiles=tiles() is not None), progress=progress)
     except hotspots.HotspotsError as exc:
         st.error(f"The evidence pack could not be built: {exc}")
         return
