@@ -1,7 +1,8 @@
 """Map furniture: the scale bar, the north arrow, and labels placed clear of each other.
 
-Texts carry a ``gid`` saying what they are (``"scale-bar"``, ``"north-arrow"``, or the one
-a caller gives a label), for tests and post-processing.
+The scale bar is drawn by matplotlib-scalebar. Artists carry a ``gid`` saying what they are
+(``"scale-bar"``, ``"north-arrow"``, or the one a caller gives a label), for tests and
+post-processing.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ from typing import Any
 import shapely
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
-from matplotlib.patches import Polygon, Rectangle
+from matplotlib.patches import Polygon
 from matplotlib.patheffects import withStroke
 from matplotlib.text import Text
+from matplotlib_scalebar.scalebar import ScaleBar
 
 from hotspots.viz.mapframe import INK, MapPage
 
 __all__ = [
-    "nice_length",
-    "distance_label",
     "scale_bar",
     "north_arrow",
     "extent_of",
@@ -29,54 +29,21 @@ __all__ = [
 ]
 
 
-def nice_length(span: float) -> float:
-    """A round length (1, 2 or 5 × 10^k metres) of about a fifth of ``span``.
+def scale_bar(page: MapPage) -> ScaleBar:
+    """Draw a scale bar in the lower left of the map frame and return it.
 
-    Examples
-    --------
-    >>> nice_length(7300.0), nice_length(900.0)
-    (1000.0, 100.0)
+    matplotlib-scalebar picks a round length of about a fifth of the frame's width and
+    writes it in metres or kilometres; one data unit is one metre (the map's projected CRS).
     """
-    target = span / 5.0
-    power = 10.0 ** math.floor(math.log10(target))
-    for step in (5.0, 2.0, 1.0):
-        if step * power <= target:
-            return step * power
-    return power
-
-
-def distance_label(metres: float) -> str:
-    """``"500 m"``, ``"1 km"``, ``"2.5 km"``.
-
-    Examples
-    --------
-    >>> distance_label(500.0), distance_label(2000.0), distance_label(2500.0)
-    ('500 m', '2 km', '2.5 km')
-    """
-    if metres < 1000:
-        return f"{metres:g} m"
-    return f"{metres / 1000:g} km"
-
-
-def scale_bar(page: MapPage) -> float:
-    """Draw a two-segment black and white scale bar in the lower left; return its length."""
-    ax, (x0, y0, _, _) = page.ax, page.extent
-    length = nice_length(page.width_m)
-    h = page.height_m * 0.012
-    left, base = x0 + page.width_m * 0.035, y0 + page.height_m * 0.045
-    backing = Rectangle(
-        (left - page.width_m * 0.012, base - page.height_m * 0.02),
-        length + page.width_m * 0.05, h + page.height_m * 0.065,
-        facecolor="white", edgecolor="none", alpha=0.8, zorder=29,
+    bar = ScaleBar(
+        1.0, units="m", dimension="si-length", length_fraction=0.2, width_fraction=0.012,
+        location="lower left", scale_loc="top", color=INK, box_color="white", box_alpha=0.8,
+        font_properties={"size": 6.5}, pad=0.3, border_pad=0.6, sep=2,
     )
-    ax.add_patch(backing)
-    for i, colour in enumerate((INK, "white")):
-        ax.add_patch(Rectangle((left + i * length / 2, base), length / 2, h, facecolor=colour,
-                               edgecolor=INK, linewidth=0.6, zorder=30))
-    for at, text in ((0.0, "0"), (length, distance_label(length))):
-        ax.text(left + at, base + h * 1.6, text, ha="center", va="bottom", fontsize=6.5,
-                color=INK, zorder=30, gid="scale-bar")
-    return length
+    bar.set_gid("scale-bar")
+    bar.set_zorder(30)
+    page.ax.add_artist(bar)
+    return bar
 
 
 def north_arrow(page: MapPage) -> None:

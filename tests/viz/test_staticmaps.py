@@ -176,8 +176,26 @@ def test_hotspot_label_counts_the_hotspot_and_legend_states_rule(planted):
     assert "Hotspot (top 5% of cells)" in texts
     assert any(t.startswith("Crimes per 100 m grid cell") for t in texts)  # method statement
     assert any("police.uk" in t and "Open Government Licence" in t for t in texts)
-    assert sorted(texts_with(fig, "scale-bar")) == ["0", "200 m"]
+    bars = [a for a in fig.axes[0].artists if a.get_gid() == "scale-bar"]
+    assert len(bars) == 1 and (bars[0].dx, bars[0].units) == (1.0, "m")  # 1 unit = 1 metre
+    assert bars[0].length_fraction == 0.2 and bars[0].location == 3  # lower left
     assert texts_with(fig, "north-arrow") == ["N"]
+
+
+def test_scale_bar_is_drawn_in_the_lower_left(planted):
+    fig = hotspot_figure(planted, basemap="none", dpi=DPI)
+    ax = fig.axes[0]
+    for artist in list(ax.collections) + [t for t in ax.texts if t.get_gid() != "scale-bar"]:
+        artist.set_visible(False)  # leave the frame's furniture only
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].mean(axis=-1) / 255
+    box = ax.get_window_extent()
+    height = image.shape[0]
+    rows = slice(int(height - box.y0 - 0.25 * box.height), int(height - box.y0) - 2)
+    left = image[rows, int(box.x0) + 2:int(box.x0 + 0.4 * box.width)]
+    right = image[rows, int(box.x0 + 0.6 * box.width):int(box.x1) - 2]
+    assert (left < 0.3).sum() > 150  # the bar (about 130 x 4 px at 100 dpi) and its label
+    assert (right < 0.3).sum() == 0
 
 
 def test_gistar_map_uses_gi_colours_for_planted_cluster(crimes, tmp_path):

@@ -23,7 +23,8 @@ bytes) and returns its path; the matching ``*_figure`` function returns the
 :class:`~matplotlib.figure.Figure` to inspect or embed. No pyplot state is used (Agg only).
 Texts drawn on a map carry a ``gid`` saying what they are, for tests and post-processing:
 ``"hotspot-label"``, ``"area-label"``, ``"role-label"``, ``"intervention-label"``,
-``"scale-bar"``, ``"north-arrow"`` and ``"message"`` (an empty map's explanation).
+``"north-arrow"`` and ``"message"`` (an empty map's explanation); the scale bar
+(matplotlib-scalebar) is the artist with ``gid`` ``"scale-bar"``.
 """
 
 from hotspots.viz.basemap import BASEMAPS
