@@ -29,6 +29,7 @@ __all__ = [
     "hotspot_layer",
     "heat_layer",
     "class_layer",
+    "legend_box",
     "MAX_MAP_FEATURES",
 ]
 
@@ -65,12 +66,29 @@ def _legend(result: HotspotResult, title: str) -> str:
                 strict=True,
             )
         )
-    statement = html.escape(result.method_statement())
+    return legend_box(title, rows, html.escape(result.method_statement()))
+
+
+def legend_box(title: str, rows_html: str, statement_html: str, *,
+               position: str = "bottom:28px;right:10px", max_width: int = 280) -> str:
+    """A map legend fixed over the map: a title, colour rows and a statement under them.
+
+    ``rows_html`` is ``<div><span style="background:#hex"></span>label</div>`` rows (the
+    span is drawn as a swatch); ``title`` is escaped here, the rows and the statement must
+    be escaped by the caller. ``position`` is CSS placing the box.
+
+    Examples
+    --------
+    >>> box = legend_box("A & B", '<div><span style="background:#f00"></span>hot</div>', "x")
+    >>> "A &amp; B" in box and 'id="hotspots-legend"' in box
+    True
+    """
+    style = (f"position:fixed;{position};z-index:1000;\n background:white;padding:8px 10px;"
+             f"border:1px solid #888;font:12px sans-serif;max-width:{max_width}px")
     return f"""
-<div id="hotspots-legend" style="position:fixed;bottom:28px;right:10px;z-index:1000;
- background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif;max-width:280px">
- <b>{html.escape(title)}</b>{rows}
- <div style="margin-top:4px;color:#444">{statement}</div>
+<div id="hotspots-legend" style="{style}">
+ <b>{html.escape(title)}</b>{rows_html}
+ <div style="margin-top:4px;color:#444">{statement_html}</div>
  <style>#hotspots-legend span{{display:inline-block;width:14px;height:14px;margin-right:6px;
  vertical-align:middle;border:1px solid #999}}</style>
 </div>"""

@@ -7,9 +7,10 @@ line. Colours and classes are those of the interactive maps (:mod:`hotspots.viz.
 :data:`hotspots.viz.colours.CHANGE_COLOURS`, :data:`hotspots.viz.colours.EMERGING_COLOURS`).
 
 One module per kind of map: ``hotspot`` (hotspot results, and boundaries alone when there
-are none), ``change`` (two periods), ``emerging`` (emerging hot spots), ``evaluation``
+are none), ``change`` (change between two periods, emerging hot spots), ``evaluation``
 (target, buffer and control) and ``plan`` (interventions); ``common`` holds what they
-share. The page itself is :mod:`hotspots.viz.mapframe`; charts are :mod:`hotspots.viz.charts`.
+share, including the keywords every map takes (:class:`MapStyle`). The page itself is
+:mod:`hotspots.viz.mapframe`; charts are :mod:`hotspots.viz.charts`.
 
 Web basemap tiles are drawn only when they can be (:mod:`hotspots.viz.basemap`): with
 ``basemap="auto"`` (the default) the contextily package must be installed and the tile
@@ -39,12 +40,15 @@ from hotspots.viz.charts import (
     trend_png,
 )
 from hotspots.viz.mapframe import DEFAULT_CREDITS, DEFAULT_DPI, MAP_SIZE
-from hotspots.viz.staticmaps.change import change_figure, change_png
-from hotspots.viz.staticmaps.common import suppressed
-from hotspots.viz.staticmaps.emerging import emerging_figure, emerging_png
+from hotspots.viz.staticmaps.change import (
+    change_figure,
+    change_png,
+    emerging_figure,
+    emerging_png,
+)
+from hotspots.viz.staticmaps.common import LABEL_TOP, MapStyle, suppressed
 from hotspots.viz.staticmaps.evaluation import evaluation_figure, evaluation_png
 from hotspots.viz.staticmaps.hotspot import (
-    LABEL_TOP,
     boundary_figure,
     boundary_png,
     hotspot_figure,
@@ -73,6 +77,7 @@ __all__ = [
     "categories_figure",
     "evaluation_trend_png",
     "suppressed",
+    "MapStyle",
     "BASEMAPS",
     "DEFAULT_CREDITS",
     "CHART_CREDITS",

@@ -8,8 +8,10 @@ groups no label shows a count of 1-4.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -26,15 +28,28 @@ from hotspots.viz.furniture import extent_of, label_point, north_arrow, scale_ba
 from hotspots.viz.mapframe import (
     AREA_EDGE,
     DEFAULT_CREDITS,
+    DEFAULT_DPI,
     LAND,
     MUTED,
     MapPage,
     map_page,
     message,
     outline_swatch,
+    save_png,
 )
 
 __all__ = [
+    "LABEL_TOP",
+    "MapOptions",
+    "PAGE_KEYS",
+    "AREA_KEYS",
+    "HOTSPOT_KEYS",
+    "CHANGE_KEYS",
+    "PLAN_KEYS",
+    "BOUNDARY_KEYS",
+    "MapStyle",
+    "map_style",
+    "save_map",
     "MAX_AREA_LABELS",
     "HOT_FILL",
     "HOT_EDGE",
@@ -54,6 +69,8 @@ __all__ = [
     "cell_map",
 ]
 
+#: How many hotspots get a label with their crime count (the largest by count).
+LABEL_TOP = 5
 #: Areas are named on the map only when there are at most this many (else it is clutter).
 MAX_AREA_LABELS = 25
 #: Fill and edge of hotspots drawn under a plan: a pale red, so that the coverage colours
@@ -62,6 +79,106 @@ HOT_FILL = "#fee0d2"
 HOT_EDGE = "#de2d26"
 #: A white halo that keeps text readable over any fill.
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+
+
+# --------------------------------------------------------------------------- options
+
+
+class MapOptions(TypedDict, total=False):
+    """The keywords of the print maps (see :class:`MapStyle`); each map takes some of them,
+    listed in its ``*_KEYS`` tuple here."""
+
+    areas: gpd.GeoDataFrame | gpd.GeoSeries | None
+    area_name: str
+    title: str | None
+    basemap: str | None
+    credits: str | None
+    dpi: float
+    sensitive: bool
+    label_top: int
+    hotspots: Any
+
+
+#: Keywords of every map, and of each kind of map.
+PAGE_KEYS = ("title", "basemap", "credits", "dpi")
+AREA_KEYS = ("areas", "area_name", *PAGE_KEYS)
+HOTSPOT_KEYS = (*AREA_KEYS, "sensitive", "label_top")
+CHANGE_KEYS = (*AREA_KEYS, "sensitive")
+PLAN_KEYS = ("areas", "hotspots", *PAGE_KEYS)
+BOUNDARY_KEYS = ("area_name", *PAGE_KEYS)
+
+
+@dataclass(frozen=True)
+class MapStyle:
+    """Every keyword a print map takes, with its default; each map takes some of them.
+
+    Attributes
+    ----------
+    areas : GeoDataFrame or GeoSeries, optional
+        Boundaries drawn for context (any CRS; reprojected to the map's). They frame the
+        map (the plan map is framed on the plan); without them the map is framed on the
+        study area's cells. With an ``area_name`` column and at most 25 areas, the areas
+        are named; with a ``count`` column (e.g. :func:`hotspots.area_summary`) their
+        counts are shown too.
+    area_name : str, default "area_name"
+        Column of ``areas`` with the names.
+    title : str, optional
+        The map's title (each map has a default).
+    basemap : {"auto", "none"}, default "auto"
+        "auto" draws OpenStreetMap tiles only if contextily is installed and the tile
+        server answers within 2 s; otherwise (and with "none") boundaries only.
+    credits : str, optional
+        Data credits line; default :data:`DEFAULT_CREDITS` (police.uk and ONS, OGL v3.0).
+    dpi : float, default 200
+        Resolution; the page is 7 × 6 inches (1,400 × 1,200 pixels at 200 dpi).
+    sensitive : bool, default False
+        For sensitive crime groups (VAWG, domestic abuse): counts of 1–4 in labels and
+        legend read "<5", and the caption says so. No crime points are ever drawn.
+    label_top : int, default 5
+        How many hotspots to label with their crime count (0 for none).
+    hotspots : HotspotResult or GeoDataFrame, optional
+        Hotspots drawn under a plan (cells flagged ``hotspot``), to show what it covers.
+    """
+
+    areas: Any = None
+    area_name: str = "area_name"
+    title: str | None = None
+    basemap: str | None = "auto"
+    credits: str | None = None
+    dpi: float = DEFAULT_DPI
+    sensitive: Any = False
+    label_top: Any = LABEL_TOP
+    hotspots: Any = None
+
+
+def map_style(options: Mapping[str, Any], keys: Sequence[str], *, func: str) -> MapStyle:
+    """The :class:`MapStyle` of ``options``, which may hold only the given ``keys``.
+
+    Examples
+    --------
+    >>> map_style({"dpi": 100}, PAGE_KEYS, func="f").basemap
+    'auto'
+    >>> try:
+    ...     map_style({"sensitive": True}, PAGE_KEYS, func="f")
+    ... except TypeError as exc:
+    ...     print(str(exc).split(";")[0])
+    f() got an unexpected keyword argument 'sensitive'
+    """
+    allowed = set(keys)
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise TypeError(f"{func}() got an unexpected keyword argument "
+                        f"{', '.join(map(repr, unknown))}; its options are "
+                        f"{', '.join(sorted(allowed))}")
+    return MapStyle(**options)
+
+
+def save_map(fig: Figure, path: str | Path, options: Mapping[str, Any]) -> Path:
+    """Write a map's figure as a PNG at the ``dpi`` of its ``options``; return the path."""
+    return save_png(fig, path, dpi=options.get("dpi", DEFAULT_DPI))
+
+
+# --------------------------------------------------------------------------- drawing
 
 
 def suppressed(value: float, *, sensitive: bool) -> str:

@@ -7,9 +7,8 @@ reported (relative effect size, weighted displacement quotient, total net effect
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-import geopandas as gpd
 import shapely
 from matplotlib.figure import Figure
 
@@ -17,34 +16,30 @@ from hotspots.evaluation.areas import ROLES, EvaluationAreas
 from hotspots.viz.colours import ROLE_COLOURS, ROLE_EDGES
 from hotspots.viz.drawing import draw_polygons, union_bounds
 from hotspots.viz.furniture import label_point
-from hotspots.viz.mapframe import DEFAULT_DPI, INK, save_png, swatch
+from hotspots.viz.mapframe import INK, swatch
 from hotspots.viz.staticmaps.common import (
+    AREA_KEYS,
     HALO,
+    MapOptions,
     area_labels,
     check_type,
     finish,
     in_map_crs,
+    map_style,
     open_map,
+    save_map,
 )
 
 __all__ = ["evaluation_figure", "evaluation_png"]
 
 
-def evaluation_figure(
-    evaluation_areas: Any,
-    *,
-    areas: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    area_name: str = "area_name",
-    title: str | None = None,
-    basemap: str | None = "auto",
-    credits: str | None = None,
-    dpi: float = DEFAULT_DPI,
-) -> Figure:
+def evaluation_figure(evaluation_areas: Any, **options: Unpack[MapOptions]) -> Figure:
     """Return the print map of evaluation areas as a Figure (see :func:`evaluation_png`)."""
     check_type(evaluation_areas, EvaluationAreas, name="evaluation_areas",
                func="evaluation_figure", hint="the EvaluationAreas that evaluation_areas returns")
+    o = map_style(options, AREA_KEYS, func="evaluation_figure")
     frame = evaluation_areas.frame
-    crs, areas = in_map_crs(frame, areas, name="evaluation_areas")
+    crs, areas = in_map_crs(frame, o.areas, name="evaluation_areas")
     entries = [
         (swatch(ROLE_COLOURS[role], edge=ROLE_EDGES[role]),
          f"{role.capitalize()} ({frame.loc[frame['role'] == role, 'area_km2'].iloc[0]:.2f} km²)")
@@ -59,11 +54,11 @@ def evaluation_figure(
         + "".join(f" {note}" for note in ea.notes)
     )
     page, tiles = open_map(
-        union_bounds(frame), crs, basemap=basemap, areas=areas, legend=entries,
-        credits=credits, title=title or "Evaluation areas: target, buffer and control",
-        legend_title="Area", caption=caption, dpi=dpi, pad=0.08,
+        union_bounds(frame), crs, basemap=o.basemap, areas=areas, legend=entries,
+        credits=o.credits, title=o.title or "Evaluation areas: target, buffer and control",
+        legend_title="Area", caption=caption, dpi=o.dpi, pad=0.08,
     )
-    area_labels(page, areas, area_name, sensitive=False, placed=[],
+    area_labels(page, areas, o.area_name, sensitive=False, placed=[],
                 avoid=shapely.union_all([ea.target, ea.buffer]))
     for i, role in enumerate(ROLES[::-1]):  # control under buffer under target
         geom = ea.geometry(role)
@@ -90,21 +85,13 @@ def _role_label_point(ea: Any, role: str) -> Any:
     return label_point(geom)
 
 
-def evaluation_png(
-    evaluation_areas: Any,
-    path: str | Path,
-    *,
-    areas: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    area_name: str = "area_name",
-    title: str | None = None,
-    dpi: float = DEFAULT_DPI,
-    basemap: str | None = "auto",
-    credits: str | None = None,
-) -> Path:
+def evaluation_png(evaluation_areas: Any, path: str | Path,
+                   **options: Unpack[MapOptions]) -> Path:
     """Write a print map (PNG) of the target, buffer and control areas; return its path.
 
     The caption says how the buffer and control were made and which measures will be
-    reported. Options as in :func:`hotspot_png`.
+    reported. Options (``areas``, ``area_name``, ``title``, ``basemap``, ``credits``,
+    ``dpi``) as in :class:`~hotspots.viz.staticmaps.common.MapStyle`.
 
     Examples
     --------
@@ -116,7 +103,5 @@ def evaluation_png(
     ...     evaluation_png(ea, Path(tmp) / "areas.png", basemap="none", dpi=50).name
     'areas.png'
     """
-    fig = evaluation_figure(evaluation_areas, areas=areas, area_name=area_name, title=title,
-                            basemap=basemap, credits=credits, dpi=dpi)
-    return save_png(fig, path, dpi=dpi)
+    return save_map(evaluation_figure(evaluation_areas, **options), path, options)
 

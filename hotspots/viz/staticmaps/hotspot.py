@@ -9,7 +9,7 @@ number of crimes ("<5" for 1-4 in sensitive groups).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -25,29 +25,31 @@ from hotspots.viz.colours import GI_COLOURS, SEQUENTIAL
 from hotspots.viz.drawing import dissolve_parts, draw_polygons, union_bounds
 from hotspots.viz.furniture import label
 from hotspots.viz.mapframe import (
-    DEFAULT_DPI,
     INK,
     MapPage,
     message,
     outline_swatch,
-    save_png,
     swatch,
     wrap,
 )
 from hotspots.viz.staticmaps.common import (
+    BOUNDARY_KEYS,
+    HOTSPOT_KEYS,
+    MapOptions,
     area_labels,
     check_bool,
     check_type,
     draw_classes,
     finish,
     in_map_crs,
+    map_style,
     open_map,
+    save_map,
     study_area,
     suppressed,
 )
 
 __all__ = [
-    "LABEL_TOP",
     "METHOD_NAMES",
     "HOT_RULES",
     "hotspot_figure",
@@ -56,8 +58,6 @@ __all__ = [
     "boundary_png",
 ]
 
-#: How many hotspots get a label with their crime count (the largest by count).
-LABEL_TOP = 5
 #: What each method's map shows, for the default title.
 METHOD_NAMES = {
     "gistar": "Getis-Ord Gi* hot and cold spots",
@@ -149,18 +149,7 @@ def _hotspot_legend(
 
 
 
-def hotspot_figure(
-    result: HotspotResult,
-    *,
-    areas: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    area_name: str = "area_name",
-    title: str | None = None,
-    sensitive: bool = False,
-    basemap: str | None = "auto",
-    credits: str | None = None,
-    label_top: int = LABEL_TOP,
-    dpi: float = DEFAULT_DPI,
-) -> Figure:
+def hotspot_figure(result: HotspotResult, **options: Unpack[MapOptions]) -> Figure:
     """Return the print map of a hotspot result as a Figure (see :func:`hotspot_png`).
 
     Examples
@@ -175,12 +164,13 @@ def hotspot_figure(
     func = "hotspot_figure"
     check_type(result, HotspotResult, name="result", func=func,
                hint="a HotspotResult (from find_hotspots and the hotspot methods)")
-    sensitive = check_bool(sensitive, name="sensitive")
+    o = map_style(options, HOTSPOT_KEYS, func=func)
+    sensitive, label_top = check_bool(o.sensitive, name="sensitive"), o.label_top
     if isinstance(label_top, bool) or not isinstance(label_top, int | np.integer) or label_top < 0:
         raise ParameterError(
             f"The 'label_top' parameter of {func} must be a whole number >= 0, got {label_top!r}."
         )
-    crs, areas = in_map_crs(result.cells, areas, name="result.cells")
+    crs, areas = in_map_crs(result.cells, o.areas, name="result.cells")
     cells = cells_to_draw(result)
     colours = class_colours(result, cells)
     shapes = _hotspot_areas(result)
@@ -203,9 +193,10 @@ def hotspot_figure(
                        f"<{SMALL_COUNT} and no crime locations are mapped.")
     name = METHOD_NAMES.get(result.method, result.method)
     page, tiles = open_map(
-        union_bounds(areas) or union_bounds(result.cells), crs, basemap=basemap, areas=areas,
-        study=study, legend=entries, credits=credits, title=title or f"Crime hotspots: {name}",
-        legend_title=legend_title, caption=" ".join(caption), dpi=dpi,
+        union_bounds(areas) or union_bounds(result.cells), crs, basemap=o.basemap, areas=areas,
+        study=study, legend=entries, credits=o.credits,
+        title=o.title or f"Crime hotspots: {name}", legend_title=legend_title,
+        caption=" ".join(caption), dpi=o.dpi,
     )
     draw_classes(page, cells, colours, tiles=tiles, grid=result.layer == "cells")
     hot_union = shapely.union_all([g for g, _ in shapes]) if shapes else None
@@ -215,24 +206,13 @@ def hotspot_figure(
     if len(cells) == 0:
         message(page.ax, "No cells to show: no crimes or no significant cells.")
     placed: list = []
-    area_labels(page, areas, area_name, sensitive=sensitive, placed=placed, avoid=hot_union)
+    area_labels(page, areas, o.area_name, sensitive=sensitive, placed=placed, avoid=hot_union)
     _top_labels(page, shapes, label_top, sensitive=sensitive, placed=placed)
     return finish(page)
 
 
-def hotspot_png(
-    result: HotspotResult,
-    path: str | Path,
-    *,
-    areas: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    area_name: str = "area_name",
-    title: str | None = None,
-    sensitive: bool = False,
-    dpi: float = DEFAULT_DPI,
-    basemap: str | None = "auto",
-    credits: str | None = None,
-    label_top: int = LABEL_TOP,
-) -> Path:
+def hotspot_png(result: HotspotResult, path: str | Path,
+                **options: Unpack[MapOptions]) -> Path:
     """Write a print map (PNG) of a hotspot result and return its path.
 
     Cells (or clusters) are coloured as on the interactive map: Gi* by confidence bin,
@@ -246,31 +226,10 @@ def hotspot_png(
         From :func:`hotspots.find_hotspots` or any hotspot method. Not changed.
     path : str or Path
         The ``.png`` to write (folders are created; the file is replaced atomically).
-    areas : GeoDataFrame or GeoSeries, optional
-        Boundaries drawn for context (any CRS; reprojected to the result's). They frame
-        the map; without them the map is framed on the study area's cells. With an
-        ``area_name`` column and at most 25 areas, the areas are named; with a ``count``
-        column (e.g. :func:`hotspots.area_summary`) their counts are shown too.
-    area_name : str, default "area_name"
-        Column of ``areas`` with the names.
-    title : str, optional
-        Default "Crime hotspots: <method>".
-    sensitive : bool, default False
-        For sensitive crime groups (VAWG, domestic abuse): counts of 1–4 in labels and
-        legend read "<5", and the caption says so. No crime points are ever drawn.
-    dpi : float, default 200
-        Resolution; the page is 7 × 6 inches (1,400 × 1,200 pixels at 200 dpi).
-    basemap : {"auto", "none"}, default "auto"
-        "auto" draws OpenStreetMap tiles only if contextily is installed and the tile
-        server answers within 2 s; otherwise (and with "none") boundaries only.
-    credits : str, optional
-        Data credits line; default :data:`DEFAULT_CREDITS` (police.uk and ONS, OGL v3.0).
-    label_top : int, default 5
-        How many hotspots to label with their crime count (0 for none).
-
-    Returns
-    -------
-    Path
+    **options
+        ``areas``, ``area_name``, ``title`` (default "Crime hotspots: <method>"),
+        ``sensitive``, ``label_top``, ``basemap``, ``credits`` and ``dpi``, as described
+        in :class:`~hotspots.viz.staticmaps.common.MapStyle`.
 
     Examples
     --------
@@ -284,25 +243,14 @@ def hotspot_png(
     ...     path.name, path.stat().st_size > 0
     ('hot.png', True)
     """
-    fig = hotspot_figure(result, areas=areas, area_name=area_name, title=title,
-                         sensitive=sensitive, basemap=basemap, credits=credits,
-                         label_top=label_top, dpi=dpi)
-    return save_png(fig, path, dpi=dpi)
+    return save_map(hotspot_figure(result, **options), path, options)
 
 
 # --------------------------------------------------------------------------- no hotspots
 
 
-def boundary_figure(
-    areas: gpd.GeoDataFrame | gpd.GeoSeries,
-    *,
-    note: str,
-    area_name: str = "area_name",
-    title: str | None = None,
-    basemap: str | None = "auto",
-    credits: str | None = None,
-    dpi: float = DEFAULT_DPI,
-) -> Figure:
+def boundary_figure(areas: gpd.GeoDataFrame | gpd.GeoSeries, *, note: str,
+                    **options: Unpack[MapOptions]) -> Figure:
     """Return a print map of boundaries only, with ``note`` saying why (e.g. no hotspots).
 
     Examples
@@ -313,32 +261,23 @@ def boundary_figure(
     >>> [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "message"]
     ['No crimes in the period.']
     """
+    o = map_style(options, BOUNDARY_KEYS, func="boundary_figure")
     crs, areas = in_map_crs(areas, areas, name="areas")
-    page, _ = open_map(union_bounds(areas), crs, basemap=basemap, areas=areas, legend=[],
-                       legend_title=None, credits=credits, title=title or "Crime hotspots",
-                       caption="", dpi=dpi)
+    page, _ = open_map(union_bounds(areas), crs, basemap=o.basemap, areas=areas, legend=[],
+                       legend_title=None, credits=o.credits, title=o.title or "Crime hotspots",
+                       caption="", dpi=o.dpi)
     message(page.ax, "\n".join(wrap(note, width_in=4.5, fontsize=10)))
-    area_labels(page, areas, area_name, sensitive=False, placed=[])
+    area_labels(page, areas, o.area_name, sensitive=False, placed=[])
     return finish(page)
 
 
-def boundary_png(
-    areas: gpd.GeoDataFrame | gpd.GeoSeries,
-    path: str | Path,
-    *,
-    note: str,
-    area_name: str = "area_name",
-    title: str | None = None,
-    dpi: float = DEFAULT_DPI,
-    basemap: str | None = "auto",
-    credits: str | None = None,
-) -> Path:
-    """Write a print map (PNG) of boundaries only, with a message; return its path.
+def boundary_png(areas: gpd.GeoDataFrame | gpd.GeoSeries, path: str | Path, *, note: str,
+                 **options: Unpack[MapOptions]) -> Path:
+    """Write a print map (PNG) of boundaries only, with a note; return its path.
 
     For a report with nothing to map (no crimes, or no hotspots could be found): the
     boundaries frame the map and name the areas, and ``note`` says why it is empty.
-    Options as in :func:`hotspot_png`.
+    Options (``area_name``, ``title``, ``basemap``, ``credits``, ``dpi``) as in
+    :class:`~hotspots.viz.staticmaps.common.MapStyle`.
     """
-    fig = boundary_figure(areas, note=note, area_name=area_name, title=title,
-                          basemap=basemap, credits=credits, dpi=dpi)
-    return save_png(fig, path, dpi=dpi)
+    return save_map(boundary_figure(areas, note=note, **options), path, options)

@@ -8,7 +8,7 @@ hotspots are drawn under the plan to show what it covers.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -27,8 +27,17 @@ from hotspots.viz.drawing import (
     union_bounds,
 )
 from hotspots.viz.furniture import label
-from hotspots.viz.mapframe import DEFAULT_DPI, MapPage, message, save_png, swatch
-from hotspots.viz.staticmaps.common import HOT_EDGE, HOT_FILL, finish, open_map
+from hotspots.viz.mapframe import MapPage, message, swatch
+from hotspots.viz.staticmaps.common import (
+    HOT_EDGE,
+    HOT_FILL,
+    PLAN_KEYS,
+    MapOptions,
+    finish,
+    map_style,
+    open_map,
+    save_map,
+)
 from hotspots.viz.staticmaps.hotspot import HOT_RULES
 
 __all__ = ["MAX_PLAN_LABELS", "plan_figure", "plan_png"]
@@ -79,18 +88,11 @@ def _plan_caption(drawn: gpd.GeoDataFrame | None, cover: gpd.GeoDataFrame | None
     return text
 
 
-def plan_figure(
-    interventions: gpd.GeoDataFrame | None,
-    coverage: gpd.GeoDataFrame | None,
-    *,
-    areas: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    hotspots: HotspotResult | gpd.GeoDataFrame | None = None,
-    title: str | None = None,
-    basemap: str | None = "auto",
-    credits: str | None = None,
-    dpi: float = DEFAULT_DPI,
-) -> Figure:
+def plan_figure(interventions: gpd.GeoDataFrame | None, coverage: gpd.GeoDataFrame | None,
+                **options: Unpack[MapOptions]) -> Figure:
     """Return the print map of an intervention plan as a Figure (see :func:`plan_png`)."""
+    o = map_style(options, PLAN_KEYS, func="plan_figure")
+    hotspots = o.hotspots
     frames = [f for f in (coverage, interventions) if f is not None]
     if isinstance(hotspots, HotspotResult):
         hot_cells = hotspots.cells
@@ -103,7 +105,7 @@ def plan_figure(
     crs = map_crs(first, name="coverage") if first is not None else BNG
     drawn = to_map_crs(interventions, crs, name="interventions")
     cover = to_map_crs(coverage, crs, name="coverage")
-    areas = to_map_crs(areas, crs, name="areas")
+    areas = to_map_crs(o.areas, crs, name="areas")
     hot = to_map_crs(hot_cells, crs, name="hotspots")
     if hot is not None and "hotspot" in hot:
         hot = hot[hot["hotspot"].astype(bool).to_numpy()]
@@ -120,9 +122,9 @@ def plan_figure(
     if bounds is None:
         bounds, pad, min_size = union_bounds(hot) or union_bounds(areas), 0.04, 200.0
     page, tiles = open_map(
-        bounds, crs, basemap=basemap, areas=areas, legend=entries, credits=credits,
-        title=title or "Intervention plan", legend_title="Interventions",
-        caption=_plan_caption(drawn, cover, labels, hotspots), dpi=dpi, pad=pad,
+        bounds, crs, basemap=o.basemap, areas=areas, legend=entries, credits=o.credits,
+        title=o.title or "Intervention plan", legend_title="Interventions",
+        caption=_plan_caption(drawn, cover, labels, hotspots), dpi=o.dpi, pad=pad,
         min_size=min_size,
     )
     if hot is not None and len(hot):
@@ -172,40 +174,26 @@ def _draw_interventions(page: MapPage, drawn: gpd.GeoDataFrame, colours: dict[st
                       gid="intervention-label")
 
 
-def plan_png(
-    interventions: gpd.GeoDataFrame | None,
-    coverage: gpd.GeoDataFrame | None,
-    path: str | Path,
-    *,
-    areas: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    hotspots: HotspotResult | gpd.GeoDataFrame | None = None,
-    title: str | None = None,
-    dpi: float = DEFAULT_DPI,
-    basemap: str | None = "auto",
-    credits: str | None = None,
-) -> Path:
+def plan_png(interventions: gpd.GeoDataFrame | None, coverage: gpd.GeoDataFrame | None,
+             path: str | Path, **options: Unpack[MapOptions]) -> Path:
     """Write a print map (PNG) of an intervention plan and its coverage; return its path.
 
     Parameters
     ----------
     interventions, coverage : GeoDataFrame or None
-        From :func:`hotspots.interventions.interventions_frame` with ``geometry="drawn"``
+        From :func:`hotspots.planning.interventions.interventions_frame` with
+        ``geometry="drawn"``
         (cameras as points, lit streets as lines, gated alleys as polygons) and
         ``geometry="coverage"``. Coverage is filled in one colour per intervention type,
         the drawn geometry on top, each named when there are at most 25. An empty plan
         gives a map that says so.
     path : str or Path
         The ``.png`` to write.
-    areas : GeoDataFrame or GeoSeries, optional
-        Boundaries for context. The map is framed on the plan, not on the areas.
-    hotspots : HotspotResult or GeoDataFrame, optional
-        Hotspots drawn under the plan (cells flagged ``hotspot``), to show what it covers.
-    title, dpi, basemap, credits
-        As in :func:`hotspot_png`.
-
-    Returns
-    -------
-    Path
+    **options
+        ``areas`` (boundaries for context; the map is framed on the plan, not on them),
+        ``hotspots`` (drawn under the plan, to show what it covers), ``title``,
+        ``basemap``, ``credits`` and ``dpi``, as in
+        :class:`~hotspots.viz.staticmaps.common.MapStyle`.
 
     Examples
     --------
@@ -219,7 +207,4 @@ def plan_png(
     ...     plan_png(drawn, cover, Path(tmp) / "plan.png", basemap="none", dpi=50).name
     'plan.png'
     """
-    fig = plan_figure(interventions, coverage, areas=areas, hotspots=hotspots, title=title,
-                      basemap=basemap, credits=credits, dpi=dpi)
-    return save_png(fig, path, dpi=dpi)
-
+    return save_map(plan_figure(interventions, coverage, **options), path, options)
