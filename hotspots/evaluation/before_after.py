@@ -18,28 +18,17 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from hotspots.evaluation.areas import EvaluationAreas, evaluation_areas
+from hotspots.evaluation.areas import EvaluationAreas
 from hotspots.evaluation.counts import DEFAULT_MONTHS, BeforeAfter, before_after
 from hotspots.evaluation.measures import (
     EffectMeasures,
     effect_measures,
-    relative_effect_size,
-    total_net_effect,
-    weighted_displacement_quotient,
 )
 from hotspots.months import month_label
 
 __all__ = [
     "EvaluationResult",
     "evaluate",
-    # The evaluation's public names from the steps it puts together, re-exported so that
-    # one import gives them all (the package's public API takes them from here).
-    "EvaluationAreas",
-    "evaluation_areas",
-    "before_after",
-    "relative_effect_size",
-    "weighted_displacement_quotient",
-    "total_net_effect",
 ]
 
 

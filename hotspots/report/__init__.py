@@ -1,30 +1,48 @@
 """The evidence pack for a bid: sections, figures, tables, HTML and PDF, one folder and a zip.
 
-``build`` assembles the pack from a config or from data already loaded; ``config`` reads the
-TOML; ``sections`` and ``plan`` compute each section's figures; ``figures`` draws the maps and
-charts; ``outputs`` writes tables, layers and the zip; ``html`` and ``pdf`` render the report.
+The data flow down, one module per step:
+
+``config``
+    Reads and checks the TOML (:func:`read_report_config`); ``loading`` loads what it names.
+``settings``
+    What a report is asked for: :class:`ReportScope`, :class:`ReportPeriods`,
+    :class:`MethodSettings`, :class:`ReportPlan`, :class:`EvaluationSettings`,
+    :class:`OutputOptions`.
+``selection``, ``sections``, ``plan``
+    The crimes selected and each section's numbers; ``data`` holds them all
+    (:class:`ReportData`) with the privacy rule.
+``figures``, ``outputs``, ``method``, ``html``, ``pdf``
+    Maps and charts, tables, layers and the zip, the method section, the page and the PDF.
+``build``
+    :func:`report_from_data` (tables in memory) and :func:`build_report` (a config file).
 """
 
-from hotspots.report.build import (
-    OGL_ATTRIBUTION,
+from hotspots.report.build import ReportBundle, build_report, report_from_data
+from hotspots.report.config import ReportConfig, read_report_config
+from hotspots.report.data import ReportData, privacy_rule
+from hotspots.report.method import OGL_ATTRIBUTION
+from hotspots.report.settings import (
     EvaluationSettings,
-    ReportBundle,
-    ReportConfig,
-    ReportData,
-    build_report,
-    privacy_rule,
-    read_report_config,
-    report_from_data,
+    MethodSettings,
+    OutputOptions,
+    ReportPeriods,
+    ReportPlan,
+    ReportScope,
 )
 
 __all__ = [
-    "ReportBundle",
-    "ReportData",
-    "ReportConfig",
     "EvaluationSettings",
-    "build_report",
-    "report_from_data",
-    "read_report_config",
-    "privacy_rule",
+    "MethodSettings",
     "OGL_ATTRIBUTION",
+    "OutputOptions",
+    "ReportBundle",
+    "ReportConfig",
+    "ReportData",
+    "ReportPeriods",
+    "ReportPlan",
+    "ReportScope",
+    "build_report",
+    "privacy_rule",
+    "read_report_config",
+    "report_from_data",
 ]

@@ -1,9 +1,10 @@
 """The evidence pack's config file (TOML): read, check every key, resolve paths.
 
 Public through :mod:`hotspots.report` (``read_report_config``, ``ReportConfig``). Paths in
-the file are relative to the file's own folder. Every problem is collected and reported at
-once, naming the file and the key, e.g. ``report.toml: [selection] from: '2024-13' is not a
-month written YYYY-MM``.
+the file are relative to the file's own folder. The file is checked with a pydantic model
+(:func:`hotspots.validation.parse_config`): every problem is reported at once, naming the
+file and the key, e.g. ``Report config 'report.toml': 'selection.from': value error,
+'2024-13' is not a month written YYYY-MM, e.g. 2024-03; got '2024-13'``.
 
 Layout (every section but ``[data]`` is optional)::
 
@@ -62,21 +63,37 @@ from __future__ import annotations
 
 import math
 import os
-import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from hotspots.errors import InputFileError
+from hotspots.months import is_month_text
+from hotspots.report.settings import MethodSettings, OutputOptions, ReportPeriods
+from hotspots.validation import parse_config, read_toml
 
 __all__ = [
     "ReportConfig",
     "InlineIntervention",
     "read_report_config",
+    "report_config_from_dict",
     "DEFAULT_PERIOD_MONTHS",
     "CONTROL_REST",
+    "HARM_EXAMPLE",
+    "METHODS",
 ]
 
 #: Months in the default report period: the latest year of data, the span Safer Streets
@@ -86,25 +103,211 @@ DEFAULT_PERIOD_MONTHS = 12
 CONTROL_REST = "rest"
 #: The ``[data] harm`` value meaning the bundled, illustrative harm weights.
 HARM_EXAMPLE = "example"
+#: The ``[method] name`` values.
+METHODS = ("gistar", "kde", "count", "dbscan", "hdbscan")
+#: ``[selection] areas`` value meaning every area of the boundary.
+ALL_AREAS = "all"
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_METHODS = ("gistar", "kde", "count", "dbscan", "hdbscan")
-_SECTIONS: dict[str, tuple[str, ...]] = {
-    "data": ("inputs", "mapping", "harm", "attribution"),
-    "boundary": ("file", "layer", "name_column", "kind", "district", "population_column",
-                 "population_file", "population_name_column", "population_value_column"),
-    "selection": ("areas", "group", "groups_file", "from", "to", "compare_from", "compare_to"),
-    "method": ("name", "cell_size", "bandwidth", "distance", "eps", "min_samples",
-               "min_cluster_size"),
-    "plan": ("file", "name", "catalogue", "interventions"),
-    "evaluation": ("buffer_m", "control", "control_layer", "months_before", "months_after",
-                   "categories"),
-    "output": ("points", "pdf", "tiles", "zip"),
-}
-_INTERVENTION_KEYS = ("type", "wkt", "start", "cost", "name", "radius_m", "width_m", "notes",
-                      "id")
-_METHOD_NUMBERS = {"cell_size": float, "bandwidth": float, "distance": float, "eps": float,
-                   "min_samples": int, "min_cluster_size": int}
+#: The folder relative paths are read from, while a config is being checked.
+_BASE: ContextVar[Path] = ContextVar("report_config_base")
+
+
+@contextmanager
+def _relative_to(base: Path) -> Iterator[None]:
+    token = _BASE.set(base)
+    try:
+        yield
+    finally:
+        _BASE.reset(token)
+
+
+def _resolve(text: str, base: Path) -> Path:
+    """``text`` as a path, relative to ``base`` unless absolute, with ``..`` tidied."""
+    path = Path(text).expanduser()
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
+
+
+# --------------------------------------------------------------------------- value types
+
+
+def _existing(text: str) -> Path:
+    path = _resolve(text, _BASE.get())
+    if not path.exists():
+        raise ValueError(f"{text!r} does not exist (looked for {path})")
+    return path
+
+
+def _existing_file(text: str) -> Path:
+    path = _existing(text)
+    if path.is_dir():
+        raise ValueError(f"{text!r} is a folder; give a file")
+    return path
+
+
+def _month(text: str) -> str:
+    if not is_month_text(text):
+        raise ValueError(f"{text!r} is not a month written YYYY-MM, e.g. 2024-03")
+    return text
+
+
+def _listed(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _areas(value: Any) -> Any:
+    """``"all"`` (any case) is every area (None); one name is a list of one."""
+    if isinstance(value, str) and value.strip().lower() == ALL_AREAS:
+        return None
+    return _listed(value)
+
+
+def _keyword_or_file(word: str) -> Any:
+    """A validator: ``word`` (any case) as itself, any other text as an existing file."""
+    def check(text: str) -> str | Path:
+        return word if text.lower() == word else _existing_file(text)
+
+    return check
+
+
+def _whole(value: Any) -> Any:
+    """Whole-valued floats (``12.0``) as ints; anything else is left to the int check."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Texts = Annotated[list[Text], BeforeValidator(_listed)]
+Month = Annotated[Text, AfterValidator(_month)]
+FilePath = Annotated[Text, AfterValidator(_existing_file)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, BeforeValidator(_whole), Field(gt=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+class _Data(_Section):
+    inputs: Annotated[list[Annotated[Text, AfterValidator(_existing)]], BeforeValidator(_listed)]
+    mapping: FilePath | None = None
+    harm: Annotated[Text, AfterValidator(_keyword_or_file(HARM_EXAMPLE))] | None = None
+    attribution: Text | None = None
+
+
+class _Boundary(_Section):
+    file: FilePath
+    layer: Text | None = None
+    name_column: Text | None = None
+    kind: Text | None = None
+    district: Text | None = None
+    population_column: Text | None = None
+    population_file: FilePath | None = None
+    population_name_column: Text | None = None
+    population_value_column: Text | None = None
+
+
+class _Selection(_Section):
+    areas: Annotated[list[Text] | None, BeforeValidator(_areas)] = None
+    group: Text | None = None
+    groups_file: FilePath | None = None
+    start: Month | None = Field(default=None, alias="from")
+    end: Month | None = Field(default=None, alias="to")
+    compare_start: Month | None = Field(default=None, alias="compare_from")
+    compare_end: Month | None = Field(default=None, alias="compare_to")
+
+    @model_validator(mode="after")
+    def _periods_in_order(self) -> _Selection:
+        for first, last, a, b in ((self.start, self.end, "from", "to"),
+                                  (self.compare_start, self.compare_end, "compare_from",
+                                   "compare_to")):
+            if first and last and first > last:
+                raise ValueError(f"{a} = {first} is after {b} = {last}; swap them")
+        if (self.compare_start is None) != (self.compare_end is None):
+            raise ValueError("give both compare_from and compare_to, or neither (default: "
+                             "the same number of months just before the period)")
+        return self
+
+
+class _Method(_Section):
+    name: Literal["gistar", "kde", "count", "dbscan", "hdbscan"] = "gistar"
+    cell_size: Positive | None = None
+    bandwidth: Positive | None = None
+    distance: Positive | None = None
+    eps: Positive | None = None
+    min_samples: Count | None = None
+    min_cluster_size: Count | None = None
+
+
+class _Intervention(_Section):
+    type: Text
+    wkt: Text
+    start: Month
+    cost: NonNegative | None = None
+    name: Text | None = None
+    radius_m: Positive | None = None
+    width_m: Positive | None = None
+    notes: Text | None = None
+    id: Text | None = None
+
+
+class _Plan(_Section):
+    file: FilePath | None = None
+    name: Text | None = None
+    catalogue: FilePath | None = None
+    interventions: list[_Intervention] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> _Plan:
+        if self.file is not None and self.name is None:
+            raise ValueError("[plan] name is required with [plan] file: the name of the "
+                             "saved plan")
+        if self.name is not None and self.file is None and not self.interventions:
+            raise ValueError("[plan] file is required with [plan] name (the plans "
+                             "GeoPackage), unless the interventions are written in "
+                             "[[plan.interventions]]")
+        if self.file is not None and self.interventions:
+            raise ValueError("give either a saved plan (file and name) or "
+                             "[[plan.interventions]], not both")
+        return self
+
+
+class _Evaluation(_Section):
+    buffer_m: Positive | None = None
+    control: Annotated[Text, AfterValidator(_keyword_or_file(CONTROL_REST))] = CONTROL_REST
+    control_layer: Text | None = None
+    months_before: Count = 12
+    months_after: Count = 12
+    categories: Texts | None = None
+
+
+class _Output(_Section):
+    points: bool | None = None
+    pdf: bool = True
+    tiles: bool = True
+    zip: bool = True
+
+
+class _Config(_Section):
+    title: Text | None = None
+    data: _Data
+    boundary: _Boundary | None = None
+    selection: _Selection = Field(default_factory=_Selection)
+    method: _Method = Field(default_factory=_Method)
+    plan: _Plan = Field(default_factory=_Plan)
+    evaluation: _Evaluation = Field(default_factory=_Evaluation)
+    output: _Output = Field(default_factory=_Output)
+
+    @model_validator(mode="after")
+    def _areas_need_a_boundary(self) -> _Config:
+        if self.selection.areas is not None and self.boundary is None:
+            raise ValueError("[selection] areas names areas, which needs a [boundary] file "
+                             "to find them in")
+        return self
+
+
+# --------------------------------------------------------------------------- the config
 
 
 @dataclass(frozen=True)
@@ -176,6 +379,22 @@ class ReportConfig:
         out.pop("raw")
         return _texts(out)
 
+    @property
+    def periods(self) -> ReportPeriods:
+        """``[selection]`` from, to, compare_from and compare_to."""
+        return ReportPeriods(self.start, self.end, self.compare_start, self.compare_end)
+
+    @property
+    def method_settings(self) -> MethodSettings:
+        """``[method]``: the name and the parameters given."""
+        return MethodSettings(self.method, dict(self.method_params))
+
+    @property
+    def output_options(self) -> OutputOptions:
+        """``title`` and ``[output]``."""
+        return OutputOptions(title=self.title, points=self.points, tiles=self.tiles,
+                             pdf=self.pdf, zip=self.zip)
+
 
 def _texts(value: Any) -> Any:
     if isinstance(value, dict):
@@ -187,264 +406,49 @@ def _texts(value: Any) -> Any:
     return value
 
 
-def _resolve(text: str, base: Path) -> Path:
-    """``text`` as a path, relative to ``base`` unless absolute, with ``..`` tidied."""
-    path = Path(text).expanduser()
-    return Path(os.path.normpath(path if path.is_absolute() else base / path))
-
-
-class _Checker:
-    """Collects problems as ``[section] key: what is wrong`` and reads typed values."""
-
-    def __init__(self, label: str, base: Path) -> None:
-        self.label = label
-        self.base = base
-        self.problems: list[str] = []
-
-    def fail(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
-
-    def text(self, table: Mapping[str, Any], key: str, where: str) -> str | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail(f"{where} {key}", f"expected text, got {value!r}")
-            return None
-        return value.strip()
-
-    def texts(self, table: Mapping[str, Any], key: str, where: str) -> list[str] | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
-                                                  for v in value):
-            self.fail(f"{where} {key}", f"expected text or a list of text, got {value!r}")
-            return None
-        return [v.strip() for v in value]
-
-    def path(self, table: Mapping[str, Any], key: str, where: str, *,
-             directory: bool = False) -> Path | None:
-        text = self.text(table, key, where)
-        if text is None:
-            return None
-        path = _resolve(text, self.base)
-        if not path.exists():
-            self.fail(f"{where} {key}", f"{text!r} does not exist (looked for {path})")
-            return None
-        if not directory and path.is_dir():
-            self.fail(f"{where} {key}", f"{text!r} is a folder; give a file")
-            return None
-        return path
-
-    def month(self, table: Mapping[str, Any], key: str, where: str) -> str | None:
-        text = self.text(table, key, where)
-        if text is not None and not _MONTH.match(text):
-            self.fail(f"{where} {key}", f"{text!r} is not a month written YYYY-MM, e.g. 2024-03")
-            return None
-        return text
-
-    def number(self, table: Mapping[str, Any], key: str, where: str, *, kind: type = float,
-               positive: bool = True) -> Any:
-        value = table.get(key)
-        if value is None:
-            return None
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if ok and kind is int:
-            ok = float(value).is_integer()
-        if ok:
-            ok = math.isfinite(float(value)) and (float(value) > 0 if positive
-                                                  else float(value) >= 0)
-        if not ok:
-            what = "a whole number" if kind is int else "a number"
-            sign = "above 0" if positive else "0 or more"
-            self.fail(f"{where} {key}", f"expected {what} {sign}, got {value!r}")
-            return None
-        return kind(value)
-
-    def flag(self, table: Mapping[str, Any], key: str, where: str) -> bool | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            self.fail(f"{where} {key}", f"expected true or false, got {value!r}")
-            return None
-        return value
-
-    def table(self, data: Mapping[str, Any], name: str) -> dict[str, Any]:
-        value = data.get(name, {})
-        if not isinstance(value, dict):
-            self.fail(f"[{name}]", f"expected a table ([{name}] with keys), got {value!r}")
-            return {}
-        unknown = sorted(set(value) - set(_SECTIONS[name]))
-        if unknown:
-            self.fail(f"[{name}]", f"unknown key(s) {', '.join(unknown)}; allowed: "
-                      f"{', '.join(_SECTIONS[name])}")
-        return value
-
-
-def _inline(checker: _Checker, rows: Any) -> list[InlineIntervention]:
-    where = "[[plan.interventions]]"
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        checker.fail(where, f"expected a list of tables, got {rows!r}")
-        return []
-    out = []
-    for i, row in enumerate(rows, start=1):
-        at = f"{where} #{i}"
-        unknown = sorted(set(row) - set(_INTERVENTION_KEYS))
-        if unknown:
-            checker.fail(at, f"unknown key(s) {', '.join(unknown)}; allowed: "
-                         f"{', '.join(_INTERVENTION_KEYS)}")
-        kind, wkt = checker.text(row, "type", at), checker.text(row, "wkt", at)
-        start = checker.month(row, "start", at)
-        for key, value in (("type", kind), ("wkt", wkt), ("start", start)):
-            if value is None and key not in row:
-                checker.fail(f"{at} {key}", "is required")
-        if kind is None or wkt is None or start is None:
-            continue
-        out.append(InlineIntervention(
-            type=kind, wkt=wkt, start=start,
-            cost=checker.number(row, "cost", at, positive=False),
-            name=checker.text(row, "name", at) or "",
-            radius_m=checker.number(row, "radius_m", at),
-            width_m=checker.number(row, "width_m", at),
-            notes=checker.text(row, "notes", at) or "",
-            id=checker.text(row, "id", at) or "",
-        ))
-    return out
-
-
-def _selection(checker: _Checker, sel: Mapping[str, Any], config: ReportConfig) -> None:
-    where = "[selection]"
-    areas = sel.get("areas")
-    if isinstance(areas, str) and areas.strip().lower() == "all":
-        config.areas = None
-    else:
-        config.areas = checker.texts(sel, "areas", where)
-    config.group = checker.text(sel, "group", where) or "all"
-    config.groups_file = checker.path(sel, "groups_file", where)
-    config.start = checker.month(sel, "from", where)
-    config.end = checker.month(sel, "to", where)
-    config.compare_start = checker.month(sel, "compare_from", where)
-    config.compare_end = checker.month(sel, "compare_to", where)
-    for first, last, a, b in ((config.start, config.end, "from", "to"),
-                              (config.compare_start, config.compare_end, "compare_from",
-                               "compare_to")):
-        if first and last and first > last:
-            checker.fail(f"{where} {a}", f"{first} is after {b} = {last}; swap them")
-    if (config.compare_start is None) != (config.compare_end is None):
-        checker.fail(f"{where} compare_from", "give both compare_from and compare_to, or "
-                     "neither (default: the same number of months just before the period)")
-
-
-def _plan_and_evaluation(checker: _Checker, plan: Mapping[str, Any],
-                         ev: Mapping[str, Any], config: ReportConfig) -> None:
-    config.plans_file = checker.path(plan, "file", "[plan]")
-    config.plan_name = checker.text(plan, "name", "[plan]")
-    config.catalogue = checker.path(plan, "catalogue", "[plan]")
-    if "interventions" in plan:
-        config.interventions = _inline(checker, plan["interventions"])
-    if config.plans_file is not None and config.plan_name is None:
-        checker.fail("[plan] name", "is required with [plan] file: the name of the saved plan")
-    if (config.plan_name is not None and config.plans_file is None and "file" not in plan
-            and "interventions" not in plan):
-        checker.fail("[plan] file", "is required with [plan] name (the plans GeoPackage), "
-                     "unless the interventions are written in [[plan.interventions]]")
-    if config.plans_file is not None and config.interventions:
-        checker.fail("[plan]", "give either a saved plan (file and name) or "
-                     "[[plan.interventions]], not both")
-
-    where = "[evaluation]"
-    config.buffer_m = checker.number(ev, "buffer_m", where)
-    control = ev.get("control", CONTROL_REST)
-    if isinstance(control, str) and control.strip().lower() == CONTROL_REST:
-        config.control = CONTROL_REST
-    else:
-        config.control = checker.path(ev, "control", where) or CONTROL_REST
-    config.control_layer = checker.text(ev, "control_layer", where)
-    for key in ("months_before", "months_after"):
-        value = checker.number(ev, key, where, kind=int)
-        if value is not None:
-            setattr(config, key, value)
-    config.categories = checker.texts(ev, "categories", where)
+def _report_config(model: _Config, raw: Mapping[str, Any]) -> ReportConfig:
+    d, b, s, m = model.data, model.boundary, model.selection, model.method
+    p, e, o = model.plan, model.evaluation, model.output
+    inline = [InlineIntervention(type=r.type, wkt=r.wkt, start=r.start, cost=r.cost,
+                                 name=r.name or "", radius_m=r.radius_m, width_m=r.width_m,
+                                 notes=r.notes or "", id=r.id or "")
+              for r in p.interventions]
+    boundary: dict[str, Any] = {}
+    if b is not None:
+        boundary = {
+            "boundary": b.file, "boundary_layer": b.layer, "name_column": b.name_column,
+            "area_kind": b.kind or "areas", "district": b.district,
+            "population_column": b.population_column, "population_file": b.population_file,
+            "population_name_column": b.population_name_column or "area_name",
+            "population_value_column": b.population_value_column or "population",
+        }
+    return ReportConfig(
+        inputs=[Path(path) for path in d.inputs], title=model.title or "", mapping=d.mapping,
+        harm=d.harm, attribution=d.attribution or "", **boundary,
+        areas=s.areas, group=s.group or "all",
+        groups_file=s.groups_file, start=s.start, end=s.end, compare_start=s.compare_start,
+        compare_end=s.compare_end, method=m.name,
+        method_params=m.model_dump(exclude={"name"}, exclude_none=True),
+        plans_file=p.file, plan_name=p.name, catalogue=p.catalogue, interventions=inline,
+        buffer_m=e.buffer_m, control=e.control, control_layer=e.control_layer,
+        months_before=e.months_before, months_after=e.months_after, categories=e.categories,
+        points=o.points, pdf=o.pdf, tiles=o.tiles, zip=o.zip, raw=dict(raw),
+    )
 
 
 def report_config_from_dict(data: Mapping[str, Any], *, base: Path,
                             label: str = "config") -> ReportConfig:
-    """Check a parsed config (as from TOML); paths are relative to ``base``."""
-    checker = _Checker(label, base)
-    unknown = sorted(set(data) - set(_SECTIONS) - {"title"})
-    if unknown:
-        checker.fail("top level", f"unknown key(s) or section(s) {', '.join(unknown)}; "
-                     f"allowed: title, {', '.join(f'[{s}]' for s in _SECTIONS)}")
-    tables = {name: checker.table(data, name) for name in _SECTIONS}
-    config = ReportConfig(inputs=[], raw=dict(data))
-    config.title = checker.text(data, "title", "top level") or ""
+    """Check a parsed config (as from TOML); paths are relative to ``base``.
 
-    d = tables["data"]
-    raw_inputs = checker.texts(d, "inputs", "[data]")
-    if raw_inputs is None and "inputs" not in d:
-        checker.fail("[data] inputs", "is required: the crime files or folders to read")
-    for text in raw_inputs or []:
-        path = _resolve(text, base)
-        if path.exists():
-            config.inputs.append(path)
-        else:
-            checker.fail("[data] inputs", f"{text!r} does not exist (looked for {path})")
-    config.mapping = checker.path(d, "mapping", "[data]")
-    if isinstance(d.get("harm"), str) and d["harm"].strip().lower() == HARM_EXAMPLE:
-        config.harm = HARM_EXAMPLE
-    else:
-        config.harm = checker.path(d, "harm", "[data]")
-    config.attribution = checker.text(d, "attribution", "[data]") or ""
-
-    b = tables["boundary"]
-    config.boundary = checker.path(b, "file", "[boundary]")
-    config.boundary_layer = checker.text(b, "layer", "[boundary]")
-    config.name_column = checker.text(b, "name_column", "[boundary]")
-    config.area_kind = checker.text(b, "kind", "[boundary]") or "areas"
-    config.district = checker.text(b, "district", "[boundary]")
-    config.population_column = checker.text(b, "population_column", "[boundary]")
-    config.population_file = checker.path(b, "population_file", "[boundary]")
-    config.population_name_column = (checker.text(b, "population_name_column", "[boundary]")
-                                     or "area_name")
-    config.population_value_column = (checker.text(b, "population_value_column",
-                                                   "[boundary]") or "population")
-    if b and config.boundary is None and "file" not in b:
-        checker.fail("[boundary] file", "is required when [boundary] is given")
-
-    _selection(checker, tables["selection"], config)
-    if config.areas is not None and "file" not in b:
-        checker.fail("[selection] areas", "naming areas needs a [boundary] file to find them in")
-
-    m = tables["method"]
-    name = checker.text(m, "name", "[method]") or "gistar"
-    if name not in _METHODS:
-        checker.fail("[method] name", f"{name!r} is not a method; choose one of "
-                     f"{', '.join(_METHODS)}")
-    config.method = name
-    for key, kind in _METHOD_NUMBERS.items():
-        value = checker.number(m, key, "[method]", kind=kind)
-        if value is not None:
-            config.method_params[key] = value
-
-    _plan_and_evaluation(checker, tables["plan"], tables["evaluation"], config)
-
-    o = tables["output"]
-    config.points = checker.flag(o, "points", "[output]")
-    for key in ("pdf", "tiles", "zip"):
-        value = checker.flag(o, key, "[output]")
-        if value is not None:
-            setattr(config, key, value)
-
-    if checker.problems:
-        raise InputFileError(
-            f"Report config {label} has {len(checker.problems)} problem(s):\n  - "
-            + "\n  - ".join(checker.problems)
-        )
-    return config
+    Raises
+    ------
+    InputFileError
+        Naming every problem at once, each with its key (``'selection.from'``).
+    """
+    with _relative_to(Path(base)):
+        model = parse_config(_Config, data, source=f"Report config {label}",
+                             error=InputFileError)
+    return _report_config(model, data)
 
 
 def read_report_config(path: str | Path) -> ReportConfig:
@@ -467,16 +471,11 @@ def read_report_config(path: str | Path) -> ReportConfig:
     >>> try:
     ...     read_report_config(folder / "r.toml")
     ... except InputFileError as exc:
-    ...     print(str(exc).splitlines()[1])
-      - [selection] from: '2024-13' is not a month written YYYY-MM, e.g. 2024-03
+    ...     print(str(exc).split(": ", 1)[1].split("; got")[0])
+    'selection.from': value error, '2024-13' is not a month written YYYY-MM, e.g. 2024-03
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"Report config {str(path)!r} does not exist or is not a file.")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"Report config {str(path)!r} is not valid TOML: {exc}") from None
-    config = report_config_from_dict(data, base=path.resolve().parent, label=str(path))
+    data = read_toml(path, what="Report config")
+    config = report_config_from_dict(data, base=path.resolve().parent, label=repr(str(path)))
     config.path = path
     return config

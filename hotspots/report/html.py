@@ -1,7 +1,8 @@
 """The evidence pack as one self-contained HTML page (Jinja2, autoescaped).
 
 Images are inlined as base64 data URIs, the styles are inline, and the interactive map is
-embedded in an ``<iframe srcdoc>`` with Leaflet inlined (:func:`hotspots.assets.render_html`),
+embedded in an ``<iframe srcdoc>`` with Leaflet inlined
+(:func:`hotspots.viz.assets.render_html`),
 so the page works offline apart from the map tiles. Print styles put each section on a new
 page and show the static map instead of the interactive one; :func:`render_report` with
 ``for_print=True`` leaves the interactive map out altogether (the PDF's input). Every text
@@ -18,22 +19,21 @@ import math
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 import pandas as pd
 
 from hotspots.privacy import count_label
-from hotspots.report.outputs import HOTSPOT_ROWS
+from hotspots.report.data import ReportData
 
-if TYPE_CHECKING:  # pragma: no cover
-    from hotspots.report.build import ReportData
-
-__all__ = ["render_report", "TEMPLATE_DIR", "fmt_count", "fmt_share"]
+__all__ = ["render_report", "TEMPLATE_DIR", "HOTSPOT_ROWS", "fmt_count", "fmt_share"]
 
 #: Where the page template lives (``report.html.j2``).
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 DASH = "–"
+#: Rows of the hotspot table printed in the report (the CSV has them all).
+HOTSPOT_ROWS = 15
 
 
 # --------------------------------------------------------------------------- formats
@@ -48,6 +48,16 @@ def _missing(value: Any) -> bool:
         return False
 
 
+def _cell(value: Any, render: Callable[[float], str], *, finite: bool = True) -> str:
+    """A table cell: text passes through (empty text: a dash), a missing number (or, with
+    ``finite``, an infinite one) is a dash, anything else is ``render(float(value))``."""
+    if isinstance(value, str):
+        return value or DASH
+    if _missing(value) or (finite and not math.isfinite(float(value))):
+        return DASH
+    return render(float(value))
+
+
 def fmt_count(value: Any) -> str:
     """A count with thousands separators; text (such as "<5") passes through.
 
@@ -56,11 +66,7 @@ def fmt_count(value: Any) -> str:
     >>> fmt_count(12345), fmt_count("<5"), fmt_count(None)
     ('12,345', '<5', '–')
     """
-    if isinstance(value, str):
-        return value or DASH
-    if _missing(value):
-        return DASH
-    return f"{float(value):,.0f}"
+    return _cell(value, "{:,.0f}".format, finite=False)
 
 
 def fmt_share(value: Any) -> str:
@@ -71,48 +77,27 @@ def fmt_share(value: Any) -> str:
     >>> fmt_share(0.0512), fmt_share(0.4), fmt_share(None)
     ('5.1%', '40%', '–')
     """
-    if isinstance(value, str):
-        return value or DASH
-    if _missing(value) or not math.isfinite(float(value)):
-        return DASH
-    value = float(value)
-    return f"{value:.1%}" if abs(value) < 0.1 else f"{value:.0%}"
+    return _cell(value, lambda v: f"{v:.1%}" if abs(v) < 0.1 else f"{v:.0%}")
 
 
 def _percent(value: Any) -> str:
     """A value already in percent, signed."""
-    if isinstance(value, str):
-        return value or DASH
-    if _missing(value):
-        return DASH
-    return f"{float(value):+.1f}%".replace("-", "−")
+    return _cell(value, lambda v: f"{v:+.1f}%".replace("-", "−"), finite=False)
 
 
 def _signed(value: Any) -> str:
-    if isinstance(value, str):
-        return value or DASH
-    if _missing(value):
-        return DASH
-    return f"{float(value):+,.0f}".replace("-", "−")
+    return _cell(value, lambda v: f"{v:+,.0f}".replace("-", "−"), finite=False)
 
 
 def _decimal(digits: int) -> Callable[[Any], str]:
     def fmt(value: Any) -> str:
-        if isinstance(value, str):
-            return value or DASH
-        if _missing(value) or not math.isfinite(float(value)):
-            return DASH
-        return f"{float(value):,.{digits}f}"
+        return _cell(value, lambda v: f"{v:,.{digits}f}")
 
     return fmt
 
 
 def _money(value: Any) -> str:
-    if isinstance(value, str):
-        return value or DASH
-    if _missing(value) or not math.isfinite(float(value)):
-        return DASH
-    return f"£{float(value):,.0f}"
+    return _cell(value, "£{:,.0f}".format)
 
 
 def _yes(value: Any) -> str:

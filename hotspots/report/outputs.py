@@ -1,63 +1,40 @@
-"""The files of the evidence pack: privacy-suppressed tables and layers, figures, the zip.
+"""The files of the evidence pack: privacy-suppressed tables and layers, and the zip.
 
-Private helpers of :mod:`hotspots.report`: they turn the sections' raw numbers
-(:mod:`hotspots._report_sections`, :mod:`hotspots._report_plan`) into the bundle's tables,
-GeoPackage layers, maps and charts, applying the privacy rule for sensitive crime groups:
-counts of 1-4 become "<5" (and figures derived from them are blanked), and no point layer
-is written unless points were asked for.
+They turn the sections' raw numbers (:mod:`hotspots.report.sections`,
+:mod:`hotspots.report.plan`) into the bundle's tables and GeoPackage layers, applying the
+privacy rule for sensitive crime groups: counts of 1-4 become "<5" (and figures derived from
+them are blanked), and no point layer is written unless points were asked for.
 """
 
 from __future__ import annotations
 
-import importlib.metadata as meta
-import platform
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from hotspots import __version__
 from hotspots.io.write import atomic_path
 from hotspots.privacy import SUPPRESSED, any_small, suppress_table
-from hotspots.report.figures import StaticMaps, evaluation_trend_chart
-from hotspots.report.plan import EvaluationSection, Projection
-from hotspots.report.sections import Profile, Selection
-
-if TYPE_CHECKING:  # pragma: no cover
-    from hotspots.report.build import ReportData
+from hotspots.report.data import ReportData
+from hotspots.report.selection import Selection
 
 __all__ = [
-    "OGL_ATTRIBUTION",
+    "AREA_DERIVED",
     "suppress_layer",
     "suppress_sentences",
+    "headline_table",
     "export_tables",
+    "intervention_sites",
     "export_layers",
-    "draw_figures",
-    "interactive_map",
-    "method_section",
-    "versions",
     "write_zip",
 ]
 
-#: Attribution for police.uk crime data and ONS boundaries (both Open Government Licence).
-OGL_ATTRIBUTION: tuple[str, ...] = (
-    "Contains public sector information licensed under the Open Government Licence v3.0 "
-    "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).",
-    "Crime data: data.police.uk (Home Office), Open Government Licence v3.0. Locations are "
-    "anonymised to nearby map points and published by month.",
-    "Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS "
-    "data © Crown copyright and database right.",
-)
 #: Area columns that would reveal a suppressed count (rates and shares of it).
 AREA_DERIVED = ("harm", "rate_per_1000", "crimes_per_km2", "share_of_crime", "concentration")
-#: Rows of the hotspot table printed in the report (the CSV has them all).
-HOTSPOT_ROWS = 15
-#: Map tiles for the interactive map (the static maps leave tiles to hotspots.staticmaps).
-TILES = "OpenStreetMap"
 
 
 # --------------------------------------------------------------------------- privacy
@@ -174,6 +151,7 @@ def export_tables(data: ReportData, sel: Selection) -> dict[str, pd.DataFrame]:
 
 
 def intervention_sites(drawn: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One point per intervention: points as drawn, the middle of lines, inside polygons."""
     def site(geom: Any) -> Any:
         if geom.geom_type in ("Point", "MultiPoint"):
             return geom.centroid if geom.geom_type == "MultiPoint" else geom
@@ -188,6 +166,7 @@ def intervention_sites(drawn: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def export_layers(data: ReportData, sel: Selection) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of ``layers.gpkg`` (sensitive groups: suppressed, and no point layers)."""
     sens = data.sensitive
     prof, plan, ev = data.profile, data.plan, data.evaluation
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -220,211 +199,11 @@ def export_layers(data: ReportData, sel: Selection) -> dict[str, gpd.GeoDataFram
     return layers
 
 
-# --------------------------------------------------------------------------- figures
-
-
-def draw_figures(data: ReportData, sel: Selection, out: Path, maps: StaticMaps) -> dict[str, Path]:
-    figures: dict[str, Path] = {}
-    prof, plan, ev, s = data.profile, data.plan, data.evaluation, data.summary
-    label = s.group["label"]
-    if not s.empty or sel.bid_areas is not None:
-        framing = sel.bid_areas
-        if prof.areas is not None:  # with counts, so the map can label them
-            framing = prof.areas[prof.areas["in_bid_area"]]
-        figures["map_hotspots"] = maps.hotspots(
-            prof.result, out / "maps" / "hotspots.png", areas=sel.areas, bid=framing,
-            title=f"{label}: hotspots, {s.period}", sensitive=data.sensitive)
-    if plan.items:
-        figures["map_plan"] = maps.plan(plan.drawn, plan.coverage, out / "maps" / "plan.png",
-                                        areas=sel.areas, hotspots=prof.result,
-                                        title=f"Intervention plan: {plan.name or 'plan'}")
-    if ev.areas is not None:
-        figures["map_evaluation"] = maps.evaluation(
-            ev.areas, out / "maps" / "evaluation.png", areas=sel.areas,
-            title="Evaluation areas: target, buffer and control")
-    if not s.empty:
-        figures["chart_monthly"] = maps.trend(
-            prof.monthly, out / "charts" / "monthly.png",
-            title=f"{label}: crimes per month in {s.area_label[:60]}")
-        figures["chart_categories"] = maps.categories(
-            prof.categories, out / "charts" / "categories.png",
-            title=f"{label}: crimes by type, {s.period}", sensitive=data.sensitive)
-    if len(sel.bid_all_months):
-        figures["chart_seasonality"] = maps.seasonality(
-            prof.seasonality, out / "charts" / "seasonality.png",
-            title="Mean crimes per calendar month, all months of data")
-    if ev.result is not None:
-        figures["chart_evaluation"] = evaluation_trend_chart(
-            ev.result, out / "charts" / "evaluation_trend.png")
-    return figures
-
-
-def interactive_map(data: ReportData, sel: Selection, *, tiles: bool) -> str | None:
-    import folium
-
-    from hotspots.viz.assets import render_html
-    from hotspots.viz.webmaps import areas_layer, base_map, class_layer, hotspot_map
-
-    prof, plan, ev = data.profile, data.plan, data.evaluation
-    tile_name = TILES if tiles else None
-    shown_areas = None
-    if prof.areas is not None:
-        shown_areas = prof.areas[prof.areas["in_bid_area"]] if not sel.whole_district else (
-            prof.areas)
-    elif sel.bid_areas is not None:
-        shown_areas = sel.bid_areas
-    if prof.result is not None:
-        fmap = hotspot_map(prof.result, areas=shown_areas, sensitive=data.sensitive,
-                           title=f"{data.summary.group['label']}: hotspots", tiles=tile_name)
-    elif shown_areas is not None and len(shown_areas):
-        fmap = base_map(tuple(shown_areas.to_crs(27700).total_bounds), tiles=tile_name)
-        areas_layer(shown_areas, sensitive=data.sensitive).add_to(fmap)
-    else:
-        return None
-    if plan.items:
-        class_layer(plan.coverage, colours=pd.Series(["#2b8cbe"] * len(plan.coverage)),
-                    fields=["name", "label", "start"], name="Plan coverage").add_to(fmap)
-    if ev.areas is not None:
-        roles = ev.areas.frame
-        colours = roles["role"].map({"target": "#2b8cbe", "buffer": "#a6bddb",
-                                     "control": "#bdbdbd"})
-        group = class_layer(roles, colours=colours, fields=["role", "description"],
-                            name="Evaluation areas")
-        group.show = False
-        group.add_to(fmap)
-    if prof.result is None and (plan.items or ev.areas is not None):
-        folium.LayerControl(collapsed=True).add_to(fmap)  # hotspot_map adds its own
-    return render_html(fmap)
-
-
-# --------------------------------------------------------------------------- method and data
-
-
-def _params_text(params: Mapping[str, Any]) -> str:
-    parts = []
-    for key, value in params.items():
-        if isinstance(value, dict | list) and len(str(value)) > 160:
-            continue
-        if isinstance(value, float):
-            value = f"{value:g}"
-        parts.append(f"{key} = {value}")
-    return "; ".join(parts)
-
-
-def versions() -> dict[str, str]:
-    out = {"hotspots": __version__, "python": platform.python_version()}
-    for name in ("numpy", "pandas", "geopandas", "shapely", "pyproj", "scipy", "matplotlib",
-                 "folium", "jinja2", "weasyprint"):
-        try:
-            out[name] = meta.version(name)
-        except meta.PackageNotFoundError:
-            continue
-    return out
-
-
-def method_section(sel: Selection, prof: Profile, proj: Projection, ev: EvaluationSection,
-                    *, load_report: Any, sources: Mapping[str, Any], maps: StaticMaps,
-                    catalogue_source: str) -> dict[str, Any]:
-    p = sel.periods
-    kind = sel.area_kind
-    figures = []
-    if prof.result is not None:
-        figures.append({"figure": "Hotspot map and table", "method": prof.method_statement,
-                        "params": _params_text(prof.result.params),
-                        "notes": list(prof.result.notes)})
-    figures.append({
-        "figure": f"Ranking of {kind}",
-        "method": (f"Crimes counted in each of the {kind} by point in polygon "
-                   "(hotspots.area_summary); rank 1 has the most crimes and ties share a rank; "
-                   "concentration = share of crime / share of land"
-                   + ("; rate per 1,000 residents = crimes / population x 1,000"
-                      if prof.population_source else "") + "."),
-        "params": (f"population: {prof.population_source}" if prof.population_source
-                   else "no population given, so no rates"),
-        "notes": [],
-    })
-    figures.append({
-        "figure": "Monthly trend and comparison",
-        "method": ("Crimes per calendar month with every month shown (zeros included). The "
-                   f"comparison period {p.compare_label} is the {p.compare_months} months "
-                   f"before the report period {p.label}" + ("" if p.comparison_covered else
-                                                             " (not covered by the data)")
-                   + "."),
-        "params": f"report period: {p.label}; comparison: {p.compare_label}",
-        "notes": list(p.notes),
-    })
-    first = f"{p.data_start:%Y-%m}" if p.data_start is not None else "-"
-    last = f"{p.data_end:%Y-%m}" if p.data_end is not None else "-"
-    figures.append({
-        "figure": "Seasonality",
-        "method": ("Crimes in each calendar month over every month of data, divided by the "
-                   "number of times that month occurs in the data (a mean per month). With "
-                   "under two years of data, season and trend cannot be told apart."),
-        "params": f"data months: {first} to {last}",
-        "notes": [],
-    })
-    figures.append({
-        "figure": "Streets",
-        "method": ("police.uk Location with 'On or near' removed, most crimes first; crimes "
-                   "without a street count in the share's denominator. police.uk snaps crimes "
-                   "to anonymised map points, so a 'street' is the nearest such point."),
-        "params": "", "notes": [],
-    })
-    if proj.impact is not None:
-        params = {k: v for k, v in proj.impact.params.items() if k != "types"}
-        figures.append({"figure": "Projected outcomes",
-                        "method": ("Crimes of the types each intervention acts on, inside its "
-                                   "coverage in the baseline window, times the catalogue's "
-                                   "effect (low, central, high); overlaps counted once, "
-                                   "effects combined as 1 - (1 - e1)(1 - e2)..."),
-                        "params": _params_text(params), "notes": list(proj.notes)})
-    if ev.areas is not None:
-        params = ev.result.params if ev.result is not None else {
-            "start": ev.start, "before": ev.before, "after": ev.after,
-            "buffer_rule": ev.areas.buffer_rule, "control_rule": ev.areas.control_rule}
-        figures.append({"figure": "Evaluation", "method": " ".join(ev.measures[1:4]),
-                        "params": _params_text(params), "notes": list(ev.notes)})
-
-    data_sources = []
-    if load_report is not None:
-        files = list(load_report.sources)
-        shown = ", ".join(files[:4]) + (f" and {len(files) - 4} more" if len(files) > 4 else "")
-        months = (f"{load_report.months[0]} to {load_report.months[-1]}"
-                  if load_report.months else "no months")
-        data_sources.append({"what": "Crimes", "source": shown or "-", "covers": months,
-                             "detail": f"{load_report.rows_kept:,} rows kept, CRS "
-                                       f"{load_report.crs}"})
-    for key, what in (("boundary", "Boundaries"), ("population", "Population"),
-                      ("plan", "Intervention plan"), ("harm", "Harm weights")):
-        if sources.get(key):
-            data_sources.append({"what": what, "source": str(sources[key]), "covers": "",
-                                 "detail": str(sources.get(f"{key}_detail", ""))})
-    data_sources.append({"what": "Intervention catalogue", "source": catalogue_source,
-                         "covers": "", "detail": "effects, ranges and sources per type"})
-    data_sources.append({"what": "Crime group", "source": sel.group.source, "covers": "",
-                         "detail": f"{sel.group.label}: " + (
-                             "every category" if sel.group.matches_all
-                             else ", ".join(sel.group.categories))})
-    load = None
-    if load_report is not None:
-        load = {"rows_read": load_report.rows_read, "rows_kept": load_report.rows_kept,
-                "dropped": dict(load_report.dropped), "notes": list(load_report.notes),
-                "header_lines": load_report.header_lines, "text": load_report.to_text()}
-    attribution = list(OGL_ATTRIBUTION)
-    if sources.get("attribution"):
-        attribution.insert(0, str(sources["attribution"]))
-    return {
-        "figures": figures, "sources": data_sources, "attribution": attribution, "load": load,
-        "selection": list(sel.info.get("steps", [])), "software": versions(),
-        "harm_weights": sel.harm_weights, "static_maps": maps.source,
-        "notes": list(maps.notes),
-    }
-
-
 # --------------------------------------------------------------------------- writing
 
 
 def write_zip(out: Path, paths: Mapping[str, Path], name: str) -> Path:
+    """Zip every file in ``paths`` (under the bundle folder's name) to ``out / name``."""
     target = out / name
     with atomic_path(target) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -1,8 +1,8 @@
 """The plan sections of the evidence pack: interventions, projected outcomes, evaluation.
 
-Public through :mod:`hotspots.report`. The numbers come from
-:func:`hotspots.interventions.interventions_frame`, :func:`hotspots.projected_impact` and
-:func:`hotspots.evaluate`, run on the selection made in :mod:`hotspots._report_sections`.
+The numbers come from :func:`hotspots.planning.interventions.interventions_frame`,
+:func:`hotspots.projected_impact` and :func:`hotspots.evaluate`, run on the selection made in
+:mod:`hotspots.report.selection`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,9 @@ import pandas as pd
 import shapely
 
 from hotspots.errors import HotspotsError
-from hotspots.evaluation.before_after import (
-    EvaluationAreas,
-    EvaluationResult,
-    evaluate,
-    evaluation_areas,
-)
-from hotspots.months import parse_month
+from hotspots.evaluation.areas import EvaluationAreas, evaluation_areas
+from hotspots.evaluation.before_after import EvaluationResult, evaluate
+from hotspots.months import month_label, parse_month, shift_months
 from hotspots.planning.impact import ImpactResult, projected_impact
 from hotspots.planning.interventions import (
     Intervention,
@@ -32,7 +28,8 @@ from hotspots.planning.interventions import (
     coverage,
     interventions_frame,
 )
-from hotspots.report.sections import Selection, _label, _shift, _union
+from hotspots.report.selection import Selection, area_union
+from hotspots.report.settings import EvaluationSettings
 from hotspots.result import HotspotResult
 
 __all__ = [
@@ -40,7 +37,6 @@ __all__ = [
     "PlanSection",
     "Projection",
     "EvaluationSection",
-    "EvaluationSettings",
     "plan_section",
     "projection_section",
     "evaluation_section",
@@ -179,17 +175,6 @@ def projection_section(sel: Selection, plan: PlanSection,
 
 
 @dataclass
-class EvaluationSettings:
-    """How the before/after evaluation is set up (the config's ``[evaluation]``)."""
-
-    buffer_m: float | None = None
-    control: Any = None
-    months_before: int = 12
-    months_after: int = 12
-    categories: list[str] | None = None
-
-
-@dataclass
 class EvaluationSection:
     """Section 5: the evaluation plan, and observed results when data after the start exist."""
 
@@ -211,11 +196,13 @@ def evaluation_section(sel: Selection, plan: PlanSection,
     if not plan.items:
         return EvaluationSection(None, "", "", "", MEASURES, None, False, message=plan.message)
     start = min(parse_month(iv.start, name="start") for iv in plan.items)
-    before = (f"{_label(_shift(start, -settings.months_before))} to "
-              f"{_label(_shift(start, -1))}")
-    after = f"{_label(start)} to {_label(_shift(start, settings.months_after - 1))}"
+    first = month_label(start)
+    # both ends always written, even for one month (the evaluation plan states its windows)
+    before = (f"{month_label(shift_months(start, -settings.months_before))} to "
+              f"{month_label(shift_months(start, -1))}")
+    after = f"{first} to {month_label(shift_months(start, settings.months_after - 1))}"
     target = shapely.union_all([coverage(iv, catalogue) for iv in plan.items])
-    rest = _union(sel.areas)
+    rest = area_union(sel.areas)
     if rest is None and len(sel.all_crimes):
         rest = shapely.box(*sel.all_crimes.total_bounds)
     try:
@@ -224,7 +211,7 @@ def evaluation_section(sel: Selection, plan: PlanSection,
             study_area=rest if settings.control is None else None, crs="EPSG:27700",
         )
     except HotspotsError as exc:
-        return EvaluationSection(None, _label(start), before, after, MEASURES, None, False,
+        return EvaluationSection(None, first, before, after, MEASURES, None, False,
                                  message=f"The evaluation areas could not be built: {exc}")
     crimes = sel.all_crimes if settings.categories else sel.group_crimes
     categories = settings.categories
@@ -233,17 +220,17 @@ def evaluation_section(sel: Selection, plan: PlanSection,
         categories = list(sel.group.categories)  # so the counts say what was counted
     notes = list(areas.notes)
     if len(crimes) == 0:
-        return EvaluationSection(areas, _label(start), before, after, MEASURES, None, False,
+        return EvaluationSection(areas, first, before, after, MEASURES, None, False,
                                  message="There are no crimes to count in the evaluation areas.",
                                  notes=notes)
     try:
         result = evaluate(crimes, areas, start=start, months_before=settings.months_before,
                           months_after=settings.months_after, categories=categories)
     except HotspotsError as exc:
-        return EvaluationSection(areas, _label(start), before, after, MEASURES, None, False,
+        return EvaluationSection(areas, first, before, after, MEASURES, None, False,
                                  message=f"The evaluation could not be run: {exc}", notes=notes)
     message = "" if result.available else (
         f"Not yet measurable: {result.reason} The projected outcomes are the plan's evidence "
         "until then.")
-    return EvaluationSection(areas, _label(start), before, after, MEASURES, result,
+    return EvaluationSection(areas, first, before, after, MEASURES, result,
                              result.available, message=message, notes=[*notes, *result.notes])

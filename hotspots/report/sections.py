@@ -1,11 +1,12 @@
 """The numbers and tables of the evidence pack's summary and problem profile.
 
-Public through :mod:`hotspots.report`. Every figure here is computed by the functions the
-rest of the product uses (:func:`hotspots.select_crimes`, :func:`hotspots.find_hotspots`,
-:func:`hotspots.area_summary`, :mod:`hotspots.profile`), so the report says exactly what the
-app and the CLI say; :mod:`hotspots._report_plan` does the same for the plan sections. The
-sections are plain dataclasses holding numbers and DataFrames (raw, not suppressed);
-:mod:`hotspots.report` turns them into files, applying the privacy rule.
+Every figure here is computed by the functions the rest of the product uses
+(:func:`hotspots.find_hotspots`, :func:`hotspots.area_summary`,
+:mod:`hotspots.analysis.profile`) on the :class:`~hotspots.report.selection.Selection`, so
+the report says exactly what the app and the CLI say; :mod:`hotspots.report.plan` does the
+same for the plan sections. The sections are plain dataclasses holding numbers and
+DataFrames (raw, not suppressed); :mod:`hotspots.report.outputs` turns them into files,
+applying the privacy rule.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import calendar
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,21 +26,15 @@ import shapely
 from hotspots.analysis.areas import area_summary, concentration_statement
 from hotspots.analysis.profile import category_counts, monthly_counts, top_streets
 from hotspots.errors import HotspotsError
-from hotspots.groups import CrimeGroup, apply_harm
 from hotspots.methods.find import find_hotspots
-from hotspots.months import parse_month
 from hotspots.pipelines.find import hotspot_table
 from hotspots.privacy import count_label
+from hotspots.report.selection import Selection, area_union
 from hotspots.result import HotspotResult
-from hotspots.select import select_crimes
 
 __all__ = [
-    "Periods",
-    "Selection",
     "Summary",
     "Profile",
-    "resolve_periods",
-    "select_for_report",
     "summary_section",
     "find_report_hotspots",
     "profile_section",
@@ -50,194 +45,6 @@ log = logging.getLogger(__name__)
 
 #: Streets listed in the problem profile (a page-length table).
 TOP_STREETS = 10
-
-
-# --------------------------------------------------------------------------- periods
-
-
-def _shift(month: pd.Timestamp, n: int) -> pd.Timestamp:
-    return month + pd.DateOffset(months=n)
-
-
-def _label(month: pd.Timestamp) -> str:
-    return f"{month:%Y-%m}"
-
-
-def _n_months(first: pd.Timestamp, last: pd.Timestamp) -> int:
-    return (last.year - first.year) * 12 + last.month - first.month + 1
-
-
-@dataclass(frozen=True)
-class Periods:
-    """The report period, the comparison period, and what the data cover."""
-
-    start: pd.Timestamp
-    end: pd.Timestamp
-    compare_start: pd.Timestamp
-    compare_end: pd.Timestamp
-    data_start: pd.Timestamp | None
-    data_end: pd.Timestamp | None
-    comparison_covered: bool
-    notes: tuple[str, ...] = ()
-
-    @property
-    def months(self) -> int:
-        return _n_months(self.start, self.end)
-
-    @property
-    def compare_months(self) -> int:
-        return _n_months(self.compare_start, self.compare_end)
-
-    @property
-    def label(self) -> str:
-        first, last = _label(self.start), _label(self.end)
-        return first if first == last else f"{first} to {last}"
-
-    @property
-    def compare_label(self) -> str:
-        first, last = _label(self.compare_start), _label(self.compare_end)
-        return first if first == last else f"{first} to {last}"
-
-
-def resolve_periods(
-    crimes: pd.DataFrame,
-    *,
-    start: str | None = None,
-    end: str | None = None,
-    compare_start: str | None = None,
-    compare_end: str | None = None,
-    default_months: int = 12,
-) -> Periods:
-    """Fill in the report and comparison periods from what the data cover.
-
-    Default period: the last ``default_months`` months of data (or up to ``end``);
-    default comparison: the same number of months just before it.
-
-    Examples
-    --------
-    >>> crimes = pd.DataFrame({"month": pd.date_range("2024-01-01", "2025-12-01", freq="MS")})
-    >>> p = resolve_periods(crimes)
-    >>> p.label, p.compare_label, p.comparison_covered
-    ('2025-01 to 2025-12', '2024-01 to 2024-12', True)
-    """
-    notes: list[str] = []
-    months = pd.to_datetime(crimes["month"]).dropna() if len(crimes) else pd.Series([])
-    first = months.min() if len(months) else None
-    last = months.max() if len(months) else None
-    stop = parse_month(end, name="to") if end else last
-    if stop is None:
-        stop = parse_month(start, name="from") if start else pd.Timestamp.now().normalize(
-        ).replace(day=1)
-    begin = parse_month(start, name="from") if start else _shift(stop, -(default_months - 1))
-    if start is None and first is not None and begin < first:
-        notes.append(f"The data start in {_label(first)}, so the report period starts there "
-                     f"instead of {_label(begin)} ({_n_months(first, stop)} months).")
-        begin = first
-    length = _n_months(begin, stop)
-    if compare_start and compare_end:
-        c_first = parse_month(compare_start, name="compare_from")
-        c_last = parse_month(compare_end, name="compare_to")
-    else:
-        c_first, c_last = _shift(begin, -length), _shift(begin, -1)
-    covered = first is not None and c_first >= first and c_last <= last
-    if not covered:
-        cover = f"{_label(first)} to {_label(last)}" if first is not None else "no months"
-        notes.append(f"The data cover {cover}, not the whole comparison period "
-                     f"{_label(c_first)} to {_label(c_last)}, so no change is given.")
-    if first is not None and (begin < first or stop > last):
-        notes.append(f"The data cover {_label(first)} to {_label(last)}, not the whole report "
-                     f"period {_label(begin)} to {_label(stop)}.")
-    return Periods(begin, stop, c_first, c_last, first, last, covered, tuple(notes))
-
-
-# --------------------------------------------------------------------------- selection
-
-
-@dataclass
-class Selection:
-    """The crime tables every section draws on, and how they were selected."""
-
-    group: CrimeGroup
-    periods: Periods
-    all_crimes: gpd.GeoDataFrame
-    group_crimes: gpd.GeoDataFrame
-    district: gpd.GeoDataFrame
-    bid: gpd.GeoDataFrame
-    comparison: gpd.GeoDataFrame
-    bid_all_months: gpd.GeoDataFrame
-    areas: gpd.GeoDataFrame | None
-    bid_areas: gpd.GeoDataFrame | None
-    area_names: list[str]
-    area_kind: str
-    harm_weights: dict[str, float] | None
-    info: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def weighted(self) -> bool:
-        return self.harm_weights is not None
-
-    @property
-    def whole_district(self) -> bool:
-        return self.areas is None or self.bid_areas is None or len(self.bid_areas) == len(
-            self.areas)
-
-
-def select_for_report(
-    crimes: gpd.GeoDataFrame,
-    *,
-    group: CrimeGroup,
-    groups: Mapping[str, CrimeGroup] | None,
-    periods: Periods,
-    areas: gpd.GeoDataFrame | None,
-    include: Sequence[str] | None,
-    area_kind: str,
-    harm_weights: Mapping[str, float] | None,
-) -> Selection:
-    """Select the group's crimes for the district and the bid area, both periods."""
-    from hotspots.errors import ParameterError
-
-    notes: list[str] = []
-    bid_areas = areas
-    if areas is not None and include is not None:
-        names = areas["area_name"].astype(str)
-        missing = [n for n in include if n not in set(names)]
-        if missing:
-            raise ParameterError(
-                f"Area name(s) {missing} are not in the boundary; its {area_kind} are: "
-                f"{', '.join(sorted(names)[:40])}{' ...' if len(names) > 40 else ''}."
-            )
-        bid_areas = areas[names.isin(list(include)).to_numpy()]
-    group_crimes, group_info = select_crimes(crimes, group=group, groups=groups)
-    notes.extend(group_info.get("notes", []))
-    if harm_weights is not None and len(group_crimes):
-        group_crimes = apply_harm(group_crimes, harm_weights, default=None)
-    start, end = _label(periods.start), _label(periods.end)
-    c_start, c_end = _label(periods.compare_start), _label(periods.compare_end)
-    district, _ = select_crimes(group_crimes, start=start, end=end, area=areas)
-    bid, info = select_crimes(crimes, group=group, groups=groups, start=start, end=end,
-                              area=bid_areas)
-    bid = group_crimes.loc[bid.index] if len(bid) else group_crimes.iloc[:0]
-    comparison, _ = select_crimes(group_crimes, start=c_start, end=c_end, area=bid_areas)
-    bid_all, _ = select_crimes(group_crimes, area=bid_areas)
-    names = (list(bid_areas["area_name"].astype(str)) if bid_areas is not None else [])
-    return Selection(
-        group=group, periods=periods, all_crimes=crimes, group_crimes=group_crimes,
-        district=district, bid=bid, comparison=comparison, bid_all_months=bid_all,
-        areas=areas, bid_areas=bid_areas, area_names=names, area_kind=area_kind,
-        harm_weights=dict(harm_weights) if harm_weights is not None else None, info=info,
-        notes=notes,
-    )
-
-
-def _union(frame: gpd.GeoDataFrame | None) -> Any:
-    if frame is None or len(frame) == 0:
-        return None
-    return shapely.union_all(shapely.make_valid(frame.geometry.array))
-
-
-def _count_text(n: float | int, sensitive: bool) -> str:
-    return count_label(n, sensitive=sensitive)
 
 
 def _share(value: float | None) -> str:
@@ -308,8 +115,8 @@ def summary_section(sel: Selection, *, title: str, district_label: str | None,
         district_crimes = len(sel.district)
         if not sel.whole_district:
             share_crime = crimes / district_crimes if district_crimes else None
-            land = _union(sel.areas)
-            share_land = _union(sel.bid_areas).area / land.area if land.area > 0 else None
+            land = area_union(sel.areas)
+            share_land = area_union(sel.bid_areas).area / land.area if land.area > 0 else None
     out = Summary(
         title=title, area_label=area_label, area_names=sel.area_names, area_kind=sel.area_kind,
         group={**g.to_dict(), "basis": (sel.info.get("group") or {}).get("basis", "")},
@@ -330,8 +137,8 @@ def _summary_sentences(s: Summary, sensitive: bool) -> list[str]:
         return [f"No crimes in the group {label} were recorded in {s.area_label} in "
                 f"{s.period}: there is nothing to map, rank or profile, and the sections "
                 "below say so."]
-    out = [f"{_count_text(s.crimes, sensitive)} crimes in the group {label} were recorded "
-           f"in {s.area_label} in {s.period} ({s.months} months)."]
+    out = [f"{count_label(s.crimes, sensitive=sensitive)} crimes in the group {label} were "
+           f"recorded in {s.area_label} in {s.period} ({s.months} months)."]
     if s.harm is not None:
         out.append(f"Their harm, weighted by category, totals {s.harm:,.1f}.")
     if s.comparison_crimes is None:
@@ -349,14 +156,14 @@ def _summary_sentences(s: Summary, sensitive: bool) -> list[str]:
             " (a few crimes)" if hidden else f" ({abs(s.change):,} crimes)")
         amount = amount if s.change else ""
         out.append(f"That is {verb}{amount} on the {s.comparison_period} comparison period "
-                   f"({_count_text(s.comparison_crimes, sensitive)} crimes).")
+                   f"({count_label(s.comparison_crimes, sensitive=sensitive)} crimes).")
     whole = s.district_label or f"all {s.n_areas} {s.area_kind}"
     if s.share_of_crime is not None and s.share_of_land is not None:
         ratio = s.share_of_crime / s.share_of_land if s.share_of_land else math.nan
         times = (f": {ratio:.1f} times its share of the land" if math.isfinite(ratio)
                  else "")
         out.append(f"{s.area_label} holds {_share(s.share_of_crime)} of these crimes in "
-                   f"{whole} ({_count_text(s.district_crimes, sensitive)}) on "
+                   f"{whole} ({count_label(s.district_crimes, sensitive=sensitive)}) on "
                    f"{_share(s.share_of_land)} of the land{times}.")
     elif s.district_crimes is not None:
         out.append(f"The report covers the whole of {whole}.")
@@ -404,16 +211,16 @@ def _hotspot_concentration(sel: Selection, result: HotspotResult | None,
                            sensitive: bool) -> tuple[int, float | None, float | None, str]:
     if result is None or result.n_hotspots == 0 or len(sel.bid) == 0:
         return 0, None, None, ("No hotspots were found." if result is not None else "")
-    hot = _union(result.cells[result.cells["hotspot"].astype(bool)].to_crs(sel.bid.crs))
+    hot = area_union(result.cells[result.cells["hotspot"].astype(bool)].to_crs(sel.bid.crs))
     shapely.prepare(hot)
     inside = int(shapely.intersects(hot, sel.bid.geometry.array).sum())
     crime_share = inside / len(sel.bid)
-    area = _union(sel.bid_areas)
+    area = area_union(sel.bid_areas)
     area_share = hot.intersection(area).area / area.area if area is not None else None
     what = "cells" if result.layer == "cells" else "clusters"
     where = (f" covering {_share(area_share)} of the area" if area_share is not None else "")
     text = (f"The {result.n_hotspots:,} hotspot {what}{where} hold {_share(crime_share)} of "
-            f"the crimes ({_count_text(inside, sensitive)} of {len(sel.bid):,}).")
+            f"the crimes ({count_label(inside, sensitive=sensitive)} of {len(sel.bid):,}).")
     return inside, crime_share, area_share, text
 
 

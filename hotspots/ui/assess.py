@@ -16,7 +16,8 @@ from hotspots.ui.common import side_by_side, tiles, trend_chart
 
 
 def assess(crimes_all, area, result, items, months, sensitive):
-    from hotspots.evaluation.before_after import evaluate, evaluation_areas
+    from hotspots.evaluation.areas import evaluation_areas
+    from hotspots.evaluation.before_after import evaluate
     from hotspots.planning.catalogue import load_catalogue
     from hotspots.planning.impact import projected_impact
     from hotspots.planning.interventions import coverage
@@ -144,7 +145,14 @@ def assess(crimes_all, area, result, items, months, sensitive):
 def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell_size,
                   bandwidth, store, plan, sensitive):
     """One action from the selected area and plan to the bid evidence pack (a zip)."""
-    from hotspots.report.build import report_from_data
+    from hotspots.report import (
+        MethodSettings,
+        OutputOptions,
+        ReportPeriods,
+        ReportPlan,
+        ReportScope,
+        report_from_data,
+    )
 
     st.subheader("Evidence pack for a bid")
     st.caption("Report (HTML and PDF), print-resolution maps, tables and a GeoPackage of "
@@ -168,9 +176,11 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
 
     try:
         bundle = report_from_data(
-            crimes, report, out=out, areas=areas, include=chosen or None, group=group,
-            period=(start, end), method=method, method_params=params, plan_items=items,
-            plan_name=plan or "", points=points, tiles=tiles() is not None, progress=progress)
+            crimes, report, out=out,
+            scope=ReportScope(group=group, areas=areas, include=chosen or None),
+            periods=ReportPeriods(start, end), method=MethodSettings(method, params),
+            plan=ReportPlan(items, plan or ""),
+            output=OutputOptions(points=points, tiles=tiles() is not None), progress=progress)
     except hotspots.HotspotsError as exc:
         st.error(f"The evidence pack could not be built: {exc}")
         return

@@ -1,7 +1,8 @@
 """Print charts for reports: monthly trend, seasonality, categories (matplotlib, Agg).
 
-Public through :mod:`hotspots.staticmaps`. Pages are 7 inches wide (like the maps) with
-a fixed height, so a chart has the same pixel size for the same input at the same dpi.
+Public through :mod:`hotspots.viz.staticmaps`. Pages are 7 inches wide (like the maps) with
+a fixed height, so a chart has the same pixel size for the same input at the same dpi. The
+evaluation trend chart of the evidence pack keeps its own wider layout (two y axes).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from hotspots.errors import ColumnMappingError, ParameterError
+from hotspots.io.write import atomic_path
 from hotspots.months import as_month, month_label
 from hotspots.privacy import SUPPRESSED, is_small
 from hotspots.validation import check_positive
@@ -33,6 +35,9 @@ __all__ = [
     "seasonality_png",
     "categories_figure",
     "categories_png",
+    "EVALUATION_SIZE",
+    "evaluation_trend_figure",
+    "evaluation_trend_png",
 ]
 
 #: Size of the trend and seasonality charts in inches (half an A4 page's height or less).
@@ -459,3 +464,64 @@ def categories_png(
     fig = categories_figure(category_counts, sensitive=sensitive, top=top, title=title,
                             credits=credits, dpi=dpi)
     return save_png(fig, path, dpi=dpi)
+
+
+# --------------------------------------------------------------------------- evaluation trend
+
+
+#: Size of the evaluation trend chart in inches (a full-width chart with two y axes).
+EVALUATION_SIZE = (9.0, 3.8)
+
+
+def evaluation_trend_figure(result: Any) -> Figure:
+    """Crimes per month in target and buffer (left axis) and control (right axis).
+
+    The control is usually far larger than the target, so it gets its own axis; the
+    scheme's start is marked with a dotted line. ``result`` is an
+    :class:`~hotspots.evaluation.before_after.EvaluationResult`.
+    """
+    trend = result.trend
+    fig = Figure(figsize=EVALUATION_SIZE, layout="constrained")
+    ax = fig.add_subplot()
+    months = pd.to_datetime(trend["month"])
+    lines = []
+    for role in ("target", "buffer"):
+        lines += ax.plot(months, trend[role], marker="o", markersize=3, label=role,
+                         color=SERIES_COLOURS[role])
+    ax.set_ylabel("target and buffer: crimes per month")
+    ax.set_ylim(bottom=0)
+    right = ax.twinx()
+    lines += right.plot(months, trend["control"], marker="s", markersize=3, linestyle="--",
+                        label="control (right axis)", color=SERIES_COLOURS["control"])
+    right.set_ylabel("control: crimes per month")
+    right.set_ylim(bottom=0)
+    start = pd.Timestamp(result.counts.start)
+    ax.axvline(start, color="#333", linestyle=":", linewidth=1.2)
+    ax.annotate(f"start {start:%Y-%m}", xy=(start, 1), xycoords=("data", "axes fraction"),
+                xytext=(4, -12), textcoords="offset points", fontsize="small")
+    ax.legend(handles=lines, loc="lower left", fontsize="small")
+    ax.set_title("Crimes per month in the target, buffer and control areas")
+    return fig
+
+
+def evaluation_trend_png(result: Any, path: str | Path, *, dpi: float = 150) -> Path:
+    """Write the evaluation trend chart (PNG, :func:`evaluation_trend_figure`); return its path.
+
+    Examples
+    --------
+    >>> import tempfile, shapely, geopandas as gpd
+    >>> from hotspots.evaluation.areas import evaluation_areas
+    >>> from hotspots.evaluation.before_after import evaluate
+    >>> areas = evaluation_areas(shapely.Point(0, 0).buffer(100), buffer_m=100,
+    ...                          control=shapely.Point(1000, 0).buffer(100))
+    >>> crimes = gpd.GeoDataFrame({"month": pd.to_datetime(["2024-12-01", "2025-01-01"]),
+    ...     "category": "Burglary"}, geometry=[shapely.Point(0, 0)] * 2, crs="EPSG:27700")
+    >>> result = evaluate(crimes, areas, start="2025-01", months_before=1, months_after=1)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     evaluation_trend_png(result, Path(tmp) / "trend.png", dpi=50).name
+    'trend.png'
+    """
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        evaluation_trend_figure(result).savefig(tmp, format="png", dpi=dpi)
+    return path

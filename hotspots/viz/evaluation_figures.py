@@ -141,7 +141,8 @@ def plot_trend(result: EvaluationResult, *, title: str | None = None) -> Any:
     Examples
     --------
     >>> import shapely
-    >>> from hotspots.evaluation.before_after import evaluate, evaluation_areas
+    >>> from hotspots.evaluation.areas import evaluation_areas
+    >>> from hotspots.evaluation.before_after import evaluate
     >>> areas = evaluation_areas(shapely.Point(0, 0).buffer(100), buffer_m=100,
     ...                          control=shapely.Point(1000, 0).buffer(100))
     >>> crimes = gpd.GeoDataFrame({"month": pd.to_datetime(["2024-12-01", "2025-01-01"]),

@@ -1,4 +1,8 @@
-"""Interactive hotspot maps (folium), converted to EPSG:4326 only here, at the edge."""
+"""Interactive hotspot maps (folium), converted to EPSG:4326 only here, at the edge.
+
+Which cells are drawn and their colours follow :mod:`hotspots.viz.classes`, as on the print
+maps.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from branca.element import Element
 
 from hotspots.privacy import count_labels
 from hotspots.result import HotspotResult
+from hotspots.viz.classes import GI_LABELS, MAX_MAP_FEATURES, cells_to_draw, class_colours
 from hotspots.viz.colours import GI_COLOURS, SEQUENTIAL
 
 __all__ = [
@@ -24,16 +29,10 @@ __all__ = [
     "hotspot_layer",
     "heat_layer",
     "class_layer",
-    "legend_html",
+    "legend_box",
     "MAX_MAP_FEATURES",
 ]
 
-#: More polygons than this make a page too slow to open; the hottest are kept.
-MAX_MAP_FEATURES = 15_000
-#: Percentile breaks of the five sequential classes: the darkest is the top 5% of drawn
-#: cells (the hotspot convention), then 90-95%, 75-90%, 50-75% and the lower half; skewed to
-#: the top because crime maps are read for their peaks.
-SURFACE_BREAKS = (0.5, 0.75, 0.9, 0.95)
 #: Surfaces (KDE, counts) with more cells than this are drawn as one shape per colour class.
 DISSOLVE_ABOVE = 1_000
 #: Distinct crime locations drawn in a heat layer at most (the busiest are kept).
@@ -51,36 +50,11 @@ def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
-def _cells_to_draw(result: HotspotResult, only_hotspots: bool = False) -> gpd.GeoDataFrame:
-    cells = result.cells
-    if only_hotspots:
-        cells = cells[cells["hotspot"]]
-    elif result.method == "gistar" and "gi_bin" in cells:
-        cells = cells[cells["gi_bin"] != 0]
-    elif result.layer == "cells":
-        cells = cells[cells["score"] > 0]
-    if len(cells) > MAX_MAP_FEATURES:
-        cells = cells.nlargest(MAX_MAP_FEATURES, "score")
-    return cells
-
-
-def _colour_column(result: HotspotResult, cells: gpd.GeoDataFrame) -> pd.Series:
-    if result.method == "gistar" and "gi_bin" in cells:
-        return cells["gi_bin"].astype(int).map(GI_COLOURS)
-    if len(cells) == 0:
-        return pd.Series([], dtype=object, index=cells.index)
-    ranks = cells["score"].rank(pct=True, method="max").to_numpy()
-    idx = np.searchsorted(np.asarray(SURFACE_BREAKS), ranks, side="left")
-    return pd.Series(np.array(SEQUENTIAL)[idx], index=cells.index)
-
-
 def _legend(result: HotspotResult, title: str) -> str:
     if result.method == "gistar":
-        labels = {3: "Hot spot (99%)", 2: "Hot spot (95%)", 1: "Hot spot (90%)",
-                  -1: "Cold spot (90%)", -2: "Cold spot (95%)", -3: "Cold spot (99%)"}
         rows = "".join(
-            f'<div><span style="background:{GI_COLOURS[b]}"></span>{labels[b]}</div>'
-            for b in (3, 2, 1, -1, -2, -3)
+            f'<div><span style="background:{GI_COLOURS[b]}"></span>{name}</div>'
+            for b, name in GI_LABELS.items()
         )
     else:
         what = {"kde": "density", "count": "crimes per cell"}.get(result.method, "crimes")
@@ -92,12 +66,29 @@ def _legend(result: HotspotResult, title: str) -> str:
                 strict=True,
             )
         )
-    statement = html.escape(result.method_statement())
+    return legend_box(title, rows, html.escape(result.method_statement()))
+
+
+def legend_box(title: str, rows_html: str, statement_html: str, *,
+               position: str = "bottom:28px;right:10px", max_width: int = 280) -> str:
+    """A map legend fixed over the map: a title, colour rows and a statement under them.
+
+    ``rows_html`` is ``<div><span style="background:#hex"></span>label</div>`` rows (the
+    span is drawn as a swatch); ``title`` is escaped here, the rows and the statement must
+    be escaped by the caller. ``position`` is CSS placing the box.
+
+    Examples
+    --------
+    >>> box = legend_box("A & B", '<div><span style="background:#f00"></span>hot</div>', "x")
+    >>> "A &amp; B" in box and 'id="hotspots-legend"' in box
+    True
+    """
+    style = (f"position:fixed;{position};z-index:1000;\n background:white;padding:8px 10px;"
+             f"border:1px solid #888;font:12px sans-serif;max-width:{max_width}px")
     return f"""
-<div id="hotspots-legend" style="position:fixed;bottom:28px;right:10px;z-index:1000;
- background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif;max-width:280px">
- <b>{html.escape(title)}</b>{rows}
- <div style="margin-top:4px;color:#444">{statement}</div>
+<div id="hotspots-legend" style="{style}">
+ <b>{html.escape(title)}</b>{rows_html}
+ <div style="margin-top:4px;color:#444">{statement_html}</div>
  <style>#hotspots-legend span{{display:inline-block;width:14px;height:14px;margin-right:6px;
  vertical-align:middle;border:1px solid #999}}</style>
 </div>"""
@@ -201,7 +192,7 @@ def hotspot_layer(
     ``only_hotspots``, which draws the cells flagged as hotspots only.
     """
     group = folium.FeatureGroup(name=name or f"Hotspots ({result.method})")
-    cells = _cells_to_draw(result, only_hotspots)
+    cells = cells_to_draw(result, only_hotspots)
     if len(cells) == 0:
         return group
     fields = [c for c in ("cell_id", "cluster_id", "count", "score", "gi_class",
@@ -214,7 +205,7 @@ def hotspot_layer(
             shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
         if sensitive and "count" in shown:
             shown["count"] = count_labels(cells["count"])
-        shown["_colour"] = _colour_column(result, cells)
+        shown["_colour"] = class_colours(result, cells)
         layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
     _coloured_geojson(layer, fields, opacity=0.7).add_to(group)
     return group
@@ -240,7 +231,7 @@ def _dissolved_classes(
     result: HotspotResult, cells: gpd.GeoDataFrame
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Merge a surface's cells into one shape per colour class (far fewer features to draw)."""
-    colours = _colour_column(result, cells)
+    colours = class_colours(result, cells)
     what = "density" if result.method == "kde" else "crimes per cell"
     rows = []
     for colour in SEQUENTIAL:
@@ -327,11 +318,6 @@ def class_layer(
     return group
 
 
-def legend_html(result: HotspotResult, title: str) -> str:
-    """The legend block used on standalone maps (also usable beside an app map)."""
-    return _legend(result, title)
-
-
 def hotspot_map(
     result: HotspotResult,
     *,
@@ -355,7 +341,7 @@ def hotspot_map(
     >>> type(m).__name__
     'Map'
     """
-    frame = areas if areas is not None and len(areas) else _cells_to_draw(result)
+    frame = areas if areas is not None and len(areas) else cells_to_draw(result)
     if len(frame) == 0:
         frame = result.cells
     bounds = tuple(frame.to_crs(result.cells.crs).total_bounds) if len(frame) else None

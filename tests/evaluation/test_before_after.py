@@ -11,13 +11,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.evaluation.before_after import (
-    before_after,
-    evaluate,
-    evaluation_areas,
-    relative_effect_size,
-)
-from hotspots.evaluation.measures import WDQ_BANDS
+from hotspots.evaluation.areas import evaluation_areas
+from hotspots.evaluation.before_after import evaluate
+from hotspots.evaluation.counts import before_after
+from hotspots.evaluation.measures import WDQ_BANDS, relative_effect_size
 from hotspots.io import load_boundary, load_crimes
 from tests.evaluation.planted import BNG, two_years
 

@@ -25,15 +25,22 @@ import shapely
 
 from hotspots.analysis.areas import area_summary
 from hotspots.analysis.profile import category_counts, top_streets
-from hotspots.evaluation.before_after import evaluate, evaluation_areas
+from hotspots.evaluation.areas import evaluation_areas
+from hotspots.evaluation.before_after import evaluate
 from hotspots.groups import CrimeGroup, apply_harm, get_group, load_harm_weights
 from hotspots.io import load_boundary, load_crimes
 from hotspots.methods.find import find_hotspots
 from hotspots.planning.impact import projected_impact
 from hotspots.planning.interventions import Intervention, coverage
 from hotspots.privacy import suppress_table
-from hotspots.report.build import (
+from hotspots.report import (
+    EvaluationSettings,
+    MethodSettings,
+    OutputOptions,
     ReportBundle,
+    ReportPeriods,
+    ReportPlan,
+    ReportScope,
     build_report,
     privacy_rule,
     read_report_config,
@@ -43,7 +50,7 @@ from hotspots.report.html import fmt_count, fmt_share
 from hotspots.report.pdf import pdf_available
 from hotspots.select import select_crimes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "sample_crimes"
 NEIGHBOURHOODS = ROOT / "data" / "boundaries" / "neighbourhoods.gpkg"
 DEMO_CONFIG = ROOT / "examples" / "report_demo.toml"
@@ -51,6 +58,10 @@ POPULATION = ROOT / "examples" / "report_demo_population.csv"
 SECTIONS = ("summary", "problem", "plan", "outcomes", "evaluation", "method")
 HEADINGS = ("1. Summary", "2. Problem profile", "3. Intervention plan",
             "4. Projected outcomes", "5. Evaluation plan", "6. Method and data")
+#: Output of the tests' packs: no PDF, no tiles (quick, offline).
+NO_PDF = OutputOptions(pdf=False, tiles=False)
+#: Crimes per 200 m cell: a quick method for the tests' packs.
+COUNT_200 = MethodSettings("count", {"cell_size": 200})
 #: Columns that hold counts of crimes in the exported tables.
 COUNT_COLUMNS = ("count", "crimes", "comparison", "before", "after", "baseline",
                  "crimes_in_coverage", "target", "buffer", "control", "hotspot_crimes",
@@ -353,9 +364,11 @@ def test_vawg_exports_are_aggregated_and_suppressed(demo_data, tmp_path: Path) -
     crimes, report, areas = demo_data
     camera = Intervention(type="cctv", geometry=shapely.Point(440450, 359715), start="2025-01",
                           cost=20000, name="Brewers Row camera")
-    bundle = report_from_data(crimes, report, out=tmp_path / "vawg", areas=areas, group="vawg",
-                              period=("2025-01", "2025-12"), method_params={"cell_size": 100},
-                              plan_items=[camera], plan_name="NTE", pdf=False, tiles=False)
+    bundle = report_from_data(crimes, report, out=tmp_path / "vawg",
+                              scope=ReportScope(group="vawg", areas=areas),
+                              periods=ReportPeriods("2025-01", "2025-12"),
+                              method=MethodSettings(params={"cell_size": 100}),
+                              plan=ReportPlan([camera], "NTE"), output=NO_PDF)
     assert bundle.data.sensitive and not bundle.data.points
     gpkg = bundle.paths["geopackage"]
     kinds = {str(n): str(k) for n, k in pyogrio.list_layers(gpkg)}
@@ -378,10 +391,11 @@ def test_vawg_exports_are_aggregated_and_suppressed(demo_data, tmp_path: Path) -
 
 def test_vawg_points_only_when_asked(demo_data, tmp_path: Path) -> None:
     crimes, report, areas = demo_data
-    bundle = report_from_data(crimes, report, out=tmp_path / "pts", areas=areas, group="vawg",
-                              include=["Kestlebury Central"], period=("2025-07", "2025-12"),
-                              method="count", method_params={"cell_size": 200}, points=True,
-                              pdf=False, tiles=False, zip_bundle=False)
+    bundle = report_from_data(
+        crimes, report, out=tmp_path / "pts",
+        scope=ReportScope(group="vawg", areas=areas, include=["Kestlebury Central"]),
+        periods=ReportPeriods("2025-07", "2025-12"), method=COUNT_200,
+        output=OutputOptions(points=True, pdf=False, tiles=False, zip=False))
     layers = dict(pyogrio.list_layers(bundle.paths["geopackage"]))
     assert layers["crimes"] == "Point"
     assert pyogrio.read_info(bundle.paths["geopackage"], layer="crimes")["features"] == (
@@ -395,9 +409,11 @@ def test_vawg_points_only_when_asked(demo_data, tmp_path: Path) -> None:
 
 def test_empty_selection_says_so(demo_data, tmp_path: Path) -> None:
     crimes, report, areas = demo_data
-    bundle = report_from_data(crimes, report, out=tmp_path / "empty", areas=areas,
-                              include=["Brackwater"], group="neighbourhood",
-                              period=("2023-01", "2023-06"), pdf=pdf_available(), tiles=False)
+    bundle = report_from_data(
+        crimes, report, out=tmp_path / "empty",
+        scope=ReportScope(group="neighbourhood", areas=areas, include=["Brackwater"]),
+        periods=ReportPeriods("2023-01", "2023-06"),
+        output=OutputOptions(pdf=pdf_available(), tiles=False))
     s = bundle.data.summary
     assert s.empty and s.crimes == 0 and s.comparison_crimes is None
     assert bundle.data.profile.result is None
@@ -416,10 +432,10 @@ def test_empty_selection_says_so(demo_data, tmp_path: Path) -> None:
 
 def test_plan_without_interventions_says_so(demo_data, tmp_path: Path) -> None:
     crimes, report, areas = demo_data
-    bundle = report_from_data(crimes, report, out=tmp_path / "noplan", areas=areas,
-                              include=["Hollinmoor"], group="neighbourhood",
-                              method="count", method_params={"cell_size": 200},
-                              plan_items=[], plan_name="Option B", pdf=False, tiles=False)
+    bundle = report_from_data(
+        crimes, report, out=tmp_path / "noplan",
+        scope=ReportScope(group="neighbourhood", areas=areas, include=["Hollinmoor"]),
+        method=COUNT_200, plan=ReportPlan([], "Option B"), output=NO_PDF)
     page = bundle.html.read_text(encoding="utf-8")
     for name in ("plan", "outcomes", "evaluation"):
         assert "The plan &#39;Option B&#39; has no interventions" in section(page, name)
@@ -432,10 +448,10 @@ def test_not_yet_measurable_plan_projects_only(demo_data, tmp_path: Path) -> Non
     crimes, report, areas = demo_data
     future = Intervention(type="alley_gates", start="2026-03", cost=3700, name="Gates",
                           geometry=shapely.LineString([(442000, 361250), (442200, 361250)]))
-    bundle = report_from_data(crimes, report, out=tmp_path / "future", areas=areas,
-                              include=["Hollinmoor"], group="neighbourhood",
-                              method="count", method_params={"cell_size": 200},
-                              plan_items=[future], plan_name="Gates", pdf=False, tiles=False)
+    bundle = report_from_data(
+        crimes, report, out=tmp_path / "future",
+        scope=ReportScope(group="neighbourhood", areas=areas, include=["Hollinmoor"]),
+        method=COUNT_200, plan=ReportPlan([future], "Gates"), output=NO_PDF)
     ev = bundle.data.evaluation
     assert not ev.observed and ev.areas is not None
     assert "Not yet measurable" in ev.message and "no data after the start" in ev.message
@@ -455,9 +471,9 @@ def test_data_text_is_escaped_and_inputs_unchanged(make_crimes, tmp_path: Path) 
     before = crimes.copy()
     camera = Intervention(type="cctv", geometry=shapely.Point(440_100, 360_060),
                           start="2024-07", cost=1000, name="<img src=x onerror=alert(1)>")
-    bundle = report_from_data(crimes, None, out=tmp_path / "esc", areas=areas, method="count",
-                              method_params={"cell_size": 50}, plan_items=[camera],
-                              plan_name="P&Q", pdf=False, tiles=False)
+    bundle = report_from_data(crimes, None, out=tmp_path / "esc", scope=ReportScope(areas=areas),
+                              method=MethodSettings("count", {"cell_size": 50}),
+                              plan=ReportPlan([camera], "P&Q"), output=NO_PDF)
     outer = outer_html(bundle.html.read_text(encoding="utf-8"))
     assert "<script>x()" not in outer and "&lt;script&gt;x()&lt;/script&gt;" in outer
     assert "<img src=x" not in outer and "&lt;img src=x onerror=alert(1)&gt;" in outer
@@ -483,16 +499,43 @@ def test_config_problems_are_listed_with_keys(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as info:
         read_report_config(path)
     text = str(info.value)
-    assert str(path) in text and "8 problem(s)" in text
-    for part in ("[data] inputs: 'missing.csv' does not exist",
-                 "[selection]: unknown key(s) groupp",
-                 "[selection] from: '2024-13' is not a month",
-                 "[method] name: 'magic' is not a method",
-                 "[method] cell_size: expected a number above 0, got -5",
-                 "[evaluation] months_after: expected a whole number above 0, got 1.5",
-                 "[[plan.interventions]] #1 wkt: is required",
-                 "[[plan.interventions]] #1 start: is required"):
+    assert f"Report config {str(path)!r} has 8 problems:" in text
+    for part in ("'data.inputs[1]': value error, 'missing.csv' does not exist",
+                 "'selection.groupp' is not a known key",
+                 "'selection.from': value error, '2024-13' is not a month written YYYY-MM",
+                 "'method.name': input should be 'gistar', 'kde', 'count', 'dbscan' or "
+                 "'hdbscan'; got 'magic'",
+                 "'method.cell_size': input should be greater than 0; got -5",
+                 "'evaluation.months_after': input should be a valid integer; got 1.5",
+                 "'plan.interventions[0].wkt' is required but missing",
+                 "'plan.interventions[0].start' is required but missing"):
         assert part in text
+
+
+def test_config_cross_checks_and_keywords(tmp_path: Path) -> None:
+    from hotspots.errors import InputFileError
+
+    (tmp_path / "c.csv").write_text("x\n")
+    path = tmp_path / "cross.toml"
+    path.write_text('[data]\ninputs = "c.csv"\nharm = " Example "\n'
+                    '[selection]\nareas = ["North"]\nfrom = "2025-06"\nto = "2025-01"\n'
+                    '[plan]\nname = "Option A"\n'
+                    '[evaluation]\ncontrol = "REST"\nmonths_before = 6.0\n')
+    with pytest.raises(InputFileError) as info:
+        read_report_config(path)
+    text = str(info.value)
+    assert "has 2 problems" in text
+    assert "'selection': value error, from = 2025-06 is after to = 2025-01; swap them" in text
+    assert "'plan': value error, [plan] file is required with [plan] name" in text
+    path.write_text('[data]\ninputs = "c.csv"\nharm = " Example "\n'
+                    '[selection]\nareas = "All"\n[evaluation]\ncontrol = "REST"\n'
+                    'months_before = 6.0\n[boundary]\nfile = "c.csv"\n')
+    cfg = read_report_config(path)
+    assert (cfg.harm, cfg.control, cfg.months_before, cfg.areas) == ("example", "rest", 6, None)
+    assert cfg.inputs == [tmp_path / "c.csv"] and cfg.boundary == tmp_path / "c.csv"
+    path.write_text('[data]\ninputs = "c.csv"\n[selection]\nareas = ["North"]\n')
+    with pytest.raises(InputFileError, match="needs a \\[boundary\\] file"):
+        read_report_config(path)
 
 
 def test_demo_config_reads_with_paths_resolved() -> None:
@@ -531,48 +574,41 @@ def test_nottingham_burglary_wards(shared_data: Path, tmp_path: Path) -> None:
     assert "no change is given" in page
 
 
-def test_static_maps_fall_back_to_plain_maps(make_crimes, tmp_path: Path) -> None:
+def test_a_figure_that_fails_is_left_out_with_a_note(make_crimes, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    from hotspots.viz import staticmaps
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(staticmaps, "hotspot_png", broken)
+    rows = [("Burglary", "2024-06", 440_000 + 7 * i, 360_000 + 5 * i) for i in range(30)]
+    bundle = report_from_data(make_crimes(rows), out=tmp_path / "broken",
+                              method=MethodSettings("count", {"cell_size": 50}),
+                              output=NO_PDF)
+    assert "map_hotspots" not in bundle.data.figures
+    assert "chart_monthly" in bundle.data.figures  # the other figures are still drawn
+    assert [n for n in bundle.notes if "no fonts" in n] == [
+        "The hotspots figure could not be drawn (RuntimeError: no fonts), so the report "
+        "leaves it out."]
+    assert 'alt="Hotspot map"' not in outer_html(bundle.html.read_text(encoding="utf-8"))
+
+
+def test_no_hotspots_map_shows_the_boundary_and_why(demo_data, tmp_path: Path) -> None:
     from PIL import Image
 
-    from hotspots.evaluation.before_after import evaluation_areas as build_areas
-    from hotspots.planning.interventions import interventions_frame
-    from hotspots.report.figures import StaticMaps
-    from hotspots.result import HotspotResult
-
-    cells = gpd.GeoDataFrame({"score": [9.0, 1.0], "hotspot": [True, False], "count": [9, 1]},
-                             geometry=[shapely.box(0, 0, 100, 100),
-                                       shapely.box(100, 0, 200, 100)], crs="EPSG:27700")
-    result = HotspotResult(cells, "count", {"cell_size": 100})
-    camera = Intervention(type="cctv", geometry=shapely.Point(50, 50), start="2025-01")
-    drawn = interventions_frame([camera], geometry="drawn")
-    cover = interventions_frame([camera], geometry="coverage")
-    roles = build_areas(shapely.Point(50, 50).buffer(100), control=shapely.box(600, 0, 800, 200))
-
-    class Broken:
-        @staticmethod
-        def hotspot_png(*args, **kwargs):
-            raise RuntimeError("no fonts")
-
-    plain, broken = StaticMaps(tiles=False), StaticMaps(tiles=False)
-    plain.module, broken.module = None, Broken()
-    paths = [plain.hotspots(result, tmp_path / "h.png", areas=None, bid=None, title="t",
-                            sensitive=False),
-             plain.plan(drawn, cover, tmp_path / "p.png", areas=None, hotspots=result,
-                        title="t"),
-             plain.evaluation(roles, tmp_path / "e.png", areas=None, title="t"),
-             broken.hotspots(result, tmp_path / "b.png", areas=None, bid=None, title="t",
-                             sensitive=False)]
-    for path in paths:
-        image = np.asarray(Image.open(path).convert("RGB"), dtype=float)
-        assert min(image.shape[:2]) >= 1000 and image.std() > 10
-    assert plain.notes == [] and "without basemap tiles" in plain.source
-    assert len(broken.notes) == 1 and "no fonts" in broken.notes[0]
+    crimes, report, areas = demo_data
+    bundle = report_from_data(
+        crimes, report, out=tmp_path / "none",
+        scope=ReportScope(group="neighbourhood", areas=areas, include=["Brackwater"]),
+        periods=ReportPeriods("2023-01", "2023-06"), output=NO_PDF)
+    assert bundle.data.profile.result is None
+    image = np.asarray(Image.open(bundle.data.figures["map_hotspots"]).convert("RGB"), float)
+    assert min(image.shape[:2]) >= 1000 and image.std() > 10
 
 
 def test_drawn_control_recovers_the_planted_scheme(demo_data, tmp_path: Path) -> None:
     """The demo scheme (data/README.md): T 443 -> 255, C 440 -> 463, RES 1.83 (1.50-2.22)."""
-    from hotspots.report.build import EvaluationSettings
-
     crimes, report, areas = demo_data
     cfg = read_report_config(DEMO_CONFIG)
     items = [Intervention(type=iv.type, geometry=shapely.from_wkt(iv.wkt), start=iv.start,
@@ -582,11 +618,11 @@ def test_drawn_control_recovers_the_planted_scheme(demo_data, tmp_path: Path) ->
     planted = ["Burglary", "Robbery", "Theft from the person", "Vehicle crime",
                "Violence and sexual offences", "Public order"]
     settings = EvaluationSettings(buffer_m=250, control=control, categories=planted)
-    bundle = report_from_data(crimes, report, out=tmp_path / "scheme", areas=areas,
-                              include=["Ferncliffe Rise"], group="neighbourhood",
-                              method="count", method_params={"cell_size": 200},
-                              plan_items=items, plan_name="scheme", evaluation=settings,
-                              pdf=False, tiles=False, zip_bundle=False)
+    bundle = report_from_data(
+        crimes, report, out=tmp_path / "scheme",
+        scope=ReportScope(group="neighbourhood", areas=areas, include=["Ferncliffe Rise"]),
+        method=COUNT_200, plan=ReportPlan(items, "scheme"), evaluation=settings,
+        output=OutputOptions(pdf=False, tiles=False, zip=False))
     ev = bundle.data.evaluation
     assert ev.observed and ev.areas.control_rule == "drawn"
     counts = ev.result.counts

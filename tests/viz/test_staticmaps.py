@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import sys
-import time
+import threading
 import types
 from pathlib import Path
 
@@ -18,12 +18,12 @@ import shapely
 
 from hotspots.analysis.change import compare_periods
 from hotspots.errors import ColumnMappingError, CRSError, ParameterError
-from hotspots.evaluation.before_after import evaluation_areas
+from hotspots.evaluation.areas import evaluation_areas
 from hotspots.methods.emerging import emerging_hotspots
 from hotspots.methods.gistar import gistar_hotspots
 from hotspots.planning.interventions import Intervention, interventions_frame
 from hotspots.result import HotspotResult
-from hotspots.viz import mapframe as _mapframe
+from hotspots.viz import basemap, classes
 from hotspots.viz.colours import (
     CHANGE_COLOURS,
     EMERGING_COLOURS,
@@ -120,8 +120,7 @@ def count_result(counts: dict[tuple[int, int], int], *, hot: set[tuple[int, int]
 @pytest.fixture(autouse=True)
 def fresh_probe(monkeypatch):
     """Every test starts with no remembered tile-server probe."""
-    monkeypatch.setitem(_mapframe._probe_state, "when", -np.inf)
-    monkeypatch.setitem(_mapframe._probe_state, "ok", False)
+    monkeypatch.setattr(basemap, "PROBE", basemap.TileProbe())
 
 
 @pytest.fixture
@@ -177,8 +176,26 @@ def test_hotspot_label_counts_the_hotspot_and_legend_states_rule(planted):
     assert "Hotspot (top 5% of cells)" in texts
     assert any(t.startswith("Crimes per 100 m grid cell") for t in texts)  # method statement
     assert any("police.uk" in t and "Open Government Licence" in t for t in texts)
-    assert sorted(texts_with(fig, "scale-bar")) == ["0", "200 m"]
+    bars = [a for a in fig.axes[0].artists if a.get_gid() == "scale-bar"]
+    assert len(bars) == 1 and (bars[0].dx, bars[0].units) == (1.0, "m")  # 1 unit = 1 metre
+    assert bars[0].length_fraction == 0.2 and bars[0].location == 3  # lower left
     assert texts_with(fig, "north-arrow") == ["N"]
+
+
+def test_scale_bar_is_drawn_in_the_lower_left(planted):
+    fig = hotspot_figure(planted, basemap="none", dpi=DPI)
+    ax = fig.axes[0]
+    for artist in list(ax.collections) + [t for t in ax.texts if t.get_gid() != "scale-bar"]:
+        artist.set_visible(False)  # leave the frame's furniture only
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].mean(axis=-1) / 255
+    box = ax.get_window_extent()
+    height = image.shape[0]
+    rows = slice(int(height - box.y0 - 0.25 * box.height), int(height - box.y0) - 2)
+    left = image[rows, int(box.x0) + 2:int(box.x0 + 0.4 * box.width)]
+    right = image[rows, int(box.x0 + 0.6 * box.width):int(box.x1) - 2]
+    assert (left < 0.3).sum() > 150  # the bar (about 130 x 4 px at 100 dpi) and its label
+    assert (right < 0.3).sum() == 0
 
 
 def test_gistar_map_uses_gi_colours_for_planted_cluster(crimes, tmp_path):
@@ -247,9 +264,7 @@ def test_cluster_result_map(tmp_path):
 
 
 def test_capped_surface_says_how_many_cells_are_drawn(monkeypatch):
-    import hotspots.viz.webmaps
-
-    monkeypatch.setattr(hotspots.viz.webmaps, "MAX_MAP_FEATURES", 3)
+    monkeypatch.setattr(classes, "MAX_MAP_FEATURES", 3)
     result = count_result({(i, i): i + 1 for i in range(6)}, hot={(5, 5)})
     texts = all_texts(hotspot_figure(result, basemap="none", dpi=DPI))
     assert any("The 3 highest-scoring of 6 cells are drawn" in t for t in texts)
@@ -364,7 +379,7 @@ def test_empty_plan_says_so(tmp_path):
 
 
 def test_demo_scheme_evaluation_map(tmp_path):
-    root = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+    root = Path(__file__).resolve().parents[2] / "data" / "boundaries"
     scheme = gpd.read_file(root / "demo_scheme.gpkg")
     town = gpd.read_file(root / "neighbourhoods.gpkg")
     fig = evaluation_figure(evaluation_areas(scheme), areas=town,
@@ -470,10 +485,9 @@ def _forbid_network(monkeypatch) -> list:
 def test_auto_basemap_without_contextily_tries_no_network(planted, tmp_path, monkeypatch):
     attempts = _forbid_network(monkeypatch)
     monkeypatch.setitem(sys.modules, "contextily", None)  # not importable
-    start = time.monotonic()
     fig = hotspot_figure(planted, basemap="auto", dpi=DPI)
-    assert time.monotonic() - start < 5
     assert attempts == []
+    assert basemap.PROBE.probes == 0
     assert not any("OpenStreetMap" in t for t in all_texts(fig))
 
 
@@ -483,41 +497,94 @@ def _fake_contextily(monkeypatch, add_basemap) -> None:
     fake.providers = types.SimpleNamespace(
         OpenStreetMap=types.SimpleNamespace(Mapnik="osm-mapnik"))
     monkeypatch.setitem(sys.modules, "contextily", fake)
-    monkeypatch.setattr(_mapframe.importlib.util, "find_spec",
+    monkeypatch.setattr(basemap.importlib.util, "find_spec",
                         lambda name, *a: object() if name == "contextily" else None)
 
 
-def test_auto_basemap_offline_probe_fails_fast_and_is_remembered(planted, monkeypatch):
+def test_auto_basemap_offline_probe_fails_and_is_remembered(planted, monkeypatch):
     calls: list = []
     _fake_contextily(monkeypatch, lambda *a, **k: calls.append(k))
     attempts = _forbid_network(monkeypatch)
-    start = time.monotonic()
     hotspot_figure(planted, basemap="auto", dpi=DPI)
     hotspot_figure(planted, basemap="auto", dpi=DPI)
-    assert time.monotonic() - start < 5
     assert len(attempts) == 1  # probed once, the failure remembered
     assert calls == []  # no tile requested
 
 
-def test_auto_basemap_never_waits_for_a_hanging_server(planted, monkeypatch):
-    _fake_contextily(monkeypatch, lambda *a, **k: None)
-    monkeypatch.setattr(_mapframe, "TILE_TIMEOUT_S", 0.3)
+def test_probe_failure_is_remembered_until_the_retry_time():
+    now = [100.0]
+    attempts: list = []
 
-    def hang(*args, **kwargs):
-        time.sleep(5)
+    def refuse(host, timeout):
+        attempts.append((host, timeout))
+        raise OSError("network is off in this test")
+
+    probe = basemap.TileProbe(connect=refuse, clock=lambda: now[0])
+    assert probe.reachable(timeout=0.5) is False
+    assert attempts == [(basemap.TILE_HOST, 0.5)]
+    now[0] += basemap.TILE_RETRY_S - 1  # still remembered: no new probe
+    assert probe.reachable(timeout=0.5) is False and len(attempts) == 1
+    now[0] += 2  # past the retry time: probed again
+    assert probe.reachable(timeout=0.5) is False and len(attempts) == 2
+
+
+def test_probe_success_is_not_cached_as_failure():
+    opened: list = []
+
+    class Connection:
+        def __enter__(self):
+            opened.append(True)
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    probe = basemap.TileProbe(connect=lambda host, timeout: Connection(), clock=lambda: 0.0)
+    assert probe.reachable(timeout=5.0) and probe.reachable(timeout=5.0)
+    assert len(opened) == 2  # a reachable server is asked again, never assumed
+
+
+def test_probe_never_waits_for_a_hanging_connect():
+    """A connect that never returns is abandoned after the timeout, not waited for."""
+    release = threading.Event()
+    started = threading.Event()
+
+    def hang(host, timeout):
+        started.set()
+        release.wait()  # hangs until the test lets it go
         raise OSError("timed out")
 
+    probe = basemap.TileProbe(connect=hang)
+    try:
+        assert probe.reachable(timeout=0.01) is False
+        assert started.is_set() and not release.is_set()  # returned while connect hung
+    finally:
+        release.set()
+
+
+def test_auto_basemap_with_a_hanging_server_draws_no_tiles(planted, monkeypatch):
+    calls: list = []
+    _fake_contextily(monkeypatch, lambda *a, **k: calls.append(k))
+    release = threading.Event()
+
+    def hang(*args, **kwargs):
+        release.wait()
+        raise OSError("timed out")
+
+    monkeypatch.setattr(basemap, "TILE_TIMEOUT_S", 0.01)
     monkeypatch.setattr(socket, "create_connection", hang)
-    start = time.monotonic()
-    fig = hotspot_figure(planted, basemap="auto", dpi=DPI)
-    assert time.monotonic() - start < 1.5  # waited 0.3 s for the probe, not 5 s
+    try:
+        fig = hotspot_figure(planted, basemap="auto", dpi=DPI)
+    finally:
+        release.set()
+    assert calls == []
     assert not any("OpenStreetMap" in t for t in all_texts(fig))
 
 
 def test_tiles_drawn_when_reachable_and_failure_is_harmless(planted, tmp_path, monkeypatch):
     calls: list = []
     _fake_contextily(monkeypatch, lambda ax, **k: calls.append(k))
-    monkeypatch.setattr(_mapframe, "tiles_reachable", lambda **k: True)
+    monkeypatch.setattr(basemap, "tiles_reachable", lambda **k: True)
     fig = hotspot_figure(planted, basemap="auto", dpi=DPI)
     assert calls and calls[0]["crs"].to_epsg() == 27700 and calls[0]["source"] == "osm-mapnik"
     assert any("OpenStreetMap contributors" in t for t in all_texts(fig))
