@@ -205,6 +205,7 @@ def evaluate(
     Examples
     --------
     >>> import shapely
+    >>> from hotspots.evaluation.areas import evaluation_areas
     >>> areas = evaluation_areas(shapely.Point(0, 0).buffer(100), buffer_m=100,
     ...                          control=shapely.Point(1000, 0).buffer(100))
     >>> where = {"T": (0, 0), "B": (150, 0), "C": (1000, 0)}
