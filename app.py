@@ -13,10 +13,15 @@ st.set_page_config(page_title="hotspots: Safer Streets planning", page_icon="ðŸ“
 import hotspots  # noqa: E402  (set_page_config must run first)
 from hotspots.groups import load_groups  # noqa: E402
 from hotspots.ui.analyse import analyse  # noqa: E402
-from hotspots.ui.assess import assess, evidence_pack  # noqa: E402
+from hotspots.ui.assess import assess  # noqa: E402
+from hotspots.ui.assess import evidence_pack  # noqa: E402
 from hotspots.ui.common import url_param  # noqa: E402
-from hotspots.ui.data import analysis, data_source, filters, load_report_panel  # noqa: E402
-from hotspots.ui.respond import plan_picker, respond  # noqa: E402
+from hotspots.ui.data import analysis  # noqa: E402
+from hotspots.ui.data import data_source  # noqa: E402
+from hotspots.ui.data import filters  # noqa: E402
+from hotspots.ui.data import load_report_panel  # noqa: E402
+from hotspots.ui.respond import plan_picker  # noqa: E402
+from hotspots.ui.respond import respond  # noqa: E402
 from hotspots.ui.scan import scan  # noqa: E402
 from hotspots.viz import assets  # noqa: E402
 

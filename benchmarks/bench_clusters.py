@@ -20,12 +20,10 @@ import numpy as np
 from sklearn.cluster import DBSCAN
 from sklearn.metrics import adjusted_rand_score
 
-from hotspots.methods.clusters import (
-    DEFAULT_EPS,
-    cluster_labels,
-    dbscan_hotspots,
-    default_min_samples,
-)
+from hotspots.methods.clusters import DEFAULT_EPS
+from hotspots.methods.clusters import cluster_labels
+from hotspots.methods.clusters import dbscan_hotspots
+from hotspots.methods.clusters import default_min_samples
 
 #: Full run: crimes, distinct map points, side of the square study area in metres.
 FULL = (200_000, 15_000, 20_000.0)

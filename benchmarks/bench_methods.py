@@ -40,8 +40,11 @@ import geopandas as gpd
 import numpy as np
 
 from hotspots.methods.density import kde_surface
-from hotspots.methods.gistar import gistar_grid, gistar_hotspots
-from hotspots.methods.grid import Grid, count_points, make_grid
+from hotspots.methods.gistar import gistar_grid
+from hotspots.methods.gistar import gistar_hotspots
+from hotspots.methods.grid import Grid
+from hotspots.methods.grid import count_points
+from hotspots.methods.grid import make_grid
 from hotspots.methods.neighbours import QUEEN_DISTANCE_FACTOR
 
 #: Full run: points, grid side in cells, cell size (m), sklearn evaluation sample size.

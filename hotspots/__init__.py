@@ -14,7 +14,8 @@ True
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -35,7 +36,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     # grids and methods
     "hotspots.methods.grid": ("Grid", "make_grid", "default_cell_size", "count_points",
                               "study_area_mask"),
-    "hotspots.methods.find": ("METHODS", "find_hotspots"),
+    "hotspots.methods.find": ("METHODS", "MethodSettings", "find_hotspots"),
     "hotspots.result": ("HotspotResult",),
     "hotspots.methods.counts": ("count_hotspots",),
     "hotspots.methods.density": ("kde_hotspots", "kde_surface", "default_bandwidth"),
@@ -67,7 +68,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     # outputs and pipelines (what the commands run)
     "hotspots.viz.webmaps": ("hotspot_map",),
     "hotspots.pipelines.selection": ("Selection",),
-    "hotspots.pipelines.find": ("run_find", "FindRun", "MethodSettings"),
+    "hotspots.pipelines.find": ("run_find", "FindRun"),
     "hotspots.pipelines.trends": ("run_trends", "TrendsRun"),
     "hotspots.pipelines.compare": ("run_compare", "CompareRun"),
     # demo data
@@ -170,69 +171,92 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hotspots.analysis.accuracy import compare_methods, recommend
-    from hotspots.analysis.areas import area_summary, concentration_statement
-    from hotspots.analysis.change import PeriodComparison, compare_periods
+    from hotspots.analysis.accuracy import compare_methods
+    from hotspots.analysis.accuracy import recommend
+    from hotspots.analysis.areas import area_summary
+    from hotspots.analysis.areas import concentration_statement
+    from hotspots.analysis.change import PeriodComparison
+    from hotspots.analysis.change import compare_periods
     from hotspots.analysis.prediction import prediction_accuracy
-    from hotspots.datasets.sample import DEFAULT_SEED, SampleSummary, planted, write_sample
-    from hotspots.errors import (
-        ColumnMappingError,
-        CRSError,
-        EmptySelectionError,
-        HotspotsError,
-        InputFileError,
-        OfflineError,
-        ParameterError,
-    )
-    from hotspots.evaluation.areas import EvaluationAreas, evaluation_areas
-    from hotspots.evaluation.before_after import EvaluationResult, evaluate
+    from hotspots.datasets.sample import DEFAULT_SEED
+    from hotspots.datasets.sample import SampleSummary
+    from hotspots.datasets.sample import planted
+    from hotspots.datasets.sample import write_sample
+    from hotspots.errors import ColumnMappingError
+    from hotspots.errors import CRSError
+    from hotspots.errors import EmptySelectionError
+    from hotspots.errors import HotspotsError
+    from hotspots.errors import InputFileError
+    from hotspots.errors import OfflineError
+    from hotspots.errors import ParameterError
+    from hotspots.evaluation.areas import EvaluationAreas
+    from hotspots.evaluation.areas import evaluation_areas
+    from hotspots.evaluation.before_after import EvaluationResult
+    from hotspots.evaluation.before_after import evaluate
     from hotspots.evaluation.counts import before_after
-    from hotspots.evaluation.measures import (
-        relative_effect_size,
-        total_net_effect,
-        weighted_displacement_quotient,
-    )
-    from hotspots.groups import CrimeGroup, apply_harm, get_group, load_groups, load_harm_weights
-    from hotspots.io import (
-        BoundaryReport,
-        ColumnMapping,
-        LoadReport,
-        load_boundary,
-        load_crimes,
-        read_mapping,
-    )
-    from hotspots.methods.clusters import cluster_labels, dbscan_hotspots, hdbscan_hotspots
+    from hotspots.evaluation.measures import relative_effect_size
+    from hotspots.evaluation.measures import total_net_effect
+    from hotspots.evaluation.measures import weighted_displacement_quotient
+    from hotspots.groups import CrimeGroup
+    from hotspots.groups import apply_harm
+    from hotspots.groups import get_group
+    from hotspots.groups import load_groups
+    from hotspots.groups import load_harm_weights
+    from hotspots.io import BoundaryReport
+    from hotspots.io import ColumnMapping
+    from hotspots.io import LoadReport
+    from hotspots.io import load_boundary
+    from hotspots.io import load_crimes
+    from hotspots.io import read_mapping
+    from hotspots.methods.clusters import cluster_labels
+    from hotspots.methods.clusters import dbscan_hotspots
+    from hotspots.methods.clusters import hdbscan_hotspots
     from hotspots.methods.counts import count_hotspots
-    from hotspots.methods.density import default_bandwidth, kde_hotspots, kde_surface
-    from hotspots.methods.emerging import cell_series, emerging_hotspots
-    from hotspots.methods.find import METHODS, find_hotspots
-    from hotspots.methods.gistar import gistar_grid, gistar_hotspots
-    from hotspots.methods.grid import (
-        Grid,
-        count_points,
-        default_cell_size,
-        make_grid,
-        study_area_mask,
-    )
+    from hotspots.methods.density import default_bandwidth
+    from hotspots.methods.density import kde_hotspots
+    from hotspots.methods.density import kde_surface
+    from hotspots.methods.emerging import cell_series
+    from hotspots.methods.emerging import emerging_hotspots
+    from hotspots.methods.find import METHODS
+    from hotspots.methods.find import MethodSettings
+    from hotspots.methods.find import find_hotspots
+    from hotspots.methods.gistar import gistar_grid
+    from hotspots.methods.gistar import gistar_hotspots
+    from hotspots.methods.grid import Grid
+    from hotspots.methods.grid import count_points
+    from hotspots.methods.grid import default_cell_size
+    from hotspots.methods.grid import make_grid
+    from hotspots.methods.grid import study_area_mask
     from hotspots.methods.mannkendall import mann_kendall
-    from hotspots.methods.nearrepeat import knox_test, near_repeat_possible
-    from hotspots.pipelines.compare import CompareRun, run_compare
-    from hotspots.pipelines.find import FindRun, MethodSettings, run_find
+    from hotspots.methods.nearrepeat import knox_test
+    from hotspots.methods.nearrepeat import near_repeat_possible
+    from hotspots.pipelines.compare import CompareRun
+    from hotspots.pipelines.compare import run_compare
+    from hotspots.pipelines.find import FindRun
+    from hotspots.pipelines.find import run_find
     from hotspots.pipelines.selection import Selection
-    from hotspots.pipelines.trends import TrendsRun, run_trends
-    from hotspots.planning.catalogue import InterventionType, load_catalogue
-    from hotspots.planning.impact import ImpactResult, projected_counts, projected_impact
-    from hotspots.planning.interventions import Intervention, check_inside, coverage
+    from hotspots.pipelines.trends import TrendsRun
+    from hotspots.pipelines.trends import run_trends
+    from hotspots.planning.catalogue import InterventionType
+    from hotspots.planning.catalogue import load_catalogue
+    from hotspots.planning.impact import ImpactResult
+    from hotspots.planning.impact import projected_counts
+    from hotspots.planning.impact import projected_impact
+    from hotspots.planning.interventions import Intervention
+    from hotspots.planning.interventions import check_inside
+    from hotspots.planning.interventions import coverage
     from hotspots.planning.plans import PlanStore
-    from hotspots.policeapi import PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
-    from hotspots.report.build import (
-        EvaluationSettings,
-        ReportBundle,
-        build_report,
-        report_from_data,
-    )
+    from hotspots.policeapi import PoliceAPI
+    from hotspots.policeapi import fetch_crimes
+    from hotspots.policeapi import fetch_neighbourhood_boundaries
+    from hotspots.report.build import EvaluationSettings
+    from hotspots.report.build import ReportBundle
+    from hotspots.report.build import build_report
+    from hotspots.report.build import report_from_data
     from hotspots.result import HotspotResult
-    from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
+    from hotspots.schema import CRIME_COLUMNS
+    from hotspots.schema import POLICE_UK_CATEGORIES
+    from hotspots.schema import empty_crimes
     from hotspots.select import select_crimes
     from hotspots.viz.webmaps import hotspot_map
 

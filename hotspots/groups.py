@@ -17,8 +17,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from hotspots.errors import InputFileError, ParameterError
-from hotspots.validation import parse_config, read_toml
+from hotspots.errors import InputFileError
+from hotspots.errors import ParameterError
+from hotspots.validation import parse_config
+from hotspots.validation import read_toml
 
 __all__ = [
     "CrimeGroup",

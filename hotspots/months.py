@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hotspots.errors import EmptySelectionError, ParameterError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 
 __all__ = [
     "MONTH_PATTERN",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -10,8 +11,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.errors import CRSError, ParameterError
-from hotspots.groups import CrimeGroup, get_group
+from hotspots.errors import CRSError
+from hotspots.errors import ParameterError
+from hotspots.groups import CrimeGroup
+from hotspots.groups import get_group
 from hotspots.io.boundaries import as_boundary_geometry
 from hotspots.months import parse_month
 

@@ -13,7 +13,9 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from hotspots.errors import CRSError, EmptySelectionError, ParameterError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 
 __all__ = ["point_coordinates", "area_geometry"]
 

@@ -23,12 +23,17 @@ import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
 
 import geopandas as gpd
 from pyproj import CRS
 
-from hotspots.errors import CRSError, HotspotsError, InputFileError, ParameterError
+from hotspots.errors import CRSError
+from hotspots.errors import HotspotsError
+from hotspots.errors import InputFileError
+from hotspots.errors import ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pydantic

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from hotspots.errors import InputFileError, ParameterError
-from hotspots.groups import (
-    EXAMPLE_HARM_WEIGHTS_PATH,
-    CrimeGroup,
-    apply_harm,
-    get_group,
-    load_groups,
-    load_harm_weights,
-)
+from hotspots.errors import InputFileError
+from hotspots.errors import ParameterError
+from hotspots.groups import EXAMPLE_HARM_WEIGHTS_PATH
+from hotspots.groups import CrimeGroup
+from hotspots.groups import apply_harm
+from hotspots.groups import get_group
+from hotspots.groups import load_groups
+from hotspots.groups import load_harm_weights
 from hotspots.schema import POLICE_UK_CATEGORIES
 
 EXPECTED = {

@@ -9,7 +9,9 @@ on the training period's crimes, on one shared grid over the study area, and sco
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -17,18 +19,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.analysis.prediction import (
-    DEFAULT_COVERAGES,
-    SELECTION_RULE,
-    STUDY_AREA_RULE,
-    check_coverages,
-    located_xy,
-    prediction_accuracy,
-)
-from hotspots.errors import EmptySelectionError, HotspotsError, ParameterError
+from hotspots.analysis.prediction import DEFAULT_COVERAGES
+from hotspots.analysis.prediction import SELECTION_RULE
+from hotspots.analysis.prediction import STUDY_AREA_RULE
+from hotspots.analysis.prediction import check_coverages
+from hotspots.analysis.prediction import located_xy
+from hotspots.analysis.prediction import prediction_accuracy
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import HotspotsError
+from hotspots.errors import ParameterError
 from hotspots.methods.emerging import emerging_hotspots
 from hotspots.methods.find import find_hotspots
-from hotspots.methods.grid import Grid, make_grid
+from hotspots.methods.grid import Grid
+from hotspots.methods.grid import make_grid
 from hotspots.result import HotspotResult
 from hotspots.spatial import area_geometry
 from hotspots.validation import require_projected

@@ -18,9 +18,14 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
-from hotspots.methods.points import crime_points, crime_weights
-from hotspots.validation import float_param, require_projected
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.points import crime_points
+from hotspots.methods.points import crime_weights
+from hotspots.validation import float_param
+from hotspots.validation import require_projected
 
 __all__ = ["AREA_COLUMNS", "area_summary", "concentration_statement"]
 

@@ -17,7 +17,8 @@ Each period's hotspots are its top 5% of study-area cells (as :func:`count_hotsp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -25,24 +26,30 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.errors import EmptySelectionError, ParameterError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.methods.cells import top_share_flags
 from hotspots.methods.counts import TOP_SHARE
-from hotspots.methods.density import FALLBACK_BANDWIDTH_CELLS, default_bandwidth, kde_surface
-from hotspots.methods.grid import Grid, make_grid, study_area_mask
-from hotspots.months import (
-    as_month,
-    covered_months,
-    data_months,
-    missing_months,
-    month_label,
-    months_between,
-    period_label,
-)
+from hotspots.methods.density import FALLBACK_BANDWIDTH_CELLS
+from hotspots.methods.density import default_bandwidth
+from hotspots.methods.density import kde_surface
+from hotspots.methods.grid import Grid
+from hotspots.methods.grid import make_grid
+from hotspots.methods.grid import study_area_mask
+from hotspots.months import as_month
+from hotspots.months import covered_months
+from hotspots.months import data_months
+from hotspots.months import missing_months
+from hotspots.months import month_label
+from hotspots.months import months_between
+from hotspots.months import period_label
 from hotspots.result import HotspotResult
 from hotspots.select import select_categories
-from hotspots.spatial import area_geometry, point_coordinates
-from hotspots.validation import check_choice, float_param, require_projected
+from hotspots.spatial import area_geometry
+from hotspots.spatial import point_coordinates
+from hotspots.validation import check_choice
+from hotspots.validation import float_param
+from hotspots.validation import require_projected
 
 __all__ = [
     "COMPARE_METHODS",

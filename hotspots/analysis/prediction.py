@@ -39,11 +39,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.methods.grid import Grid, count_points, default_cell_size, make_grid, study_area_mask
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.grid import Grid
+from hotspots.methods.grid import count_points
+from hotspots.methods.grid import default_cell_size
+from hotspots.methods.grid import make_grid
+from hotspots.methods.grid import study_area_mask
 from hotspots.result import HotspotResult
-from hotspots.spatial import area_geometry, point_coordinates
-from hotspots.validation import float_param, require_projected
+from hotspots.spatial import area_geometry
+from hotspots.spatial import point_coordinates
+from hotspots.validation import float_param
+from hotspots.validation import require_projected
 
 __all__ = [
     "COMPARABLE_SHARE",

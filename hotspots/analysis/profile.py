@@ -7,7 +7,8 @@ of one place (a hotspot cell, a cluster or an area) against its surroundings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import geopandas as gpd
 import pandas as pd

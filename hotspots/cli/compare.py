@@ -7,7 +7,8 @@ crime; this command ranks methods (:mod:`hotspots.analysis.accuracy`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 import click
 

@@ -43,7 +43,8 @@ def find(selection: Selection, method: str, cell_size: float | None, bandwidth: 
     Writes OUT/hotspots.gpkg, OUT/summary.csv, OUT/map.html and OUT/run.json
     (and OUT/areas.csv with --boundary).
     """
-    from hotspots.pipelines.find import MethodSettings, run_find
+    from hotspots.methods.find import MethodSettings
+    from hotspots.pipelines.find import run_find
 
     settings = MethodSettings(method, cell_size=cell_size, bandwidth=bandwidth,
                               distance=distance, eps=eps, min_samples=min_samples,

@@ -14,7 +14,9 @@ runs.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -81,7 +83,8 @@ def check_month(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def _check_group(group: str, groups_file: Path | None) -> None:
-    from hotspots.groups import get_group, load_groups
+    from hotspots.groups import get_group
+    from hotspots.groups import load_groups
 
     try:
         get_group(group, load_groups(groups_file))

@@ -46,7 +46,8 @@ def report(config: Path, out: Path, plan_name: str | None, start: str | None, en
     OUT/tables/*.csv, OUT/layers.gpkg, OUT/run.json and OUT/evidence_pack.zip.
     See examples/report_demo.toml for every key.
     """
-    from hotspots.report.build import build_report, read_report_config
+    from hotspots.report.build import build_report
+    from hotspots.report.build import read_report_config
 
     with options.data_errors():
         cfg = read_report_config(config)

@@ -17,7 +17,8 @@ __all__ = ["sample"]
 @click.option("--seed", type=int, default=None, help="Random seed (default: the demo's seed).")
 def sample(out: Path, seed: int | None) -> None:
     """Regenerate the synthetic demo data deterministically."""
-    from hotspots.datasets.sample import DEFAULT_SEED, write_sample
+    from hotspots.datasets.sample import DEFAULT_SEED
+    from hotspots.datasets.sample import write_sample
 
     summary = write_sample(out, seed=DEFAULT_SEED if seed is None else seed)
     echo(f"wrote demo data to {out}: {summary}")

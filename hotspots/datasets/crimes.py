@@ -15,20 +15,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hotspots.datasets.town import (
-    CRS,
-    FORCE_NAME,
-    FORCE_SLUG,
-    PLANTS,
-    SCHEME,
-    SCHEME_CATEGORIES,
-    TOWN_NAME,
-    Plant,
-    Town,
-    build_town,
-    distance,
-)
-from hotspots.months import month_label, parse_month, shift_months
+from hotspots.datasets.town import CRS
+from hotspots.datasets.town import FORCE_NAME
+from hotspots.datasets.town import FORCE_SLUG
+from hotspots.datasets.town import PLANTS
+from hotspots.datasets.town import SCHEME
+from hotspots.datasets.town import SCHEME_CATEGORIES
+from hotspots.datasets.town import TOWN_NAME
+from hotspots.datasets.town import Plant
+from hotspots.datasets.town import Town
+from hotspots.datasets.town import build_town
+from hotspots.datasets.town import distance
+from hotspots.months import month_label
+from hotspots.months import parse_month
+from hotspots.months import shift_months
 from hotspots.schema import POLICE_UK_CATEGORIES
 
 POLICE_UK_COLUMNS = (

@@ -38,19 +38,24 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from hotspots.datasets.crimes import POLICE_UK_COLUMNS, generate, police_uk_rows
-from hotspots.datasets.town import (
-    CRS,
-    FORCE_NAME,
-    FORCE_SLUG,
-    SCHEME,
-    SCHEME_CATEGORIES,
-    TOWN_NAME,
-    build_town,
-)
+from hotspots.datasets.crimes import POLICE_UK_COLUMNS
+from hotspots.datasets.crimes import generate
+from hotspots.datasets.crimes import police_uk_rows
+from hotspots.datasets.town import CRS
+from hotspots.datasets.town import FORCE_NAME
+from hotspots.datasets.town import FORCE_SLUG
+from hotspots.datasets.town import SCHEME
+from hotspots.datasets.town import SCHEME_CATEGORIES
+from hotspots.datasets.town import TOWN_NAME
+from hotspots.datasets.town import build_town
 from hotspots.errors import ParameterError
-from hotspots.io.write import atomic_path, write_geopackage, write_json
-from hotspots.months import is_month_text, month_label, parse_month, shift_months
+from hotspots.io.write import atomic_path
+from hotspots.io.write import write_geopackage
+from hotspots.io.write import write_json
+from hotspots.months import is_month_text
+from hotspots.months import month_label
+from hotspots.months import parse_month
+from hotspots.months import shift_months
 from hotspots.validation import Problems
 
 __all__ = ["DEFAULT_SEED", "SampleSummary", "write_sample", "planted"]

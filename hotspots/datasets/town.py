@@ -7,7 +7,8 @@ defined here too, because the street layout keeps clear of their edges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from functools import lru_cache
 
 import geopandas as gpd

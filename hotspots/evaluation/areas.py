@@ -15,8 +15,10 @@ import geopandas as gpd
 import shapely
 from pyproj import CRS
 
-from hotspots.errors import CRSError, ParameterError
-from hotspots.validation import check_positive, require_projected
+from hotspots.errors import CRSError
+from hotspots.errors import ParameterError
+from hotspots.validation import check_positive
+from hotspots.validation import require_projected
 
 __all__ = ["ROLES", "BUFFER_RULE", "EvaluationAreas", "evaluation_areas", "default_buffer_width"]
 

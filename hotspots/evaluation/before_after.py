@@ -12,18 +12,19 @@ Maps and the trend chart are drawn by :mod:`hotspots.viz.evaluation_figures`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from hotspots.evaluation.areas import EvaluationAreas
-from hotspots.evaluation.counts import DEFAULT_MONTHS, BeforeAfter, before_after
-from hotspots.evaluation.measures import (
-    EffectMeasures,
-    effect_measures,
-)
+from hotspots.evaluation.counts import DEFAULT_MONTHS
+from hotspots.evaluation.counts import BeforeAfter
+from hotspots.evaluation.counts import before_after
+from hotspots.evaluation.measures import EffectMeasures
+from hotspots.evaluation.measures import effect_measures
 from hotspots.months import month_label
 
 __all__ = [

@@ -8,7 +8,8 @@ data cover both periods in full.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -16,18 +17,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.evaluation.areas import ROLES, EvaluationAreas
-from hotspots.months import (
-    as_month,
-    covered_months,
-    data_months,
-    missing_months,
-    month_label,
-    months_between,
-    period_label,
-    shift_months,
-)
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.evaluation.areas import ROLES
+from hotspots.evaluation.areas import EvaluationAreas
+from hotspots.months import as_month
+from hotspots.months import covered_months
+from hotspots.months import data_months
+from hotspots.months import missing_months
+from hotspots.months import month_label
+from hotspots.months import months_between
+from hotspots.months import period_label
+from hotspots.months import shift_months
 from hotspots.select import select_categories
 from hotspots.spatial import point_coordinates
 from hotspots.validation import require_projected

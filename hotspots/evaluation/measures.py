@@ -25,12 +25,17 @@ undefined ones instead of raising.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from typing import Any
+from typing import NamedTuple
 
 from hotspots.errors import ParameterError
-from hotspots.validation import Problems, float_param
+from hotspots.validation import Problems
+from hotspots.validation import float_param
 
 __all__ = [
     "Z_95",

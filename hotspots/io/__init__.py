@@ -12,11 +12,14 @@ mappings, crime groups); ``hotspots.io.write`` writes results atomically.
 
 from __future__ import annotations
 
-from hotspots.io.boundaries import AREA_NAME, load_boundary
-from hotspots.io.generic import ColumnMapping, read_mapping
+from hotspots.io.boundaries import AREA_NAME
+from hotspots.io.boundaries import load_boundary
+from hotspots.io.generic import ColumnMapping
+from hotspots.io.generic import read_mapping
 from hotspots.io.load import load_crimes
 from hotspots.io.policeuk import POLICE_UK_COLUMNS
-from hotspots.io.report import BoundaryReport, LoadReport
+from hotspots.io.report import BoundaryReport
+from hotspots.io.report import LoadReport
 
 __all__ = [
     "load_crimes",

@@ -20,7 +20,9 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from hotspots.errors import ColumnMappingError, CRSError, InputFileError
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import InputFileError
 from hotspots.io.report import BoundaryReport
 
 __all__ = ["load_boundary", "as_boundary_geometry", "AREA_NAME"]

@@ -9,24 +9,25 @@ ones with a reason, projects the coordinates and returns a frame ready to concat
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
+from collections.abc import Mapping
 from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
-from pyproj import CRS, Transformer
+from pyproj import CRS
+from pyproj import Transformer
 
-from hotspots.errors import EmptyFileError, InputFileError
-from hotspots.io.report import (
-    DROP_BAD_DATE,
-    DROP_NO_CATEGORY,
-    DROP_NO_COORDINATES,
-    DROP_NON_NUMERIC,
-    DROP_OUT_OF_RANGE,
-    DROP_OUTSIDE_UK,
-    REPEATED_HEADER,
-    LoadReport,
-)
+from hotspots.errors import EmptyFileError
+from hotspots.errors import InputFileError
+from hotspots.io.report import DROP_BAD_DATE
+from hotspots.io.report import DROP_NO_CATEGORY
+from hotspots.io.report import DROP_NO_COORDINATES
+from hotspots.io.report import DROP_NON_NUMERIC
+from hotspots.io.report import DROP_OUT_OF_RANGE
+from hotspots.io.report import DROP_OUTSIDE_UK
+from hotspots.io.report import REPEATED_HEADER
+from hotspots.io.report import LoadReport
 from hotspots.schema import STRING_COLUMNS
 
 __all__ = [

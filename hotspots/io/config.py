@@ -26,29 +26,32 @@ hotspots.errors.InputFileError: Groups file 'g.toml' has 3 problems:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated
+from typing import Any
+from typing import ClassVar
+from typing import TypeVar
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainValidator,
-    StrictBool,
-    StrictStr,
-    ValidationError,
-    create_model,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import BeforeValidator
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import PlainValidator
+from pydantic import StrictBool
+from pydantic import StrictStr
+from pydantic import ValidationError
+from pydantic import create_model
+from pydantic import field_validator
+from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from hotspots.schema import CRIME_COLUMNS, STRING_COLUMNS
+from hotspots.schema import CRIME_COLUMNS
+from hotspots.schema import STRING_COLUMNS
 
 __all__ = [
     "ConfigModel",

@@ -40,18 +40,24 @@ import csv
 import difflib
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 from pyproj import CRS
 
 from hotspots.errors import ColumnMappingError
-from hotspots.io.clean import drop_repeated_headers, note_repeated_headers, read_text_csv, tidy
+from hotspots.io.clean import drop_repeated_headers
+from hotspots.io.clean import note_repeated_headers
+from hotspots.io.clean import read_text_csv
+from hotspots.io.clean import tidy
 from hotspots.io.report import LoadReport
-from hotspots.validation import parse_config, read_toml
+from hotspots.validation import parse_config
+from hotspots.validation import read_toml
 
 __all__ = ["ColumnMapping", "read_mapping", "read_generic", "header_columns", "check_columns"]
 

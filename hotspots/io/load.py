@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,26 +14,30 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from hotspots.errors import (
-    ColumnMappingError,
-    CRSError,
-    EmptyFileError,
-    InputFileError,
-    NotCrimeFileError,
-)
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptyFileError
+from hotspots.errors import InputFileError
+from hotspots.errors import NotCrimeFileError
 from hotspots.io.boundaries import as_boundary_geometry
-from hotspots.io.generic import (
-    ColumnMapping,
-    check_columns,
-    header_columns,
-    read_generic,
-    read_mapping,
-)
-from hotspots.io.policeuk import POLICE_UK_REQUIRED, is_policeuk_header, read_policeuk
-from hotspots.io.report import DROP_OUTSIDE_BOUNDARY, UNKNOWN_CATEGORY, LoadReport
-from hotspots.io.sources import Entry, expand_sources, first_line, open_entry
+from hotspots.io.generic import ColumnMapping
+from hotspots.io.generic import check_columns
+from hotspots.io.generic import header_columns
+from hotspots.io.generic import read_generic
+from hotspots.io.generic import read_mapping
+from hotspots.io.policeuk import POLICE_UK_REQUIRED
+from hotspots.io.policeuk import is_policeuk_header
+from hotspots.io.policeuk import read_policeuk
+from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
+from hotspots.io.report import UNKNOWN_CATEGORY
+from hotspots.io.report import LoadReport
+from hotspots.io.sources import Entry
+from hotspots.io.sources import expand_sources
+from hotspots.io.sources import first_line
+from hotspots.io.sources import open_entry
 from hotspots.progress import Progress
-from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES
+from hotspots.schema import CRIME_COLUMNS
+from hotspots.schema import POLICE_UK_CATEGORIES
 
 __all__ = ["load_crimes"]
 

@@ -29,13 +29,11 @@ from typing import BinaryIO
 import pandas as pd
 from pyproj import CRS
 
-from hotspots.io.clean import (
-    WGS84,
-    drop_repeated_headers,
-    note_repeated_headers,
-    read_text_csv,
-    tidy,
-)
+from hotspots.io.clean import WGS84
+from hotspots.io.clean import drop_repeated_headers
+from hotspots.io.clean import note_repeated_headers
+from hotspots.io.clean import read_text_csv
+from hotspots.io.clean import tidy
 from hotspots.io.report import LoadReport
 
 __all__ = [

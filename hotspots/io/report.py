@@ -8,7 +8,9 @@ always, ``rows_read == rows_kept + sum(dropped.values())``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 __all__ = [

@@ -8,7 +8,10 @@ counts crimes per cell, and writes plain-language notes for anything left out.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -16,10 +19,17 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
-from hotspots.methods.grid import Grid, make_grid, study_area_mask
-from hotspots.spatial import area_geometry, point_coordinates
-from hotspots.validation import float_param, require_projected
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.grid import Grid
+from hotspots.methods.grid import make_grid
+from hotspots.methods.grid import study_area_mask
+from hotspots.spatial import area_geometry
+from hotspots.spatial import point_coordinates
+from hotspots.validation import float_param
+from hotspots.validation import require_projected
 
 __all__ = [
     "CellInputs",
@@ -28,6 +38,7 @@ __all__ = [
     "top_share_flags",
     "cells_frame",
     "ranked_cells",
+    "grid_method_doc",
 ]
 
 #: How the default cell size is chosen (grid.default_cell_size), for ``params``.
@@ -306,3 +317,49 @@ def ranked_cells(
     hotspot = np.zeros(prep.grid.shape, bool)
     hotspot[prep.mask] = top_share_flags(score[prep.mask], top_share)
     return cells_frame(prep, layers, score, hotspot)
+
+
+#: numpydoc entries that every grid method (counts, KDE, Gi*) shares, written once and put
+#: into their docstrings by :func:`grid_method_doc` wherever ``{name}`` stands on a line.
+GRID_PARAMETERS: dict[str, str] = {
+    "crimes": """crimes : GeoDataFrame
+    The canonical crime table: points in a projected CRS (metres).""",
+    "cell_size": """cell_size : float, optional
+    Cell side in metres. Default: the shorter side of the extent / 50, rounded down
+    to a readable number (sfhotspot's rule); see
+    :func:`hotspots.methods.grid.default_cell_size`.""",
+    "area": """area : GeoDataFrame or GeoSeries, optional
+    Study area, any CRS. The grid covers its bounds, the cells intersecting it are the
+    study area, and crimes outside it are left out (``notes`` says how many).""",
+    "grid": """grid : Grid, optional
+    A grid to use instead of building one, e.g. to align two periods.""",
+}
+
+Func = Callable[..., Any]
+
+
+def grid_method_doc(func: Func) -> Func:
+    """Decorator: fill the shared ``{crimes}``, ``{cell_size}``, ``{area}``, ``{grid}`` entries.
+
+    Examples
+    --------
+    >>> @grid_method_doc
+    ... def f(crimes):
+    ...     '''Do it.
+    ...
+    ...     Parameters
+    ...     ----------
+    ...     {crimes}
+    ...     '''
+    >>> print(f.__doc__.splitlines()[-2].strip())
+    The canonical crime table: points in a projected CRS (metres).
+    """
+    doc = func.__doc__ or ""
+    for name, entry in GRID_PARAMETERS.items():
+        placeholder = "{" + name + "}"
+        for line in doc.splitlines():
+            if line.strip() == placeholder:
+                indent = line[: len(line) - len(line.lstrip())]
+                doc = doc.replace(line, textwrap.indent(entry, indent))
+    func.__doc__ = doc
+    return func

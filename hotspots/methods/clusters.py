@@ -18,18 +18,22 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
+from numbers import Real
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sklearn.cluster import DBSCAN, HDBSCAN
+from sklearn.cluster import DBSCAN
+from sklearn.cluster import HDBSCAN
 from sklearn.neighbors import KDTree
 
 from hotspots.errors import ParameterError
-from hotspots.methods.clustertable import cluster_notes, cluster_table
-from hotspots.methods.points import crime_points, crime_weights
+from hotspots.methods.clustertable import cluster_notes
+from hotspots.methods.clustertable import cluster_table
+from hotspots.methods.points import crime_points
+from hotspots.methods.points import crime_weights
 from hotspots.result import HotspotResult
 from hotspots.validation import check_choice
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from hotspots.methods.cells import check_top_share, prepare_cells, ranked_cells
+from hotspots.methods.cells import check_top_share
+from hotspots.methods.cells import grid_method_doc
+from hotspots.methods.cells import prepare_cells
+from hotspots.methods.cells import ranked_cells
 from hotspots.methods.grid import Grid
 from hotspots.result import HotspotResult
 
@@ -20,12 +23,13 @@ __all__ = ["count_hotspots", "TOP_SHARE"]
 TOP_SHARE = 0.05
 
 
+@grid_method_doc
 def count_hotspots(
     crimes: gpd.GeoDataFrame,
     *,
+    weight: str | None = None,
     cell_size: float | None = None,
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    weight: str | None = None,
     top_share: float = TOP_SHARE,
     grid: Grid | None = None,
 ) -> HotspotResult:
@@ -33,23 +37,16 @@ def count_hotspots(
 
     Parameters
     ----------
-    crimes : GeoDataFrame
-        The canonical crime table: points in a projected CRS (metres).
-    cell_size : float, optional
-        Cell side in metres. Default: the shorter side of the extent / 50, rounded down
-        to a readable number (sfhotspot's rule); see
-        :func:`hotspots.methods.grid.default_cell_size`.
-    area : GeoDataFrame or GeoSeries, optional
-        Study area. The grid covers its bounds, only cells intersecting it are kept, and
-        crimes outside it are not counted (``notes`` says how many). Any CRS.
+    {crimes}
     weight : str, optional
         Column of non-negative weights (e.g. harm). Then ``score`` is the summed weight.
+    {cell_size}
+    {area}
     top_share : float, default TOP_SHARE (0.05)
         Share of study-area cells called hotspots, in (0, 1]: a cell is a hotspot if its
         score is above zero and at least the score of the ``ceil(top_share * n)``-th
         highest cell (ties included, so slightly more cells may be flagged).
-    grid : Grid, optional
-        A grid to use instead of building one, e.g. to align two periods.
+    {grid}
 
     Returns
     -------

@@ -17,7 +17,8 @@ from scipy import special
 
 from hotspots.methods.cells import CellInputs
 from hotspots.methods.gistar import gi_inputs
-from hotspots.methods.neighbours import disc, neighbour_sum
+from hotspots.methods.neighbours import disc
+from hotspots.methods.neighbours import neighbour_sum
 from hotspots.validation import float_param
 
 __all__ = ["count_cube", "gistar_cube"]

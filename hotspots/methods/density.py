@@ -20,11 +20,16 @@ from numpy.typing import ArrayLike
 from scipy import signal
 
 from hotspots.errors import ParameterError
-from hotspots.methods.cells import check_top_share, prepare_cells, ranked_cells
+from hotspots.methods.cells import check_top_share
+from hotspots.methods.cells import grid_method_doc
+from hotspots.methods.cells import prepare_cells
+from hotspots.methods.cells import ranked_cells
 from hotspots.methods.counts import TOP_SHARE
-from hotspots.methods.grid import MAX_CELLS, Grid
+from hotspots.methods.grid import MAX_CELLS
+from hotspots.methods.grid import Grid
 from hotspots.result import HotspotResult
-from hotspots.validation import check_choice, float_param
+from hotspots.validation import check_choice
+from hotspots.validation import float_param
 
 __all__ = [
     "KERNELS",
@@ -306,14 +311,15 @@ def _bandwidth_and_rule(
     return h, BANDWIDTH_RULE.format(factor=H_PER_SD[kernel], kernel=kernel)
 
 
+@grid_method_doc
 def kde_hotspots(
     crimes: gpd.GeoDataFrame,
     *,
+    weight: str | None = None,
     cell_size: float | None = None,
     bandwidth: float | None = None,
     kernel: str = "quartic",
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    weight: str | None = None,
     top_share: float = TOP_SHARE,
     grid: Grid | None = None,
 ) -> HotspotResult:
@@ -321,24 +327,19 @@ def kde_hotspots(
 
     Parameters
     ----------
-    crimes : GeoDataFrame
-        The canonical crime table: points in a projected CRS (metres).
-    cell_size : float, optional
-        Cell side in metres (default: the shorter side of the extent / 50, rounded).
+    {crimes}
+    weight : str, optional
+        Column of non-negative weights (e.g. harm): density of weight instead of crimes.
+    {cell_size}
     bandwidth : float, optional
         Kernel radius in metres (the standard deviation for ``"gaussian"``). Default: the
         normal-reference rule of :func:`default_bandwidth` on the crimes used; the rule
         is recorded in ``params["bandwidth_rule"]`` (``"user"`` when given).
     kernel : {"quartic", "epanechnikov", "gaussian"}, default "quartic"
-    area : GeoDataFrame or GeoSeries, optional
-        Study area: grid over its bounds, cells intersecting it kept, crimes outside it
-        left out (``notes`` says how many).
-    weight : str, optional
-        Column of non-negative weights (e.g. harm): density of weight instead of crimes.
+    {area}
     top_share : float, default TOP_SHARE (0.05)
         Share of study-area cells called hotspots (the densest; density > 0; ties in).
-    grid : Grid, optional
-        A grid to use instead of building one, e.g. to align two periods.
+    {grid}
 
     Returns
     -------

@@ -24,7 +24,8 @@ seasonality does not make every cell hot in December.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -33,15 +34,25 @@ import pandas as pd
 from scipy import stats
 
 from hotspots.errors import ParameterError
-from hotspots.methods.cells import CellInputs, prepare_cells
-from hotspots.methods.cube import count_cube, gistar_cube
+from hotspots.methods.cells import CellInputs
+from hotspots.methods.cells import prepare_cells
+from hotspots.methods.cube import count_cube
+from hotspots.methods.cube import gistar_cube
 from hotspots.methods.grid import Grid
-from hotspots.methods.mannkendall import MK_ALPHA, MannKendall, mann_kendall
+from hotspots.methods.mannkendall import MK_ALPHA
+from hotspots.methods.mannkendall import MannKendall
+from hotspots.methods.mannkendall import mann_kendall
 from hotspots.methods.neighbours import neighbourhood_distance
-from hotspots.methods.patterns import HOT_SHARE, PATTERN_RULES, PATTERNS, classify_patterns
-from hotspots.methods.timesteps import STEPS, TimeSteps, time_steps
+from hotspots.methods.patterns import HOT_SHARE
+from hotspots.methods.patterns import PATTERN_RULES
+from hotspots.methods.patterns import PATTERNS
+from hotspots.methods.patterns import classify_patterns
+from hotspots.methods.timesteps import STEPS
+from hotspots.methods.timesteps import TimeSteps
+from hotspots.methods.timesteps import time_steps
 from hotspots.result import HotspotResult
-from hotspots.validation import check_choice, float_param
+from hotspots.validation import check_choice
+from hotspots.validation import float_param
 
 __all__ = [
     "BIN_ALPHA",
@@ -226,18 +237,9 @@ def emerging_hotspots(
         },
     }
     return EmergingResult(
-        cells=cells,
-        method="emerging",
-        params=params,
-        notes=notes,
-        steps=steps,
-        grid=prep.grid,
-        mask=prep.mask,
-        counts=counts,
-        gi_z=z,
-        gi_p=p,
-        gi_p_fdr=p_used if fdr else None,
-        bins=bins,
+        cells=cells, method="emerging", params=params, notes=notes, steps=steps,
+        grid=prep.grid, mask=prep.mask, counts=counts, bins=bins,
+        gi_z=z, gi_p=p, gi_p_fdr=p_used if fdr else None,
     )
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 
+from hotspots.errors import ParameterError
 from hotspots.result import HotspotResult
 from hotspots.validation import check_choice
 
-__all__ = ["METHODS", "find_hotspots"]
+__all__ = ["METHODS", "MethodSettings", "find_hotspots"]
 
 #: Method names, as the CLI's ``--method`` takes them.
 METHODS: tuple[str, ...] = ("gistar", "kde", "count", "dbscan", "hdbscan")
@@ -70,3 +74,61 @@ def find_hotspots(
     return hdbscan_hotspots(
         crimes, min_cluster_size=min_cluster_size, min_samples=min_samples, weight=weight
     )
+
+
+@dataclass(frozen=True)
+class MethodSettings:
+    """A hotspot method and its parameters, as ``hotspots find --method ...`` takes them.
+
+    Parameters that do not apply to the method are ignored, as in
+    :func:`hotspots.methods.find.find_hotspots` (grid methods ignore ``eps``; clustering
+    ignores ``cell_size``); ``None`` means the method's default.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5, 5, 6, 95], [5, 6, 5, 95]),
+    ...                        crs="EPSG:27700")
+    >>> MethodSettings("count", cell_size=10).run(pts).cells["count"].max()
+    np.float64(3.0)
+    """
+
+    method: str = "gistar"
+    cell_size: float | None = None
+    bandwidth: float | None = None
+    distance: float | None = None
+    eps: float | None = None
+    min_samples: int | None = None
+    min_cluster_size: int | None = None
+
+    @classmethod
+    def from_params(cls, method: str = "gistar",
+                    params: Mapping[str, Any] | None = None) -> MethodSettings:
+        """Settings from a method name and a mapping of its parameters (as configs hold them).
+
+        Examples
+        --------
+        >>> MethodSettings.from_params("kde", {"bandwidth": 200}).params
+        {'bandwidth': 200}
+        """
+        params = dict(params or {})
+        known = [f.name for f in dataclasses.fields(cls) if f.name != "method"]
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise ParameterError(
+                f"Unknown parameter(s) {unknown} for method {method!r}; the parameters are "
+                f"{known}."
+            )
+        return cls(method, **params)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters that were given (not None), by name."""
+        return {k: v for k, v in dataclasses.asdict(self).items()
+                if k != "method" and v is not None}
+
+    def run(self, crimes: gpd.GeoDataFrame, *, area: gpd.GeoDataFrame | None = None,
+            weight: str | None = None, grid: Any = None) -> HotspotResult:
+        """Find hotspots in ``crimes`` with this method and these parameters."""
+        return find_hotspots(crimes, method=self.method, **self.params, area=area,
+                             weight=weight, grid=grid)

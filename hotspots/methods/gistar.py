@@ -19,14 +19,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from hotspots.errors import ParameterError
-from hotspots.methods.cells import cells_frame, prepare_cells
+from hotspots.methods.cells import cells_frame
+from hotspots.methods.cells import grid_method_doc
+from hotspots.methods.cells import prepare_cells
 from hotspots.methods.grid import Grid
-from hotspots.methods.neighbours import (
-    disc,
-    neighbour_sum,
-    neighbourhood_distance,
-)
-from hotspots.methods.stats import benjamini_hochberg, two_sided_p
+from hotspots.methods.neighbours import disc
+from hotspots.methods.neighbours import neighbour_sum
+from hotspots.methods.neighbours import neighbourhood_distance
+from hotspots.methods.stats import benjamini_hochberg
+from hotspots.methods.stats import two_sided_p
 from hotspots.result import HotspotResult
 from hotspots.validation import float_param
 
@@ -175,13 +176,14 @@ def gi_classes(z: ArrayLike, p: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return bins, np.asarray(labels, dtype=object)
 
 
+@grid_method_doc
 def gistar_hotspots(
     crimes: gpd.GeoDataFrame,
     *,
+    weight: str | None = None,
     cell_size: float | None = None,
     distance: float | None = None,
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    weight: str | None = None,
     fdr: bool = True,
     grid: Grid | None = None,
 ) -> HotspotResult:
@@ -189,24 +191,19 @@ def gistar_hotspots(
 
     Parameters
     ----------
-    crimes : GeoDataFrame
-        The canonical crime table: points in a projected CRS (metres).
-    cell_size : float, optional
-        Cell side in metres (default: the shorter side of the extent / 50, rounded).
+    {crimes}
+    weight : str, optional
+        Column of non-negative weights (e.g. harm): Gi* on summed weight per cell.
+    {cell_size}
     distance : float, optional
         Neighbourhood distance in metres between cell centres (binary weights, the cell
         itself included). Default ``cell_size × √2``: the cell and its 8 queen neighbours
         (:data:`~hotspots.methods.neighbours.QUEEN_DISTANCE_FACTOR`).
-    area : GeoDataFrame or GeoSeries, optional
-        Study area: grid over its bounds, cells intersecting it are the ``n`` cells of the
-        statistic, crimes outside it left out (``notes`` says how many).
-    weight : str, optional
-        Column of non-negative weights (e.g. harm): Gi* on summed weight per cell.
+    {area}
     fdr : bool, default True
         Correct the p-values for multiple testing with Benjamini–Hochberg over the
         study-area cells; the classes use the corrected values. False: raw p-values.
-    grid : Grid, optional
-        A grid to use instead of building one, e.g. to align two periods.
+    {grid}
 
     Returns
     -------

@@ -15,8 +15,10 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.validation import check_positive, require_projected
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.validation import check_positive
+from hotspots.validation import require_projected
 
 __all__ = ["Grid", "make_grid", "default_cell_size", "count_points", "study_area_mask"]
 

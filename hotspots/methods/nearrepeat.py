@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -32,9 +33,12 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.spatial import point_coordinates
-from hotspots.validation import float_param, require_projected
+from hotspots.validation import float_param
+from hotspots.validation import require_projected
 
 __all__ = [
     "DEFAULT_DISTANCE_BANDS",

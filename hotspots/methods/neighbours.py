@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import ndimage
+from scipy import signal
 
 __all__ = [
     "QUEEN_DISTANCE_FACTOR",

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.validation import require_projected
 
 __all__ = ["crime_points", "crime_weights"]

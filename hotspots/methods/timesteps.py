@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hotspots.errors import ColumnMappingError, EmptySelectionError
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import EmptySelectionError
 from hotspots.validation import check_choice
 
 __all__ = ["MIN_MONTHLY_STEPS", "MIN_STEPS", "STEPS", "STEP_RULE", "TimeSteps", "time_steps"]

@@ -8,16 +8,26 @@ test), train every candidate method on the training months, score it on the test
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import pandas as pd
 
-from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.io.write import write_geopackage, write_table
-from hotspots.months import data_months, month_label, months_between, parse_month, shift_months
-from hotspots.pipelines.outputs import output_folder, write_map, write_run_json
-from hotspots.pipelines.selection import Selection, load_selection
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.io.write import write_geopackage
+from hotspots.io.write import write_table
+from hotspots.months import data_months
+from hotspots.months import month_label
+from hotspots.months import months_between
+from hotspots.months import parse_month
+from hotspots.months import shift_months
+from hotspots.pipelines.outputs import output_folder
+from hotspots.pipelines.outputs import write_map
+from hotspots.pipelines.outputs import write_run_json
+from hotspots.pipelines.selection import Selection
+from hotspots.pipelines.selection import load_selection
 from hotspots.progress import Progress
 from hotspots.result import HotspotResult
 
@@ -101,13 +111,11 @@ def run_compare(
     method's hotspots from the training period) and ``run.json`` (periods, rules and the
     recommendation).
     """
-    from hotspots.analysis.accuracy import (
-        compare_methods,
-        default_candidates,
-        recommend,
-        run_candidate,
-        study_area_and_grid,
-    )
+    from hotspots.analysis.accuracy import compare_methods
+    from hotspots.analysis.accuracy import default_candidates
+    from hotspots.analysis.accuracy import recommend
+    from hotspots.analysis.accuracy import run_candidate
+    from hotspots.analysis.accuracy import study_area_and_grid
     from hotspots.analysis.prediction import DEFAULT_COVERAGES
     from hotspots.select import select_crimes
     from hotspots.viz.accuracy_chart import plot_comparison

@@ -2,60 +2,34 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from hotspots.io.write import write_geopackage, write_table
-from hotspots.methods.find import find_hotspots
-from hotspots.pipelines.outputs import output_folder, write_map, write_run_json
-from hotspots.pipelines.selection import Selection, load_selection
+from hotspots.io.write import write_geopackage
+from hotspots.io.write import write_table
+from hotspots.methods.find import MethodSettings
+from hotspots.pipelines.outputs import output_folder
+from hotspots.pipelines.outputs import write_map
+from hotspots.pipelines.outputs import write_run_json
+from hotspots.pipelines.selection import Selection
+from hotspots.pipelines.selection import load_selection
 from hotspots.privacy import suppress_small_counts
-from hotspots.progress import Progress, note_progress
+from hotspots.progress import Progress
+from hotspots.progress import note_progress
 from hotspots.result import HotspotResult
 
-__all__ = ["FIND_STEPS", "FindRun", "MethodSettings", "hotspot_table", "run_find"]
+__all__ = ["FIND_STEPS", "FindRun", "hotspot_table", "run_find"]
 
 log = logging.getLogger(__name__)
 
 #: Steps ``run_find`` reports: boundary, crimes, selection (as load_selection), find, write.
 FIND_STEPS = 5
-
-
-@dataclass(frozen=True)
-class MethodSettings:
-    """A hotspot method and its parameters, as ``hotspots find --method ...`` takes them.
-
-    Parameters that do not apply to the method are ignored, as in
-    :func:`hotspots.methods.find.find_hotspots` (grid methods ignore ``eps``; clustering
-    ignores ``cell_size``); ``None`` means the method's default.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5, 5, 6, 95], [5, 6, 5, 95]),
-    ...                        crs="EPSG:27700")
-    >>> MethodSettings("count", cell_size=10).run(pts).cells["count"].max()
-    np.float64(3.0)
-    """
-
-    method: str = "gistar"
-    cell_size: float | None = None
-    bandwidth: float | None = None
-    distance: float | None = None
-    eps: float | None = None
-    min_samples: int | None = None
-    min_cluster_size: int | None = None
-
-    def run(self, crimes: gpd.GeoDataFrame, *, area: gpd.GeoDataFrame | None = None,
-            weight: str | None = None) -> HotspotResult:
-        """Find hotspots in ``crimes`` with this method and these parameters."""
-        return find_hotspots(crimes, **dataclasses.asdict(self), area=area, weight=weight)
 
 
 @dataclass

@@ -9,7 +9,8 @@ from typing import Any
 
 from hotspots import __version__
 from hotspots.io.write import write_json
-from hotspots.pipelines.selection import LoadedSelection, Selection
+from hotspots.pipelines.selection import LoadedSelection
+from hotspots.pipelines.selection import Selection
 from hotspots.privacy import RULE as PRIVACY_RULE
 
 __all__ = ["output_folder", "run_header", "write_map", "write_run_json"]

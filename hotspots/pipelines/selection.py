@@ -16,7 +16,8 @@ from typing import Any
 import geopandas as gpd
 
 from hotspots.errors import EmptySelectionError
-from hotspots.progress import Progress, note_progress
+from hotspots.progress import Progress
+from hotspots.progress import note_progress
 
 __all__ = ["LOAD_STEPS", "LoadedSelection", "Selection", "load_selection"]
 
@@ -105,8 +106,12 @@ def load_selection(
     :class:`~hotspots.errors.EmptySelectionError` saying why: every crime outside the
     boundary, or nothing left of the group and period (with the categories and months loaded).
     """
-    from hotspots.groups import apply_harm, get_group, load_groups, load_harm_weights
-    from hotspots.io import load_boundary, load_crimes
+    from hotspots.groups import apply_harm
+    from hotspots.groups import get_group
+    from hotspots.groups import load_groups
+    from hotspots.groups import load_harm_weights
+    from hotspots.io import load_boundary
+    from hotspots.io import load_crimes
     from hotspots.select import select_crimes
 
     s = selection

@@ -6,16 +6,21 @@ near-repeat test when every crime has an exact date (else say why not), write th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from hotspots.io.write import write_geopackage, write_table
-from hotspots.pipelines.outputs import output_folder, write_map, write_run_json
-from hotspots.pipelines.selection import Selection, load_selection
+from hotspots.io.write import write_geopackage
+from hotspots.io.write import write_table
+from hotspots.pipelines.outputs import output_folder
+from hotspots.pipelines.outputs import write_map
+from hotspots.pipelines.outputs import write_run_json
+from hotspots.pipelines.selection import Selection
+from hotspots.pipelines.selection import load_selection
 from hotspots.privacy import suppress_small_counts
 from hotspots.progress import Progress
 
@@ -78,8 +83,10 @@ def run_trends(
     ``run.json`` (with the pattern rules and, for month-only data, why no near-repeat
     analysis was run).
     """
-    from hotspots.methods.emerging import emerging_hotspots, emerging_series
-    from hotspots.methods.nearrepeat import knox_test, near_repeat_possible
+    from hotspots.methods.emerging import emerging_hotspots
+    from hotspots.methods.emerging import emerging_series
+    from hotspots.methods.nearrepeat import knox_test
+    from hotspots.methods.nearrepeat import near_repeat_possible
     from hotspots.viz.emerging_map import emerging_map
 
     loaded = load_selection(selection, file_progress=file_progress)

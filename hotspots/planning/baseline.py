@@ -15,7 +15,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.errors import ParameterError
-from hotspots.months import month_label, months_between, parse_month, shift_months
+from hotspots.months import month_label
+from hotspots.months import months_between
+from hotspots.months import parse_month
+from hotspots.months import shift_months
 from hotspots.planning.interventions import PLAN_CRS
 from hotspots.result import HotspotResult
 from hotspots.validation import require_projected

@@ -13,14 +13,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationInfo
+from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from hotspots.errors import InputFileError
 from hotspots.schema import POLICE_UK_CATEGORIES
-from hotspots.validation import parse_config, read_toml
+from hotspots.validation import parse_config
+from hotspots.validation import read_toml
 
 __all__ = [
     "DEFAULT_CATALOGUE_PATH",

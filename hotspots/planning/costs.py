@@ -11,7 +11,8 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspots.errors import ParameterError
 from hotspots.planning.catalogue import InterventionType
-from hotspots.planning.interventions import Intervention, type_of
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import type_of
 
 __all__ = ["CostEstimate", "estimate_cost"]
 

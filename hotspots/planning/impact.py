@@ -21,8 +21,10 @@ The projection is simple and transparent, and every result states it in its ``no
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -34,16 +36,20 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspots.errors import ParameterError
 from hotspots.methods.counts import TOP_SHARE
-from hotspots.methods.grid import Grid, count_points, make_grid
-from hotspots.months import month_label, parse_month
-from hotspots.planning.baseline import baseline_crimes, baseline_window, hotspot_geometry
-from hotspots.planning.catalogue import InterventionType, load_catalogue
-from hotspots.planning.interventions import (
-    PLAN_CRS,
-    Intervention,
-    coverage,
-    validate_interventions,
-)
+from hotspots.methods.grid import Grid
+from hotspots.methods.grid import count_points
+from hotspots.methods.grid import make_grid
+from hotspots.months import month_label
+from hotspots.months import parse_month
+from hotspots.planning.baseline import baseline_crimes
+from hotspots.planning.baseline import baseline_window
+from hotspots.planning.baseline import hotspot_geometry
+from hotspots.planning.catalogue import InterventionType
+from hotspots.planning.catalogue import load_catalogue
+from hotspots.planning.interventions import PLAN_CRS
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import coverage
+from hotspots.planning.interventions import validate_interventions
 from hotspots.result import HotspotResult
 
 __all__ = [

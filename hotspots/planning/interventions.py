@@ -20,8 +20,10 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -33,7 +35,8 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspots.errors import ParameterError
 from hotspots.months import parse_month
-from hotspots.planning.catalogue import InterventionType, load_catalogue
+from hotspots.planning.catalogue import InterventionType
+from hotspots.planning.catalogue import load_catalogue
 from hotspots.spatial import area_geometry
 from hotspots.validation import Problems
 

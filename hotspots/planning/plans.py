@@ -32,9 +32,12 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +48,16 @@ import pyogrio
 import shapely
 from shapely.geometry import MultiPolygon
 
-from hotspots.errors import InputFileError, ParameterError
+from hotspots.errors import InputFileError
+from hotspots.errors import ParameterError
 from hotspots.io.write import atomic_path
-from hotspots.planning.catalogue import InterventionType, load_catalogue
-from hotspots.planning.interventions import (
-    PLAN_CRS,
-    Intervention,
-    coverage,
-    new_id,
-    validate_interventions,
-)
+from hotspots.planning.catalogue import InterventionType
+from hotspots.planning.catalogue import load_catalogue
+from hotspots.planning.interventions import PLAN_CRS
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import coverage
+from hotspots.planning.interventions import new_id
+from hotspots.planning.interventions import validate_interventions
 
 try:  # POSIX
     import fcntl

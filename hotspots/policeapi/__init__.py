@@ -6,18 +6,22 @@ kept once); ``table`` turns API answers into canonical crime rows; ``client`` ho
 :class:`PoliceAPI` and the high-level fetch functions.
 """
 
-from hotspots.errors import OfflineError, PoliceAPIError, ServiceUnavailableError
-from hotspots.policeapi.client import (
-    API_RATE,
-    DEFAULT_BASE_URL,
-    PoliceAPI,
-    fetch_crimes,
-    fetch_neighbourhood_boundaries,
-)
-from hotspots.policeapi.geometry import MAX_POLY_VERTICES, query_polygon
-from hotspots.policeapi.http import Response, Transport, urllib_transport
+from hotspots.errors import OfflineError
+from hotspots.errors import PoliceAPIError
+from hotspots.errors import ServiceUnavailableError
+from hotspots.policeapi.client import API_RATE
+from hotspots.policeapi.client import DEFAULT_BASE_URL
+from hotspots.policeapi.client import PoliceAPI
+from hotspots.policeapi.client import fetch_crimes
+from hotspots.policeapi.client import fetch_neighbourhood_boundaries
+from hotspots.policeapi.geometry import MAX_POLY_VERTICES
+from hotspots.policeapi.geometry import query_polygon
+from hotspots.policeapi.http import Response
+from hotspots.policeapi.http import Transport
+from hotspots.policeapi.http import urllib_transport
 from hotspots.policeapi.query import CrimeQuery
-from hotspots.policeapi.table import API_CATEGORIES_PATH, load_api_categories
+from hotspots.policeapi.table import API_CATEGORIES_PATH
+from hotspots.policeapi.table import load_api_categories
 
 __all__ = [
     "PoliceAPI",

@@ -30,35 +30,40 @@ from __future__ import annotations
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon
+from shapely.geometry import Polygon
 
-from hotspots.errors import (
-    HotspotsError,
-    ParameterError,
-    PoliceAPIError,
-)
+from hotspots.errors import HotspotsError
+from hotspots.errors import ParameterError
+from hotspots.errors import PoliceAPIError
 from hotspots.io.boundaries import AREA_NAME
-from hotspots.io.clean import BNG, WGS84
+from hotspots.io.clean import BNG
+from hotspots.io.clean import WGS84
 from hotspots.io.report import LoadReport
-from hotspots.months import as_month, month_label
+from hotspots.months import as_month
+from hotspots.months import month_label
 from hotspots.policeapi.geometry import boundary_polygon
-from hotspots.policeapi.http import Http, TokenBucket, Transport, urllib_transport
-from hotspots.policeapi.query import CrimeQuery, UniqueCrimes, query_street_crimes
-from hotspots.policeapi.table import (
-    ALL_CRIME,
-    areas_from,
-    category_name,
-    check_slug,
-    crime_row,
-    crime_table,
-    fetch_notes,
-)
+from hotspots.policeapi.http import Http
+from hotspots.policeapi.http import TokenBucket
+from hotspots.policeapi.http import Transport
+from hotspots.policeapi.http import urllib_transport
+from hotspots.policeapi.query import CrimeQuery
+from hotspots.policeapi.query import UniqueCrimes
+from hotspots.policeapi.query import query_street_crimes
+from hotspots.policeapi.table import ALL_CRIME
+from hotspots.policeapi.table import areas_from
+from hotspots.policeapi.table import category_name
+from hotspots.policeapi.table import check_slug
+from hotspots.policeapi.table import crime_row
+from hotspots.policeapi.table import crime_table
+from hotspots.policeapi.table import fetch_notes
 from hotspots.progress import Progress
 from hotspots.validation import check_positive
 

@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import MultiPolygon
+from shapely.geometry import Polygon
+from shapely.geometry import box
 
-from hotspots.errors import CRSError, ParameterError, PoliceAPIError
+from hotspots.errors import CRSError
+from hotspots.errors import ParameterError
+from hotspots.errors import PoliceAPIError
 
 __all__ = [
     "MAX_POLY_VERTICES",

@@ -21,13 +21,19 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import Protocol
 
 from hotspots import __version__
-from hotspots.errors import OfflineError, PoliceAPIError, ServiceUnavailableError
+from hotspots.errors import OfflineError
+from hotspots.errors import PoliceAPIError
+from hotspots.errors import ServiceUnavailableError
 
 __all__ = [
     "Response",

@@ -16,23 +16,26 @@ How a query treats the service (https://data.police.uk/docs/method/crime-street/
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon
+from shapely.geometry import Polygon
 
-from hotspots.errors import PoliceAPIError, ServiceUnavailableError
-from hotspots.policeapi.geometry import (
-    MIN_SPLIT_METRES,
-    extent_metres,
-    n_vertices,
-    poly_param,
-    polygon_parts,
-    quadrants,
-    query_polygon,
-)
-from hotspots.policeapi.http import Http, decode_json
+from hotspots.errors import PoliceAPIError
+from hotspots.errors import ServiceUnavailableError
+from hotspots.policeapi.geometry import MIN_SPLIT_METRES
+from hotspots.policeapi.geometry import extent_metres
+from hotspots.policeapi.geometry import n_vertices
+from hotspots.policeapi.geometry import poly_param
+from hotspots.policeapi.geometry import polygon_parts
+from hotspots.policeapi.geometry import quadrants
+from hotspots.policeapi.geometry import query_polygon
+from hotspots.policeapi.http import Http
+from hotspots.policeapi.http import decode_json
 from hotspots.policeapi.table import MAX_CRIMES_PER_CALL
 from hotspots.progress import Progress
 

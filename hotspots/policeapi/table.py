@@ -17,14 +17,24 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon
+from shapely.geometry import Polygon
 
-from hotspots.errors import CRSError, InputFileError, ParameterError
-from hotspots.io.boundaries import AREA_NAME, as_boundary_geometry
-from hotspots.io.clean import BNG, WGS84, tidy
-from hotspots.io.report import DROP_OUTSIDE_BOUNDARY, UNKNOWN_CATEGORY, LoadReport
+from hotspots.errors import CRSError
+from hotspots.errors import InputFileError
+from hotspots.errors import ParameterError
+from hotspots.io.boundaries import AREA_NAME
+from hotspots.io.boundaries import as_boundary_geometry
+from hotspots.io.clean import BNG
+from hotspots.io.clean import WGS84
+from hotspots.io.clean import tidy
+from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
+from hotspots.io.report import UNKNOWN_CATEGORY
+from hotspots.io.report import LoadReport
 from hotspots.policeapi.geometry import polygon_parts
-from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES, empty_crimes
+from hotspots.schema import CRIME_COLUMNS
+from hotspots.schema import POLICE_UK_CATEGORIES
+from hotspots.schema import empty_crimes
 from hotspots.validation import check_choice
 
 __all__ = [

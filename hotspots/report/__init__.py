@@ -6,7 +6,7 @@ The data flow down, one module per step:
     Reads and checks the TOML (:func:`read_report_config`); ``loading`` loads what it names.
 ``settings``
     What a report is asked for: :class:`ReportScope`, :class:`ReportPeriods`,
-    :class:`MethodSettings`, :class:`ReportPlan`, :class:`EvaluationSettings`,
+    :class:`ReportPlan`, :class:`EvaluationSettings`,
     :class:`OutputOptions`.
 ``selection``, ``sections``, ``plan``
     The crimes selected and each section's numbers; ``data`` holds them all
@@ -17,22 +17,22 @@ The data flow down, one module per step:
     :func:`report_from_data` (tables in memory) and :func:`build_report` (a config file).
 """
 
-from hotspots.report.build import ReportBundle, build_report, report_from_data
-from hotspots.report.config import ReportConfig, read_report_config
-from hotspots.report.data import ReportData, privacy_rule
+from hotspots.report.build import ReportBundle
+from hotspots.report.build import build_report
+from hotspots.report.build import report_from_data
+from hotspots.report.config import ReportConfig
+from hotspots.report.config import read_report_config
+from hotspots.report.data import ReportData
+from hotspots.report.data import privacy_rule
 from hotspots.report.method import OGL_ATTRIBUTION
-from hotspots.report.settings import (
-    EvaluationSettings,
-    MethodSettings,
-    OutputOptions,
-    ReportPeriods,
-    ReportPlan,
-    ReportScope,
-)
+from hotspots.report.settings import EvaluationSettings
+from hotspots.report.settings import OutputOptions
+from hotspots.report.settings import ReportPeriods
+from hotspots.report.settings import ReportPlan
+from hotspots.report.settings import ReportScope
 
 __all__ = [
     "EvaluationSettings",
-    "MethodSettings",
     "OGL_ATTRIBUTION",
     "OutputOptions",
     "ReportBundle",

@@ -38,37 +38,55 @@ import datetime as dt
 import logging
 import platform
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 
 from hotspots import __version__
-from hotspots.errors import ColumnMappingError, ParameterError, PDFUnavailableError
-from hotspots.groups import get_group, load_groups
-from hotspots.io.write import atomic_path, write_geopackage, write_json, write_table
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import ParameterError
+from hotspots.errors import PDFUnavailableError
+from hotspots.groups import get_group
+from hotspots.groups import load_groups
+from hotspots.io.write import atomic_path
+from hotspots.io.write import write_geopackage
+from hotspots.io.write import write_json
+from hotspots.io.write import write_table
+from hotspots.methods.find import MethodSettings
 from hotspots.planning.catalogue import load_catalogue
 from hotspots.progress import Progress
-from hotspots.report.config import ReportConfig, read_report_config, report_config_from_dict
-from hotspots.report.data import ReportData, privacy_rule
-from hotspots.report.figures import STATIC_MAPS, draw_figures, interactive_map
+from hotspots.report.config import ReportConfig
+from hotspots.report.config import read_report_config
+from hotspots.report.config import report_config_from_dict
+from hotspots.report.data import ReportData
+from hotspots.report.data import privacy_rule
+from hotspots.report.figures import STATIC_MAPS
+from hotspots.report.figures import draw_figures
+from hotspots.report.figures import interactive_map
 from hotspots.report.html import render_report
 from hotspots.report.loading import load_config_inputs
 from hotspots.report.method import method_section
-from hotspots.report.outputs import export_layers, export_tables, suppress_sentences, write_zip
+from hotspots.report.outputs import export_layers
+from hotspots.report.outputs import export_tables
+from hotspots.report.outputs import suppress_sentences
+from hotspots.report.outputs import write_zip
 from hotspots.report.pdf import write_pdf
-from hotspots.report.plan import evaluation_section, plan_section, projection_section
-from hotspots.report.sections import find_report_hotspots, profile_section, summary_section
-from hotspots.report.selection import resolve_periods, select_for_report
-from hotspots.report.settings import (
-    EvaluationSettings,
-    MethodSettings,
-    OutputOptions,
-    ReportPeriods,
-    ReportPlan,
-    ReportScope,
-)
+from hotspots.report.plan import evaluation_section
+from hotspots.report.plan import plan_section
+from hotspots.report.plan import projection_section
+from hotspots.report.sections import find_report_hotspots
+from hotspots.report.sections import profile_section
+from hotspots.report.sections import summary_section
+from hotspots.report.selection import resolve_periods
+from hotspots.report.selection import select_for_report
+from hotspots.report.settings import EvaluationSettings
+from hotspots.report.settings import OutputOptions
+from hotspots.report.settings import ReportPeriods
+from hotspots.report.settings import ReportPlan
+from hotspots.report.settings import ReportScope
 from hotspots.validation import require_projected
 
 __all__ = ["ReportBundle", "report_from_data", "build_report"]
@@ -200,7 +218,7 @@ def report_from_data(
     ...     geometry=[shapely.Point(440000 + 7 * i, 360000 + 5 * i) for i in range(30)],
     ...     crs="EPSG:27700")
     >>> bundle = report_from_data(crimes, out=tempfile.mkdtemp(),
-    ...                           method=MethodSettings("count", {"cell_size": 50}),
+    ...                           method=MethodSettings("count", cell_size=50),
     ...                           output=OutputOptions(pdf=False, tiles=False))
     >>> bundle.data.summary.crimes, bundle.html.name
     (30, 'report.html')
@@ -228,8 +246,8 @@ def report_from_data(
                             include=include, area_kind=scope.area_kind,
                             harm_weights=scope.harm_weights)
 
-    _step(progress, 1, f"Finding hotspots ({method.name}) in {len(sel.bid):,} crimes")
-    result, why_none = find_report_hotspots(sel, method=method.name, params=method.params)
+    _step(progress, 1, f"Finding hotspots ({method.method}) in {len(sel.bid):,} crimes")
+    result, why_none = find_report_hotspots(sel, method=method.method, params=method.params)
 
     _step(progress, 2, "Profiling the problem, the plan and its evaluation")
     summary = summary_section(sel, title="", district_label=scope.district,
@@ -294,7 +312,7 @@ def report_from_data(
         "created": data.created, "command": "report", "title": data.title,
         "config": sources.get("config"), "group": chosen.to_dict(),
         "period": resolved.label, "comparison": resolved.compare_label,
-        "method": method.name, "method_params": dict(method.params),
+        "method": method.method, "method_params": method.params,
         "hotspot_params": result.params if result is not None else None,
         "plan": {"name": plan.name, "n_interventions": len(plan_part.items)},
         "privacy": data.privacy, "points": wants_points, "numbers": data.numbers(),

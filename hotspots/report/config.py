@@ -63,27 +63,33 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import BeforeValidator
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import model_validator
 
 from hotspots.errors import InputFileError
+from hotspots.methods.find import MethodSettings
 from hotspots.months import is_month_text
-from hotspots.report.settings import MethodSettings, OutputOptions, ReportPeriods
-from hotspots.validation import parse_config, read_toml
+from hotspots.report.settings import OutputOptions
+from hotspots.report.settings import ReportPeriods
+from hotspots.validation import parse_config
+from hotspots.validation import read_toml
 
 __all__ = [
     "ReportConfig",
@@ -387,7 +393,7 @@ class ReportConfig:
     @property
     def method_settings(self) -> MethodSettings:
         """``[method]``: the name and the parameters given."""
-        return MethodSettings(self.method, dict(self.method_params))
+        return MethodSettings.from_params(self.method, self.method_params)
 
     @property
     def output_options(self) -> OutputOptions:

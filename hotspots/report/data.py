@@ -7,15 +7,19 @@ back from the module that builds the pack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from hotspots.groups import CrimeGroup
-from hotspots.report.plan import EvaluationSection, PlanSection, Projection
-from hotspots.report.sections import Profile, Summary
+from hotspots.report.plan import EvaluationSection
+from hotspots.report.plan import PlanSection
+from hotspots.report.plan import Projection
+from hotspots.report.sections import Profile
+from hotspots.report.sections import Summary
 
 __all__ = ["ReportData", "privacy_rule"]
 

@@ -20,7 +20,10 @@ from hotspots.report.selection import Selection
 from hotspots.viz import staticmaps
 from hotspots.viz.assets import render_html
 from hotspots.viz.colours import ROLE_COLOURS
-from hotspots.viz.webmaps import areas_layer, base_map, class_layer, hotspot_map
+from hotspots.viz.webmaps import areas_layer
+from hotspots.viz.webmaps import base_map
+from hotspots.viz.webmaps import class_layer
+from hotspots.viz.webmaps import hotspot_map
 
 __all__ = [
     "MAP_DPI",

@@ -15,20 +15,26 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from hotspots.errors import InputFileError, ParameterError
-from hotspots.groups import get_group, load_groups, load_harm_weights
-from hotspots.io import load_boundary, load_crimes
-from hotspots.planning.interventions import (
-    Intervention,
-    InterventionType,
-    load_catalogue,
-    new_id,
-    validate_intervention,
-)
+from hotspots.errors import InputFileError
+from hotspots.errors import ParameterError
+from hotspots.groups import get_group
+from hotspots.groups import load_groups
+from hotspots.groups import load_harm_weights
+from hotspots.io import load_boundary
+from hotspots.io import load_crimes
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import InterventionType
+from hotspots.planning.interventions import load_catalogue
+from hotspots.planning.interventions import new_id
+from hotspots.planning.interventions import validate_intervention
 from hotspots.planning.plans import PlanStore
 from hotspots.progress import Progress
-from hotspots.report.config import CONTROL_REST, HARM_EXAMPLE, ReportConfig
-from hotspots.report.settings import EvaluationSettings, ReportPlan, ReportScope
+from hotspots.report.config import CONTROL_REST
+from hotspots.report.config import HARM_EXAMPLE
+from hotspots.report.config import ReportConfig
+from hotspots.report.settings import EvaluationSettings
+from hotspots.report.settings import ReportPlan
+from hotspots.report.settings import ReportScope
 
 __all__ = ["ConfigInputs", "load_config_inputs", "population_table", "plan_items"]
 

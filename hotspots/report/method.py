@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib.metadata as meta
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from hotspots import __version__
-from hotspots.report.plan import EvaluationSection, Projection
+from hotspots.report.plan import EvaluationSection
+from hotspots.report.plan import Projection
 from hotspots.report.sections import Profile
 from hotspots.report.selection import Selection
 

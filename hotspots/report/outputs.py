@@ -9,7 +9,8 @@ them are blanked), and no point layer is written unless points were asked for.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ import pandas as pd
 import shapely
 
 from hotspots.io.write import atomic_path
-from hotspots.privacy import SUPPRESSED, any_small, suppress_table
+from hotspots.privacy import SUPPRESSED
+from hotspots.privacy import any_small
+from hotspots.privacy import suppress_table
 from hotspots.report.data import ReportData
 from hotspots.report.selection import Selection
 

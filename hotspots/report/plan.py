@@ -8,8 +8,10 @@ The numbers come from :func:`hotspots.planning.interventions.interventions_frame
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -18,17 +20,21 @@ import pandas as pd
 import shapely
 
 from hotspots.errors import HotspotsError
-from hotspots.evaluation.areas import EvaluationAreas, evaluation_areas
-from hotspots.evaluation.before_after import EvaluationResult, evaluate
-from hotspots.months import month_label, parse_month, shift_months
-from hotspots.planning.impact import ImpactResult, projected_impact
-from hotspots.planning.interventions import (
-    Intervention,
-    InterventionType,
-    coverage,
-    interventions_frame,
-)
-from hotspots.report.selection import Selection, area_union
+from hotspots.evaluation.areas import EvaluationAreas
+from hotspots.evaluation.areas import evaluation_areas
+from hotspots.evaluation.before_after import EvaluationResult
+from hotspots.evaluation.before_after import evaluate
+from hotspots.months import month_label
+from hotspots.months import parse_month
+from hotspots.months import shift_months
+from hotspots.planning.impact import ImpactResult
+from hotspots.planning.impact import projected_impact
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import InterventionType
+from hotspots.planning.interventions import coverage
+from hotspots.planning.interventions import interventions_frame
+from hotspots.report.selection import Selection
+from hotspots.report.selection import area_union
 from hotspots.report.settings import EvaluationSettings
 from hotspots.result import HotspotResult
 

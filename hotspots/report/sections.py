@@ -15,7 +15,8 @@ import calendar
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -23,13 +24,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.analysis.areas import area_summary, concentration_statement
-from hotspots.analysis.profile import category_counts, monthly_counts, top_streets
+from hotspots.analysis.areas import area_summary
+from hotspots.analysis.areas import concentration_statement
+from hotspots.analysis.profile import category_counts
+from hotspots.analysis.profile import monthly_counts
+from hotspots.analysis.profile import top_streets
 from hotspots.errors import HotspotsError
 from hotspots.methods.find import find_hotspots
 from hotspots.pipelines.find import hotspot_table
 from hotspots.privacy import count_label
-from hotspots.report.selection import Selection, area_union
+from hotspots.report.selection import Selection
+from hotspots.report.selection import area_union
 from hotspots.result import HotspotResult
 
 __all__ = [

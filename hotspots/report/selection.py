@@ -9,8 +9,10 @@ the app and the CLI count. Every section (:mod:`hotspots.report.sections`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
@@ -18,8 +20,13 @@ import pandas as pd
 import shapely
 
 from hotspots.errors import ParameterError
-from hotspots.groups import CrimeGroup, apply_harm
-from hotspots.months import month_label, months_between, parse_month, period_label, shift_months
+from hotspots.groups import CrimeGroup
+from hotspots.groups import apply_harm
+from hotspots.months import month_label
+from hotspots.months import months_between
+from hotspots.months import parse_month
+from hotspots.months import period_label
+from hotspots.months import shift_months
 from hotspots.select import select_crimes
 
 __all__ = ["Periods", "Selection", "resolve_periods", "select_for_report", "area_union"]

@@ -14,9 +14,11 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -28,7 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ReportScope",
     "ReportPeriods",
-    "MethodSettings",
     "ReportPlan",
     "EvaluationSettings",
     "OutputOptions",
@@ -87,14 +88,6 @@ class ReportPeriods:
         if self.compare_start and self.compare_end:
             return self.compare_start, self.compare_end
         return None
-
-
-@dataclass(frozen=True)
-class MethodSettings:
-    """The hotspot method and its parameters (as :func:`hotspots.find_hotspots` takes them)."""
-
-    name: str = "gistar"
-    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,16 @@ import shapely
 import streamlit as st
 
 import hotspots
-from hotspots.months import months_between, parse_month, shift_month_label
+from hotspots.months import months_between
+from hotspots.months import parse_month
+from hotspots.months import shift_month_label
 from hotspots.select import select_crimes
-from hotspots.ui.common import show_map, tiles, view
-from hotspots.viz.webmaps import (
-    base_map,
-    class_layer,
-    hotspot_layer,
-)
+from hotspots.ui.common import show_map
+from hotspots.ui.common import tiles
+from hotspots.ui.common import view
+from hotspots.viz.webmaps import base_map
+from hotspots.viz.webmaps import class_layer
+from hotspots.viz.webmaps import hotspot_layer
 
 
 @st.cache_data(show_spinner="Comparing periods…", max_entries=16)
@@ -47,7 +49,8 @@ def method_comparison(key, _crimes, _area, group, train, test, cell_size):
 def analyse(key, crimes, area, areas_all, months, group, start, end, cell_size, sensitive):
     from hotspots.methods.emerging import cell_series
     from hotspots.methods.patterns import PATTERN_RULES
-    from hotspots.viz.colours import CHANGE_COLOURS, EMERGING_COLOURS
+    from hotspots.viz.colours import CHANGE_COLOURS
+    from hotspots.viz.colours import EMERGING_COLOURS
 
     bounds = tuple((areas_all if areas_all is not None else crimes).total_bounds)
     st.subheader("How did it change?")

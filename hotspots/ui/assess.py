@@ -12,7 +12,9 @@ import streamlit as st
 import hotspots
 from hotspots.privacy import suppress_small_counts
 from hotspots.select import select_crimes
-from hotspots.ui.common import side_by_side, tiles, trend_chart
+from hotspots.ui.common import side_by_side
+from hotspots.ui.common import tiles
+from hotspots.ui.common import trend_chart
 
 
 def assess(crimes_all, area, result, items, months, sensitive):
@@ -37,7 +39,8 @@ def assess(crimes_all, area, result, items, months, sensitive):
                                 "are illustrative, not official figures.")
     weight = None
     if use_harm:
-        from hotspots.groups import apply_harm, load_harm_weights
+        from hotspots.groups import apply_harm
+        from hotspots.groups import load_harm_weights
 
         try:
             if harm_file is not None:
@@ -133,7 +136,7 @@ def assess(crimes_all, area, result, items, months, sensitive):
     if sensitive:
         counts = suppress_small_counts(counts, [c for c in counts.columns if c != "area"])
     st.dataframe(counts, hide_index=True)
-    trend_chart(ev.trend, start)
+    trend_chart(ev, start)
     from hotspots.viz.evaluation_figures import before_after_maps
 
     maps = before_after_maps(crimes_all, areas, start=start, months=int(months_after),
@@ -145,14 +148,12 @@ def assess(crimes_all, area, result, items, months, sensitive):
 def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell_size,
                   bandwidth, store, plan, sensitive):
     """One action from the selected area and plan to the bid evidence pack (a zip)."""
-    from hotspots.report import (
-        MethodSettings,
-        OutputOptions,
-        ReportPeriods,
-        ReportPlan,
-        ReportScope,
-        report_from_data,
-    )
+    from hotspots.methods.find import MethodSettings
+    from hotspots.report import OutputOptions
+    from hotspots.report import ReportPeriods
+    from hotspots.report import ReportPlan
+    from hotspots.report import ReportScope
+    from hotspots.report import report_from_data
 
     st.subheader("Evidence pack for a bid")
     st.caption("Report (HTML and PDF), print-resolution maps, tables and a GeoPackage of "
@@ -178,7 +179,7 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
         bundle = report_from_data(
             crimes, report, out=out,
             scope=ReportScope(group=group, areas=areas, include=chosen or None),
-            periods=ReportPeriods(start, end), method=MethodSettings(method, params),
+            periods=ReportPeriods(start, end), method=MethodSettings.from_params(method, params),
             plan=ReportPlan(items, plan or ""),
             output=OutputOptions(points=points, tiles=tiles() is not None), progress=progress)
     except hotspots.HotspotsError as exc:

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import folium
-import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from hotspots.months import parse_month
 from hotspots.viz.colours import ROLE_COLOURS
-from hotspots.viz.webmaps import (
-    base_map,
-    class_layer,
-    hotspot_layer,
-    view_for,
-)
+from hotspots.viz.webmaps import base_map
+from hotspots.viz.webmaps import class_layer
+from hotspots.viz.webmaps import hotspot_layer
+from hotspots.viz.webmaps import view_for
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Uploads larger than this are refused with a message (Streamlit's own cap is set higher).
@@ -75,17 +72,11 @@ def side_by_side(results, labels, bounds, key, sensitive, areas=None,
                       returned_objects=[])
 
 
-def trend_chart(trend: pd.DataFrame, start: str) -> None:
-    import altair as alt
+def trend_chart(result: Any, start: str) -> None:
+    """The evaluation's monthly trend: the evidence pack's chart (control on its own axis)."""
+    from hotspots.viz.charts import evaluation_trend_figure
 
-    long = trend.melt(id_vars=[c for c in ("month", "period") if c in trend],
-                      value_vars=[c for c in ("target", "buffer", "control") if c in trend],
-                      var_name="area", value_name="crimes")
-    lines = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("month:T", title="Month"), y=alt.Y("crimes:Q", title="Crimes per month"),
-        color="area:N")
-    rule = alt.Chart(pd.DataFrame({"month": [parse_month(start, name="start")]})).mark_rule(
-        color="black", strokeDash=[4, 4]).encode(x="month:T")
-    st.altair_chart(lines + rule, use_container_width=True)
-    st.caption(f"Dashed line: the start of the scheme ({start}).")
+    st.pyplot(evaluation_trend_figure(result), use_container_width=True)
+    st.caption(f"Dotted line: the start of the scheme ({start}). Target and buffer use the "
+               "left axis, the control area the right axis.")
 

@@ -11,13 +11,18 @@ import pandas as pd
 import streamlit as st
 
 import hotspots
-from hotspots.io import load_boundary, load_crimes
+from hotspots.io import load_boundary
+from hotspots.io import load_crimes
 from hotspots.io.generic import header_columns
 from hotspots.io.policeuk import is_policeuk_header
 from hotspots.io.sources import MAX_HEADER_BYTES
-from hotspots.methods.find import METHODS, find_hotspots
+from hotspots.methods.find import METHODS
+from hotspots.methods.find import find_hotspots
 from hotspots.select import select_crimes
-from hotspots.ui.common import MAX_UPLOAD_MB, METHOD_LABELS, data_dir, url_param
+from hotspots.ui.common import MAX_UPLOAD_MB
+from hotspots.ui.common import METHOD_LABELS
+from hotspots.ui.common import data_dir
+from hotspots.ui.common import url_param
 
 
 @st.cache_data(show_spinner="Loading crimes…", max_entries=4)
@@ -179,7 +184,9 @@ def api_list(what: str, force: str = ""):
 
 def police_api_source():
     """Sidebar: fetch crimes and neighbourhood boundaries from the police.uk API."""
-    from hotspots.policeapi.client import PoliceAPI, fetch_crimes, fetch_neighbourhood_boundaries
+    from hotspots.policeapi.client import PoliceAPI
+    from hotspots.policeapi.client import fetch_crimes
+    from hotspots.policeapi.client import fetch_neighbourhood_boundaries
 
     try:
         forces = api_list("forces")

@@ -13,13 +13,14 @@ import streamlit as st
 
 import hotspots
 from hotspots.months import shift_month_label
-from hotspots.ui.common import ROOT, show_map, tiles, view
-from hotspots.viz.webmaps import (
-    areas_layer,
-    base_map,
-    class_layer,
-    hotspot_layer,
-)
+from hotspots.ui.common import ROOT
+from hotspots.ui.common import show_map
+from hotspots.ui.common import tiles
+from hotspots.ui.common import view
+from hotspots.viz.webmaps import areas_layer
+from hotspots.viz.webmaps import base_map
+from hotspots.viz.webmaps import class_layer
+from hotspots.viz.webmaps import hotspot_layer
 
 
 def plan_store():
@@ -101,7 +102,9 @@ def plan_picker(area_label):
 
 def new_intervention(drawing, store, plan, catalogue, months, area) -> bool:
     """The form that describes a drawn shape and saves it to ``plan``; True once saved."""
-    from hotspots.planning.interventions import Intervention, check_inside, from_drawing
+    from hotspots.planning.interventions import Intervention
+    from hotspots.planning.interventions import check_inside
+    from hotspots.planning.interventions import from_drawing
 
     try:
         geometry, radius = from_drawing(drawing)

@@ -9,13 +9,13 @@ import streamlit as st
 from hotspots.analysis.profile import place_profile
 from hotspots.pipelines.find import hotspot_table
 from hotspots.privacy import count_label
-from hotspots.ui.common import show_map, tiles, view
-from hotspots.viz.webmaps import (
-    areas_layer,
-    base_map,
-    heat_layer,
-    hotspot_layer,
-)
+from hotspots.ui.common import show_map
+from hotspots.ui.common import tiles
+from hotspots.ui.common import view
+from hotspots.viz.webmaps import areas_layer
+from hotspots.viz.webmaps import base_map
+from hotspots.viz.webmaps import heat_layer
+from hotspots.viz.webmaps import hotspot_layer
 
 
 def scan(selected, result, area, areas_all, groups, group, sensitive):

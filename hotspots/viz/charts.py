@@ -16,15 +16,24 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import MaxNLocator
 
-from hotspots.errors import ColumnMappingError, ParameterError
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import ParameterError
 from hotspots.io.write import atomic_path
-from hotspots.months import as_month, month_label
-from hotspots.privacy import SUPPRESSED, is_small
+from hotspots.months import as_month
+from hotspots.months import month_label
+from hotspots.privacy import SUPPRESSED
+from hotspots.privacy import is_small
 from hotspots.validation import check_positive
 from hotspots.viz.colours import SERIES_COLOURS
-from hotspots.viz.mapframe import DEFAULT_DPI, INK, MUTED, new_figure, save_png, wrap
+from hotspots.viz.mapframe import DEFAULT_DPI
+from hotspots.viz.mapframe import INK
+from hotspots.viz.mapframe import MUTED
+from hotspots.viz.mapframe import new_figure
+from hotspots.viz.mapframe import save_png
+from hotspots.viz.mapframe import wrap
 
 __all__ = [
     "CHART_SIZE",
@@ -188,7 +197,7 @@ def trend_png(
         A ``month`` column (or a DatetimeIndex) and one or more numeric columns, one line
         each: e.g. :func:`hotspots.profile.monthly_counts` (``month, count``) or an
         evaluation's trend (``month, target, buffer, control``, drawn in the colours of
-        :func:`hotspots.evaluation.plot_trend`).
+        :func:`evaluation_trend_figure`).
     path : str or Path
         The ``.png`` to write.
     start : str or Timestamp, optional
@@ -473,7 +482,7 @@ def categories_png(
 EVALUATION_SIZE = (9.0, 3.8)
 
 
-def evaluation_trend_figure(result: Any) -> Figure:
+def evaluation_trend_figure(result: Any, *, title: str | None = None) -> Figure:
     """Crimes per month in target and buffer (left axis) and control (right axis).
 
     The control is usually far larger than the target, so it gets its own axis; the
@@ -500,7 +509,7 @@ def evaluation_trend_figure(result: Any) -> Figure:
     ax.annotate(f"start {start:%Y-%m}", xy=(start, 1), xycoords=("data", "axes fraction"),
                 xytext=(4, -12), textcoords="offset points", fontsize="small")
     ax.legend(handles=lines, loc="lower left", fontsize="small")
-    ax.set_title("Crimes per month in the target, buffer and control areas")
+    ax.set_title(title or "Crimes per month in the target, buffer and control areas")
     return fig
 
 

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from hotspots.result import HotspotResult
-from hotspots.viz.colours import GI_COLOURS, SEQUENTIAL
+from hotspots.viz.colours import GI_COLOURS
+from hotspots.viz.colours import SEQUENTIAL
 
 __all__ = [
     "MAX_MAP_FEATURES",

@@ -13,7 +13,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection
+from matplotlib.collections import PathCollection
 from matplotlib.path import Path as MplPath
 
 from hotspots.errors import CRSError

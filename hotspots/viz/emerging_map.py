@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
-from hotspots.methods.patterns import PATTERN_RULES, PATTERNS
+from hotspots.methods.patterns import PATTERN_RULES
+from hotspots.methods.patterns import PATTERNS
 from hotspots.privacy import suppress_small_counts
 from hotspots.viz.colours import EMERGING_COLOURS
 

@@ -17,15 +17,16 @@ import shapely
 
 from hotspots.analysis.change import compare_periods
 from hotspots.errors import ParameterError
-from hotspots.evaluation.areas import ROLES, EvaluationAreas, default_buffer_width
-from hotspots.evaluation.before_after import EvaluationResult
-from hotspots.evaluation.counts import DEFAULT_MONTHS, check_months
-from hotspots.months import as_month, month_label, shift_months
+from hotspots.evaluation.areas import EvaluationAreas
+from hotspots.evaluation.areas import default_buffer_width
+from hotspots.evaluation.counts import DEFAULT_MONTHS
+from hotspots.evaluation.counts import check_months
+from hotspots.months import as_month
+from hotspots.months import shift_months
 from hotspots.result import HotspotResult
 from hotspots.validation import require_projected
-from hotspots.viz.colours import SERIES_COLOURS
 
-__all__ = ["MAP_BANDWIDTH_RULE", "before_after_maps", "plot_trend"]
+__all__ = ["MAP_BANDWIDTH_RULE", "before_after_maps"]
 
 #: Default KDE bandwidth of before_after_maps given evaluation areas: the scale of the
 #: scheme, so the maps resolve the target rather than smoothing it into its surroundings
@@ -130,44 +131,3 @@ def before_after_maps(
         if rule is not None:
             result.params["bandwidth_rule"] = rule
     return comparison.before, comparison.after
-
-
-def plot_trend(result: EvaluationResult, *, title: str | None = None) -> Any:
-    """Return a matplotlib Figure: crimes per month in target, buffer and control.
-
-    The scheme's start is marked with a dashed line. Uses
-    :class:`matplotlib.figure.Figure` directly (no pyplot state).
-
-    Examples
-    --------
-    >>> import shapely
-    >>> from hotspots.evaluation.areas import evaluation_areas
-    >>> from hotspots.evaluation.before_after import evaluate
-    >>> areas = evaluation_areas(shapely.Point(0, 0).buffer(100), buffer_m=100,
-    ...                          control=shapely.Point(1000, 0).buffer(100))
-    >>> crimes = gpd.GeoDataFrame({"month": pd.to_datetime(["2024-12-01", "2025-01-01"]),
-    ...     "category": "Burglary"}, geometry=[shapely.Point(0, 0)] * 2, crs="EPSG:27700")
-    >>> fig = plot_trend(evaluate(crimes, areas, start="2025-01", months_before=1,
-    ...                           months_after=1))
-    >>> [line.get_label() for line in fig.axes[0].get_lines()][:3]
-    ['target', 'buffer', 'control']
-    """
-    from matplotlib.figure import Figure
-
-    if not isinstance(result, EvaluationResult):
-        raise TypeError(f"'result' should be an EvaluationResult, got {type(result)}")
-    trend = result.trend
-    fig = Figure(figsize=(9, 4), layout="constrained")
-    ax = fig.add_subplot()
-    for role in ROLES:
-        ax.plot(trend["month"], trend[role], marker="o", markersize=3, label=role,
-                color=SERIES_COLOURS[role])
-    start = result.counts.start
-    ax.axvline(start, color="#333", linestyle="--", linewidth=1)
-    ax.annotate(f"start {month_label(start)}", xy=(start, 1), xycoords=("data", "axes fraction"),
-                xytext=(4, -12), textcoords="offset points", fontsize="small")
-    ax.set_ylabel("crimes per month")
-    ax.set_ylim(bottom=0)
-    ax.set_title(title or "Crimes per month in the target, buffer and control areas")
-    ax.legend(loc="lower left", fontsize="small")
-    return fig

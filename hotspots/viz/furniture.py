@@ -18,7 +18,8 @@ from matplotlib.patheffects import withStroke
 from matplotlib.text import Text
 from matplotlib_scalebar.scalebar import ScaleBar
 
-from hotspots.viz.mapframe import INK, MapPage
+from hotspots.viz.mapframe import INK
+from hotspots.viz.mapframe import MapPage
 
 __all__ = [
     "scale_bar",

@@ -18,8 +18,12 @@ from branca.element import Element
 
 from hotspots.privacy import count_labels
 from hotspots.result import HotspotResult
-from hotspots.viz.classes import GI_LABELS, MAX_MAP_FEATURES, cells_to_draw, class_colours
-from hotspots.viz.colours import GI_COLOURS, SEQUENTIAL
+from hotspots.viz.classes import GI_LABELS
+from hotspots.viz.classes import MAX_MAP_FEATURES
+from hotspots.viz.classes import cells_to_draw
+from hotspots.viz.classes import class_colours
+from hotspots.viz.colours import GI_COLOURS
+from hotspots.viz.colours import SEQUENTIAL
 
 __all__ = [
     "hotspot_map",

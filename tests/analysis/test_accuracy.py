@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.analysis.accuracy import (
-    compare_methods,
-    default_candidates,
-    recommend,
-    run_candidate,
-)
-from hotspots.analysis.prediction import COMPARABLE_SHARE, prediction_accuracy
-from hotspots.errors import EmptySelectionError, ParameterError
+from hotspots.analysis.accuracy import compare_methods
+from hotspots.analysis.accuracy import default_candidates
+from hotspots.analysis.accuracy import recommend
+from hotspots.analysis.accuracy import run_candidate
+from hotspots.analysis.prediction import COMPARABLE_SHARE
+from hotspots.analysis.prediction import prediction_accuracy
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.methods.grid import make_grid
 
 CRS = "EPSG:27700"
@@ -126,7 +126,8 @@ def test_recommend_errors_and_runner_up():
 
 @pytest.mark.realdata
 def test_nottingham_burglary_train_jan_sep_test_oct_dec(shared_data):
-    from hotspots.io import load_boundary, load_crimes
+    from hotspots.io import load_boundary
+    from hotspots.io import load_crimes
     from hotspots.select import select_crimes
 
     path = shared_data / "nottingham" / "burglary_2022.csv.gz"

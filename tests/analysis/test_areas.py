@@ -6,10 +6,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely import LineString, box
+from shapely import LineString
+from shapely import box
 
-from hotspots.analysis.areas import AREA_COLUMNS, area_summary, concentration_statement
-from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
+from hotspots.analysis.areas import AREA_COLUMNS
+from hotspots.analysis.areas import area_summary
+from hotspots.analysis.areas import concentration_statement
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 
 BNG = "EPSG:27700"
 X0, Y0 = 451_000.0, 339_000.0  # central Nottingham, in metres

@@ -8,14 +8,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.analysis.change import (
-    CHANGE_CLASSES,
-    LARGE_CHANGE_SHARE,
-    NO_CHANGE_SHARE,
-    classify_change,
-    compare_periods,
-)
-from hotspots.errors import EmptySelectionError, ParameterError
+from hotspots.analysis.change import CHANGE_CLASSES
+from hotspots.analysis.change import LARGE_CHANGE_SHARE
+from hotspots.analysis.change import NO_CHANGE_SHARE
+from hotspots.analysis.change import classify_change
+from hotspots.analysis.change import compare_periods
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.viz.colours import CHANGE_COLOURS
 
 BNG = "EPSG:27700"

@@ -9,7 +9,9 @@ import pytest
 import shapely
 
 from hotspots.analysis.prediction import prediction_accuracy
-from hotspots.errors import CRSError, EmptySelectionError, ParameterError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.methods.grid import make_grid
 from hotspots.result import HotspotResult
 

@@ -2,7 +2,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from hotspots.analysis.profile import category_counts, monthly_counts, place_profile, top_streets
+from hotspots.analysis.profile import category_counts
+from hotspots.analysis.profile import monthly_counts
+from hotspots.analysis.profile import place_profile
+from hotspots.analysis.profile import top_streets
 
 
 def crimes():

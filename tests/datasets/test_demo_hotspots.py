@@ -15,7 +15,8 @@ import pytest
 import shapely
 
 import hotspots
-from hotspots.datasets.town import CENTRE, PARADES
+from hotspots.datasets.town import CENTRE
+from hotspots.datasets.town import PARADES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "sample_crimes"

@@ -22,8 +22,12 @@ from scipy.spatial import cKDTree
 from hotspots.datasets import crimes as demo_crimes
 from hotspots.datasets import town as demo_town
 from hotspots.datasets.crimes import POLICE_UK_COLUMNS
-from hotspots.datasets.sample import DEFAULT_SEED, planted, write_sample
-from hotspots.datasets.town import BNG_TO_WGS84, FORCE_NAME, SCHEME_CATEGORIES
+from hotspots.datasets.sample import DEFAULT_SEED
+from hotspots.datasets.sample import planted
+from hotspots.datasets.sample import write_sample
+from hotspots.datasets.town import BNG_TO_WGS84
+from hotspots.datasets.town import FORCE_NAME
+from hotspots.datasets.town import SCHEME_CATEGORIES
 from hotspots.errors import ParameterError
 from hotspots.schema import POLICE_UK_CATEGORIES
 

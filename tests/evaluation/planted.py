@@ -9,7 +9,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from hotspots.evaluation.areas import EvaluationAreas, evaluation_areas
+from hotspots.evaluation.areas import EvaluationAreas
+from hotspots.evaluation.areas import evaluation_areas
 
 BNG = "EPSG:27700"
 T_XY, B_XY, C_XY, OUT_XY = (0.0, 0.0), (150.0, 0.0), (1000.0, 0.0), (5000.0, 5000.0)

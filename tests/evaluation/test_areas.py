@@ -6,7 +6,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hotspots.errors import CRSError, ParameterError
+from hotspots.errors import CRSError
+from hotspots.errors import ParameterError
 from hotspots.evaluation.areas import evaluation_areas
 from tests.evaluation.planted import BNG
 

@@ -14,9 +14,12 @@ import shapely
 from hotspots.evaluation.areas import evaluation_areas
 from hotspots.evaluation.before_after import evaluate
 from hotspots.evaluation.counts import before_after
-from hotspots.evaluation.measures import WDQ_BANDS, relative_effect_size
-from hotspots.io import load_boundary, load_crimes
-from tests.evaluation.planted import BNG, two_years
+from hotspots.evaluation.measures import WDQ_BANDS
+from hotspots.evaluation.measures import relative_effect_size
+from hotspots.io import load_boundary
+from hotspots.io import load_crimes
+from tests.evaluation.planted import BNG
+from tests.evaluation.planted import two_years
 
 DEMO = Path(__file__).resolve().parents[2] / "data"
 

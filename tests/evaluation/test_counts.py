@@ -6,10 +6,17 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.errors import CRSError, EmptySelectionError, ParameterError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.evaluation.areas import evaluation_areas
-from hotspots.evaluation.counts import DEFAULT_MONTHS, before_after
-from tests.evaluation.planted import BNG, C_XY, T_XY, crimes_from, two_years
+from hotspots.evaluation.counts import DEFAULT_MONTHS
+from hotspots.evaluation.counts import before_after
+from tests.evaluation.planted import BNG
+from tests.evaluation.planted import C_XY
+from tests.evaluation.planted import T_XY
+from tests.evaluation.planted import crimes_from
+from tests.evaluation.planted import two_years
 
 # ---------------------------------------------------------------------------------------
 # Counting

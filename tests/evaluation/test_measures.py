@@ -6,13 +6,11 @@ import numpy as np
 import pytest
 
 from hotspots.errors import ParameterError
-from hotspots.evaluation.measures import (
-    WDQ_BANDS,
-    effect_measures,
-    relative_effect_size,
-    total_net_effect,
-    weighted_displacement_quotient,
-)
+from hotspots.evaluation.measures import WDQ_BANDS
+from hotspots.evaluation.measures import effect_measures
+from hotspots.evaluation.measures import relative_effect_size
+from hotspots.evaluation.measures import total_net_effect
+from hotspots.evaluation.measures import weighted_displacement_quotient
 
 # ---------------------------------------------------------------------------------------
 # Formulas on hand examples

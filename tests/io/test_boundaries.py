@@ -10,7 +10,9 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from hotspots.errors import ColumnMappingError, CRSError, InputFileError
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import InputFileError
 from hotspots.io import load_boundary
 
 #: Leeds Town Hall, longitude/latitude.

@@ -10,8 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotspots.errors import ColumnMappingError, InputFileError
-from hotspots.io import ColumnMapping, load_crimes, read_mapping
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import InputFileError
+from hotspots.io import ColumnMapping
+from hotspots.io import load_crimes
+from hotspots.io import read_mapping
 from hotspots.io.policeuk import POLICE_UK_COLUMNS
 from hotspots.schema import CRIME_COLUMNS
 

@@ -14,10 +14,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.errors import CRSError, InputFileError
-from hotspots.io import LoadReport, load_crimes
+from hotspots.errors import CRSError
+from hotspots.errors import InputFileError
+from hotspots.io import LoadReport
+from hotspots.io import load_crimes
 from hotspots.io.policeuk import POLICE_UK_COLUMNS
-from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES
+from hotspots.schema import CRIME_COLUMNS
+from hotspots.schema import POLICE_UK_CATEGORIES
 
 WY_FILE = "west-yorkshire/2016-07-west-yorkshire-street.csv.gz"
 WY_MEMBER = "2016-07/2016-07-west-yorkshire-street.csv"

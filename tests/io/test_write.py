@@ -10,7 +10,9 @@ import pyogrio
 import pytest
 import shapely
 
-from hotspots.io.write import write_geopackage, write_json, write_table
+from hotspots.io.write import write_geopackage
+from hotspots.io.write import write_json
+from hotspots.io.write import write_table
 
 
 def cells(crs="EPSG:27700"):

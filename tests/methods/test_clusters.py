@@ -12,21 +12,17 @@ import shapely
 from sklearn.cluster import DBSCAN
 from sklearn.neighbors import KDTree
 
-from hotspots.errors import (
-    ColumnMappingError,
-    CRSError,
-    EmptySelectionError,
-    ParameterError,
-)
-from hotspots.methods.clusters import (
-    CORE_PERCENTILE,
-    DEFAULT_EPS,
-    MIN_SAMPLES_FLOOR,
-    cluster_labels,
-    dbscan_hotspots,
-    default_min_samples,
-    hdbscan_hotspots,
-)
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.clusters import CORE_PERCENTILE
+from hotspots.methods.clusters import DEFAULT_EPS
+from hotspots.methods.clusters import MIN_SAMPLES_FLOOR
+from hotspots.methods.clusters import cluster_labels
+from hotspots.methods.clusters import dbscan_hotspots
+from hotspots.methods.clusters import default_min_samples
+from hotspots.methods.clusters import hdbscan_hotspots
 from hotspots.methods.clustertable import CLUSTER_COLUMNS
 from hotspots.schema import street_name
 

@@ -10,8 +10,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.errors import ColumnMappingError, CRSError, EmptySelectionError, ParameterError
-from hotspots.methods.counts import TOP_SHARE, count_hotspots
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.counts import TOP_SHARE
+from hotspots.methods.counts import count_hotspots
 from hotspots.methods.grid import make_grid
 
 BNG = "EPSG:27700"

@@ -9,14 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.methods.density import (
-    H_PER_SD,
-    KERNELS,
-    default_bandwidth,
-    kde_hotspots,
-    kde_surface,
-)
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.density import H_PER_SD
+from hotspots.methods.density import KERNELS
+from hotspots.methods.density import default_bandwidth
+from hotspots.methods.density import kde_hotspots
+from hotspots.methods.density import kde_surface
 from hotspots.methods.grid import make_grid
 
 BNG = "EPSG:27700"

@@ -18,15 +18,14 @@ import shapely
 from scipy import stats
 
 from hotspots.errors import ParameterError
-from hotspots.methods.emerging import (
-    BIN_ALPHA,
-    EmergingResult,
-    cell_series,
-    emerging_hotspots,
-    emerging_series,
-)
+from hotspots.methods.emerging import BIN_ALPHA
+from hotspots.methods.emerging import EmergingResult
+from hotspots.methods.emerging import cell_series
+from hotspots.methods.emerging import emerging_hotspots
+from hotspots.methods.emerging import emerging_series
 from hotspots.methods.gistar import gistar_hotspots
-from hotspots.methods.patterns import PATTERN_RULES, PATTERNS
+from hotspots.methods.patterns import PATTERN_RULES
+from hotspots.methods.patterns import PATTERNS
 
 CODE = {name: code for code, name in PATTERNS.items()}
 REPO = Path(__file__).resolve().parents[2]

@@ -15,16 +15,16 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.methods.gistar import (
-    HOTSPOT_MIN_BIN,
-    gi_classes,
-    gistar_grid,
-    gistar_hotspots,
-)
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.gistar import HOTSPOT_MIN_BIN
+from hotspots.methods.gistar import gi_classes
+from hotspots.methods.gistar import gistar_grid
+from hotspots.methods.gistar import gistar_hotspots
 from hotspots.methods.grid import make_grid
 from hotspots.methods.neighbours import QUEEN_DISTANCE_FACTOR
-from hotspots.methods.stats import benjamini_hochberg, two_sided_p
+from hotspots.methods.stats import benjamini_hochberg
+from hotspots.methods.stats import two_sided_p
 
 BNG = "EPSG:27700"
 

@@ -3,8 +3,13 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspots.errors import CRSError, EmptySelectionError, ParameterError
-from hotspots.methods.grid import count_points, default_cell_size, make_grid, study_area_mask
+from hotspots.errors import CRSError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.grid import count_points
+from hotspots.methods.grid import default_cell_size
+from hotspots.methods.grid import make_grid
+from hotspots.methods.grid import study_area_mask
 
 
 def points(xy, crs="EPSG:27700"):

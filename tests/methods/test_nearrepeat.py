@@ -12,8 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
-from hotspots.methods.nearrepeat import KNOX_ALPHA, knox_test, near_repeat_possible
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.methods.nearrepeat import KNOX_ALPHA
+from hotspots.methods.nearrepeat import knox_test
+from hotspots.methods.nearrepeat import near_repeat_possible
 
 CRS = "EPSG:27700"
 START = pd.Timestamp("2024-01-01")

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from hotspots.errors import ParameterError
-from hotspots.methods.patterns import PATTERN_RULES, PATTERNS, classify_patterns
+from hotspots.methods.patterns import PATTERN_RULES
+from hotspots.methods.patterns import PATTERNS
+from hotspots.methods.patterns import classify_patterns
 
 CODE = {name: code for code, name in PATTERNS.items()}
 

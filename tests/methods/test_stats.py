@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from hotspots.errors import ParameterError
-from hotspots.methods.stats import benjamini_hochberg, two_sided_p
+from hotspots.methods.stats import benjamini_hochberg
+from hotspots.methods.stats import two_sided_p
 
 
 def test_two_sided_p_known_quantiles():

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hotspots.errors import ColumnMappingError, EmptySelectionError, ParameterError
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.methods.timesteps import time_steps
 
 # --------------------------------------------------------------------------- time steps

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from hotspots.errors import EmptySelectionError, ParameterError
-from hotspots.pipelines.compare import DEFAULT_TEST_MONTHS, run_compare
+from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
+from hotspots.pipelines.compare import DEFAULT_TEST_MONTHS
+from hotspots.pipelines.compare import run_compare
 from hotspots.pipelines.selection import Selection
 from tests.pipelines.conftest import MAPPING
 

@@ -9,10 +9,15 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from hotspots.methods.find import MethodSettings
 from hotspots.methods.find import find_hotspots
-from hotspots.pipelines.find import FIND_STEPS, MethodSettings, hotspot_table, run_find
-from hotspots.pipelines.selection import Selection, load_selection
-from tests.pipelines.conftest import HOTSPOT, MAPPING
+from hotspots.pipelines.find import FIND_STEPS
+from hotspots.pipelines.find import hotspot_table
+from hotspots.pipelines.find import run_find
+from hotspots.pipelines.selection import Selection
+from hotspots.pipelines.selection import load_selection
+from tests.pipelines.conftest import HOTSPOT
+from tests.pipelines.conftest import MAPPING
 
 
 @pytest.fixture(scope="module")

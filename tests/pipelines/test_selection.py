@@ -7,7 +7,9 @@ import pytest
 import shapely
 
 from hotspots.errors import EmptySelectionError
-from hotspots.pipelines.selection import LOAD_STEPS, Selection, load_selection
+from hotspots.pipelines.selection import LOAD_STEPS
+from hotspots.pipelines.selection import Selection
+from hotspots.pipelines.selection import load_selection
 from tests.pipelines.conftest import MAPPING
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 import shapely
 
 from hotspots.pipelines.selection import Selection
-from hotspots.pipelines.trends import emerging_table, run_trends
+from hotspots.pipelines.trends import emerging_table
+from hotspots.pipelines.trends import run_trends
 from tests.pipelines.conftest import MAPPING
 
 

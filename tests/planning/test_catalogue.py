@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hotspots import InputFileError
-from hotspots.planning.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
+from hotspots.planning.catalogue import DEFAULT_CATALOGUE_PATH
+from hotspots.planning.catalogue import load_catalogue
 from hotspots.schema import POLICE_UK_CATEGORIES
 
 EXPECTED_TYPES = {"cctv", "redeployable_cctv", "street_lighting", "anpr", "alley_gates",

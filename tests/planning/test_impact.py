@@ -14,9 +14,12 @@ import pytest
 import shapely
 
 import hotspots
-from hotspots import CRSError, ParameterError
+from hotspots import CRSError
+from hotspots import ParameterError
 from hotspots.planning.catalogue import load_catalogue
-from hotspots.planning.impact import combine_effects, projected_counts, projected_impact
+from hotspots.planning.impact import combine_effects
+from hotspots.planning.impact import projected_counts
+from hotspots.planning.impact import projected_impact
 from hotspots.planning.interventions import Intervention
 
 ROOT = Path(__file__).resolve().parents[2]

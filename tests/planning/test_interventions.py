@@ -8,17 +8,16 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hotspots import CRSError, ParameterError
-from hotspots.planning.interventions import (
-    QUAD_SEGS,
-    Intervention,
-    check_inside,
-    coverage,
-    from_drawing,
-    interventions_frame,
-    validate_intervention,
-    validate_interventions,
-)
+from hotspots import CRSError
+from hotspots import ParameterError
+from hotspots.planning.interventions import QUAD_SEGS
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import check_inside
+from hotspots.planning.interventions import coverage
+from hotspots.planning.interventions import from_drawing
+from hotspots.planning.interventions import interventions_frame
+from hotspots.planning.interventions import validate_intervention
+from hotspots.planning.interventions import validate_interventions
 
 CENTRE = shapely.Point(438_500, 361_350)
 #: A regular polygon with 4 * QUAD_SEGS sides has area (n/2) r^2 sin(2 pi / n).

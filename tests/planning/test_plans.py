@@ -9,9 +9,12 @@ import pyogrio
 import pytest
 import shapely
 
-from hotspots import InputFileError, ParameterError
-from hotspots.planning.interventions import Intervention, coverage
-from hotspots.planning.plans import STORE_VERSION, PlanStore
+from hotspots import InputFileError
+from hotspots import ParameterError
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import coverage
+from hotspots.planning.plans import STORE_VERSION
+from hotspots.planning.plans import PlanStore
 
 
 def _mixed_plan() -> list[Intervention]:

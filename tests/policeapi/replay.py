@@ -11,9 +11,12 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import Point
+from shapely.geometry import Polygon
+from shapely.geometry import box
 
-from hotspots.policeapi import PoliceAPI, Response
+from hotspots.policeapi import PoliceAPI
+from hotspots.policeapi import Response
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "policeapi"
 #: The City Centre pentagon of boundary_leicestershire_NC04.json, as (lon, lat).

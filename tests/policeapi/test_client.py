@@ -11,29 +11,28 @@ import json
 
 import pytest
 from pyproj import Geod
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import Point
+from shapely.geometry import Polygon
+from shapely.geometry import box
 
-from hotspots import HotspotsError, ParameterError
+from hotspots import HotspotsError
+from hotspots import ParameterError
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
-from hotspots.policeapi import (
-    MAX_POLY_VERTICES,
-    OfflineError,
-    PoliceAPIError,
-    Response,
-    fetch_crimes,
-    fetch_neighbourhood_boundaries,
-    query_polygon,
-)
-from tests.policeapi.replay import (
-    CITY_CENTRE,
-    DENSE_BOX,
-    dense_server,
-    items,
-    make_api,
-    query,
-    replay_routes,
-    sent_polygon,
-)
+from hotspots.policeapi import MAX_POLY_VERTICES
+from hotspots.policeapi import OfflineError
+from hotspots.policeapi import PoliceAPIError
+from hotspots.policeapi import Response
+from hotspots.policeapi import fetch_crimes
+from hotspots.policeapi import fetch_neighbourhood_boundaries
+from hotspots.policeapi import query_polygon
+from tests.policeapi.replay import CITY_CENTRE
+from tests.policeapi.replay import DENSE_BOX
+from tests.policeapi.replay import dense_server
+from tests.policeapi.replay import items
+from tests.policeapi.replay import make_api
+from tests.policeapi.replay import query
+from tests.policeapi.replay import replay_routes
+from tests.policeapi.replay import sent_polygon
 
 # -- other answers ---------------------------------------------------------------------
 

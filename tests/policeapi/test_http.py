@@ -17,20 +17,16 @@ import numpy as np
 import pytest
 
 from hotspots import HotspotsError
-from hotspots.policeapi import (
-    OfflineError,
-    PoliceAPI,
-    Response,
-    ServiceUnavailableError,
-    urllib_transport,
-)
-from tests.policeapi.replay import (
-    CANNOT_REACH,
-    CITY_CENTRE,
-    FakeClock,
-    make_api,
-    recorded,
-)
+from hotspots.policeapi import OfflineError
+from hotspots.policeapi import PoliceAPI
+from hotspots.policeapi import Response
+from hotspots.policeapi import ServiceUnavailableError
+from hotspots.policeapi import urllib_transport
+from tests.policeapi.replay import CANNOT_REACH
+from tests.policeapi.replay import CITY_CENTRE
+from tests.policeapi.replay import FakeClock
+from tests.policeapi.replay import make_api
+from tests.policeapi.replay import recorded
 
 # -- retries and rate limit -----------------------------------------------------------
 

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from hotspots.policeapi import (
-    Response,
-    ServiceUnavailableError,
-    fetch_crimes,
-)
-from tests.policeapi.replay import (
-    DENSE_BOX,
-    dense_server,
-    items,
-    make_api,
-    sent_polygon,
-)
+from hotspots.policeapi import Response
+from hotspots.policeapi import ServiceUnavailableError
+from hotspots.policeapi import fetch_crimes
+from tests.policeapi.replay import DENSE_BOX
+from tests.policeapi.replay import dense_server
+from tests.policeapi.replay import items
+from tests.policeapi.replay import make_api
+from tests.policeapi.replay import sent_polygon
 
 # -- 503: split and merge -------------------------------------------------------------
 

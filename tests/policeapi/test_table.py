@@ -14,22 +14,21 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from hotspots import HotspotsError, ParameterError, load_crimes
+from hotspots import HotspotsError
+from hotspots import ParameterError
+from hotspots import load_crimes
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
-from hotspots.policeapi import (
-    fetch_crimes,
-    fetch_neighbourhood_boundaries,
-    load_api_categories,
-)
-from hotspots.schema import CRIME_COLUMNS, POLICE_UK_CATEGORIES
-from tests.policeapi.replay import (
-    CITY_CENTRE,
-    items,
-    make_api,
-    query,
-    replay_routes,
-    sent_polygon,
-)
+from hotspots.policeapi import fetch_crimes
+from hotspots.policeapi import fetch_neighbourhood_boundaries
+from hotspots.policeapi import load_api_categories
+from hotspots.schema import CRIME_COLUMNS
+from hotspots.schema import POLICE_UK_CATEGORIES
+from tests.policeapi.replay import CITY_CENTRE
+from tests.policeapi.replay import items
+from tests.policeapi.replay import make_api
+from tests.policeapi.replay import query
+from tests.policeapi.replay import replay_routes
+from tests.policeapi.replay import sent_polygon
 
 # -- categories ------------------------------------------------------------------------
 

@@ -24,29 +24,34 @@ import pytest
 import shapely
 
 from hotspots.analysis.areas import area_summary
-from hotspots.analysis.profile import category_counts, top_streets
+from hotspots.analysis.profile import category_counts
+from hotspots.analysis.profile import top_streets
 from hotspots.evaluation.areas import evaluation_areas
 from hotspots.evaluation.before_after import evaluate
-from hotspots.groups import CrimeGroup, apply_harm, get_group, load_harm_weights
-from hotspots.io import load_boundary, load_crimes
+from hotspots.groups import CrimeGroup
+from hotspots.groups import apply_harm
+from hotspots.groups import get_group
+from hotspots.groups import load_harm_weights
+from hotspots.io import load_boundary
+from hotspots.io import load_crimes
+from hotspots.methods.find import MethodSettings
 from hotspots.methods.find import find_hotspots
 from hotspots.planning.impact import projected_impact
-from hotspots.planning.interventions import Intervention, coverage
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import coverage
 from hotspots.privacy import suppress_table
-from hotspots.report import (
-    EvaluationSettings,
-    MethodSettings,
-    OutputOptions,
-    ReportBundle,
-    ReportPeriods,
-    ReportPlan,
-    ReportScope,
-    build_report,
-    privacy_rule,
-    read_report_config,
-    report_from_data,
-)
-from hotspots.report.html import fmt_count, fmt_share
+from hotspots.report import EvaluationSettings
+from hotspots.report import OutputOptions
+from hotspots.report import ReportBundle
+from hotspots.report import ReportPeriods
+from hotspots.report import ReportPlan
+from hotspots.report import ReportScope
+from hotspots.report import build_report
+from hotspots.report import privacy_rule
+from hotspots.report import read_report_config
+from hotspots.report import report_from_data
+from hotspots.report.html import fmt_count
+from hotspots.report.html import fmt_share
 from hotspots.report.pdf import pdf_available
 from hotspots.select import select_crimes
 
@@ -61,7 +66,7 @@ HEADINGS = ("1. Summary", "2. Problem profile", "3. Intervention plan",
 #: Output of the tests' packs: no PDF, no tiles (quick, offline).
 NO_PDF = OutputOptions(pdf=False, tiles=False)
 #: Crimes per 200 m cell: a quick method for the tests' packs.
-COUNT_200 = MethodSettings("count", {"cell_size": 200})
+COUNT_200 = MethodSettings("count", cell_size=200)
 #: Columns that hold counts of crimes in the exported tables.
 COUNT_COLUMNS = ("count", "crimes", "comparison", "before", "after", "baseline",
                  "crimes_in_coverage", "target", "buffer", "control", "hotspot_crimes",
@@ -367,7 +372,7 @@ def test_vawg_exports_are_aggregated_and_suppressed(demo_data, tmp_path: Path) -
     bundle = report_from_data(crimes, report, out=tmp_path / "vawg",
                               scope=ReportScope(group="vawg", areas=areas),
                               periods=ReportPeriods("2025-01", "2025-12"),
-                              method=MethodSettings(params={"cell_size": 100}),
+                              method=MethodSettings(cell_size=100),
                               plan=ReportPlan([camera], "NTE"), output=NO_PDF)
     assert bundle.data.sensitive and not bundle.data.points
     gpkg = bundle.paths["geopackage"]
@@ -472,7 +477,7 @@ def test_data_text_is_escaped_and_inputs_unchanged(make_crimes, tmp_path: Path) 
     camera = Intervention(type="cctv", geometry=shapely.Point(440_100, 360_060),
                           start="2024-07", cost=1000, name="<img src=x onerror=alert(1)>")
     bundle = report_from_data(crimes, None, out=tmp_path / "esc", scope=ReportScope(areas=areas),
-                              method=MethodSettings("count", {"cell_size": 50}),
+                              method=MethodSettings("count", cell_size=50),
                               plan=ReportPlan([camera], "P&Q"), output=NO_PDF)
     outer = outer_html(bundle.html.read_text(encoding="utf-8"))
     assert "<script>x()" not in outer and "&lt;script&gt;x()&lt;/script&gt;" in outer
@@ -584,7 +589,7 @@ def test_a_figure_that_fails_is_left_out_with_a_note(make_crimes, tmp_path: Path
     monkeypatch.setattr(staticmaps, "hotspot_png", broken)
     rows = [("Burglary", "2024-06", 440_000 + 7 * i, 360_000 + 5 * i) for i in range(30)]
     bundle = report_from_data(make_crimes(rows), out=tmp_path / "broken",
-                              method=MethodSettings("count", {"cell_size": 50}),
+                              method=MethodSettings("count", cell_size=50),
                               output=NO_PDF)
     assert "map_hotspots" not in bundle.data.figures
     assert "chart_monthly" in bundle.data.figures  # the other figures are still drawn

@@ -17,7 +17,8 @@ import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from hotspots.planning.costs import estimate_cost
-from hotspots.planning.interventions import Intervention, from_drawing
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import from_drawing
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"

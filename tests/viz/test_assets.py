@@ -15,13 +15,11 @@ from branca.colormap import LinearColormap
 
 from hotspots.errors import ParameterError
 from hotspots.viz import assets
-from hotspots.viz.assets import (
-    LOCAL_FILES,
-    copy_assets,
-    remote_assets,
-    render_html,
-    use_local_assets,
-)
+from hotspots.viz.assets import LOCAL_FILES
+from hotspots.viz.assets import copy_assets
+from hotspots.viz.assets import remote_assets
+from hotspots.viz.assets import render_html
+from hotspots.viz.assets import use_local_assets
 
 PREFIX = "/app/static/vendor"
 

@@ -9,8 +9,14 @@ import shapely
 from hotspots.errors import ParameterError
 from hotspots.evaluation.areas import EvaluationAreas
 from hotspots.evaluation.before_after import evaluate
-from hotspots.viz.evaluation_figures import before_after_maps, plot_trend
-from tests.evaluation.planted import B_XY, C_XY, T_XY, crimes_from, planted_areas, two_years
+from hotspots.viz.charts import evaluation_trend_figure
+from hotspots.viz.evaluation_figures import before_after_maps
+from tests.evaluation.planted import B_XY
+from tests.evaluation.planted import C_XY
+from tests.evaluation.planted import T_XY
+from tests.evaluation.planted import crimes_from
+from tests.evaluation.planted import planted_areas
+from tests.evaluation.planted import two_years
 
 
 @pytest.fixture
@@ -18,13 +24,14 @@ def areas() -> EvaluationAreas:
     return planted_areas()
 
 
-def test_plot_trend_marks_the_start(areas):
-    fig = plot_trend(evaluate(two_years(), areas, start="2025-01"))
-    ax = fig.axes[0]
+def test_trend_chart_marks_the_start(areas):
+    fig = evaluation_trend_figure(evaluate(two_years(), areas, start="2025-01"))
+    ax, right = fig.axes
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels[:3] == ["target", "buffer", "control"]
+    assert labels[:2] == ["target", "buffer"]
+    assert [line.get_label() for line in right.get_lines()] == ["control (right axis)"]
     assert len(ax.get_lines()[0].get_xdata()) == 24
-    start_line = ax.get_lines()[3]  # the axvline
+    start_line = ax.get_lines()[2]  # the axvline
     assert pd.Timestamp(start_line.get_xdata()[0]) == pd.Timestamp("2025-01-01")
 
 

@@ -17,39 +17,39 @@ import pytest
 import shapely
 
 from hotspots.analysis.change import compare_periods
-from hotspots.errors import ColumnMappingError, CRSError, ParameterError
+from hotspots.errors import ColumnMappingError
+from hotspots.errors import CRSError
+from hotspots.errors import ParameterError
 from hotspots.evaluation.areas import evaluation_areas
 from hotspots.methods.emerging import emerging_hotspots
 from hotspots.methods.gistar import gistar_hotspots
-from hotspots.planning.interventions import Intervention, interventions_frame
+from hotspots.planning.interventions import Intervention
+from hotspots.planning.interventions import interventions_frame
 from hotspots.result import HotspotResult
-from hotspots.viz import basemap, classes
-from hotspots.viz.colours import (
-    CHANGE_COLOURS,
-    EMERGING_COLOURS,
-    GI_COLOURS,
-    PLAN_COLOURS,
-    ROLE_COLOURS,
-    SEQUENTIAL,
-)
-from hotspots.viz.staticmaps import (
-    categories_figure,
-    categories_png,
-    change_figure,
-    change_png,
-    emerging_figure,
-    emerging_png,
-    evaluation_figure,
-    evaluation_png,
-    hotspot_figure,
-    hotspot_png,
-    plan_figure,
-    plan_png,
-    seasonality_figure,
-    seasonality_png,
-    trend_figure,
-    trend_png,
-)
+from hotspots.viz import basemap
+from hotspots.viz import classes
+from hotspots.viz.colours import CHANGE_COLOURS
+from hotspots.viz.colours import EMERGING_COLOURS
+from hotspots.viz.colours import GI_COLOURS
+from hotspots.viz.colours import PLAN_COLOURS
+from hotspots.viz.colours import ROLE_COLOURS
+from hotspots.viz.colours import SEQUENTIAL
+from hotspots.viz.staticmaps import categories_figure
+from hotspots.viz.staticmaps import categories_png
+from hotspots.viz.staticmaps import change_figure
+from hotspots.viz.staticmaps import change_png
+from hotspots.viz.staticmaps import emerging_figure
+from hotspots.viz.staticmaps import emerging_png
+from hotspots.viz.staticmaps import evaluation_figure
+from hotspots.viz.staticmaps import evaluation_png
+from hotspots.viz.staticmaps import hotspot_figure
+from hotspots.viz.staticmaps import hotspot_png
+from hotspots.viz.staticmaps import plan_figure
+from hotspots.viz.staticmaps import plan_png
+from hotspots.viz.staticmaps import seasonality_figure
+from hotspots.viz.staticmaps import seasonality_png
+from hotspots.viz.staticmaps import trend_figure
+from hotspots.viz.staticmaps import trend_png
 
 BNG = "EPSG:27700"
 X0, Y0 = 440_000.0, 360_000.0
@@ -665,7 +665,8 @@ def test_bad_arguments_name_what_to_fix(planted, tmp_path):
 
 @pytest.mark.realdata
 def test_nottingham_burglary_gistar_map(shared_data, tmp_path):
-    from hotspots.io import load_boundary, load_crimes
+    from hotspots.io import load_boundary
+    from hotspots.io import load_crimes
 
     path = shared_data / "nottingham" / "burglary_2022.csv.gz"
     if not path.is_file():

@@ -29,32 +29,32 @@ Texts drawn on a map carry a ``gid`` saying what they are, for tests and post-pr
 """
 
 from hotspots.viz.basemap import BASEMAPS
-from hotspots.viz.charts import (
-    CHART_CREDITS,
-    categories_figure,
-    categories_png,
-    evaluation_trend_png,
-    seasonality_figure,
-    seasonality_png,
-    trend_figure,
-    trend_png,
-)
-from hotspots.viz.mapframe import DEFAULT_CREDITS, DEFAULT_DPI, MAP_SIZE
-from hotspots.viz.staticmaps.change import (
-    change_figure,
-    change_png,
-    emerging_figure,
-    emerging_png,
-)
-from hotspots.viz.staticmaps.common import LABEL_TOP, MapStyle, suppressed
-from hotspots.viz.staticmaps.evaluation import evaluation_figure, evaluation_png
-from hotspots.viz.staticmaps.hotspot import (
-    boundary_figure,
-    boundary_png,
-    hotspot_figure,
-    hotspot_png,
-)
-from hotspots.viz.staticmaps.plan import plan_figure, plan_png
+from hotspots.viz.charts import CHART_CREDITS
+from hotspots.viz.charts import categories_figure
+from hotspots.viz.charts import categories_png
+from hotspots.viz.charts import evaluation_trend_png
+from hotspots.viz.charts import seasonality_figure
+from hotspots.viz.charts import seasonality_png
+from hotspots.viz.charts import trend_figure
+from hotspots.viz.charts import trend_png
+from hotspots.viz.mapframe import DEFAULT_CREDITS
+from hotspots.viz.mapframe import DEFAULT_DPI
+from hotspots.viz.mapframe import MAP_SIZE
+from hotspots.viz.staticmaps.change import change_figure
+from hotspots.viz.staticmaps.change import change_png
+from hotspots.viz.staticmaps.change import emerging_figure
+from hotspots.viz.staticmaps.change import emerging_png
+from hotspots.viz.staticmaps.common import LABEL_TOP
+from hotspots.viz.staticmaps.common import MapStyle
+from hotspots.viz.staticmaps.common import suppressed
+from hotspots.viz.staticmaps.evaluation import evaluation_figure
+from hotspots.viz.staticmaps.evaluation import evaluation_png
+from hotspots.viz.staticmaps.hotspot import boundary_figure
+from hotspots.viz.staticmaps.hotspot import boundary_png
+from hotspots.viz.staticmaps.hotspot import hotspot_figure
+from hotspots.viz.staticmaps.hotspot import hotspot_png
+from hotspots.viz.staticmaps.plan import plan_figure
+from hotspots.viz.staticmaps.plan import plan_png
 
 __all__ = [
     "hotspot_png",

@@ -14,29 +14,27 @@ from typing import Unpack
 import shapely
 from matplotlib.figure import Figure
 
-from hotspots.analysis.change import (
-    CHANGE_CLASSES,
-    LARGE_CHANGE_SHARE,
-    NO_CHANGE_SHARE,
-    PeriodComparison,
-)
+from hotspots.analysis.change import CHANGE_CLASSES
+from hotspots.analysis.change import LARGE_CHANGE_SHARE
+from hotspots.analysis.change import NO_CHANGE_SHARE
+from hotspots.analysis.change import PeriodComparison
 from hotspots.errors import ParameterError
 from hotspots.methods.patterns import PATTERNS
-from hotspots.privacy import SMALL_COUNT, is_small
+from hotspots.privacy import SMALL_COUNT
+from hotspots.privacy import is_small
 from hotspots.result import HotspotResult
-from hotspots.viz.colours import CHANGE_COLOURS, EMERGING_COLOURS
+from hotspots.viz.colours import CHANGE_COLOURS
+from hotspots.viz.colours import EMERGING_COLOURS
 from hotspots.viz.mapframe import swatch
-from hotspots.viz.staticmaps.common import (
-    AREA_KEYS,
-    CHANGE_KEYS,
-    MapOptions,
-    cell_map,
-    check_bool,
-    check_type,
-    in_map_crs,
-    map_style,
-    save_map,
-)
+from hotspots.viz.staticmaps.common import AREA_KEYS
+from hotspots.viz.staticmaps.common import CHANGE_KEYS
+from hotspots.viz.staticmaps.common import MapOptions
+from hotspots.viz.staticmaps.common import cell_map
+from hotspots.viz.staticmaps.common import check_bool
+from hotspots.viz.staticmaps.common import check_type
+from hotspots.viz.staticmaps.common import in_map_crs
+from hotspots.viz.staticmaps.common import map_style
+from hotspots.viz.staticmaps.common import save_map
 
 __all__ = ["change_figure", "change_png", "emerging_figure", "emerging_png"]
 

@@ -8,10 +8,12 @@ groups no label shows a count of 1-4.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
+from typing import TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -21,22 +23,28 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from hotspots.errors import ParameterError
-from hotspots.privacy import SUPPRESSED, is_small
-from hotspots.viz.basemap import add_tiles, want_tiles
-from hotspots.viz.drawing import draw_polygons, map_crs, to_map_crs, union_bounds
-from hotspots.viz.furniture import extent_of, label_point, north_arrow, scale_bar
-from hotspots.viz.mapframe import (
-    AREA_EDGE,
-    DEFAULT_CREDITS,
-    DEFAULT_DPI,
-    LAND,
-    MUTED,
-    MapPage,
-    map_page,
-    message,
-    outline_swatch,
-    save_png,
-)
+from hotspots.privacy import SUPPRESSED
+from hotspots.privacy import is_small
+from hotspots.viz.basemap import add_tiles
+from hotspots.viz.basemap import want_tiles
+from hotspots.viz.drawing import draw_polygons
+from hotspots.viz.drawing import map_crs
+from hotspots.viz.drawing import to_map_crs
+from hotspots.viz.drawing import union_bounds
+from hotspots.viz.furniture import extent_of
+from hotspots.viz.furniture import label_point
+from hotspots.viz.furniture import north_arrow
+from hotspots.viz.furniture import scale_bar
+from hotspots.viz.mapframe import AREA_EDGE
+from hotspots.viz.mapframe import DEFAULT_CREDITS
+from hotspots.viz.mapframe import DEFAULT_DPI
+from hotspots.viz.mapframe import LAND
+from hotspots.viz.mapframe import MUTED
+from hotspots.viz.mapframe import MapPage
+from hotspots.viz.mapframe import map_page
+from hotspots.viz.mapframe import message
+from hotspots.viz.mapframe import outline_swatch
+from hotspots.viz.mapframe import save_png
 
 __all__ = [
     "LABEL_TOP",

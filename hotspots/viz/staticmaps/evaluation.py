@@ -7,28 +7,31 @@ reported (relative effect size, weighted displacement quotient, total net effect
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Unpack
+from typing import Any
+from typing import Unpack
 
 import shapely
 from matplotlib.figure import Figure
 
-from hotspots.evaluation.areas import ROLES, EvaluationAreas
-from hotspots.viz.colours import ROLE_COLOURS, ROLE_EDGES
-from hotspots.viz.drawing import draw_polygons, union_bounds
+from hotspots.evaluation.areas import ROLES
+from hotspots.evaluation.areas import EvaluationAreas
+from hotspots.viz.colours import ROLE_COLOURS
+from hotspots.viz.colours import ROLE_EDGES
+from hotspots.viz.drawing import draw_polygons
+from hotspots.viz.drawing import union_bounds
 from hotspots.viz.furniture import label_point
-from hotspots.viz.mapframe import INK, swatch
-from hotspots.viz.staticmaps.common import (
-    AREA_KEYS,
-    HALO,
-    MapOptions,
-    area_labels,
-    check_type,
-    finish,
-    in_map_crs,
-    map_style,
-    open_map,
-    save_map,
-)
+from hotspots.viz.mapframe import INK
+from hotspots.viz.mapframe import swatch
+from hotspots.viz.staticmaps.common import AREA_KEYS
+from hotspots.viz.staticmaps.common import HALO
+from hotspots.viz.staticmaps.common import MapOptions
+from hotspots.viz.staticmaps.common import area_labels
+from hotspots.viz.staticmaps.common import check_type
+from hotspots.viz.staticmaps.common import finish
+from hotspots.viz.staticmaps.common import in_map_crs
+from hotspots.viz.staticmaps.common import map_style
+from hotspots.viz.staticmaps.common import open_map
+from hotspots.viz.staticmaps.common import save_map
 
 __all__ = ["evaluation_figure", "evaluation_png"]
 

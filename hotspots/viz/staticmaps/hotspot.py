@@ -9,7 +9,8 @@ number of crimes ("<5" for 1-4 in sensitive groups).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Unpack
+from typing import Any
+from typing import Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -20,34 +21,36 @@ from matplotlib.figure import Figure
 from hotspots.errors import ParameterError
 from hotspots.privacy import SMALL_COUNT
 from hotspots.result import HotspotResult
-from hotspots.viz.classes import GI_LABELS, cells_to_draw, class_colours, n_candidates
-from hotspots.viz.colours import GI_COLOURS, SEQUENTIAL
-from hotspots.viz.drawing import dissolve_parts, draw_polygons, union_bounds
+from hotspots.viz.classes import GI_LABELS
+from hotspots.viz.classes import cells_to_draw
+from hotspots.viz.classes import class_colours
+from hotspots.viz.classes import n_candidates
+from hotspots.viz.colours import GI_COLOURS
+from hotspots.viz.colours import SEQUENTIAL
+from hotspots.viz.drawing import dissolve_parts
+from hotspots.viz.drawing import draw_polygons
+from hotspots.viz.drawing import union_bounds
 from hotspots.viz.furniture import label
-from hotspots.viz.mapframe import (
-    INK,
-    MapPage,
-    message,
-    outline_swatch,
-    swatch,
-    wrap,
-)
-from hotspots.viz.staticmaps.common import (
-    BOUNDARY_KEYS,
-    HOTSPOT_KEYS,
-    MapOptions,
-    area_labels,
-    check_bool,
-    check_type,
-    draw_classes,
-    finish,
-    in_map_crs,
-    map_style,
-    open_map,
-    save_map,
-    study_area,
-    suppressed,
-)
+from hotspots.viz.mapframe import INK
+from hotspots.viz.mapframe import MapPage
+from hotspots.viz.mapframe import message
+from hotspots.viz.mapframe import outline_swatch
+from hotspots.viz.mapframe import swatch
+from hotspots.viz.mapframe import wrap
+from hotspots.viz.staticmaps.common import BOUNDARY_KEYS
+from hotspots.viz.staticmaps.common import HOTSPOT_KEYS
+from hotspots.viz.staticmaps.common import MapOptions
+from hotspots.viz.staticmaps.common import area_labels
+from hotspots.viz.staticmaps.common import check_bool
+from hotspots.viz.staticmaps.common import check_type
+from hotspots.viz.staticmaps.common import draw_classes
+from hotspots.viz.staticmaps.common import finish
+from hotspots.viz.staticmaps.common import in_map_crs
+from hotspots.viz.staticmaps.common import map_style
+from hotspots.viz.staticmaps.common import open_map
+from hotspots.viz.staticmaps.common import save_map
+from hotspots.viz.staticmaps.common import study_area
+from hotspots.viz.staticmaps.common import suppressed
 
 __all__ = [
     "METHOD_NAMES",

@@ -8,7 +8,8 @@ hotspots are drawn under the plan to show what it covers.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Unpack
+from typing import Any
+from typing import Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -18,26 +19,24 @@ from matplotlib.transforms import Bbox
 
 from hotspots.result import HotspotResult
 from hotspots.viz.colours import PLAN_COLOURS
-from hotspots.viz.drawing import (
-    dissolve_parts,
-    draw_lines,
-    draw_polygons,
-    map_crs,
-    to_map_crs,
-    union_bounds,
-)
+from hotspots.viz.drawing import dissolve_parts
+from hotspots.viz.drawing import draw_lines
+from hotspots.viz.drawing import draw_polygons
+from hotspots.viz.drawing import map_crs
+from hotspots.viz.drawing import to_map_crs
+from hotspots.viz.drawing import union_bounds
 from hotspots.viz.furniture import label
-from hotspots.viz.mapframe import MapPage, message, swatch
-from hotspots.viz.staticmaps.common import (
-    HOT_EDGE,
-    HOT_FILL,
-    PLAN_KEYS,
-    MapOptions,
-    finish,
-    map_style,
-    open_map,
-    save_map,
-)
+from hotspots.viz.mapframe import MapPage
+from hotspots.viz.mapframe import message
+from hotspots.viz.mapframe import swatch
+from hotspots.viz.staticmaps.common import HOT_EDGE
+from hotspots.viz.staticmaps.common import HOT_FILL
+from hotspots.viz.staticmaps.common import PLAN_KEYS
+from hotspots.viz.staticmaps.common import MapOptions
+from hotspots.viz.staticmaps.common import finish
+from hotspots.viz.staticmaps.common import map_style
+from hotspots.viz.staticmaps.common import open_map
+from hotspots.viz.staticmaps.common import save_map
 from hotspots.viz.staticmaps.hotspot import HOT_RULES
 
 __all__ = ["MAX_PLAN_LABELS", "plan_figure", "plan_png"]
