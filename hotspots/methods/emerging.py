@@ -194,7 +194,8 @@ def emerging_hotspots(
         ``n_cold_steps``, ``final_bin`` (1 hot, -1 cold, 0), ``final_gi_z``, ``mean_gi_z``,
         ``mk_s``, ``mk_z``, ``mk_p``, ``trend`` ("increasing", "decreasing", "none"),
         ``score`` (= mean Gi* z over the steps: higher is hotter for longer) and
-        ``hotspot`` (a hot pattern that is hot in the final step: codes 1–7). ``params``
+        ``hotspot`` (a hot pattern that is hot in the final step: codes 1–7, in a cell
+        with at least one crime). ``params``
         holds the step unit and rule, the class rules (:data:`PATTERN_RULES`) and the
         significance levels. Pattern rules: see the module docstring.
 
@@ -273,7 +274,10 @@ def emerging_hotspots(
         "trend_test": f"Mann-Kendall on each cell's Gi* z-scores, two-sided, alpha {MK_ALPHA:g}",
         "hot_share": HOT_SHARE,
         "pattern_rules": dict(PATTERN_RULES),
-        "hotspot_rule": "a hot pattern that is hot in the final step (codes 1-7)",
+        "hotspot_rule": (
+            "a hot pattern that is hot in the final step (codes 1-7), in a cell with at "
+            "least one crime"
+        ),
         "score": "mean Gi* z over the steps",
         "pattern_counts": {
             PATTERNS[c]: int((code == c).sum()) for c in sorted(PATTERNS) if (code == c).any()
@@ -329,7 +333,7 @@ def _emerging_frame(
         "mk_p": _full(mk.p, np.nan),
         "trend": _full(trend, ""),
         "score": _full(z_mask.mean(axis=0), 0.0),
-        "hotspot": _full((code >= 1) & (code <= 7), False),
+        "hotspot": _full((code >= 1) & (code <= 7), False) & (counts.sum(axis=0) > 0),
     }
     return g.to_geodataframe(layers, mask=mask)
 
