@@ -15,7 +15,9 @@ every crime. The clusters become polygons with a summary table in
 A cluster is a hotspot only when it is bigger than chance makes them: the same number of
 crimes is placed uniformly at random within the study area (the boundary, or the convex
 hull of the crimes) :data:`~hotspots.methods.csr.CLUSTER_SIMULATIONS` times, clustered
-by the same rules, and a cluster must hold more crimes than the largest cluster of every
+with the same parameters (those the defaults chose on the real crimes: re-choosing them on
+each random map would lower the density bar to what noise reaches, and real clusters
+would be compared with large, sparse chance ones), and a cluster must hold more crimes than the largest cluster of every
 simulation (:func:`hotspots.methods.csr.cluster_csr_test`; a Monte Carlo test of the
 maximum, so the chance of any false hotspot on a map of pure noise is at most 5%).
 HDBSCAN on more than :data:`HDBSCAN_MAX_TESTED` crimes is too slow to simulate; its
@@ -397,7 +399,6 @@ def dbscan_hotspots(
     simulations, seed = check_simulations(simulations, seed, func=func)
     geom = None if area is None else area_geometry(area, crimes.crs, func=func)
     points = _collapse(x[located], y[located])
-    given = min_samples
     min_samples, ms_rule = _core_size(min_samples, points, eps, name="min_samples", func=func,
                                       low=1, within="eps")
 
@@ -406,14 +407,12 @@ def dbscan_hotspots(
     cells = cluster_table(crimes, labels, x, y, weights, buffer=eps / 2, top=top)
 
     def rerun(sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
-        simulated = _collapse(sx, sy)
-        ms = given if given is not None else _default_min_samples(simulated, eps)
-        return _dbscan_labels(simulated, sx, sy, eps, ms, True)
+        return _dbscan_labels(_collapse(sx, sy), sx, sy, eps, min_samples, True)
 
     test = cluster_csr_test(
         cells["count"].to_numpy(), x[located], y[located], rerun, area_geom=geom,
         simulations=simulations if len(cells) else 0, seed=seed,
-        rule=f"DBSCAN eps {eps:g} m, min_samples {ms_rule if given is None else given}",
+        rule=f"DBSCAN with the same eps ({eps:g} m) and min_samples ({min_samples})",
     )
     cells = test.flag(cells)
 
@@ -528,19 +527,16 @@ def hdbscan_hotspots(
         x[located], y[located], min_cluster_size, min_samples, selection
     )
     cells = cluster_table(crimes, labels, x, y, weights, buffer=HDBSCAN_BUFFER, top=top)
-    given = None if size_rule != "given" else min_cluster_size
 
     def rerun(sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
-        size = given if given is not None else _default_min_samples(_collapse(sx, sy),
-                                                                     DEFAULT_EPS)
-        return _hdbscan_labels(sx, sy, size, min_samples, selection)
+        return _hdbscan_labels(sx, sy, min_cluster_size, min_samples, selection)
 
     too_many = int(located.sum()) > HDBSCAN_MAX_TESTED
     test = cluster_csr_test(
         cells["count"].to_numpy(), x[located], y[located], rerun, area_geom=geom,
         simulations=0 if too_many or len(cells) == 0 else simulations, seed=seed,
-        rule=f"HDBSCAN min_cluster_size {size_rule if given is None else given}, "
-             f"{selection} selection",
+        rule=f"HDBSCAN with the same min_cluster_size ({min_cluster_size}), min_samples "
+             f"and {selection} selection",
     )
     cells = test.flag(cells)
     params = {
