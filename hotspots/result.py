@@ -116,10 +116,11 @@ def _cluster_rule(method: str, p: dict[str, Any]) -> str:
 def _cluster_flag(p: dict[str, Any]) -> str:
     test = p.get("csr_test") or {}
     if p.get("flag") == "tested":
+        what = "denser than the densest" if "densest" in str(test.get("test")) else (
+            "bigger than the largest")
         return (
-            "Hotspots are clusters bigger than the largest cluster in each of "
-            f"{test.get('simulations')} maps of as many crimes placed at random "
-            "(5% family-wise error)."
+            f"Hotspots are clusters {what} cluster in each of {test.get('simulations')} "
+            "maps of as many crimes placed at random (5% family-wise error)."
         )
     return ("The clusters are descriptive: not tested against chance, so any of them may "
             "be noise.")

@@ -20,6 +20,9 @@ each random map would lower the density bar to what noise reaches, and real clus
 would be compared with large, sparse chance ones), and a cluster must hold more crimes than the largest cluster of every
 simulation (:func:`hotspots.methods.csr.cluster_csr_test`; a Monte Carlo test of the
 maximum, so the chance of any false hotspot on a map of pure noise is at most 5%).
+HDBSCAN clusters are tested on their density (crimes per km² of the buffered hull)
+instead: its leaf clusters of pure noise hold hundreds of crimes but are no denser than
+the background.
 HDBSCAN on more than :data:`HDBSCAN_MAX_TESTED` crimes is too slow to simulate; its
 clusters are then labelled descriptive in every output.
 """
@@ -533,8 +536,9 @@ def hdbscan_hotspots(
 
     too_many = int(located.sum()) > HDBSCAN_MAX_TESTED
     test = cluster_csr_test(
-        cells["count"].to_numpy(), x[located], y[located], rerun, area_geom=geom,
+        cells["density"].to_numpy(), x[located], y[located], rerun, area_geom=geom,
         simulations=0 if too_many or len(cells) == 0 else simulations, seed=seed,
+        density_buffer=HDBSCAN_BUFFER,
         rule=f"HDBSCAN with the same min_cluster_size ({min_cluster_size}), min_samples "
              f"and {selection} selection",
     )

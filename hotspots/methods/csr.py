@@ -182,6 +182,16 @@ def uniform_points(
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def _densities(x: np.ndarray, y: np.ndarray, labels: np.ndarray, buffer: float) -> np.ndarray:
+    """Crimes per km² of each cluster's convex hull buffered by ``buffer`` metres."""
+    order = np.argsort(labels, kind="stable")
+    ids, index, counts = np.unique(labels[order], return_inverse=True, return_counts=True)
+    hulls = shapely.convex_hull(
+        shapely.multipoints(shapely.points(x[order], y[order]), indices=index)
+    )
+    return counts / (shapely.area(shapely.buffer(hulls, buffer)) / 1e6)
+
+
 @dataclass
 class ClusterTest:
     """The Monte Carlo CSR test of a clustering.
@@ -277,6 +287,7 @@ def cluster_csr_test(
     seed: int,
     alpha: float = FDR_ALPHA,
     rule: str,
+    density_buffer: float | None = None,
 ) -> ClusterTest:
     """Monte Carlo test of cluster sizes against the largest cluster under CSR.
 
@@ -299,6 +310,11 @@ def cluster_csr_test(
         A cluster is significant when its p-value is at most ``alpha``.
     rule : str
         The clustering rule re-run, for ``params``.
+    density_buffer : float, optional
+        Test the clusters' density (crimes per km² of the convex hull buffered by this
+        many metres, as the cluster table measures it; ``sizes`` then holds the observed
+        densities) instead of their size. HDBSCAN needs it: its leaf clusters of pure noise
+        are large but no denser than the background.
 
     Examples
     --------
@@ -316,7 +332,8 @@ def cluster_csr_test(
     region, where = cluster_region(x, y, area_geom)
     params: dict[str, Any] = {
         "null": f"complete spatial randomness: {x.size:,} crimes uniform within {where}",
-        "test": "Monte Carlo test of the largest cluster (family-wise error)",
+        "test": ("Monte Carlo test of the " + ("densest" if density_buffer else "largest")
+                 + " cluster (family-wise error)"),
         "simulations": simulations,
         "seed": seed,
         "alpha": alpha,
@@ -332,24 +349,31 @@ def cluster_csr_test(
              "dense groups of crimes, not shown to be more than chance."],
         )
     rng = np.random.default_rng(seed)
-    null_max = np.zeros(simulations, dtype=np.int64)
+    null_max = np.zeros(simulations)
     for s in range(simulations):
         sx, sy = uniform_points(region, x.size, rng)
         lab = labels_of(sx, sy)
-        lab = lab[lab >= 0]
-        null_max[s] = int(np.bincount(lab).max()) if lab.size else 0
-    sizes = np.asarray(sizes, dtype=np.int64)
+        keep = lab >= 0
+        if not keep.any():
+            continue
+        if density_buffer is None:
+            null_max[s] = np.bincount(lab[keep]).max()
+        else:
+            null_max[s] = _densities(sx[keep], sy[keep], lab[keep], density_buffer).max()
+    sizes = np.asarray(sizes, dtype=float)
     beaten = (null_max[None, :] >= sizes[:, None]).sum(axis=1)
     p = (beaten + 1.0) / (simulations + 1.0)
-    params["null_largest_cluster"] = {
-        "min": int(null_max.min()), "median": float(np.median(null_max)),
-        "max": int(null_max.max()),
+    what, unit = (("largest", "crimes") if density_buffer is None
+                  else ("densest", "crimes per km²"))
+    params[f"null_{what}_cluster"] = {
+        "min": round(float(null_max.min()), 1), "median": round(float(np.median(null_max)), 1),
+        "max": round(float(null_max.max()), 1), "unit": unit,
     }
     kept = int((p <= alpha).sum())
     notes = [
         f"Tested against complete spatial randomness: {simulations} maps of {x.size:,} "
-        f"crimes placed uniformly within {where}, clustered the same way, had largest "
-        f"clusters of {null_max.min()}–{null_max.max()} crimes; {kept:,} of {len(sizes):,} "
-        f"clusters are bigger than all but {alpha:.0%} of those and are hotspots."
+        f"crimes placed uniformly within {where}, clustered the same way, had {what} "
+        f"clusters of {null_max.min():,.0f}–{null_max.max():,.0f} {unit}; {kept:,} of "
+        f"{len(sizes):,} clusters beat all of them and are hotspots."
     ]
     return ClusterTest(p, null_max, params, notes)
