@@ -16,16 +16,14 @@ A cluster is a hotspot only when it is bigger than chance makes them: the same n
 crimes is placed uniformly at random within the study area (the boundary, or the convex
 hull of the crimes) :data:`~hotspots.methods.csr.CLUSTER_SIMULATIONS` times, clustered
 with the same parameters (those the defaults chose on the real crimes: re-choosing them on
-each random map would lower the density bar to what noise reaches, and real clusters
-would be compared with large, sparse chance ones), and a cluster must hold more crimes than the largest cluster of every
-simulation (:func:`hotspots.methods.csr.cluster_csr_test`; a Monte Carlo test of the
-maximum, so the chance of any false hotspot on a map of pure noise is at most 5%).
-HDBSCAN clusters are tested on their density (crimes per km² of the buffered hull)
-instead: its leaf clusters of pure noise hold hundreds of crimes but are no denser than
-the background.
-HDBSCAN on more than :data:`HDBSCAN_MAX_TESTED` crimes is too slow to simulate; its
-clusters are then labelled descriptive in every output.
-"""
+each random map would lower the density bar to what noise reaches, and real clusters would
+be compared with large, sparse chance ones), and a cluster must hold more crimes than the
+largest cluster of every simulation (:func:`hotspots.methods.csr.cluster_csr_test`; a
+Monte Carlo test of the maximum: the chance of any false hotspot on a map of pure noise is
+at most 5%). HDBSCAN clusters are tested on their density (crimes per km² of the buffered
+hull) instead: its leaf clusters of pure noise hold hundreds of crimes but are no denser
+than the background. HDBSCAN on more than :data:`HDBSCAN_MAX_TESTED` crimes is too slow to
+simulate; its clusters are then labelled descriptive in every output."""
 
 from __future__ import annotations
 

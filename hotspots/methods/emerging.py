@@ -2,15 +2,15 @@
 
 The crimes are counted on one grid for every time step (a space-time cube of shape
 ``(steps, rows, cols)``). Getis-Ord Gi* is computed for every step at once (one
-convolution of the whole cube with a 2-D disc, each step standardised by its own mean
-and standard deviation over the study area), its p-values come from the exact
-randomization law of the neighbour sums of that step (:mod:`hotspots.methods.inference`;
-the normal approximation called ~6 of 2,025 pure-noise cells "new hot spots" at burglary
-volumes), they are corrected for multiple testing with Benjamini–Hochberg within each step, and each cell-step is called hot or
-cold when its corrected p-value is below 0.10 (90% confidence, :data:`BIN_ALPHA`). A
-Mann–Kendall test on each cell's series of Gi* z-scores says whether clustering is
-intensifying or diminishing. Each cell then gets one pattern of the Esri Emerging Hot
-Spot Analysis scheme (:data:`PATTERN_RULES`).
+convolution of the whole cube with a 2-D disc, each step standardised by its own mean and
+standard deviation over the study area), its p-values come from the exact randomization
+law of the neighbour sums of that step (:mod:`hotspots.methods.inference`; the normal
+approximation called ~6 of 2,025 pure-noise cells "new hot spots" at burglary volumes),
+they are corrected for multiple testing with Benjamini–Hochberg within each step, and each
+cell-step is called hot or cold when its corrected p-value is below 0.10 (90% confidence,
+:data:`BIN_ALPHA`). A Mann–Kendall test on each cell's series of Gi* z-scores says whether
+clustering is intensifying or diminishing. Each cell then gets one pattern of the Esri
+Emerging Hot Spot Analysis scheme (:data:`PATTERN_RULES`).
 
 The pattern rules, and how ties between them are broken, are in
 :mod:`hotspots.methods.patterns`; the pieces are in :mod:`~hotspots.methods.timesteps`
