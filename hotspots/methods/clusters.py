@@ -17,13 +17,13 @@ crimes is placed uniformly at random within the study area (the boundary, or the
 hull of the crimes) :data:`~hotspots.methods.csr.CLUSTER_SIMULATIONS` times, clustered
 with the same parameters (those the defaults chose on the real crimes: re-choosing them on
 each random map would lower the density bar to what noise reaches, and real clusters would
-be compared with large, sparse chance ones), and a cluster must hold more crimes than the
-largest cluster of every simulation (:func:`hotspots.methods.csr.cluster_csr_test`; a
-Monte Carlo test of the maximum: the chance of any false hotspot on a map of pure noise is
-at most 5%). HDBSCAN clusters are tested on their density (crimes per km² of the buffered
-hull) instead: its leaf clusters of pure noise hold hundreds of crimes but are no denser
-than the background. HDBSCAN on more than :data:`HDBSCAN_MAX_TESTED` crimes is too slow to
-simulate; its clusters are then labelled descriptive in every output."""
+be compared with large, sparse chance ones). Each cluster is scored by Kulldorff's scan
+statistic (the log-likelihood ratio of its crimes against what its area holds under CSR,
+which rewards both size and excess), and a cluster must score above the best cluster of
+every simulation (:func:`hotspots.methods.csr.cluster_csr_test`; a Monte Carlo test of the
+maximum: the chance of any false hotspot on a map of pure noise is at most 5%). HDBSCAN on
+more than :data:`HDBSCAN_MAX_TESTED` crimes is too slow to simulate; its clusters are then
+labelled descriptive in every output and none is flagged as a hotspot."""
 
 from __future__ import annotations
 
@@ -411,7 +411,7 @@ def dbscan_hotspots(
         return _dbscan_labels(_collapse(sx, sy), sx, sy, eps, min_samples, True)
 
     test = cluster_csr_test(
-        cells["count"].to_numpy(), x[located], y[located], rerun, area_geom=geom,
+        labels[located], x[located], y[located], rerun, buffer=eps / 2, area_geom=geom,
         simulations=simulations if len(cells) else 0, seed=seed,
         rule=f"DBSCAN with the same eps ({eps:g} m) and min_samples ({min_samples})",
     )
@@ -534,9 +534,9 @@ def hdbscan_hotspots(
 
     too_many = int(located.sum()) > HDBSCAN_MAX_TESTED
     test = cluster_csr_test(
-        cells["density"].to_numpy(), x[located], y[located], rerun, area_geom=geom,
-        simulations=0 if too_many or len(cells) == 0 else simulations, seed=seed,
-        density_buffer=HDBSCAN_BUFFER,
+        labels[located], x[located], y[located], rerun, buffer=HDBSCAN_BUFFER,
+        area_geom=geom, simulations=0 if too_many or len(cells) == 0 else simulations,
+        seed=seed,
         rule=f"HDBSCAN with the same min_cluster_size ({min_cluster_size}), min_samples "
              f"and {selection} selection",
     )

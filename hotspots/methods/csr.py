@@ -17,9 +17,10 @@ conservative side.
 
 Clusters (DBSCAN, HDBSCAN) have no closed-form null: :func:`cluster_csr_test` simulates
 the same number of crimes uniformly within the study area (the boundary, or the convex
-hull of the crimes), re-runs the same clustering, and keeps a cluster only when its size
-beats the largest cluster of the simulations (Monte Carlo test of the maximum, which
-controls the family-wise error: Besag & Diggle 1977).
+hull of the crimes), re-runs the same clustering, and keeps a cluster only when its scan
+statistic (Kulldorff's log-likelihood ratio of its crimes against its area's share) beats
+the best cluster of every simulation (Monte Carlo test of the maximum, which controls the
+family-wise error: Kulldorff 1997; Besag & Diggle 1977).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ __all__ = [
     "check_simulations",
     "csr_flags",
     "cluster_csr_test",
+    "cluster_zones",
+    "scan_llr",
     "count_csr_p",
     "disc_csr_p",
     "study_area_m2",
@@ -182,14 +185,44 @@ def uniform_points(
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def _densities(x: np.ndarray, y: np.ndarray, labels: np.ndarray, buffer: float) -> np.ndarray:
-    """Crimes per km² of each cluster's convex hull buffered by ``buffer`` metres."""
-    order = np.argsort(labels, kind="stable")
-    ids, index, counts = np.unique(labels[order], return_inverse=True, return_counts=True)
+def scan_llr(counts: np.ndarray, expected: np.ndarray, total: int) -> np.ndarray:
+    """Kulldorff's Poisson log-likelihood ratio of each zone, 0 where it is not raised.
+
+    ``counts`` crimes in zones that would hold ``expected`` under complete spatial
+    randomness, out of ``total``: ``n ln(n/E) + (N−n) ln((N−n)/(N−E))`` for ``n > E``
+    (Kulldorff 1997, the spatial scan statistic). It grows with both the size and the
+    excess of a cluster, so one test serves large and small, dense clusters.
+
+    Examples
+    --------
+    >>> scan_llr(np.array([10.0, 2.0]), np.array([2.0, 2.0]), 100).round(2).tolist()
+    [8.81, 0.0]
+    """
+    n = np.asarray(counts, dtype=float)
+    e = np.clip(np.asarray(expected, dtype=float), 1e-12, None)
+    big_n = float(total)
+    rest, rest_e = big_n - n, np.clip(big_n - e, 1e-12, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = np.where(n > 0, n * np.log(n / e), 0.0)
+        outside = np.where(rest > 0, rest * np.log(rest / rest_e), 0.0)
+    return np.where(n > e, inside + outside, 0.0)
+
+
+def cluster_zones(x: np.ndarray, y: np.ndarray, labels: np.ndarray,
+                  buffer: float) -> tuple[np.ndarray, np.ndarray]:
+    """Crimes and area (m²) of each cluster's convex hull buffered by ``buffer`` metres.
+
+    The same zones :func:`hotspots.methods.clustertable.cluster_table` draws, in label
+    order, so observed and simulated clusters are measured alike.
+    """
+    keep = labels >= 0
+    lab = labels[keep]
+    order = np.argsort(lab, kind="stable")
+    ids, index, counts = np.unique(lab[order], return_inverse=True, return_counts=True)
     hulls = shapely.convex_hull(
-        shapely.multipoints(shapely.points(x[order], y[order]), indices=index)
+        shapely.multipoints(shapely.points(x[keep][order], y[keep][order]), indices=index)
     )
-    return counts / (shapely.area(shapely.buffer(hulls, buffer)) / 1e6)
+    return counts.astype(float), shapely.area(shapely.buffer(hulls, buffer))
 
 
 @dataclass
@@ -199,10 +232,11 @@ class ClusterTest:
     Attributes
     ----------
     p : numpy.ndarray
-        One p-value per observed cluster: (1 + simulations whose largest cluster is at
-        least as big) / (1 + simulations). NaN when the test could not run.
+        One p-value per observed cluster, in label order: (1 + simulations whose best
+        cluster scores at least as high) / (1 + simulations). NaN when the test could not
+        run.
     null_max : numpy.ndarray
-        The largest cluster (crimes) of each simulation.
+        The best cluster's scan statistic on each simulated map.
     params : dict
         What was done, for ``params``.
     notes : list of str
@@ -221,17 +255,18 @@ class ClusterTest:
 
     def flag(self, cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """A copy of the cluster table with ``p_value``; ``hotspot`` where p <= alpha
-        (left as it is, True, when the clusters were not tested)."""
+        (never, when the clusters were not tested: they are then descriptive)."""
         cells = cells.copy()
-        cells["p_value"] = self.p
-        if self.tested:
-            cells["hotspot"] = self.p <= self.params["alpha"]
+        ids = np.sort(cells["label"].to_numpy())  # p is in label order, rows by size
+        cells["p_value"] = self.p[np.searchsorted(ids, cells["label"].to_numpy())]
+        # untested clusters are descriptive: listed, never flagged as hotspots
+        cells["hotspot"] = (cells["p_value"] <= self.params["alpha"]).to_numpy()
         return cells
 
     def summary(self) -> dict[str, Any]:
         """``hotspot_rule``, ``flag`` ("tested" or "descriptive") and ``csr_test``."""
-        rule = ("tested: bigger than the largest cluster of every simulation under "
-                "complete spatial randomness (Monte Carlo, family-wise 5%)" if self.tested
+        rule = ("tested: a scan statistic above the best cluster's on every map simulated "
+                "under complete spatial randomness (Monte Carlo, family-wise 5%)" if self.tested
                 else "descriptive: not tested against a null")
         return {"hotspot_rule": rule, "flag": "tested" if self.tested else "descriptive",
                 "csr_test": self.params}
@@ -277,24 +312,31 @@ def cluster_region(
 
 
 def cluster_csr_test(
-    sizes: np.ndarray,
+    labels: np.ndarray,
     x: np.ndarray,
     y: np.ndarray,
     labels_of: Callable[[np.ndarray, np.ndarray], np.ndarray],
     *,
+    buffer: float,
     area_geom: shapely.Geometry | None,
     simulations: int = CLUSTER_SIMULATIONS,
     seed: int,
     alpha: float = FDR_ALPHA,
     rule: str,
-    density_buffer: float | None = None,
 ) -> ClusterTest:
-    """Monte Carlo test of cluster sizes against the largest cluster under CSR.
+    """Monte Carlo scan test of clusters against complete spatial randomness (CSR).
+
+    Each cluster is a zone (its members' convex hull buffered by ``buffer``) scored by
+    Kulldorff's log-likelihood ratio (:func:`scan_llr`) against the crimes CSR puts in it;
+    the same clustering is re-run on ``simulations`` maps of uniform crimes and a cluster's
+    p-value is (1 + maps whose best zone scores at least as high) / (1 + maps). The maximum
+    over zones makes it a family-wise test (Kulldorff 1997; Besag & Diggle 1977).
 
     Parameters
     ----------
-    sizes : numpy.ndarray
-        Crimes in each observed cluster.
+    labels : numpy.ndarray of int
+        Cluster label of each located crime (-1 = noise); p-values come out in label order,
+        as :func:`hotspots.methods.clustertable.cluster_table` orders its rows.
     x, y : numpy.ndarray
         The located crimes that were clustered.
     labels_of : callable
@@ -310,11 +352,8 @@ def cluster_csr_test(
         A cluster is significant when its p-value is at most ``alpha``.
     rule : str
         The clustering rule re-run, for ``params``.
-    density_buffer : float, optional
-        Test the clusters' density (crimes per km² of the convex hull buffered by this
-        many metres, as the cluster table measures it; ``sizes`` then holds the observed
-        densities) instead of their size. HDBSCAN needs it: its leaf clusters of pure noise
-        are large but no denser than the background.
+    buffer : float
+        Metres around each hull (as the cluster table draws it).
 
     Examples
     --------
@@ -324,16 +363,16 @@ def cluster_csr_test(
     >>> y = np.r_[rng.uniform(0, 1000, 200), rng.normal(500, 5, 40)]
     >>> run = lambda a, b: DBSCAN(eps=30, min_samples=5).fit_predict(np.c_[a, b])
     >>> labels = run(x, y)
-    >>> sizes = np.bincount(labels[labels >= 0])
-    >>> test = cluster_csr_test(sizes, x, y, run, area_geom=None, seed=1, rule="DBSCAN")
-    >>> float(test.p[np.argmax(sizes)])
+    >>> test = cluster_csr_test(labels, x, y, run, buffer=15, area_geom=None, seed=1,
+    ...                         rule="DBSCAN")
+    >>> float(test.p[np.argmax(np.bincount(labels[labels >= 0]))])
     0.05
     """
     region, where = cluster_region(x, y, area_geom)
     params: dict[str, Any] = {
         "null": f"complete spatial randomness: {x.size:,} crimes uniform within {where}",
-        "test": ("Monte Carlo test of the " + ("densest" if density_buffer else "largest")
-                 + " cluster (family-wise error)"),
+        "test": ("Monte Carlo scan test: each cluster's log-likelihood ratio against the "
+                 "best cluster of every simulated map (Kulldorff 1997; family-wise error)"),
         "simulations": simulations,
         "seed": seed,
         "alpha": alpha,
@@ -344,36 +383,36 @@ def cluster_csr_test(
                f"{where} has no area (too few crimes, or all on one line)")
         params["simulations"] = 0
         return ClusterTest(
-            np.full(len(sizes), np.nan), np.empty(0), params,
+            np.full(len(np.unique(labels[labels >= 0])), np.nan), np.empty(0), params,
             [f"The clusters were not tested against a null: {why}. They are descriptive: "
              "dense groups of crimes, not shown to be more than chance."],
         )
+    region_m2 = float(region.area)
+    total = int(x.size)
+
+    def zone_llr(px: np.ndarray, py: np.ndarray, lab: np.ndarray) -> np.ndarray:
+        counts, areas = cluster_zones(px, py, lab, buffer)
+        return scan_llr(counts, total * np.minimum(areas, region_m2) / region_m2, total)
+
+    observed = zone_llr(x, y, labels) if (labels >= 0).any() else np.empty(0)
     rng = np.random.default_rng(seed)
     null_max = np.zeros(simulations)
     for s in range(simulations):
-        sx, sy = uniform_points(region, x.size, rng)
+        sx, sy = uniform_points(region, total, rng)
         lab = labels_of(sx, sy)
-        keep = lab >= 0
-        if not keep.any():
-            continue
-        if density_buffer is None:
-            null_max[s] = np.bincount(lab[keep]).max()
-        else:
-            null_max[s] = _densities(sx[keep], sy[keep], lab[keep], density_buffer).max()
-    sizes = np.asarray(sizes, dtype=float)
-    beaten = (null_max[None, :] >= sizes[:, None]).sum(axis=1)
-    p = (beaten + 1.0) / (simulations + 1.0)
-    what, unit = (("largest", "crimes") if density_buffer is None
-                  else ("densest", "crimes per km²"))
-    params[f"null_{what}_cluster"] = {
-        "min": round(float(null_max.min()), 1), "median": round(float(np.median(null_max)), 1),
-        "max": round(float(null_max.max()), 1), "unit": unit,
+        if (lab >= 0).any():
+            null_max[s] = zone_llr(sx, sy, lab).max()
+    beaten = (null_max[None, :] >= observed[:, None]).sum(axis=1)
+    p = np.where(observed > 0, (beaten + 1.0) / (simulations + 1.0), 1.0)
+    params["null_best_llr"] = {
+        "min": round(float(null_max.min()), 2), "median": round(float(np.median(null_max)), 2),
+        "max": round(float(null_max.max()), 2),
     }
     kept = int((p <= alpha).sum())
     notes = [
-        f"Tested against complete spatial randomness: {simulations} maps of {x.size:,} "
-        f"crimes placed uniformly within {where}, clustered the same way, had {what} "
-        f"clusters of {null_max.min():,.0f}–{null_max.max():,.0f} {unit}; {kept:,} of "
-        f"{len(sizes):,} clusters beat all of them and are hotspots."
+        f"Tested against complete spatial randomness: {simulations} maps of {total:,} crimes "
+        f"placed uniformly within {where}, clustered the same way, gave best clusters with "
+        f"scan statistics (log-likelihood ratio) of {null_max.min():.1f}–{null_max.max():.1f}; "
+        f"{kept:,} of {observed.size:,} clusters beat all of them and are hotspots."
     ]
     return ClusterTest(p, null_max, params, notes)
