@@ -298,12 +298,19 @@ def check_top_share(top_share: Any, *, func: str) -> float | None:
 
 
 def ranked_cells(
-    prep: CellInputs, layers: dict[str, np.ndarray], score: np.ndarray, top_share: float
+    prep: CellInputs,
+    layers: dict[str, np.ndarray],
+    score: np.ndarray,
+    top_share: float,
+    *,
+    significant: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
-    """The study-area cells of a ranking method: the top ``top_share`` of ``score`` are hot.
+    """The study-area cells of a ranking method; hotspots are top-ranked, tested, with crimes.
 
-    ``score`` is a full-grid array; the hotspot cut is taken over the study-area cells
-    (:func:`top_share_flags`), and the frame is built by :func:`cells_frame`.
+    A cell is a hotspot when its ``score`` is in the top ``top_share`` of the study-area
+    cells (:func:`top_share_flags`), it holds at least one crime, and ``significant`` (a
+    full-grid bool array from a null-model test; None: no test) is True there. The frame
+    is built by :func:`cells_frame`.
 
     Examples
     --------
@@ -313,9 +320,15 @@ def ranked_cells(
     >>> prep = prepare_cells(pts, func="demo", cell_size=10, area=None, weight=None, grid=None)
     >>> ranked_cells(prep, {}, prep.values, 0.5)["hotspot"].tolist()
     [True, False]
+    >>> ranked_cells(prep, {}, prep.values, 0.5, significant=np.zeros((1, 2), bool))[
+    ...     "hotspot"].tolist()
+    [False, False]
     """
     hotspot = np.zeros(prep.grid.shape, bool)
     hotspot[prep.mask] = top_share_flags(score[prep.mask], top_share)
+    hotspot &= prep.count > 0
+    if significant is not None:
+        hotspot &= np.asarray(significant, dtype=bool)
     return cells_frame(prep, layers, score, hotspot)
 
 

@@ -25,9 +25,14 @@ from hotspots.methods.cells import grid_method_doc
 from hotspots.methods.cells import prepare_cells
 from hotspots.methods.cells import ranked_cells
 from hotspots.methods.counts import TOP_SHARE
+from hotspots.methods.csr import FDR_ALPHA
+from hotspots.methods.csr import csr_flags
+from hotspots.methods.csr import disc_csr_p
+from hotspots.methods.csr import study_area_m2
 from hotspots.methods.grid import MAX_CELLS
 from hotspots.methods.grid import Grid
 from hotspots.result import HotspotResult
+from hotspots.spatial import area_geometry
 from hotspots.validation import check_choice
 from hotspots.validation import float_param
 
@@ -70,6 +75,12 @@ MIN_BANDWIDTH_CELLS = 3.0
 #: When too few distinct points leave no spread to measure, kde_hotspots falls back to a
 #: bandwidth of this many cells (a small, visible smoothing), and says so.
 FALLBACK_BANDWIDTH_CELLS = 3.0
+#: The null of the KDE hotspot flag (:mod:`hotspots.methods.csr`), for ``params``.
+KDE_NULL = (
+    "complete spatial randomness: crimes within one bandwidth of the cell centre ~ "
+    "Binomial(N, area of that disc inside the study area / study area), one-sided, "
+    "Benjamini-Hochberg over the study-area cells"
+)
 #: How the default bandwidth is chosen, recorded in ``params["bandwidth_rule"]``.
 BANDWIDTH_RULE = (
     "normal reference (Scott) rule: sigma = mean over x, y of min(sd, IQR/1.349), "
@@ -338,15 +349,18 @@ def kde_hotspots(
     kernel : {"quartic", "epanechnikov", "gaussian"}, default "quartic"
     {area}
     top_share : float, default TOP_SHARE (0.05)
-        Share of study-area cells called hotspots (the densest; density > 0; ties in).
+        Largest share of study-area cells called hotspots (the densest; ties in).
     {grid}
 
     Returns
     -------
     HotspotResult
         ``cells`` has ``cell_id, row, col, count`` (``weight_sum`` when weighted),
-        ``density`` (crimes, or weight, per km²), ``score`` (= density) and ``hotspot``;
-        ``method`` is ``"kde"``.
+        ``density`` (crimes, or weight, per km²), ``crimes_within_bandwidth``, ``csr_p``
+        (P(at least that many) under complete spatial randomness, :data:`KDE_NULL`),
+        ``csr_p_fdr`` (Benjamini–Hochberg), ``score`` (= density) and ``hotspot`` (top
+        share, at least one crime in the cell, ``csr_p_fdr`` below 5%); ``method`` is
+        ``"kde"``.
 
     Examples
     --------
@@ -384,7 +398,22 @@ def kde_hotspots(
     density = kde_surface(prep.grid, prep.x, prep.y, bandwidth=h, weights=prep.weights,
                           kernel=kernel)
     density[~prep.mask] = 0.0
-    cells = ranked_cells(prep, {"density": density}, density, top_share)
+    # The hotspot flag: top share, a crime in the cell, and more crimes within one
+    # bandwidth of the centre than complete spatial randomness explains (methods.csr).
+    geom = None if area is None else area_geometry(area, prep.grid.crs, func=func)
+    study_m2, measured = study_area_m2(prep, geom)
+    within, p = disc_csr_p(prep, h, study_m2, cells=density > 0)
+    q, significant = csr_flags(p)
+    cells = ranked_cells(
+        prep, {"density": density, "crimes_within_bandwidth": within, "csr_p": p,
+               "csr_p_fdr": q}, density, top_share, significant=significant,
+    )
+    notes.append(
+        f"{int(significant[prep.mask].sum()):,} cell(s) have more crimes within {h:.0f} m "
+        "than complete spatial randomness explains (5% false discovery rate); "
+        f"{int(cells['hotspot'].sum()):,} of them are in the top share and hold a crime, "
+        "and are hotspots."
+    )
     stencil_mass = float(_kernel_stencil(kernel, h, cell).sum()) * cell * cell
     params = {
         **prep.params,
@@ -395,5 +424,15 @@ def kde_hotspots(
         "density_units": f"{'weight' if weight else 'crimes'} per km²",
         "kernel_mass_on_grid": round(stencil_mass, 4),
         "top_share": top_share,
+        "null": KDE_NULL,
+        "fdr_alpha": FDR_ALPHA,
+        "study_area_m2": round(study_m2, 1),
+        "study_area_measure": measured,
+        "n_significant": int(significant[prep.mask].sum()),
+        "hotspot_rule": (
+            f"in the top {top_share:.0%} of cells by density, at least one crime in the "
+            "cell, and more crimes within one bandwidth than CSR explains (BH-adjusted p < "
+            f"{FDR_ALPHA:g})"
+        ),
     }
     return HotspotResult(cells=cells, method="kde", params=params, notes=notes)

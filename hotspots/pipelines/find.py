@@ -48,10 +48,17 @@ class FindRun:
 def hotspot_table(result: HotspotResult, *, sensitive: bool = False) -> pd.DataFrame:
     """Return the hotspot rows of a result as a plain table, hottest first.
 
-    Cell or cluster centres are given as easting/northing (EPSG:27700) and lon/lat. For
-    ``sensitive`` groups, counts of 1–4 are written as "<5".
+    Only places with crimes are listed: a cell with no crimes is never offered as a place
+    to site an intervention, even where a method's layer marks it (its Gi* class, say,
+    stays in the layer). Cell or cluster centres are given as easting/northing
+    (EPSG:27700) and lon/lat. For ``sensitive`` groups, counts of 1–4 are written as "<5".
     """
-    hot = result.cells[result.cells["hotspot"]].sort_values("score", ascending=False)
+    cells = result.cells
+    keep = cells["hotspot"].astype(bool)
+    if "count" in cells:
+        keep &= cells["count"] > 0
+    hot = cells[keep].sort_values(["score", "count"] if "count" in cells else "score",
+                                  ascending=False, kind="stable")
     centres = hot.geometry.centroid
     table = pd.DataFrame(hot.drop(columns="geometry"))
     table.insert(0, "rank", range(1, len(table) + 1))
