@@ -44,6 +44,7 @@ def find(selection: Selection, method: str, cell_size: float | None, bandwidth: 
     (and OUT/areas.csv with --boundary).
     """
     from hotspots.methods.find import MethodSettings
+    from hotspots.methods.stability import stability_statement
     from hotspots.pipelines.find import run_find
 
     settings = MethodSettings(method, cell_size=cell_size, bandwidth=bandwidth,
@@ -59,5 +60,7 @@ def find(selection: Selection, method: str, cell_size: float | None, bandwidth: 
     res = run.result
     options.echo(f"{res.method}: {res.n_hotspots} hotspot {res.layer} out of "
                  f"{len(res.cells):,} from {len(run.crimes):,} crimes. {res.method_statement()}")
+    if stability_statement(res.params):
+        options.echo(stability_statement(res.params))
     options.echo_notes(res.notes)
     options.echo_written(run.outputs.values())

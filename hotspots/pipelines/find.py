@@ -14,6 +14,7 @@ import pandas as pd
 from hotspots.io.write import write_geopackage
 from hotspots.io.write import write_table
 from hotspots.methods.find import MethodSettings
+from hotspots.methods.stability import with_stability
 from hotspots.pipelines.outputs import output_folder
 from hotspots.pipelines.outputs import write_map
 from hotspots.pipelines.outputs import write_run_json
@@ -48,7 +49,8 @@ class FindRun:
 def hotspot_table(result: HotspotResult, *, sensitive: bool = False) -> pd.DataFrame:
     """Return the hotspot rows of a result as a plain table, hottest first.
 
-    Cell or cluster centres are given as easting/northing (EPSG:27700) and lon/lat. For
+    Cell or cluster centres are given as easting/northing in the result's projected CRS
+    (British National Grid for GB data, a UTM zone elsewhere) and lon/lat. For
     ``sensitive`` groups, counts of 1–4 are written as "<5".
     """
     hot = result.cells[result.cells["hotspot"]].sort_values("score", ascending=False)
@@ -75,6 +77,7 @@ def run_find(
     progress: Progress | None = None,
     file_progress: Progress | None = None,
     tiles: str | None = "OpenStreetMap",
+    stability: bool = True,
 ) -> FindRun:
     """Run the whole ``hotspots find`` pipeline and write its outputs to ``out``.
 
@@ -84,7 +87,10 @@ def run_find(
     rows, hottest first), ``areas.csv`` (with a boundary), ``map.html`` and ``run.json``
     (method, parameters, inputs, load report). ``progress`` is told of each of the
     :data:`FIND_STEPS` steps, ``file_progress`` of each file read; ``tiles=None`` draws the
-    map without a base layer.
+    map without a base layer. With ``stability`` (default), grid maps are re-made on
+    moved grids and the share of hotspot area that survives is recorded
+    (:func:`hotspots.methods.stability.with_stability`: ``params["stability"]``, a note
+    when low, the map legend and ``run.json``).
     """
     from hotspots.viz.webmaps import hotspot_map
 
@@ -97,6 +103,9 @@ def run_find(
     note_progress(progress, 3, FIND_STEPS,
                   f"Finding hotspots ({method.method}) in {len(selected):,} crimes", logger=log)
     result = method.run(selected, area=area, weight=weight)
+    if stability:
+        result = with_stability(selected, result, area=area, weight=weight,
+                                settings=method.params)
     summary = None
     if area is not None:
         from hotspots.analysis.areas import area_summary
@@ -125,7 +134,7 @@ def run_find(
         out, "find", selection, loaded, outputs,
         period={"from": selection.start, "to": selection.end}, method=result.method,
         params=result.params, method_statement=result.method_statement(), notes=result.notes,
-        n_hotspots=result.n_hotspots,
+        n_hotspots=result.n_hotspots, stability=result.params.get("stability"),
     )
     return FindRun(
         crimes=selected,
