@@ -223,15 +223,20 @@ def _cell_probabilities(counts: np.ndarray, stencil: np.ndarray, mask: np.ndarra
                         leave_out: bool) -> np.ndarray:
     """Probability of each study-area cell under the kernel surface of ``counts``.
 
-    With ``leave_out``, each cell's own crimes are left out of its value (the stencil's
+    Each crime's kernel is edge-corrected to sum to one over the study area. With
+    ``leave_out``, each cell's own crimes are left out of its value (the stencil's
     centre times its count) and each cell's probability is its value over the crimes
     left, so ``p[i]`` is the leave-one-cell-out density of cell ``i``.
     """
     kernel = stencil / stencil.sum()
-    smooth = signal.fftconvolve(counts, kernel, mode="same")
+    # Edge correction (Diggle 1985): each crime's kernel is rescaled to sum to one over the
+    # study area, so wide kernels are not penalised for the mass they spill beyond it.
+    inside = signal.fftconvolve(mask.astype(float), kernel, mode="same")
+    sources = np.where(counts > 0, counts / np.maximum(inside, 1e-12), 0.0)
+    smooth = signal.fftconvolve(sources, kernel, mode="same")
     if leave_out:
         centre = kernel[kernel.shape[0] // 2, kernel.shape[1] // 2]
-        smooth = smooth - centre * counts
+        smooth = smooth - centre * sources
         rest = counts.sum() - counts
         with np.errstate(divide="ignore", invalid="ignore"):
             p = np.where(rest > 0, smooth / rest, 0.0)
