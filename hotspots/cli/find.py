@@ -33,13 +33,14 @@ METHOD_CHOICES = ("gistar", "kde", "count", "dbscan", "hdbscan")
               help="DBSCAN neighbourhood radius in metres.")
 @click.option("--min-samples", type=click.IntRange(min=1), help="DBSCAN/HDBSCAN min_samples.")
 @click.option("--min-cluster-size", type=click.IntRange(min=2), help="HDBSCAN min_cluster_size.")
-@click.option("--no-stability", is_flag=True,
-              help="Skip re-making grid maps on moved grids to measure their stability.")
+@click.option("--stability/--no-stability", default=None,
+              help="Measure how much of a grid map survives moving the grid (re-makes it 5 "
+                   "times). Default: for grids of up to 250,000 cells.")
 @options.harm_option
 @options.output_options
 def find(selection: Selection, method: str, cell_size: float | None, bandwidth: float | None,
          distance: float | None, eps: float | None, min_samples: int | None,
-         min_cluster_size: int | None, no_stability: bool, no_tiles: bool, out: Path,
+         min_cluster_size: int | None, stability: bool | None, no_tiles: bool, out: Path,
          quiet: bool) -> None:
     """Find hotspots in police.uk or mapped CSVs (files, folders or monthly zips).
 
@@ -56,7 +57,7 @@ def find(selection: Selection, method: str, cell_size: float | None, bandwidth: 
     with options.data_errors():
         run = run_find(selection, settings, out=out, progress=options.step_progress(quiet),
                        file_progress=options.file_progress_summary(quiet),
-                       tiles=options.base_tiles(no_tiles), stability=not no_stability)
+                       tiles=options.base_tiles(no_tiles), stability=stability)
     if quiet:
         return
     options.echo(run.load_report.to_text())

@@ -14,6 +14,7 @@ import pandas as pd
 from hotspots.io.write import write_geopackage
 from hotspots.io.write import write_table
 from hotspots.methods.find import MethodSettings
+from hotspots.methods.stability import STABILITY_MAX_CELLS
 from hotspots.methods.stability import with_stability
 from hotspots.pipelines.outputs import output_folder
 from hotspots.pipelines.outputs import write_map
@@ -77,7 +78,7 @@ def run_find(
     progress: Progress | None = None,
     file_progress: Progress | None = None,
     tiles: str | None = "OpenStreetMap",
-    stability: bool = True,
+    stability: bool | None = None,
 ) -> FindRun:
     """Run the whole ``hotspots find`` pipeline and write its outputs to ``out``.
 
@@ -87,10 +88,12 @@ def run_find(
     rows, hottest first), ``areas.csv`` (with a boundary), ``map.html`` and ``run.json``
     (method, parameters, inputs, load report). ``progress`` is told of each of the
     :data:`FIND_STEPS` steps, ``file_progress`` of each file read; ``tiles=None`` draws the
-    map without a base layer. With ``stability`` (default), grid maps are re-made on
-    moved grids and the share of hotspot area that survives is recorded
+    map without a base layer. Grid maps are re-made on moved grids and the share of
+    hotspot area that survives is recorded
     (:func:`hotspots.methods.stability.with_stability`: ``params["stability"]``, a note
-    when low, the map legend and ``run.json``).
+    when low, the map legend and ``run.json``): by default (``stability=None``) for grids
+    of up to :data:`~hotspots.methods.stability.STABILITY_MAX_CELLS` cells, always with
+    ``True``, never with ``False``.
     """
     from hotspots.viz.webmaps import hotspot_map
 
@@ -103,9 +106,10 @@ def run_find(
     note_progress(progress, 3, FIND_STEPS,
                   f"Finding hotspots ({method.method}) in {len(selected):,} crimes", logger=log)
     result = method.run(selected, area=area, weight=weight)
-    if stability:
+    if stability is not False:
         result = with_stability(selected, result, area=area, weight=weight,
-                                settings=method.params)
+                                settings=method.params,
+                                max_cells=None if stability else STABILITY_MAX_CELLS)
     summary = None
     if area is not None:
         from hotspots.analysis.areas import area_summary

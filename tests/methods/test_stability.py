@@ -80,3 +80,14 @@ def test_clusters_and_empty_maps_say_it_does_not_apply():
     assert hotspot_stability(_gdf([(5, 5), (900, 900)]), empty)["reason"] == \
         "no hotspot to check"
     assert stability_statement({}) == ""
+
+
+def test_big_grids_are_not_re_made_unless_asked():
+    rng = np.random.default_rng(3)
+    crimes = _gdf(np.r_[rng.normal(500, 30, (200, 2)), rng.uniform(0, 2000, (200, 2))])
+    res = find_hotspots(crimes, method="kde", cell_size=50, bandwidth=150)
+    skipped = with_stability(crimes, res, max_cells=100)
+    assert skipped.params["stability"]["mean"] is None
+    assert "not measured" in skipped.params["stability"]["reason"]
+    measured = with_stability(crimes, res, max_cells=None)
+    assert measured.params["stability"]["mean"] > 0.5
