@@ -85,14 +85,10 @@ NORMAL_REFERENCE_RULE = (
     "sigma_k = sigma * n^(-1/6), bandwidth = {factor:.4g} * sigma_k ({kernel})"
 )
 PREDICTIVE_RULE = (
-    "predictive selection: the candidate whose surface of the crimes of {train} "
-    "best predicts (mean log-likelihood, {floor:g}% uniform floor) the {n_test:,} crimes of "
-    "{test}, on the analysis grid"
+    "predictive selection: the surface of {train} that best predicts the {n_test:,} "
+    "crimes of {test}"
 )
-CV_RULE = (
-    "leave-one-cell-out likelihood cross-validation on the analysis grid "
-    "({floor:g}% uniform floor)"
-)
+CV_RULE = "leave-one-cell-out likelihood cross-validation"
 
 
 @dataclass(frozen=True)
@@ -125,6 +121,10 @@ class BandwidthChoice:
         return {
             "bandwidth_rule": self.rule,
             "bandwidth_criterion": self.criterion,
+            "bandwidth_score": (
+                f"mean log-likelihood per crime of the cell probabilities on the analysis "
+                f"grid, each crime's kernel edge-corrected to the study area, with a "
+                f"{UNIFORM_FLOOR:.0%} uniform floor"),
             "bandwidth_candidates": [round(c, 1) for c in self.candidates],
             "bandwidth_scores": [round(s, 4) for s in self.scores],
         }
@@ -344,11 +344,11 @@ def select_bandwidth(
         train_months = sorted({str(m) for m in np.asarray(months, dtype="datetime64[M]")[~held]})
         rule = PREDICTIVE_RULE.format(
             train=_months_text(train_months), test=_months_text(held_months),
-            n_test=int((inside & held).sum()), floor=UNIFORM_FLOOR * 100,
+            n_test=int((inside & held).sum()),
         )
     else:
         train = test = all_counts
-        rule = CV_RULE.format(floor=UNIFORM_FLOOR * 100)
+        rule = CV_RULE
         if held is not None:
             notes.append(
                 f"Too few crimes in the latest months ({int((inside & held).sum())}, fewer "
@@ -370,7 +370,6 @@ def select_bandwidth(
             f"The chosen bandwidth ({h:g} m) is the {edge} candidate tried; the data may "
             f"favour an even {'narrower' if best == 0 else 'wider'} kernel."
         )
-    rule = f"{rule}; candidates {candidates[0]:g}-{candidates[-1]:g} m"
     return BandwidthChoice(h, rule, criterion, tuple(candidates), tuple(scores), tuple(notes))
 
 

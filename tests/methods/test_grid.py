@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -171,3 +172,19 @@ def test_to_geodataframe_round_trips_layers():
     assert cells.crs.to_epsg() == 27700
     for _, r in cells.iterrows():
         assert r.geometry.bounds[0] == r["col"] * 10 and r["v"] == values[r["row"], r["col"]]
+
+
+@pytest.mark.realdata
+def test_street_scale_on_a_whole_force_and_a_city(shared_data):
+    # The issue: on a force-wide police.uk extract the old default was 1 km cells.
+    from hotspots.io import load_crimes
+
+    force, _ = load_crimes(shared_data / "west-yorkshire" / "2016-07-west-yorkshire-street.csv.gz")
+    x, y = force.geometry.x.to_numpy(), force.geometry.y.to_numpy()
+    choice = choose_cell_size(x, y)
+    assert 90 < choice.spacing < 105 and choice.cell_size == 100.0
+    assert min(np.ptp(x), np.ptp(y)) / 50 > 1000  # what extent / 50 gave
+    city, _ = load_crimes(shared_data / "nottingham" / "burglary_2022.csv.gz",
+                          mapping=Path(__file__).resolve().parents[2] / "examples"
+                          / "nottingham_burglary.toml")
+    assert default_cell_size(city.geometry.x, city.geometry.y) == 75.0
