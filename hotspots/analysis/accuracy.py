@@ -172,8 +172,9 @@ def study_area_and_grid(
     """The study area, its plain-language definition, and the shared grid of a comparison.
 
     Without ``area``, the study area is the convex hull of the training and test crimes.
-    The grid covers the study area's bounds with ``cell_size`` (default: the shorter side
-    / 50, rounded down), origin snapped, in the crimes' CRS.
+    The grid covers the study area's bounds with ``cell_size`` (default: street scale from
+    the spacing of the training crimes, :func:`hotspots.methods.grid.default_cell_size`),
+    origin snapped, in the crimes' CRS.
 
     Examples
     --------
@@ -200,7 +201,8 @@ def study_area_and_grid(
     else:
         rule = "the study area given"
     geom = area_geometry(area, crs, func="study_area_and_grid")
-    grid = make_grid(geom.bounds, cell_size=cell_size, crs=crs)
+    grid = make_grid(geom.bounds, cell_size=cell_size, crs=crs,
+                     points=located_xy(train, name="train", func="study_area_and_grid"))
     return area, rule, grid
 
 
@@ -233,8 +235,8 @@ def compare_methods(
         ``gistar``, ``dbscan``, ``hdbscan``, ``emerging``. Default
         :func:`default_candidates`.
     cell_size : float, optional
-        Cell size of the shared grid (default: the shorter side of the study area / 50,
-        rounded down; :func:`hotspots.methods.grid.default_cell_size`).
+        Cell size of the shared grid (default: street scale from the spacing of the
+        training crimes; :func:`hotspots.methods.grid.default_cell_size`).
 
     Returns
     -------

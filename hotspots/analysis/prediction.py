@@ -245,8 +245,8 @@ def _polygon_accuracy(
     A = float(area_geom.area)
     polys = np.asarray(result.cells.geometry.array)[_ranking(result.cells)]
     if grid is None:
-        grid = make_grid(area_geom.bounds, cell_size=default_cell_size(area_geom.bounds),
-                         crs=result.cells.crs)
+        grid = make_grid(area_geom.bounds, crs=result.cells.crs,
+                         cell_size=default_cell_size(x, y, bounds=area_geom.bounds))
     mask = study_area_mask(grid, gpd.GeoSeries([area_geom], crs=result.cells.crs))
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=result.cells.crs)
     best = np.sort(count_points(grid, pts)[mask])[::-1]

@@ -162,7 +162,8 @@ def emerging_hotspots(
         The canonical crime table: points in a projected CRS (metres), with ``month``
         (and ``date`` for weekly or daily steps).
     cell_size : float, optional
-        Cell side in metres (default: the shorter side of the extent / 50, rounded).
+        Cell side in metres (default: street scale from the spacing of the crime
+        locations, :func:`hotspots.methods.grid.choose_cell_size`).
     distance : float, optional
         Gi* neighbourhood distance in metres between cell centres (binary weights, the
         cell itself included); default ``cell_size × √2``, the cell and its 8 neighbours.

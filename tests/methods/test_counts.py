@@ -16,6 +16,7 @@ from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
 from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.counts import count_hotspots
+from hotspots.methods.grid import default_cell_size
 from hotspots.methods.grid import make_grid
 
 BNG = "EPSG:27700"
@@ -117,9 +118,13 @@ def test_passed_grid_aligns_and_reports_crimes_off_it(planted):
 
 def test_default_cell_size_follows_grid_rule(planted):
     res = count_hotspots(planted)
-    # extent 999 m -> 999/50 = 19.98 -> rounded down to 10 m
-    assert res.params["cell_size"] == 10.0
-    assert "sfhotspot" in res.params["cell_size_rule"]
+    # Street scale from the spacing of the distinct locations (issue 9), not extent / 50
+    # (which gave 10 m here): the median distance to the nearest other place is 56.6 m
+    # (the planted cluster's points 40 m apart each way), the nearest readable size 60 m.
+    xy = np.c_[planted.geometry.x, planted.geometry.y]
+    assert res.params["cell_size"] == default_cell_size(xy[:, 0], xy[:, 1]) == 60.0
+    assert res.params["cell_size_rule"].startswith("median nearest-neighbour distance")
+    assert res.params["n_locations"] == len(np.unique(xy, axis=0))
 
 
 def test_empty_and_area_without_crimes_raise(planted):
