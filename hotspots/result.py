@@ -63,7 +63,9 @@ class HotspotResult:
         if self.method == "gistar":
             fdr = "with Benjamini-Hochberg FDR correction" if p.get("fdr") else "without FDR"
             test = _GI_TESTS.get(str(p.get("inference", "exact")), "")
-            if p.get("inference") == "permutation":
+            if p.get("null") == "csr" and p.get("inference") != "normal":
+                test = _CSR_TEST
+            elif p.get("inference") == "permutation":
                 test = test.format(permutations=p.get("permutations"), seed=p.get("seed"))
             text = (
                 f"Getis-Ord Gi* on {cell} grid cells, neighbours within "
@@ -93,6 +95,8 @@ class HotspotResult:
         return text + weighted + crimes
 
 
+#: The Gi* test under the default null, complete spatial randomness (methods.inference).
+_CSR_TEST = "exact p-values against complete spatial randomness (binomial)"
 #: How the Gi* p-values were computed, by ``params["inference"]``, for the statement.
 _GI_TESTS = {
     "exact": "exact randomization p-values",

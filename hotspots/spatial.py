@@ -23,6 +23,8 @@ from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
 
 __all__ = [
+    "LOCATION_PRECISION",
+    "distinct_locations",
     "UK_LONLAT_BOX",
     "BNG_EPSG",
     "CRSChoice",
@@ -171,3 +173,23 @@ def area_geometry(area: Any, crs: CRS, *, func: str) -> shapely.Geometry:
             f"The 'area' given to {func} has no polygon with an area; pass at least one polygon."
         )
     return geom
+
+
+#: Locations closer than this (metres) are the same place: police.uk gives lon/lat to six
+#: decimals (about 0.1 m), so rounding to 1 m merges only float noise.
+LOCATION_PRECISION = 1.0
+
+
+def distinct_locations(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The distinct crime locations, an ``(m, 2)`` array (rounded to LOCATION_PRECISION).
+
+    Examples
+    --------
+    >>> distinct_locations(np.array([0.2, 0.4, 10.0]), np.array([0.0, 0.1, 5.0])).tolist()
+    [[0.0, 0.0], [10.0, 5.0]]
+    """
+    xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) == 0:
+        return xy
+    return np.unique(np.round(xy / LOCATION_PRECISION), axis=0) * LOCATION_PRECISION

@@ -190,7 +190,7 @@ def load_boundary(
     path: str | Path,
     *,
     layer: str | None = None,
-    crs: str = "EPSG:27700",
+    crs: str | None = "EPSG:27700",
     name_column: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, BoundaryReport]:
     """Read a polygon layer, repair it, reproject it to ``crs`` and name its areas.
@@ -203,8 +203,9 @@ def load_boundary(
     layer : str, optional
         Layer to read, for multi-layer files (or the file name without extension, inside
         a zip holding several). Default: the only layer, or the only polygon layer.
-    crs : str
-        CRS of the returned table (default British National Grid).
+    crs : str or None
+        CRS of the returned table (default British National Grid); None keeps the file's
+        own CRS.
     name_column : str, optional
         Column with the area names. Default: the first column called ``name``, ``*_name``
         or like ``LAD22NM``; else areas are numbered.
@@ -234,7 +235,6 @@ def load_boundary(
     >>> areas["area_name"].tolist(), areas.crs.to_epsg(), report.name_column
     (['Centre'], 27700, 'ward_name')
     """
-    target = CRS.from_user_input(crs)
     label = str(path)
     resolved, member = _resolve(path, layer)
     chosen_layer = None if member is not None else _choose_layer(resolved, layer, label)
@@ -246,7 +246,7 @@ def load_boundary(
         source=label + (f":{member}" if member else ""),
         layer=chosen_layer,
         features_read=len(gdf),
-        crs=target.to_string(),
+        crs="" if crs is None else CRS.from_user_input(crs).to_string(),
     )
     if gdf.crs is None:
         raise CRSError(
@@ -256,6 +256,9 @@ def load_boundary(
             "National Grid, then save or pass the GeoDataFrame."
         )
     report.source_crs = CRS.from_user_input(gdf.crs).to_string()
+    # None keeps the file's own CRS (callers reproject once, straight to the crimes' CRS)
+    target = CRS.from_user_input(gdf.crs if crs is None else crs)
+    report.crs = target.to_string()
     if len(gdf) == 0:
         raise InputFileError(f"Boundary {label!r} has no features.")
     _check_degrees(gdf, label)

@@ -377,7 +377,7 @@ def dbscan_hotspots(
     ...     crs="EPSG:27700")
     >>> res = dbscan_hotspots(crimes, eps=50, min_samples=3)
     >>> res.cells[["cluster_id", "count", "top_categories", "hotspot"]].to_dict("records")
-    [{'cluster_id': 1, 'count': 6, 'top_categories': 'Burglary (6)', 'hotspot': True}]
+    [{'cluster_id': 1, 'count': 6, 'top_categories': 'Burglary (6)', 'hotspot': False}]
     >>> res.params["flag"], res.params["csr_test"]["simulations"]
     ('descriptive', 0)
     >>> res.cells["top_streets"].tolist()

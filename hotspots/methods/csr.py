@@ -196,7 +196,7 @@ def scan_llr(counts: np.ndarray, expected: np.ndarray, total: int) -> np.ndarray
     Examples
     --------
     >>> scan_llr(np.array([10.0, 2.0]), np.array([2.0, 2.0]), 100).round(2).tolist()
-    [8.81, 0.0]
+    [8.43, 0.0]
     """
     n = np.asarray(counts, dtype=float)
     e = np.clip(np.asarray(expected, dtype=float), 1e-12, None)

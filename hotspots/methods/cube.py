@@ -5,8 +5,9 @@ grid inputs (:func:`hotspots.methods.cells.prepare_cells`) and each crime's step
 (:func:`hotspots.methods.timesteps.time_steps`); :func:`gistar_cube` computes Getis-Ord
 Gi* for all steps at once, one convolution of the whole cube with the neighbourhood disc,
 each step standardised by its own mean and standard deviation over the study area. The
-p-values of each step come from the randomization null of
-:mod:`hotspots.methods.inference` (exact by default), as for a single Gi* map.
+p-values of each step come from the null of
+:mod:`hotspots.methods.inference` (exact, total randomization by default), as for a
+single Gi* map.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from hotspots.validation import float_param
 __all__ = ["count_cube", "gistar_cube"]
 
 
-def count_cube(prep: CellInputs, step: np.ndarray, n_steps: int) -> tuple[np.ndarray, int, int]:
+def count_cube(prep: CellInputs, step: np.ndarray, n_steps: int, *,
+               weighted: bool = True) -> tuple[np.ndarray, int, int]:
     """Crimes (or summed weights) per step and cell, by the rules the grid counts use.
 
     Parameters
@@ -43,6 +45,8 @@ def count_cube(prep: CellInputs, step: np.ndarray, n_steps: int) -> tuple[np.nda
         The step of every row of the crime table (``TimeSteps.index``; -1 for none).
     n_steps : int
         Number of steps.
+    weighted : bool, default True
+        Sum the crimes' weights when the analysis has them; False counts crimes.
 
     Returns
     -------
@@ -70,7 +74,7 @@ def count_cube(prep: CellInputs, step: np.ndarray, n_steps: int) -> tuple[np.nda
     keep[keep] &= prep.mask[row[keep], col[keep]]
     undated = keep & (index < 0)
     keep &= index >= 0
-    w = np.ones(index.size) if prep.weights is None else prep.weights
+    w = np.ones(index.size) if prep.weights is None or not weighted else prep.weights
     flat = (index[keep] * g.ny + row[keep]) * g.nx + col[keep]
     counts = np.bincount(flat, weights=w[keep], minlength=n_steps * g.n_cells)
     return counts.reshape(n_steps, g.ny, g.nx), int(keep.sum()), int(undated.sum())
@@ -85,6 +89,7 @@ def gistar_cube(
     null: str = DEFAULT_NULL,
     permutations: int = PERMUTATIONS,
     seed: int = SEED,
+    counts: ArrayLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Getis-Ord Gi* z-scores and p-values for every step of a space-time cube at once.
 
@@ -106,6 +111,8 @@ def gistar_cube(
         :func:`hotspots.methods.gistar.gistar_hotspots` (default: exact law of the
         neighbour sum under total randomization; step ``t`` of a Monte Carlo run is
         seeded with ``seed + t``).
+    counts : array-like, shape (steps, rows, cols), optional
+        Crimes per step and cell for the ``"csr"`` null when ``values`` are weight sums.
 
     Returns
     -------
@@ -150,6 +157,7 @@ def gistar_cube(
             p[t][mask] = 1.0
             continue
         tails = randomization_tails(cube[t], mask, footprint, null=null, inference=inference,
-                                    permutations=permutations, seed=seed + t)
+                                    permutations=permutations, seed=seed + t,
+                                    counts=None if counts is None else np.asarray(counts)[t])
         p[t] = tails.two_sided
     return z, p

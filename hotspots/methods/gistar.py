@@ -11,9 +11,10 @@ the study area (Getis & Ord 1992; Ord & Getis 1995). This is the z-score that
 of the masked grid with a disc, so the whole grid costs one or two convolutions instead of
 a weights matrix; cells at the study area's edge use only the neighbours inside it.
 
-The p-values come from the randomization null of :mod:`hotspots.methods.inference`
-(exact by default; the normal approximation of z is kept as ``inference="normal"`` for
-comparison only: it calls pure noise hot on sparse street-level grids), then
+The p-values come from :mod:`hotspots.methods.inference`: exact, under total randomization
+by default (complete spatial randomness and Monte Carlo are options; the normal
+approximation of z is kept as ``inference="normal"`` for comparison only: it calls pure
+noise hot on sparse street-level grids), then
 Benjamini–Hochberg over the study-area cells. A cell is a hotspot when it is hot at 95%
 or more after that correction *and* holds at least one crime: a place with no crime is
 never offered for an intervention, although its Gi* class stays in ``gi_bin``.
@@ -93,12 +94,13 @@ def _gistar(
 def _p_values(
     values: np.ndarray, mask: np.ndarray, footprint: np.ndarray, z: np.ndarray,
     constant: bool, *, inference: str, null: str, permutations: int, seed: int,
+    counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str, dict]:
     """Two-sided p, the direction of each test (sign), the p-value rule and its params."""
     if inference == "normal":
         return two_sided_p(z), z, "two-sided normal approximation of z", {"inference": "normal"}
-    tails = randomization_tails(values, mask, footprint, null=null, inference=inference,
-                                permutations=permutations, seed=seed)
+    tails = randomization_tails(values, mask, footprint, counts=counts, null=null,
+                                inference=inference, permutations=permutations, seed=seed)
     p = np.where(mask, 1.0, np.nan) if constant else tails.two_sided
     direction = np.where(z == 0, 0.0, np.where(tails.upper <= tails.lower, 1.0, -1.0))
     return p, direction, tails.rule, tails.params
@@ -248,8 +250,9 @@ def gistar_hotspots(
     {cell_size}
     distance : float, optional
         Neighbourhood distance in metres between cell centres (binary weights, the cell
-        itself included). Default ``cell_size × √2``: the cell and its 8 queen neighbours
-        (:data:`~hotspots.methods.neighbours.QUEEN_DISTANCE_FACTOR`).
+        itself included). Default: three times the spacing of the crime locations
+        (:func:`~hotspots.methods.neighbours.data_distance`), at least ``cell_size × √2``
+        (the cell and its 8 queen neighbours).
     {area}
     fdr : bool, default True
         Correct the p-values for multiple testing with Benjamini–Hochberg over the
@@ -260,9 +263,11 @@ def gistar_hotspots(
         law of the neighbour sum (Monte Carlo without replacement below 1,000 cells),
         Monte Carlo with ``permutations`` draws, or the normal approximation of z
         (miscalibrated on sparse counts; for comparison only).
-    null : {"total", "conditional"}, default "total"
-        The randomization null: cell values rearranged over all study-area cells (the
-        null of the Gi* moments), or esda's conditional randomization (own value fixed).
+    null : {"csr", "total", "conditional"}, default "total"
+        Complete spatial randomness (crimes uniform over the study area: the neighbourhood's
+        crimes are binomial), or a randomization null: cell values rearranged over all
+        study-area cells (the null of the Gi* moments), or esda's conditional randomization
+        (own value fixed). See :mod:`hotspots.methods.inference`.
     permutations : int, default PERMUTATIONS (999, esda's)
         Monte Carlo draws for ``inference="permutation"``.
     seed : int, default SEED
@@ -301,7 +306,7 @@ def gistar_hotspots(
     )
     cell = prep.grid.cell_size
     notes = list(prep.notes)
-    distance, rule = neighbourhood_distance(distance, cell)
+    distance, rule = neighbourhood_distance(distance, cell, x=prep.x, y=prep.y)
     footprint = disc(distance / cell)
     if footprint.sum() == 1:
         notes.append(
@@ -317,6 +322,7 @@ def gistar_hotspots(
     p, direction, p_rule, inference_params = _p_values(
         prep.values, prep.mask, footprint, z, constant,
         inference=inference, null=null, permutations=permutations, seed=seed,
+        counts=prep.count if prep.weight_sum is not None else None,
     )
     layers: dict[str, np.ndarray] = {"gi_z": z, "gi_p": p}
     p_used = p

@@ -20,6 +20,7 @@ from scipy.spatial import cKDTree
 
 from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
+from hotspots.spatial import distinct_locations
 from hotspots.validation import check_positive
 from hotspots.validation import require_projected
 
@@ -47,9 +48,6 @@ STREET_CELL_RANGE = (50.0, 150.0)
 #: Cell size when the crimes leave no spacing to measure (one distinct location): the
 #: middle of the street-scale range, and the size of the common 100 m evaluation cells.
 FALLBACK_CELL_SIZE = 100.0
-#: Locations closer than this (metres) are the same place: police.uk gives lon/lat to
-#: six decimals (about 0.1 m), so rounding to 1 m merges only float noise.
-LOCATION_PRECISION = 1.0
 #: Below this many distinct locations the spacing is a rough guide (said in a note).
 MIN_LOCATIONS_FOR_SPACING = 10
 #: The most cells a grid may have. Measured: count_hotspots peaks at 0.76 GB and 1.4 s on
@@ -238,14 +236,6 @@ class CellSizeChoice:
         }
 
 
-def _distinct_locations(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    xy = np.column_stack([x, y])
-    xy = xy[np.isfinite(xy).all(axis=1)]
-    if len(xy) == 0:
-        return xy
-    return np.unique(np.round(xy / LOCATION_PRECISION), axis=0) * LOCATION_PRECISION
-
-
 def choose_cell_size(
     x: ArrayLike,
     y: ArrayLike,
@@ -289,7 +279,7 @@ def choose_cell_size(
     low, high = STREET_CELL_RANGE
     rule = CELL_SIZE_RULE.format(low=low, high=high)
     notes: list[str] = []
-    locations = _distinct_locations(x, y)
+    locations = distinct_locations(x, y)
     n_loc = len(locations)
     spacing: float | None = None
     if n_loc < 2:

@@ -4,11 +4,20 @@ Gi* z-scores are standardised neighbour sums ``L_i = sum_j w_ij x_j`` (binary we
 cell itself included, ``W_i`` cells). The normal approximation to their null distribution
 fails on sparse street-level grids: with 0.16 crimes a cell most neighbour sums are 0 or 1
 and the upper tail is far heavier than a normal one, so pure noise comes out "hot". This
-module computes the null distribution of ``L_i`` itself under a randomization null, so the
-p-values are right whatever the counts.
+module computes the null distribution of ``L_i`` itself, so the p-values are right whatever
+the counts.
 
-Two nulls (``null``):
+Three nulls (``null``):
 
+``"csr"``
+    Complete spatial randomness: the ``N`` crimes of the study area fall independently and
+    uniformly over its ``n`` cells, so the crimes in a neighbourhood of ``W_i`` cells are
+    Binomial(``N``, ``W_i / n``) exactly (conditional on ``N``). It asks the question an
+    officer asks, "is there more crime here than chance puts here?", so a single cell with
+    many crimes is hot, with the neighbours that share it; it is the null of the count and
+    KDE flags too (:mod:`hotspots.methods.csr`). Only hot spots are tested (a map with real
+    hotspots makes every ordinary street "colder" than its average, so a cold class would
+    say nothing). Weighted runs (harm) rank by the weighted z-score and test the counts.
 ``"total"`` (default)
     The values of the ``n`` study-area cells are randomly rearranged over the cells: ``L_i``
     is the sum of ``W_i`` values drawn from all ``n`` study-area values. This is the null
@@ -84,9 +93,11 @@ INFERENCES: tuple[str, ...] = ("exact", "permutation", "normal")
 #: 1/(permutations + 1)).
 DEFAULT_INFERENCE = "exact"
 #: Randomization nulls; see the module docstring.
-NULLS: tuple[str, ...] = ("total", "conditional")
+NULLS: tuple[str, ...] = ("csr", "total", "conditional")
 #: Total randomization by default: the null of the Gi* moments (Getis & Ord 1992), so p
-#: agrees with z, and a lone busy cell is tested with its neighbours.
+#: agrees with z, and the map is judged against its own distribution of counts (under
+#: complete spatial randomness nearly every street of a real town is "hot": crime follows
+#: where people live). ``"csr"`` answers "more than chance puts here?" instead.
 DEFAULT_NULL = "total"
 #: Monte Carlo draws for ``inference="permutation"``: esda's default (esda.getisord).
 PERMUTATIONS = 999
@@ -299,11 +310,29 @@ def _integer_values(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, f
     return np.rint(shifted / step), step
 
 
+def _csr_tails(counts: np.ndarray, mask: np.ndarray,
+               footprint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P(L ≥ l) and P(L ≤ l) with L ~ Binomial(N, W_i / n): crimes uniform over the cells."""
+    from scipy import stats
+
+    x = np.where(mask, np.rint(counts), 0.0)
+    n_cells = int(mask.sum())
+    total = int(x[mask].sum())
+    W = np.rint(neighbour_sum(mask.astype(float), footprint))[mask]
+    local = np.rint(neighbour_sum(x, footprint))[mask]
+    share = np.clip(W / max(n_cells, 1), 0.0, 1.0)
+    # Only the upper tail is tested: under CSR every ordinary street of a map with real
+    # hotspots has fewer crimes than the map's average, so "cold" would mean only "not a
+    # hotspot". The lower tail is set to 1, so no cell is ever cold under this null.
+    return stats.binom.sf(local - 1, total, share), np.ones_like(share)
+
+
 def randomization_tails(
     values: np.ndarray,
     mask: np.ndarray,
     footprint: np.ndarray,
     *,
+    counts: np.ndarray | None = None,
     null: str = DEFAULT_NULL,
     inference: str = DEFAULT_INFERENCE,
     permutations: int = PERMUTATIONS,
@@ -319,8 +348,11 @@ def randomization_tails(
         Study-area cells.
     footprint : numpy.ndarray of bool
         The neighbourhood disc (:func:`hotspots.methods.neighbours.disc`), centre included.
-    null : {"total", "conditional"}
-        The randomization null (module docstring).
+    counts : numpy.ndarray, optional
+        Crimes per cell, for the ``"csr"`` null when ``values`` are weights (default: the
+        values, rounded).
+    null : {"csr", "total", "conditional"}
+        The null (module docstring).
     inference : {"exact", "permutation"}
         Exact law (with replacement; Monte Carlo without replacement below
         :data:`EXACT_MIN_CELLS` cells) or Monte Carlo with ``permutations`` draws.
@@ -341,11 +373,28 @@ def randomization_tails(
     >>> t = randomization_tails(values, np.ones((40, 40), bool), disc(1.5))
     >>> float(t.upper[20, 20]) < 1e-15, float(t.upper[0, 0]), t.params["inference"]
     (True, 1.0, 'exact')
+    >>> lone = np.zeros((40, 40)); lone[20, 20] = 12.0; lone[3, 3] = 1.0  # one busy cell
+    >>> csr = randomization_tails(lone, np.ones((40, 40), bool), disc(1.5), null="csr")
+    >>> bool(csr.upper[20, 20] < 1e-6), bool(randomization_tails(
+    ...     lone, np.ones((40, 40), bool), disc(1.5), null="total").upper[20, 20] > 1e-3)
+    (True, True)
     """
     check_choice(null, name="null", choices=NULLS)
     check_choice(inference, name="inference", choices=INFERENCES[:2])
     mask = np.asarray(mask, dtype=bool)
     n = int(mask.sum())
+    if null == "csr":
+        upper, lower = _csr_tails(values if counts is None else counts, mask, footprint)
+        full_up = np.full(mask.shape, np.nan)
+        full_lo = np.full(mask.shape, np.nan)
+        full_up[mask], full_lo[mask] = upper, lower
+        rule = ("exact p-value under complete spatial randomness (hot spots only, doubled to "
+                "match the two-sided tests): the crimes in a neighbourhood of W cells ~ "
+                "Binomial(N, W / n), N crimes over the n study-area cells"
+                + ("; weighted runs test the crime counts" if counts is not None else ""))
+        params = {"null": "csr", "inference": "exact", "permutations": None, "seed": None,
+                  "value_step": 1.0}
+        return Tails(full_up, full_lo, rule, params)
     conditional = null == "conditional"
     W = np.rint(neighbour_sum(mask.astype(float), footprint))[mask].astype(np.int64)
     k = W - 1 if conditional else W

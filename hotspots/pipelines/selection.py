@@ -122,9 +122,9 @@ def load_selection(
     boundary_report = None
     if s.boundary is not None:
         note_progress(progress, 0, total_steps, f"Reading boundary {s.boundary}", logger=log)
-        # Read in lon/lat; projected below to the CRS the crimes are loaded in.
+        # Read in its own CRS; projected below, once, to the CRS the crimes are loaded in.
         area, boundary_report = load_boundary(
-            s.boundary, layer=s.boundary_layer, name_column=s.name_column, crs="EPSG:4326"
+            s.boundary, layer=s.boundary_layer, name_column=s.name_column, crs=None
         )
 
     sources = s.sources

@@ -94,8 +94,9 @@ def test_planted_points_give_every_planted_pattern(planted_result):
     assert res.method == "emerging" and res.layer == "cells"
     assert res.params["step"] == "month" and res.params["n_steps"] == 12
     assert res.params["pattern_rules"] == PATTERN_RULES
-    # the background is mostly quiet
-    assert (cells["pattern"] == "No Pattern Detected").mean() > 0.85
+    # the background is mostly quiet: the planted blocks (54 of 400 cells) and the halo of
+    # neighbours that share them (Gi*'s neighbourhood) carry the patterns
+    assert (cells["pattern"] == "No Pattern Detected").mean() > 0.75
 
 
 def test_method_statement_is_plain(planted_result):
