@@ -291,7 +291,8 @@ class HitRates:
     ``hit[c] = n[c] / N``: the share of held-out crimes (or harm) in ranking ``c``'s top
     ``k`` of ``K`` cells; ``pai = hit / (k / K)``; ``pei = n / n_star`` with ``n_star`` the
     most any choice of ``k`` cells catches. ``boot_*`` hold the bootstrap replicates
-    (rows: replicates; for ``boot_hit`` and ``boot_pei``, columns: rankings).
+    (rows: replicates; for ``boot_hit`` and ``boot_pei``, columns: rankings);
+    ``selection`` each ranking's selection weights over the K cells (rows: rankings).
     """
 
     coverage: float
@@ -305,6 +306,7 @@ class HitRates:
     n_boot: int
     seed: int
     unit: str = "cells"
+    selection: np.ndarray | None = None
 
     @property
     def hit(self) -> np.ndarray:
@@ -420,7 +422,8 @@ def hit_rates(
         boot_hit, boot_pei = _bootstrap_cells(totals, S, k, n_boot=n_boot, seed=seed)
     else:
         boot_hit, boot_pei = _bootstrap_crimes(cells_in, w_in, S, k, n_boot=n_boot, seed=seed)
-    return HitRates(coverage, k, n_cells, N, n, n_star, boot_hit, boot_pei, n_boot, seed, unit)
+    return HitRates(coverage, k, n_cells, N, n, n_star, boot_hit, boot_pei, n_boot, seed, unit,
+                    S)
 
 
 def _bootstrap_cells(totals: np.ndarray, S: np.ndarray, k: int, *, n_boot: int,
