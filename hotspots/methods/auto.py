@@ -28,6 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy import ndimage
 
 from hotspots.errors import ColumnMappingError
 from hotspots.errors import EmptySelectionError
@@ -38,7 +39,6 @@ from hotspots.methods.candidates import default_candidates
 from hotspots.methods.candidates import recency_weights
 from hotspots.methods.grid import Grid
 from hotspots.methods.grid import make_grid
-from hotspots.methods.grid import study_area_mask
 from hotspots.methods.scoring import CONFIDENCE
 from hotspots.methods.scoring import DEFAULT_COVERAGE
 from hotspots.methods.scoring import N_BOOT
@@ -191,11 +191,35 @@ def _split(data: _Crimes, holdout: int | None) -> tuple[int, int, int] | str:
     return first, cut, last
 
 
+def _area_mask(grid: Grid, area: shapely.Geometry | None) -> np.ndarray:
+    """:func:`~hotspots.methods.grid.study_area_mask` (cells whose interior meets the area),
+    computed fast: cells whose centre is inside, plus the exact test on the cells near the
+    boundary only."""
+    if area is None:
+        return np.ones(grid.shape, bool)
+    shapely.prepare(area)
+    cx, cy = grid.centres()
+    mask = shapely.contains_xy(area, cx, cy)
+    step = grid.cell_size / 4.0
+    lines = shapely.segmentize(area.boundary, step)
+    xy = shapely.get_coordinates(lines)
+    row, col, inside = grid.locate(xy[:, 0], xy[:, 1])
+    near = np.zeros(grid.shape, bool)
+    near[row[inside], col[inside]] = True
+    near = ndimage.binary_dilation(near, structure=np.ones((3, 3), bool)) & ~mask
+    rows, cols = np.nonzero(near)
+    x0 = grid.x0 + cols * grid.cell_size
+    y0 = grid.y0 + rows * grid.cell_size
+    boxes = shapely.box(x0, y0, x0 + grid.cell_size, y0 + grid.cell_size)
+    mask[rows, cols] = shapely.intersects(area, boxes) & ~shapely.touches(area, boxes)
+    return mask
+
+
 class _Grids:
     """One grid and study-area mask per cell size, over the study area (cached)."""
 
     def __init__(self, bounds: tuple[float, float, float, float], crs: str,
-                 area: gpd.GeoSeries | None, grid: Grid | None) -> None:
+                 area: shapely.Geometry | None, grid: Grid | None) -> None:
         self.bounds, self.crs, self.area, self.fixed = bounds, crs, area, grid
         self._cache: dict[float, tuple[Grid, np.ndarray]] = {}
 
@@ -207,7 +231,7 @@ class _Grids:
             )
         if cell_size not in self._cache:
             grid = self.fixed or make_grid(self.bounds, cell_size=cell_size, crs=self.crs)
-            self._cache[cell_size] = (grid, study_area_mask(grid, self.area))
+            self._cache[cell_size] = (grid, _area_mask(grid, self.area))
         return self._cache[cell_size]
 
 
@@ -399,9 +423,8 @@ def auto_hotspots(
         cell_size=cell_size, bandwidth=bandwidth)
     if not cands:
         raise ParameterError(f"{func} got an empty list of candidates.")
-    area_series = None if area_geom is None else gpd.GeoSeries([area_geom], crs=crs)
     crs_text = crs.to_string()
-    grids = _Grids(data.bounds, crs_text, area_series, grid)
+    grids = _Grids(data.bounds, crs_text, area_geom, grid)
     common = common_grid(area_geom if area_geom is not None else _hull(data), crs=crs_text,
                          bounds=data.bounds)
     contest = _contest(data, split, cands, grids, common, coverage=coverage, n_boot=n_boot,

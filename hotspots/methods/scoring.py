@@ -329,7 +329,13 @@ class HitRates:
     def interval(self, replicates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Percentile interval at :data:`CONFIDENCE` of replicates (rows) per column."""
         tail = (1.0 - CONFIDENCE) / 2.0 * 100.0
-        lo, hi = np.nanpercentile(replicates, [tail, 100.0 - tail], axis=0)
+        replicates = np.asarray(replicates, dtype=float)
+        lo = np.full(replicates.shape[1:], np.nan)
+        hi = lo.copy()
+        some = np.isfinite(replicates).any(axis=0)
+        if some.any():
+            lo[some], hi[some] = np.nanpercentile(replicates[:, some], [tail, 100.0 - tail],
+                                                  axis=0)
         return lo, hi
 
     def hit_interval(self) -> tuple[np.ndarray, np.ndarray]:
@@ -350,7 +356,8 @@ class HitRates:
 
     def difference_se(self, a: int, b: int) -> float:
         """Bootstrap standard error of the paired difference in hit rate, ``a`` minus ``b``."""
-        return float(np.nanstd(self.boot_hit[:, a] - self.boot_hit[:, b], ddof=1))
+        d = self.boot_hit[:, a] - self.boot_hit[:, b]
+        return float(np.std(d[np.isfinite(d)], ddof=1)) if np.isfinite(d).sum() > 1 else np.nan
 
 
 def hit_rates(
