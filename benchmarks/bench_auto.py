@@ -16,7 +16,15 @@ to anonymous points on streets, denser in towns), with risk from 12 towns plus 3
 persistent street-scale hotspots (radius 50-300 m) and 300 single busy points (shops,
 stations), Poisson crimes per month.
 
-Run ``python benchmarks/bench_auto.py [--quick] [--seed N]``.
+3. ``--study``: the same held-out comparison on 27 train/test splits of the real data in
+   ``../shared/data``: Chicago aggravated assaults (train one year, test the next; all
+   crimes for 2012, 2015, 2018, and 10% and 3% random samples of each year 2010-2018, to
+   see sparse data with real structure), Cincinnati burglary (2016 and 2017, next year) and
+   Nottingham burglary and robbery 2022 (January-September then October-December, and
+   January-June then July-September). US data are projected to UTM zone 16N (EPSG:32616)
+   here; no boundary (the convex hull of the crimes) except Nottingham (wards).
+
+Run ``python benchmarks/bench_auto.py [--quick] [--seed N] [--study]``.
 """
 
 from __future__ import annotations
@@ -114,10 +122,72 @@ def nottingham(kind: str) -> tuple | None:
     return train, test, wards
 
 
+def _us(path: Path, date_column: str, *, dedupe: str | None = None) -> gpd.GeoDataFrame:
+    d = pd.read_csv(path).dropna(subset=["longitude", "latitude"])
+    if dedupe:
+        d = d.drop_duplicates(dedupe)
+    date = pd.to_datetime(d[date_column], utc=True).dt.tz_localize(None)
+    g = gpd.GeoDataFrame({"date": date, "month": date.dt.to_period("M").dt.to_timestamp()},
+                         geometry=gpd.points_from_xy(d["longitude"], d["latitude"]),
+                         crs="EPSG:4326")
+    return g.to_crs("EPSG:32616")
+
+
+def study_cases() -> list[tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame, object]]:
+    """The real-data train/test splits of ``--study`` (see the module docstring)."""
+    cases = []
+    chicago = _us(SHARED / "chicago" / "aggravated_assaults.csv.gz", "date")
+    year = chicago["date"].dt.year
+    for frac, years in ((1.0, (2012, 2015, 2018)), (0.1, range(2010, 2019)),
+                        (0.03, range(2010, 2019))):
+        for y in years:
+            tr, te = chicago[year == y], chicago[year == y + 1]
+            if frac < 1:
+                tr = tr.sample(frac=frac, random_state=y)
+                te = te.sample(frac=frac, random_state=y + 100)
+            cases.append((f"Chicago {frac:.0%} {y}", tr, te, None))
+    cin = _us(SHARED / "cincinnati" / "burglary.csv.gz", "offense_date", dedupe="incident_no")
+    for y in (2016, 2017):
+        cases.append((f"Cincinnati {y}", cin[cin["date"].dt.year == y],
+                      cin[cin["date"].dt.year == y + 1], None))
+    for kind in ("burglary", "robbery"):
+        tr, te, wards = nottingham(kind)
+        cases.append((f"Nottingham {kind} Jan-Sep", tr, te, wards))
+        both = pd.concat([tr, te])
+        cases.append((f"Nottingham {kind} Jan-Jun", both[both["month"] < "2022-07-01"],
+                       both[(both["month"] >= "2022-07-01") & (both["month"] < "2022-10-01")],
+                       wards))
+    return cases
+
+
+def study() -> None:
+    print(f"\n{'split':28s} | {'train':>6s} | {'auto':>6s} | {'naive':>6s} | ratio | chosen")
+    ratios = []
+    for name, tr, te, area in study_cases():
+        res = auto_hotspots(tr, area=area)
+        base = count_hotspots(tr, cell_size=100.0, area=area)
+        x, y = tr.geometry.x, tr.geometry.y
+        if area is None:
+            geom = gpd.GeoSeries(pd.concat([tr.geometry, te.geometry])).union_all().convex_hull
+        else:
+            geom = area.to_crs(tr.crs).union_all()
+        hp, hn, ratio = held_out_ratio(res.cells, base.cells, te, geom,
+                                       (x.min(), y.min(), x.max(), y.max()),
+                                       tr.crs.to_string())
+        ratios.append(ratio)
+        print(f"{name:28s} | {len(tr):6,d} | {hp:6.3f} | {hn:6.3f} | {ratio:5.2f} | "
+              f"{res.params['chosen']}")
+    r = np.array(ratios)
+    print(f"{len(r)} splits: geometric mean ratio {np.exp(np.log(r).mean()):.3f}, median "
+          f"{np.median(r):.3f}, min {r.min():.3f}, below 1.0 in {(r < 1).sum()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--study", action="store_true",
+                        help="also score auto on 27 real train/test splits")
     args = parser.parse_args()
     per_year, size_km, n_points = QUICK if args.quick else FULL
     crimes = synthetic_force(args.seed, per_year, size_km, n_points)
@@ -160,6 +230,8 @@ def main() -> None:
                                        tr.crs.to_string())
         print(f"{'Nottingham ' + kind + ' 2022':28s} | {hp:6.3f} | {hn:6.3f} | {ratio:5.2f} | "
               f"{res.params['chosen']}")
+    if args.study:
+        study()
 
 
 if __name__ == "__main__":
