@@ -57,10 +57,10 @@ def synthetic_force(seed: int, per_year: int, size_km: tuple[float, float],
     w, h = size_km[0] * 1000, size_km[1] * 1000
     towns = rng.uniform([0.1 * w, 0.1 * h], [0.9 * w, 0.9 * h], (12, 2))
     town_sd = rng.uniform(800, 3000, 12)
-    which = rng.integers(0, 12, n_points)
-    pts = np.r_[towns[which[: int(0.85 * n_points)]]
-                + rng.normal(0, 1, (int(0.85 * n_points), 2)) * town_sd[which[: int(0.85 * n_points)], None],
-                rng.uniform([0, 0], [w, h], (n_points - int(0.85 * n_points), 2))]
+    n_town = int(0.85 * n_points)
+    which = rng.integers(0, 12, n_town)
+    pts = np.r_[towns[which] + rng.normal(0, 1, (n_town, 2)) * town_sd[which, None],
+                rng.uniform([0, 0], [w, h], (n_points - n_town, 2))]
     pts = np.clip(pts, 0, [w - 1, h - 1])
     risk = np.ones(len(pts))
     centres = pts[rng.integers(0, len(pts), 300)]
@@ -213,7 +213,7 @@ def main() -> None:
     hull = gpd.GeoSeries(train.geometry).union_all().convex_hull
     hp, hn, ratio = held_out_ratio(result.cells, naive.cells, test, hull, bounds,
                                    "EPSG:27700")
-    print(f"\nheld-out hit rate at 1% of the area (next quarter, common 100 m cells)")
+    print("\nheld-out hit rate at 1% of the area (next quarter, common 100 m cells)")
     print(f"{'data':28s} | {'auto':>6s} | {'naive':>6s} | ratio | chosen")
     print(f"{'synthetic force':28s} | {hp:6.3f} | {hn:6.3f} | {ratio:5.2f} | "
           f"{result.params['chosen']}")

@@ -37,15 +37,18 @@ from hotspots.methods.candidates import TIE_BREAK_BANDWIDTH
 from hotspots.methods.candidates import Candidate
 from hotspots.methods.candidates import default_candidates
 from hotspots.methods.candidates import recency_weights
+from hotspots.methods.counts import count_hotspots
+from hotspots.methods.density import kde_hotspots
+from hotspots.methods.gistar import gistar_hotspots
 from hotspots.methods.grid import Grid
 from hotspots.methods.grid import make_grid
 from hotspots.methods.scoring import CONFIDENCE
 from hotspots.methods.scoring import DEFAULT_COVERAGE
 from hotspots.methods.scoring import N_BOOT
 from hotspots.methods.scoring import TIE_RULE
-from hotspots.methods.scoring import bootstrap_rule
 from hotspots.methods.scoring import CommonGrid
 from hotspots.methods.scoring import HitRates
+from hotspots.methods.scoring import bootstrap_rule
 from hotspots.methods.scoring import common_grid
 from hotspots.methods.scoring import hit_rates
 from hotspots.methods.scoring import reality_check
@@ -74,6 +77,8 @@ HOLDOUT_SHARE = 0.25
 #: Fewest held-out crimes for a contest. Below this, one crime moves a hit rate by more
 #: than 5 points and every candidate is within noise of every other.
 MIN_HELD_OUT_CRIMES = 20
+#: The methods a candidate is refitted with, by name.
+_METHODS = {"count": count_hotspots, "kde": kde_hotspots, "gistar": gistar_hotspots}
 #: What auto's bootstrap resamples: the scoring cells with their crimes (a cluster
 #: bootstrap), which respects repeat victimisation; resampling single crimes made chance
 #: gains look significant on real data.
@@ -292,8 +297,6 @@ def _contest(data: _Crimes, split: tuple[int, int, int], cands: list[Candidate],
 
 def _refit(cand: Candidate, crimes: gpd.GeoDataFrame, data: _Crimes, last: int,
            grids: _Grids, area: Any, weight: str | None) -> HotspotResult:
-    from hotspots.methods.find import find_hotspots
-
     grid, mask = grids.get(cand.cell_size)
     age = None
     kwargs = cand.method_params()
@@ -310,7 +313,8 @@ def _refit(cand: Candidate, crimes: gpd.GeoDataFrame, data: _Crimes, last: int,
         weight = RECENCY_COLUMN
         age = last - np.where(data.month >= 0, data.month, oldest)
     kwargs.pop("cell_size")
-    result = find_hotspots(crimes, **kwargs, area=area, weight=weight, grid=grid)
+    method = _METHODS[kwargs.pop("method")]
+    result = method(crimes, **kwargs, area=area, weight=weight, grid=grid)
     surface = cand.surface(grid, mask, data.x, data.y, data.w, age)
     cells = result.cells.copy()
     cells["score"] = surface[cells["row"].to_numpy(), cells["col"].to_numpy()]
@@ -321,8 +325,6 @@ def _refit(cand: Candidate, crimes: gpd.GeoDataFrame, data: _Crimes, last: int,
 def _fallback(crimes: gpd.GeoDataFrame, reason: str, *, area: Any, weight: str | None,
               cell_size: float | None, bandwidth: float | None, grid: Grid | None,
               coverage: float) -> HotspotResult:
-    from hotspots.methods.density import kde_hotspots
-
     result = kde_hotspots(crimes, cell_size=cell_size, bandwidth=bandwidth, area=area,
                           weight=weight, grid=grid)
     params = {**result.params, "auto": {

@@ -207,3 +207,16 @@ def test_auto_is_the_default_method(planted):
     assert MethodSettings().method == "auto"
     res = find_hotspots(planted.iloc[:2000])
     assert res.method == "auto"
+
+
+def test_fast_study_area_mask_equals_the_grid_methods_mask():
+    """auto's candidate grids use the same study-area cells as the methods it refits."""
+    from hotspots.methods.auto import _area_mask
+    from hotspots.methods.grid import study_area_mask
+
+    area = shapely.Polygon([(130, 70), (2210, 410), (1890, 1990), (610, 2330), (70, 1210)])
+    area = area.difference(shapely.box(900, 900, 1300, 1300))  # with a hole
+    for cell in (25.0, 50.0, 100.0, 200.0, 37.5):
+        grid = make_grid(area.bounds, cell_size=cell)
+        expect = study_area_mask(grid, gpd.GeoSeries([area], crs=CRS))
+        np.testing.assert_array_equal(_area_mask(grid, area), expect)
