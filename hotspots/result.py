@@ -38,6 +38,19 @@ class HotspotResult:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def shown_method(self) -> str:
+        """The method whose cells these are: for ``auto``, the method it chose.
+
+        Examples
+        --------
+        >>> HotspotResult(gpd.GeoDataFrame(), "auto", {"chosen_method": "kde"}).shown_method
+        'kde'
+        """
+        if self.method == "auto":
+            return str(self.params.get("chosen_method", "auto"))
+        return self.method
+
+    @property
     def n_hotspots(self) -> int:
         return int(self.cells["hotspot"].sum()) if len(self.cells) else 0
 
