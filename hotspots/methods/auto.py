@@ -119,6 +119,21 @@ class _Crimes:
     bounds: tuple[float, float, float, float]
 
 
+def _months(crimes: gpd.GeoDataFrame) -> np.ndarray:
+    """Each crime's month as year * 12 + month - 1 (-1 when unknown), from ``month``, or
+    from ``date`` where no crime has a month."""
+    month = np.full(len(crimes), -1, dtype=np.int64)
+    for column in ("month", "date"):
+        if column not in crimes.columns:
+            continue
+        m = pd.to_datetime(crimes[column], errors="coerce")
+        ok = m.notna().to_numpy()
+        if ok.any():
+            month[ok] = (m.dt.year * 12 + m.dt.month - 1).to_numpy()[ok]
+            break
+    return month
+
+
 def _located(crimes: gpd.GeoDataFrame, area_geom: shapely.Geometry | None,
              weight: str | None) -> _Crimes:
     x, y = point_coordinates(crimes, func="auto_hotspots")
@@ -134,11 +149,7 @@ def _located(crimes: gpd.GeoDataFrame, area_geom: shapely.Geometry | None,
         )
     w = (np.ones(len(crimes)) if weight is None
          else crimes[weight].to_numpy(dtype=float))
-    month = np.full(len(crimes), -1, dtype=np.int64)
-    if "month" in crimes.columns:
-        m = pd.to_datetime(crimes["month"], errors="coerce")
-        ok = m.notna().to_numpy()
-        month[ok] = (m.dt.year * 12 + m.dt.month - 1).to_numpy()[ok]
+    month = _months(crimes)
     bounds = (area_geom.bounds if area_geom is not None
               else (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max()))
     return _Crimes(x[keep], y[keep], w[keep], month[keep], tuple(map(float, bounds)))
@@ -301,12 +312,9 @@ def _refit(cand: Candidate, crimes: gpd.GeoDataFrame, data: _Crimes, last: int,
     age = None
     kwargs = cand.method_params()
     if cand.family == "recency":
-        month = np.full(len(crimes), -1, dtype=np.int64)
-        m = pd.to_datetime(crimes["month"], errors="coerce")
-        ok = m.notna().to_numpy()
-        month[ok] = (m.dt.year * 12 + m.dt.month - 1).to_numpy()[ok]
+        month = _months(crimes)
         oldest = int(data.month[data.month >= 0].min())
-        month[~ok] = oldest
+        month[month < 0] = oldest
         base = np.ones(len(crimes)) if weight is None else crimes[weight].to_numpy(float)
         decay = recency_weights(last - month, half_life=cand.half_life)
         crimes = crimes.assign(**{RECENCY_COLUMN: base * decay})

@@ -220,3 +220,21 @@ def test_fast_study_area_mask_equals_the_grid_methods_mask():
         grid = make_grid(area.bounds, cell_size=cell)
         expect = study_area_mask(grid, gpd.GeoSeries([area], crs=CRS))
         np.testing.assert_array_equal(_area_mask(grid, area), expect)
+
+
+def test_auto_reads_months_from_dates_when_there_is_no_month(planted):
+    dated = planted.assign(date=planted["month"] + pd.Timedelta(days=3)).drop(columns="month")
+    res = auto_hotspots(dated, n_boot=99)
+    assert res.params["auto"]["contest"] is True
+    assert res.params["auto"]["held_out_months"] == ["2024-07", "2024-08"]
+
+
+def test_a_recency_weighted_winner_is_refitted_with_its_weights(planted):
+    cand = Candidate("recency", 100.0, half_life=3.0)
+    res = auto_hotspots(planted, candidates=[cand], n_boot=99)
+    assert res.params["chosen"] == cand.label and res.params["weight"] == "recency_weight"
+    # the latest month counts 1, the first (7 months older) 0.5 ** (7 / 3)
+    months = (planted["month"].dt.month.to_numpy() - 8).astype(float)
+    total = float(np.sum(0.5 ** (-months / 3.0)))
+    assert res.cells["weight_sum"].sum() == pytest.approx(total)
+    assert "recency-weighted count" in res.params["score_rule"]
