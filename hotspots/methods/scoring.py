@@ -457,7 +457,9 @@ def _bootstrap_cells(totals: np.ndarray, S: np.ndarray, k: int, *, n_boot: int,
     for start in range(0, n_boot, CHUNK):
         b = min(CHUNK, n_boot - start)
         landed = rng.binomial(K, G / K, size=b)
-        pi = rng.multinomial(landed, np.full(G, 1.0 / G)).astype(float)
+        which = rng.integers(0, G, size=int(landed.sum()))
+        rows = np.repeat(np.arange(b), landed)
+        pi = np.bincount(rows * G + which, minlength=b * G).reshape(b, G).astype(float)
         N_b = pi @ t
         n_b = (pi * t) @ S_nz.T
         # n*: the k largest cells of the resampled map (a cell drawn twice counts twice)
