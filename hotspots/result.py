@@ -63,8 +63,10 @@ class HotspotResult:
         Examples
         --------
         >>> r = HotspotResult(gpd.GeoDataFrame(), "count", {"cell_size": 100.0, "n_crimes": 5})
-        >>> r.method_statement()
-        'Crimes per 100 m grid cell; hotspots are the top 5% of cells. 5 crimes.'
+        >>> r.method_statement()  # doctest: +NORMALIZE_WHITESPACE
+        'Crimes per 100 m grid cell; hotspots are cells in the top 5% with more crimes
+        than complete spatial randomness explains (binomial test, 5% false discovery
+        rate). 5 crimes.'
         """
         p = self.params
         if self.method == "auto":
@@ -73,33 +75,35 @@ class HotspotResult:
         crimes = f" {p['n_crimes']:,} crimes." if "n_crimes" in p else ""
         weighted = " Weighted by harm." if p.get("weight") else ""
         top = f"{p.get('top_share', 0.05) * 100:g}%"
+        fdr_level = f"{p.get('fdr_alpha', 0.05):.0%}"
         if self.method == "gistar":
             fdr = "with Benjamini-Hochberg FDR correction" if p.get("fdr") else "without FDR"
+            test = _GI_TESTS.get(str(p.get("inference", "exact")), "")
+            if p.get("inference") == "permutation":
+                test = test.format(permutations=p.get("permutations"), seed=p.get("seed"))
             text = (
                 f"Getis-Ord Gi* on {cell} grid cells, neighbours within "
-                f"{p.get('distance', 0):.0f} m, {fdr}; hotspots are hot at 95% confidence "
-                "or more."
+                f"{p.get('distance', 0):.0f} m, {test}, {fdr}; hotspots are hot at 95% "
+                "confidence or more and hold at least one crime."
             )
         elif self.method == "kde":
             text = (
                 f"{str(p.get('kernel', 'quartic')).capitalize()} kernel density on {cell} cells, "
                 f"bandwidth {p.get('bandwidth', 0):.0f} m ({p.get('bandwidth_rule', 'user')}"
-                f"); hotspots are the top {top} of cells."
+                f"); hotspots are cells in the top {top} with a crime and more crimes within "
+                "the bandwidth than complete spatial randomness explains (binomial test, "
+                f"{fdr_level} false discovery rate)."
             )
             if str(p.get("bandwidth_rule", "")).startswith("normal reference"):
                 text = text.replace(f"({p['bandwidth_rule']})", "(normal-reference rule)")
         elif self.method == "count":
-            text = f"Crimes per {cell} grid cell; hotspots are the top {top} of cells."
-        elif self.method == "dbscan":
             text = (
-                f"DBSCAN clusters: at least {p.get('min_samples')} crimes within "
-                f"{p.get('eps', 0):g} m of a core point."
+                f"Crimes per {cell} grid cell; hotspots are cells in the top {top} with more "
+                "crimes than complete spatial randomness explains (binomial test, "
+                f"{fdr_level} false discovery rate)."
             )
-        elif self.method == "hdbscan":
-            text = (
-                f"HDBSCAN clusters of at least {p.get('min_cluster_size')} crimes "
-                f"({p.get('cluster_selection_method', 'leaf')} selection)."
-            )
+        elif self.method in ("dbscan", "hdbscan"):
+            text = _cluster_rule(self.method, p) + " " + _cluster_flag(p)
         else:
             text = f"{self.method}: " + ", ".join(f"{k}={v}" for k, v in p.items())
         return text + weighted + crimes
@@ -126,3 +130,35 @@ class HotspotResult:
             f"{chosen.get('hit_rate_high', float('nan')):.1%}), then refitted on all months"
             + (f"; cells ranked by {rank}" if rank else "") + f". {inner}"
         )
+
+#: How the Gi* p-values were computed, by ``params["inference"]``, for the statement.
+_GI_TESTS = {
+    "exact": "exact randomization p-values",
+    "permutation": "{permutations} random permutations (seed {seed})",
+    "normal": "normal-approximation p-values (not calibrated on sparse counts)",
+}
+
+
+def _cluster_rule(method: str, p: dict[str, Any]) -> str:
+    if method == "dbscan":
+        return (
+            f"DBSCAN clusters: at least {p.get('min_samples')} crimes within "
+            f"{p.get('eps', 0):g} m of a core point."
+        )
+    return (
+        f"HDBSCAN clusters of at least {p.get('min_cluster_size')} crimes "
+        f"({p.get('cluster_selection_method', 'leaf')} selection)."
+    )
+
+
+def _cluster_flag(p: dict[str, Any]) -> str:
+    test = p.get("csr_test") or {}
+    if p.get("flag") == "tested":
+        what = "denser than the densest" if "densest" in str(test.get("test")) else (
+            "bigger than the largest")
+        return (
+            f"Hotspots are clusters {what} cluster in each of {test.get('simulations')} "
+            "maps of as many crimes placed at random (5% family-wise error)."
+        )
+    return ("The clusters are descriptive: not tested against chance, so any of them may "
+            "be noise.")

@@ -1,23 +1,135 @@
-"""Geometry helpers shared by the methods and analyses: one home for areas and points.
+"""Geometry helpers shared by the methods and analyses: one home for areas, points and CRSs.
 
-Both work in the caller's projected CRS (checked once by
-:func:`hotspots.validation.require_projected`).
+The area and point helpers work in the caller's projected CRS (checked once by
+:func:`hotspots.validation.require_projected`); :func:`choose_crs` picks that CRS for
+data given in longitude/latitude.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 from pyproj import CRS
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
 
 from hotspots.errors import CRSError
 from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
 
-__all__ = ["point_coordinates", "area_geometry"]
+__all__ = [
+    "UK_LONLAT_BOX",
+    "BNG_EPSG",
+    "CRSChoice",
+    "choose_crs",
+    "point_coordinates",
+    "area_geometry",
+]
+
+#: A generous longitude/latitude box around the UK (west, south, east, north) in degrees:
+#: Great Britain, Northern Ireland, Scilly, Orkney and Shetland (which reach about -8.2 to
+#: 1.8 E and 49.9 to 60.9 N) with half a degree or more to spare on every side.
+UK_LONLAT_BOX = (-11.0, 49.0, 3.0, 61.5)
+#: British National Grid, the projection of GB data (Ordnance Survey; EPSG:27700).
+BNG_EPSG = 27700
+#: Data are "in the UK" when more than this share of their points lie in UK_LONLAT_BOX.
+UK_MAJORITY = 0.5
+#: A UTM zone is 6° wide; data spanning more than this many degrees of longitude are
+#: distorted by more than about 0.1% at the edges of one zone's projection (a note says so).
+UTM_WIDE_SPAN = 12.0
+
+
+@dataclass(frozen=True)
+class CRSChoice:
+    """A projected CRS chosen for data in longitude/latitude, and why.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+        The projected CRS.
+    reason : str
+        One sentence for the load report and ``run.json``.
+    west, south, east, north : float
+        The longitude/latitude bounds over which the CRS serves the data (its area of use,
+        widened by one zone each side for UTM): points outside are not credible.
+    """
+
+    crs: CRS
+    reason: str
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def covers(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """True for points the CRS serves."""
+        return (lon >= self.west) & (lon <= self.east) & (lat >= self.south) & (
+            lat <= self.north)
+
+
+def _utm_zone(lon: float, lat: float) -> CRS:
+    """The WGS 84 UTM zone whose area of use holds ``(lon, lat)`` (nearest centre on a tie)."""
+    infos = query_utm_crs_info(
+        datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat)
+    )
+    infos = [i for i in infos if "UTM zone" in i.name]
+    if not infos:  # pragma: no cover - every lon/lat outside the poles has a zone
+        raise CRSError(f"No UTM zone found for longitude {lon:.3f}, latitude {lat:.3f}.")
+
+    def off_centre(info: Any) -> float:
+        a = info.area_of_use
+        return abs(0.5 * (a.west + a.east) - lon)
+
+    best = min(infos, key=off_centre)
+    return CRS.from_authority(best.auth_name, best.code)
+
+
+def choose_crs(lon: ArrayLike, lat: ArrayLike) -> CRSChoice:
+    """Choose the projected CRS for points given in longitude/latitude (WGS 84).
+
+    British National Grid (EPSG:27700) when most points lie in the UK
+    (:data:`UK_LONLAT_BOX`); otherwise the WGS 84 UTM zone (EPSG:326xx north, 327xx south)
+    holding the median point, found with ``pyproj.database.query_utm_crs_info``. UTM keeps
+    distances and areas within 0.04% across its 6° zone, which is what the grid and
+    distance methods need.
+
+    Examples
+    --------
+    >>> choose_crs([-87.63, -87.70], [41.88, 41.80]).crs.to_epsg()
+    32616
+    >>> choose_crs([-1.15, -1.20], [52.95, 53.00]).crs.to_epsg()
+    27700
+    """
+    lon = np.asarray(lon, dtype=float).ravel()
+    lat = np.asarray(lat, dtype=float).ravel()
+    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    lon, lat = lon[ok], lat[ok]
+    if lon.size == 0:
+        raise CRSError("Cannot choose a projected CRS: no point has a valid longitude/latitude.")
+    west, south, east, north = UK_LONLAT_BOX
+    in_uk = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    if in_uk.mean() > UK_MAJORITY:
+        crs = CRS.from_epsg(BNG_EPSG)
+        return CRSChoice(crs, f"{crs.to_string()} ({crs.name}): the data lie in the UK "
+                         f"({in_uk.mean():.0%} of points)", west, south, east, north)
+    mid_lon, mid_lat = float(np.median(lon)), float(np.median(lat))
+    crs = _utm_zone(mid_lon, mid_lat)
+    reason = (f"{crs.to_string()} ({crs.name}): the UTM zone of the data's median location "
+              f"({mid_lon:.3f}, {mid_lat:.3f}), chosen automatically because the data lie "
+              "outside Great Britain")
+    span = float(np.percentile(lon, 99) - np.percentile(lon, 1))
+    if span > UTM_WIDE_SPAN:
+        reason += (f"; the data span {span:.0f}° of longitude, so distances far from the "
+                   "zone are distorted: pass a CRS suited to the whole area")
+    a = crs.area_of_use
+    # Served: the zone and one zone either side, one degree across the equator.
+    return CRSChoice(crs, reason, max(a.west - 6.0, -180.0), max(a.south - 1.0, -90.0),
+                     min(a.east + 6.0, 180.0), min(a.north + 1.0, 90.0))
 
 
 def point_coordinates(crimes: gpd.GeoDataFrame, *, func: str) -> tuple[np.ndarray, np.ndarray]:

@@ -28,12 +28,12 @@ import shapely
 
 from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
+from hotspots.methods.bandwidth import select_bandwidth
 from hotspots.methods.cells import top_share_flags
 from hotspots.methods.counts import TOP_SHARE
-from hotspots.methods.density import FALLBACK_BANDWIDTH_CELLS
-from hotspots.methods.density import default_bandwidth
 from hotspots.methods.density import kde_surface
 from hotspots.methods.grid import Grid
+from hotspots.methods.grid import choose_cell_size
 from hotspots.methods.grid import make_grid
 from hotspots.methods.grid import study_area_mask
 from hotspots.months import as_month
@@ -82,10 +82,11 @@ STATUS_NEW = "new hotspot"
 STATUS_COOLED = "no longer a hotspot"
 STATUS_PERSISTENT = "hotspot in both periods"
 STATUS_NONE = ""
-#: How compare_periods chooses a bandwidth when none is given.
+#: How compare_periods chooses a bandwidth when none is given: the data-driven choice of
+#: hotspots.methods.bandwidth (leave-one-cell-out likelihood cross-validation, since the
+#: later period is the one being compared, not predicted) on both periods together.
 SHARED_BANDWIDTH_RULE = (
-    "normal reference (Scott) rule on the crimes of both periods together, so both "
-    "surfaces use the same bandwidth"
+    "on the crimes of both periods together, so both surfaces use the same bandwidth"
 )
 
 _CODE = "compare_periods"
@@ -255,21 +256,18 @@ def _bin(grid: Grid, x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.ndarr
 
 
 def _bandwidth(
-    bandwidth: float | None, before: _Side, after: _Side, cell: float, notes: list[str]
+    bandwidth: float | None, before: _Side, after: _Side, grid: Grid, mask: np.ndarray,
+    notes: list[str],
 ) -> tuple[float, str]:
     if bandwidth is not None:
         return bandwidth, "user"
     x = np.concatenate([before.x, after.x])
     y = np.concatenate([before.y, after.y])
-    try:
-        return default_bandwidth(x, y), SHARED_BANDWIDTH_RULE
-    except ParameterError:
-        h = FALLBACK_BANDWIDTH_CELLS * cell
-        notes.append(
-            f"Too few distinct crime locations to choose a bandwidth by rule; used "
-            f"{FALLBACK_BANDWIDTH_CELLS:g} cells ({h:g} m). Pass a bandwidth to change it."
-        )
-        return h, f"fallback: {FALLBACK_BANDWIDTH_CELLS:g} x cell_size"
+    choice = select_bandwidth(grid, mask, x, y)
+    notes.extend(choice.notes)
+    if choice.criterion == "fallback":
+        return choice.bandwidth, choice.rule
+    return choice.bandwidth, f"{choice.rule}, {SHARED_BANDWIDTH_RULE}"
 
 
 def _side_result(
@@ -394,8 +392,8 @@ def compare_periods(
         Months ``"YYYY-MM"`` (or dates), both ends included. Periods may differ in length:
         change is compared per month.
     cell_size : float, optional
-        Cell side in metres (default: shorter side of the extent / 50, rounded down, as
-        for every grid method).
+        Cell side in metres (default: street scale from the spacing of both periods'
+        crimes, :func:`hotspots.methods.grid.choose_cell_size`, as for every grid method).
     area : GeoDataFrame, GeoSeries or shapely geometry, optional
         Study area (a bare geometry is taken to be in the crimes' CRS). The grid covers its
         bounds, cells intersecting it are compared, crimes outside are left out (noted).
@@ -490,6 +488,12 @@ def compare_periods(
                 f"({side_b.label}; {side_a.label}); nothing to compare."
             )
         bounds = (both_x.min(), both_y.min(), both_x.max(), both_y.max())
+    cell_rule = "user"
+    if cell_size is None:
+        choice = choose_cell_size(np.concatenate([side_b.x, side_a.x]),
+                                  np.concatenate([side_b.y, side_a.y]), bounds=bounds)
+        cell_size, cell_rule = choice.cell_size, choice.rule
+        notes.extend(choice.notes)
     grid = make_grid(bounds, cell_size=cell_size, crs=crs)
     mask = study_area_mask(
         grid, None if area_geom is None else gpd.GeoSeries([area_geom], crs=crs)
@@ -499,8 +503,7 @@ def compare_periods(
 
     common: dict[str, Any] = {
         "cell_size": grid.cell_size,
-        "cell_size_rule": "user" if cell_size is not None else
-        "shorter side of the extent / 50, rounded down (sfhotspot)",
+        "cell_size_rule": cell_rule,
         "grid_origin": (grid.x0, grid.y0),
         "grid_shape": grid.shape,
         "crs": grid.crs,
@@ -510,7 +513,7 @@ def compare_periods(
         "weight": None,
     }
     if method == "kde":
-        h, rule = _bandwidth(bandwidth, side_b, side_a, grid.cell_size, notes)
+        h, rule = _bandwidth(bandwidth, side_b, side_a, grid, mask, notes)
         for side in (side_b, side_a):
             density = kde_surface(grid, side.x, side.y, bandwidth=h) / side.months
             side.density = np.where(mask, density, 0.0)

@@ -34,17 +34,22 @@ METHOD_CHOICES = ("auto", "gistar", "kde", "count", "dbscan", "hdbscan")
               help="DBSCAN neighbourhood radius in metres.")
 @click.option("--min-samples", type=click.IntRange(min=1), help="DBSCAN/HDBSCAN min_samples.")
 @click.option("--min-cluster-size", type=click.IntRange(min=2), help="HDBSCAN min_cluster_size.")
+@click.option("--stability/--no-stability", default=None,
+              help="Measure how much of a grid map survives moving the grid (re-makes it 5 "
+                   "times). Default: for grids of up to 250,000 cells.")
 @options.harm_option
 @options.output_options
 def find(selection: Selection, method: str, cell_size: float | None, bandwidth: float | None,
          distance: float | None, eps: float | None, min_samples: int | None,
-         min_cluster_size: int | None, no_tiles: bool, out: Path, quiet: bool) -> None:
+         min_cluster_size: int | None, stability: bool | None, no_tiles: bool, out: Path,
+         quiet: bool) -> None:
     """Find hotspots in police.uk or mapped CSVs (files, folders or monthly zips).
 
     Writes OUT/hotspots.gpkg, OUT/summary.csv, OUT/map.html and OUT/run.json
     (and OUT/areas.csv with --boundary).
     """
     from hotspots.methods.find import MethodSettings
+    from hotspots.methods.stability import stability_statement
     from hotspots.pipelines.find import run_find
 
     settings = MethodSettings(method, cell_size=cell_size, bandwidth=bandwidth,
@@ -53,12 +58,14 @@ def find(selection: Selection, method: str, cell_size: float | None, bandwidth: 
     with options.data_errors():
         run = run_find(selection, settings, out=out, progress=options.step_progress(quiet),
                        file_progress=options.file_progress_summary(quiet),
-                       tiles=options.base_tiles(no_tiles))
+                       tiles=options.base_tiles(no_tiles), stability=stability)
     if quiet:
         return
     options.echo(run.load_report.to_text())
     res = run.result
     options.echo(f"{res.method}: {res.n_hotspots} hotspot {res.layer} out of "
                  f"{len(res.cells):,} from {len(run.crimes):,} crimes. {res.method_statement()}")
+    if stability_statement(res.params):
+        options.echo(stability_statement(res.params))
     options.echo_notes(res.notes)
     options.echo_written(run.outputs.values())

@@ -162,7 +162,8 @@ def cell_size_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--cell-size M``."""
     return click.option(
         "--cell-size", type=click.FloatRange(min=0, min_open=True), metavar="M",
-        help="Grid cell size in metres (default: shorter side of the extent / 50).")(func)
+        help="Grid cell size in metres (default: street scale, the median spacing of "
+             "distinct crime locations rounded and clipped to 50-150 m).")(func)
 
 
 def distance_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -29,6 +29,7 @@ from hotspots.io.report import DROP_OUTSIDE_UK
 from hotspots.io.report import REPEATED_HEADER
 from hotspots.io.report import LoadReport
 from hotspots.schema import STRING_COLUMNS
+from hotspots.spatial import UK_LONLAT_BOX
 
 __all__ = [
     "WGS84",
@@ -42,10 +43,6 @@ __all__ = [
     "tidy",
 ]
 
-#: A generous longitude/latitude box around the UK (west, south, east, north) in degrees:
-#: Great Britain, Northern Ireland, Scilly, Orkney and Shetland (which reach about -8.2 to
-#: 1.8 E and 49.9 to 60.9 N) with half a degree or more to spare on every side.
-UK_LONLAT_BOX = (-11.0, 49.0, 3.0, 61.5)
 #: A generous British National Grid box (west, south, east, north) in metres around the
 #: EPSG:27700 area of use (about -104 km to 688 km east, -16 km to 1,250 km north).
 GB_BNG_BOX = (-120_000.0, -20_000.0, 800_000.0, 1_300_000.0)
@@ -136,15 +133,35 @@ def _inside(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]
     return (x >= box[0]) & (x <= box[2]) & (y >= box[1]) & (y <= box[3])
 
 
-def _checks_for(input_crs: CRS, output_crs: CRS) -> tuple[tuple | None, tuple | None, str]:
-    """Return (box, other-convention box, drop reason) for coordinates in ``input_crs``."""
+def _checks_for(input_crs: CRS, output_crs: CRS | None) -> tuple[tuple | None, tuple | None, str]:
+    """Return (box, other-convention box, drop reason) for coordinates in ``input_crs``.
+
+    Lon/lat bound for British National Grid must lie in the UK; any other lon/lat (or an
+    output CRS still to be chosen, ``None``) need only be valid degrees, and values that
+    fit neither but look like BNG metres are caught as such.
+    """
     if input_crs == WGS84:
         if output_crs == BNG:
             return UK_LONLAT_BOX, GB_BNG_BOX, DROP_OUTSIDE_UK
-        return WORLD_LONLAT_BOX, None, DROP_OUT_OF_RANGE
+        return WORLD_LONLAT_BOX, GB_BNG_BOX, DROP_OUT_OF_RANGE
     if input_crs == BNG:
         return GB_BNG_BOX, UK_LONLAT_BOX, DROP_OUTSIDE_UK
     return None, None, DROP_OUT_OF_RANGE
+
+
+def _swapped(xn: np.ndarray, yn: np.ndarray, box: tuple, n_numeric: int) -> int:
+    """How many rows only make sense swapped (0 unless a majority do).
+
+    Checked against ``box`` and, for lon/lat, against the UK box too: UK lon/lat swapped
+    (x ≈ 53, y ≈ -1) are still valid degrees, but put nearly every crime in the sea off
+    Somalia, while exchanged they fall in the UK.
+    """
+    for check in (box, UK_LONLAT_BOX) if box == WORLD_LONLAT_BOX else (box,):
+        n_in = int(_inside(xn, yn, check).sum())
+        n_swapped = int(_inside(yn, xn, check).sum())
+        if n_in <= MAJORITY * n_numeric and n_swapped > MAJORITY * n_numeric:
+            return n_swapped
+    return 0
 
 
 def _describe_crs(crs: CRS) -> str:
@@ -155,18 +172,30 @@ def _describe_crs(crs: CRS) -> str:
     return crs.to_string()
 
 
+def _outside_uk_hint(xn: np.ndarray, yn: np.ndarray, input_crs: CRS,
+                     output_crs: CRS | None) -> str:
+    degrees = _inside(xn, yn, WORLD_LONLAT_BOX).mean() > MAJORITY
+    if input_crs == WGS84 and output_crs == BNG and degrees:
+        return (" These look like longitude/latitude outside the UK: leave the output CRS "
+                "unset (crs=None) to project them to the UTM zone of the data.")
+    return ""
+
+
 def clean_coordinates(
     x_text: pd.Series,
     y_text: pd.Series,
     *,
     input_crs: CRS,
-    output_crs: CRS,
+    output_crs: CRS | None,
     source: str,
     x_name: str,
     y_name: str,
     fix: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check coordinate text; return projected x, y and a per-row drop reason ("" = keep).
+
+    ``output_crs=None`` checks the values but leaves them in ``input_crs`` (the loader
+    chooses the output CRS once all files are read).
 
     Raises :class:`InputFileError` when the coordinates are wrong as a whole: swapped
     columns, the wrong CRS, or no numeric coordinate at all. ``fix`` says where to fix it.
@@ -194,9 +223,9 @@ def clean_coordinates(
     if box is not None and n_numeric:
         xn, yn = x[numeric], y[numeric]
         n_in = int(_inside(xn, yn, box).sum())
-        n_swapped = int(_inside(yn, xn, box).sum())
+        n_swapped = _swapped(xn, yn, box, n_numeric)
         described = _describe_crs(input_crs)
-        if n_in <= MAJORITY * n_numeric and n_swapped > MAJORITY * n_numeric:
+        if n_swapped:
             raise InputFileError(
                 f"The coordinates in {source} look swapped: {n_swapped:,} of {n_numeric:,} "
                 f"rows only make sense with {x_name!r} and {y_name!r} exchanged (expected "
@@ -206,9 +235,10 @@ def clean_coordinates(
         if other_box is not None:
             looks_other = _inside(xn, yn, other_box)
             if input_crs != BNG:
-                # The BNG box holds lon/lat values too; a point in the lon/lat box, read
-                # as metres, would be a few metres from the BNG origin, in the sea.
-                looks_other &= ~_inside(xn, yn, box)
+                # The BNG box holds lon/lat values too; a point in the lon/lat box, or any
+                # valid degrees, read as metres, would be a few metres from the BNG origin,
+                # in the sea: such values are degrees, not metres.
+                looks_other &= ~_inside(xn, yn, box) & ~_inside(xn, yn, WORLD_LONLAT_BOX)
             n_other = int(looks_other.sum())
             if n_other > MAJORITY * n_numeric:
                 other = BNG if input_crs == WGS84 else WGS84
@@ -222,12 +252,12 @@ def clean_coordinates(
                 f"None of the {n_numeric:,} coordinates in {source} lies in the expected "
                 f"range for {described} (x in [{box[0]}, {box[2]}], y in [{box[1]}, "
                 f"{box[3]}]; first row x={xn[0]}, y={yn[0]}). Check the coordinate "
-                f"columns and the CRS{fix}."
+                f"columns and the CRS{fix}.{_outside_uk_hint(xn, yn, input_crs, output_crs)}"
             )
         outside = numeric & ~_inside(x, y, box)
         reason[outside] = outside_reason
     ok = reason == ""
-    if input_crs != output_crs and ok.any():
+    if output_crs is not None and input_crs != output_crs and ok.any():
         transformer = Transformer.from_crs(input_crs, output_crs, always_xy=True)
         px, py = transformer.transform(x[ok], y[ok], errcheck=False)
         x = x.copy()
@@ -276,6 +306,9 @@ def parse_dates(text: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series, 
             best, best_fmt, best_n = stamps, candidate, n_ok
         if n_ok == int((stripped != "").sum()):
             break
+    if isinstance(best.dtype, pd.DatetimeTZDtype):
+        # ISO 8601 with an offset ("2017-05-25T00:00:00Z"): keep the clock time as written.
+        best = best.dt.tz_localize(None)
     return best.astype("datetime64[ns]"), best_fmt
 
 
@@ -284,7 +317,7 @@ def tidy(
     *,
     source: str,
     input_crs: CRS,
-    output_crs: CRS,
+    output_crs: CRS | None,
     x_name: str,
     y_name: str,
     fix: str,
@@ -296,7 +329,8 @@ def tidy(
     ``raw`` has text columns ``x``, ``y``, ``month`` and/or ``date``, the canonical string
     columns, and optionally ``weight`` (float) and extra columns kept as they are.
     """
-    report = LoadReport(sources=[source], rows_read=len(raw), crs=output_crs.to_string())
+    report = LoadReport(sources=[source], rows_read=len(raw),
+                        crs="" if output_crs is None else output_crs.to_string())
     x, y, reason = clean_coordinates(
         raw["x"], raw["y"], input_crs=input_crs, output_crs=output_crs, source=source,
         x_name=x_name, y_name=y_name, fix=fix,

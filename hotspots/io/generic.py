@@ -217,12 +217,13 @@ def _flag_values(text: pd.Series) -> tuple[np.ndarray, int]:
 
 
 def read_generic(
-    stream: BinaryIO, *, source: str, mapping: ColumnMapping, crs: CRS
+    stream: BinaryIO, *, source: str, mapping: ColumnMapping, crs: CRS | None
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Read one mapped CSV stream; return checked rows and their report.
 
     The returned frame has the canonical columns except ``geometry``, any extra mapped
-    columns, and projected ``x`` and ``y`` in ``crs``.
+    columns, and projected ``x`` and ``y`` in ``crs`` (left in the mapping's CRS when
+    ``crs`` is None).
     """
     raw_file = read_text_csv(
         stream, mapping.file_columns(), source=source, sep=mapping.delimiter,

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+from pyproj import Transformer
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from hotspots.errors import ColumnMappingError
@@ -20,6 +22,8 @@ from hotspots.errors import EmptyFileError
 from hotspots.errors import InputFileError
 from hotspots.errors import NotCrimeFileError
 from hotspots.io.boundaries import as_boundary_geometry
+from hotspots.io.clean import BNG
+from hotspots.io.clean import WGS84
 from hotspots.io.generic import ColumnMapping
 from hotspots.io.generic import check_columns
 from hotspots.io.generic import header_columns
@@ -28,7 +32,9 @@ from hotspots.io.generic import read_mapping
 from hotspots.io.policeuk import POLICE_UK_REQUIRED
 from hotspots.io.policeuk import is_policeuk_header
 from hotspots.io.policeuk import read_policeuk
+from hotspots.io.report import DROP_OUT_OF_RANGE
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
+from hotspots.io.report import DROP_OUTSIDE_UK
 from hotspots.io.report import UNKNOWN_CATEGORY
 from hotspots.io.report import LoadReport
 from hotspots.io.sources import Entry
@@ -38,6 +44,8 @@ from hotspots.io.sources import open_entry
 from hotspots.progress import Progress
 from hotspots.schema import CRIME_COLUMNS
 from hotspots.schema import POLICE_UK_CATEGORIES
+from hotspots.spatial import CRSChoice
+from hotspots.spatial import choose_crs
 
 __all__ = ["load_crimes"]
 
@@ -61,16 +69,20 @@ def _target_crs(crs: Any) -> CRS:
 
 
 def _read_entry(
-    entry: Entry, mapping: ColumnMapping | None, crs: CRS
-) -> tuple[pd.DataFrame, LoadReport]:
-    """Read one entry; raise EmptyFileError / InputFileError / ColumnMappingError."""
+    entry: Entry, mapping: ColumnMapping | None, crs: CRS | None
+) -> tuple[pd.DataFrame, LoadReport, CRS]:
+    """Read one entry; raise EmptyFileError / InputFileError / ColumnMappingError.
+
+    Returns the rows, their report and the CRS the file's coordinates were given in (the
+    rows are in ``crs``, or still in that CRS when ``crs`` is None).
+    """
     line = first_line(entry)
     if not line.strip():
         raise EmptyFileError(f"No crimes in {entry.label}: the file is empty.")
     columns = header_columns(line)
     if is_policeuk_header(columns):
         with open_entry(entry) as stream:
-            return read_policeuk(stream, source=entry.label, crs=crs)
+            return (*read_policeuk(stream, source=entry.label, crs=crs), WGS84)
     if mapping is None:
         raise NotCrimeFileError(
             f"{entry.label} is not a police.uk street-level crime file. Columns found: "
@@ -82,7 +94,43 @@ def _read_entry(
     columns = header_columns(line, delimiter=mapping.delimiter, encoding=mapping.encoding)
     check_columns(mapping, columns, source=entry.label)
     with open_entry(entry) as stream:
-        return read_generic(stream, source=entry.label, mapping=mapping, crs=crs)
+        return (*read_generic(stream, source=entry.label, mapping=mapping, crs=crs),
+                CRS.from_user_input(mapping.crs))
+
+
+def _lonlat(frame: pd.DataFrame, source_crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    x, y = frame["x"].to_numpy(float), frame["y"].to_numpy(float)
+    if source_crs == WGS84:
+        return x, y
+    return Transformer.from_crs(source_crs, WGS84, always_xy=True).transform(x, y)
+
+
+def _project(frame: pd.DataFrame, report: LoadReport, source_crs: CRS,
+             choice: CRSChoice) -> tuple[pd.DataFrame, LoadReport]:
+    """Rows of one file projected to the chosen CRS; rows it does not serve are dropped."""
+    lon, lat = _lonlat(frame, source_crs)
+    keep = choice.covers(np.asarray(lon), np.asarray(lat))
+    x, y = Transformer.from_crs(source_crs, choice.crs, always_xy=True).transform(
+        frame["x"].to_numpy(float), frame["y"].to_numpy(float), errcheck=False)
+    keep &= np.isfinite(x) & np.isfinite(y)
+    n_out = int((~keep).sum())
+    report.crs = choice.crs.to_string()
+    frame = frame.assign(x=x, y=y)
+    if n_out:
+        reason = DROP_OUTSIDE_UK if choice.crs == BNG else DROP_OUT_OF_RANGE
+        report.dropped[reason] = report.dropped.get(reason, 0) + n_out
+        report.rows_kept -= n_out
+        frame = frame.loc[keep].reset_index(drop=True)
+    return frame, report
+
+
+def _choose_and_project(
+    read: list[tuple[pd.DataFrame, LoadReport, CRS]],
+) -> tuple[list[tuple[pd.DataFrame, LoadReport]], CRSChoice]:
+    """Choose one projected CRS for every file read (in their own CRSs), then project."""
+    lons, lats = zip(*(_lonlat(frame, source) for frame, _, source in read), strict=True)
+    choice = choose_crs(np.concatenate(lons), np.concatenate(lats))
+    return [_project(f, r, source, choice) for f, r, source in read], choice
 
 
 def _assemble(frames: list[pd.DataFrame], crs: CRS, flags: set[str]) -> gpd.GeoDataFrame:
@@ -120,7 +168,7 @@ def load_crimes(
     *,
     mapping: str | Path | Mapping[str, Any] | ColumnMapping | None = None,
     boundary: gpd.GeoDataFrame | gpd.GeoSeries | str | Path | None = None,
-    crs: str = "EPSG:27700",
+    crs: str | None = None,
     progress: Progress | None = None,
 ) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """Load crimes from police.uk CSVs, folders, archives or mapped CSVs into one table.
@@ -140,8 +188,13 @@ def load_crimes(
         Column mapping for CSVs not in police.uk format; see :func:`read_mapping`.
     boundary : GeoDataFrame, GeoSeries or path, optional
         Study area in any CRS; crimes outside it are dropped as "outside the boundary".
-    crs : str
-        Projected CRS of the returned table (default British National Grid).
+    crs : str, optional
+        Projected CRS of the returned table. Default (None): chosen once for all the
+        files read, from the crimes' longitude/latitude (:func:`hotspots.spatial.choose_crs`):
+        British National Grid (EPSG:27700) for data in the UK, else the WGS 84 UTM zone
+        of the data's median location; the report's ``crs`` and notes say which and why,
+        and rows the chosen CRS does not serve (outside the UK for British National Grid,
+        beyond the neighbouring zones for UTM) are dropped and counted.
     progress : callable, optional
         ``progress(done, total, label)``, called after each file is read.
 
@@ -174,33 +227,43 @@ def load_crimes(
     >>> len(crimes), report.rows_read, report.dropped, crimes.crs.to_epsg()
     (1, 2, {'no coordinates': 1}, 27700)
     """
-    target = _target_crs(crs)
+    target = None if crs is None else _target_crs(crs)
     col_mapping = read_mapping(mapping) if mapping is not None else None
-    clip = as_boundary_geometry(boundary, crs=target) if boundary is not None else None
     entries, notes = expand_sources(sources)
-    report = LoadReport(crs=target.to_string(), notes=notes)
-    frames: list[pd.DataFrame] = []
+    read: list[tuple[pd.DataFrame, LoadReport, CRS]] = []
     skipped: list[str] = []
     for done, entry in enumerate(entries, start=1):
         try:
-            frame, file_report = _read_entry(entry, col_mapping, target)
+            read.append(_read_entry(entry, col_mapping, target))
         except (EmptyFileError, NotCrimeFileError, ColumnMappingError) as exc:
             # Named by the user: an error. Found in a folder or archive: skipped, noted.
             if entry.explicit:
                 raise
             skipped.append(f"Skipped {entry.label}: {exc}")
         else:
-            frames.append(frame)
-            report = report.merge(file_report)
-            log.info("read %s: %d rows kept of %d", entry.label, file_report.rows_kept,
-                     file_report.rows_read)
+            log.info("read %s: %d rows kept of %d", entry.label, read[-1][1].rows_kept,
+                     read[-1][1].rows_read)
         if progress is not None:
             progress(done, len(entries), entry.label)
-    report.notes.extend(skipped)
-    if not frames:
+    if not read:
         given = [str(s) for s in ([sources] if isinstance(sources, str | Path) else sources)]
-        why = " ".join(report.notes) or "no CSV files were found."
+        why = " ".join([*notes, *skipped]) or "no CSV files were found."
         raise InputFileError(f"No crimes loaded from {', '.join(given)}. {why}")
+    if target is None:
+        projected, choice = _choose_and_project(read)
+        target = choice.crs
+        notes.append(f"Coordinates projected to {choice.reason}.")
+    else:
+        projected = [(frame, file_report) for frame, file_report, _ in read]
+    del read
+    report = LoadReport(crs=target.to_string(), notes=notes)
+    frames: list[pd.DataFrame] = []
+    for frame, file_report in projected:
+        frames.append(frame)
+        report = report.merge(file_report)
+    del projected
+    report.notes.extend(skipped)
+    clip = as_boundary_geometry(boundary, crs=target) if boundary is not None else None
     flags = set(col_mapping.flags) if col_mapping is not None else set()
     table = _assemble(frames, target, flags)
     del frames

@@ -83,12 +83,13 @@ def is_policeuk_header(columns: list[str] | tuple[str, ...]) -> bool:
 
 
 def read_policeuk(
-    stream: BinaryIO, *, source: str, crs: CRS
+    stream: BinaryIO, *, source: str, crs: CRS | None
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Read one police.uk street CSV stream; return checked rows and their report.
 
     The returned frame has the canonical columns except ``geometry``, plus projected
-    ``x`` and ``y`` in ``crs``; :func:`hotspots.io.load_crimes` assembles the table.
+    ``x`` and ``y`` in ``crs`` (left in lon/lat when ``crs`` is None);
+    :func:`hotspots.io.load_crimes` assembles the table.
     """
     raw = read_text_csv(stream, _RENAME, source=source, encoding="UTF-8",
                         fix="; police.uk files are UTF-8. Re-save the file as UTF-8.")

@@ -17,6 +17,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 
 __all__ = [
     "atomic_path",
@@ -24,9 +25,12 @@ __all__ = [
     "write_table",
     "write_json",
     "EXPORT_CRS",
+    "export_crs",
 ]
 
-#: Every exported layer is in British National Grid (DESIGN.md, CLI contract).
+#: The export CRS when no layer says which projected CRS the analysis used: British
+#: National Grid. Otherwise every layer of a GeoPackage is written in the analysis CRS,
+#: the first projected CRS among its layers (BNG for GB data, a UTM zone elsewhere).
 EXPORT_CRS = "EPSG:27700"
 
 
@@ -60,8 +64,24 @@ def atomic_path(path: Path) -> Iterator[Path]:
                 leftover.unlink()
 
 
-def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    out = frame.to_crs(EXPORT_CRS) if frame.crs is not None else frame.set_crs(EXPORT_CRS)
+def export_crs(layers: dict[str, gpd.GeoDataFrame]) -> Any:
+    """The CRS a GeoPackage of ``layers`` is written in: the first projected one, else BNG.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> utm = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs="EPSG:32616")
+    >>> export_crs({"a": utm.to_crs(4326), "b": utm}).to_epsg()
+    32616
+    """
+    for frame in layers.values():
+        if frame.crs is not None and frame.crs.is_projected:
+            return frame.crs
+    return pyproj.CRS.from_user_input(EXPORT_CRS)
+
+
+def _gpkg_ready(frame: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    out = frame.to_crs(crs) if frame.crs is not None else frame.set_crs(crs)
     for col in out.columns:
         if col == out.geometry.name:
             continue
@@ -73,7 +93,10 @@ def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def write_geopackage(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
-    """Write ``layers`` (name -> GeoDataFrame) to one GeoPackage in EPSG:27700, atomically.
+    """Write ``layers`` (name -> GeoDataFrame) to one GeoPackage, atomically.
+
+    Every layer is written in :func:`export_crs` (the analysis CRS: British National Grid
+    for GB data, the UTM zone chosen on loading elsewhere).
 
     Examples
     --------
@@ -90,9 +113,10 @@ def write_geopackage(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> P
             raise TypeError(
                 f"Layer {name!r} of {path.name} should be a GeoDataFrame, got {type(frame)}"
             )
+    crs = export_crs(layers)
     with atomic_path(path) as tmp:
         for name, frame in layers.items():
-            _gpkg_ready(frame).to_file(tmp, layer=name, driver="GPKG")
+            _gpkg_ready(frame, crs).to_file(tmp, layer=name, driver="GPKG")
     return path
 
 

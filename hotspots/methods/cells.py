@@ -23,7 +23,10 @@ from hotspots.errors import ColumnMappingError
 from hotspots.errors import CRSError
 from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
+from hotspots.methods.grid import CELL_SIZE_RULE
+from hotspots.methods.grid import STREET_CELL_RANGE
 from hotspots.methods.grid import Grid
+from hotspots.methods.grid import choose_cell_size
 from hotspots.methods.grid import make_grid
 from hotspots.methods.grid import study_area_mask
 from hotspots.spatial import area_geometry
@@ -41,8 +44,11 @@ __all__ = [
     "grid_method_doc",
 ]
 
-#: How the default cell size is chosen (grid.default_cell_size), for ``params``.
-DEFAULT_CELL_SIZE_RULE = "shorter side of the extent / 50, rounded down (sfhotspot)"
+#: How the default cell size is chosen (grid.choose_cell_size), for ``params``; the
+#: rule actually applied (with any fallback or widening) is in ``params["cell_size_rule"]``.
+DEFAULT_CELL_SIZE_RULE = CELL_SIZE_RULE.format(
+    low=STREET_CELL_RANGE[0], high=STREET_CELL_RANGE[1]
+)
 
 
 @dataclass
@@ -208,13 +214,19 @@ def prepare_cells(
     kept = keep
     x, y = x[keep], y[keep]
     w = None if w_all is None else w_all[keep]
+    scale: dict[str, Any] = {}
     if grid is not None:
         grid = _check_grid(grid, crs, cell_size, func)
         rule = "from the grid passed in"
     else:
         bounds = area_geom.bounds if area_geom is not None else (x.min(), y.min(), x.max(), y.max())
+        if cell_size is None:
+            choice = choose_cell_size(x, y, bounds=bounds)
+            cell_size = choice.cell_size
+            notes.extend(choice.notes)
+            scale = choice.params()
         grid = make_grid(bounds, cell_size=cell_size, crs=crs)
-        rule = "user" if cell_size is not None else DEFAULT_CELL_SIZE_RULE
+        rule = scale.pop("cell_size_rule", "user")
     mask = study_area_mask(grid, None if area_geom is None else gpd.GeoSeries([area_geom], crs=crs))
     if not mask.any():
         raise EmptySelectionError(
@@ -244,6 +256,7 @@ def prepare_cells(
         "n_cells": int(mask.sum()),
         "n_crimes": n_counted,
         "weight": weight,
+        **scale,
     }
     return CellInputs(grid, mask, kept, x, y, w, count, weight_sum, params, notes)
 
@@ -298,12 +311,19 @@ def check_top_share(top_share: Any, *, func: str) -> float | None:
 
 
 def ranked_cells(
-    prep: CellInputs, layers: dict[str, np.ndarray], score: np.ndarray, top_share: float
+    prep: CellInputs,
+    layers: dict[str, np.ndarray],
+    score: np.ndarray,
+    top_share: float,
+    *,
+    significant: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
-    """The study-area cells of a ranking method: the top ``top_share`` of ``score`` are hot.
+    """The study-area cells of a ranking method; hotspots are top-ranked, tested, with crimes.
 
-    ``score`` is a full-grid array; the hotspot cut is taken over the study-area cells
-    (:func:`top_share_flags`), and the frame is built by :func:`cells_frame`.
+    A cell is a hotspot when its ``score`` is in the top ``top_share`` of the study-area
+    cells (:func:`top_share_flags`), it holds at least one crime, and ``significant`` (a
+    full-grid bool array from a null-model test; None: no test) is True there. The frame
+    is built by :func:`cells_frame`.
 
     Examples
     --------
@@ -313,9 +333,15 @@ def ranked_cells(
     >>> prep = prepare_cells(pts, func="demo", cell_size=10, area=None, weight=None, grid=None)
     >>> ranked_cells(prep, {}, prep.values, 0.5)["hotspot"].tolist()
     [True, False]
+    >>> ranked_cells(prep, {}, prep.values, 0.5, significant=np.zeros((1, 2), bool))[
+    ...     "hotspot"].tolist()
+    [False, False]
     """
     hotspot = np.zeros(prep.grid.shape, bool)
     hotspot[prep.mask] = top_share_flags(score[prep.mask], top_share)
+    hotspot &= prep.count > 0
+    if significant is not None:
+        hotspot &= np.asarray(significant, dtype=bool)
     return cells_frame(prep, layers, score, hotspot)
 
 
@@ -325,9 +351,11 @@ GRID_PARAMETERS: dict[str, str] = {
     "crimes": """crimes : GeoDataFrame
     The canonical crime table: points in a projected CRS (metres).""",
     "cell_size": """cell_size : float, optional
-    Cell side in metres. Default: the shorter side of the extent / 50, rounded down
-    to a readable number (sfhotspot's rule); see
-    :func:`hotspots.methods.grid.default_cell_size`.""",
+    Cell side in metres. Default: street scale from the data, the median distance
+    between neighbouring distinct crime locations rounded to a readable size and clipped
+    to 50-150 m (widened, with a note, if the grid would pass the cell cap); see
+    :func:`hotspots.methods.grid.choose_cell_size`. The rule is in
+    ``params["cell_size_rule"]``.""",
     "area": """area : GeoDataFrame or GeoSeries, optional
     Study area, any CRS. The grid covers its bounds, the cells intersecting it are the
     study area, and crimes outside it are left out (``notes`` says how many).""",

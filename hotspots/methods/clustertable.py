@@ -28,6 +28,7 @@ _COLUMN_DTYPES = {
     "top_categories": str,
     "top_streets": str,
     "months": str,
+    "p_value": float,
     "score": float,
     "hotspot": bool,
 }
@@ -93,7 +94,9 @@ def cluster_table(
     -------
     GeoDataFrame
         One row per cluster, most crimes first, with :data:`CLUSTER_COLUMNS` and the
-        polygon, in the crimes' CRS.
+        polygon, in the crimes' CRS. ``p_value`` is NaN and ``hotspot`` True here: the
+        clustering functions fill them from the test against complete spatial randomness
+        (:func:`hotspots.methods.csr.cluster_csr_test`).
 
     Examples
     --------
@@ -133,6 +136,7 @@ def cluster_table(
             "top_categories": [cats.get(i, "") for i in ids],
             "top_streets": [streets.get(i, "") for i in ids],
             "months": [months.get(i, "") for i in ids],
+            "p_value": np.full(len(ids), np.nan),
             "score": counts.astype(float),
             "hotspot": np.ones(len(ids), dtype=bool),
         }

@@ -4,7 +4,9 @@ The cube has shape ``(steps, rows, cols)``. :func:`count_cube` fills it from the
 grid inputs (:func:`hotspots.methods.cells.prepare_cells`) and each crime's step
 (:func:`hotspots.methods.timesteps.time_steps`); :func:`gistar_cube` computes Getis-Ord
 Gi* for all steps at once, one convolution of the whole cube with the neighbourhood disc,
-each step standardised by its own mean and standard deviation over the study area.
+each step standardised by its own mean and standard deviation over the study area. The
+p-values of each step come from the randomization null of
+:mod:`hotspots.methods.inference` (exact by default), as for a single Gi* map.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from scipy import special
 
 from hotspots.methods.cells import CellInputs
 from hotspots.methods.gistar import gi_inputs
+from hotspots.methods.inference import DEFAULT_INFERENCE
+from hotspots.methods.inference import DEFAULT_NULL
+from hotspots.methods.inference import PERMUTATIONS
+from hotspots.methods.inference import SEED
+from hotspots.methods.inference import check_inference
+from hotspots.methods.inference import randomization_tails
 from hotspots.methods.neighbours import disc
 from hotspots.methods.neighbours import neighbour_sum
 from hotspots.validation import float_param
@@ -69,7 +77,14 @@ def count_cube(prep: CellInputs, step: np.ndarray, n_steps: int) -> tuple[np.nda
 
 
 def gistar_cube(
-    values: ArrayLike, mask: ArrayLike | None, *, radius_cells: float
+    values: ArrayLike,
+    mask: ArrayLike | None,
+    *,
+    radius_cells: float,
+    inference: str = DEFAULT_INFERENCE,
+    null: str = DEFAULT_NULL,
+    permutations: int = PERMUTATIONS,
+    seed: int = SEED,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Getis-Ord Gi* z-scores and p-values for every step of a space-time cube at once.
 
@@ -86,12 +101,17 @@ def gistar_cube(
         Study-area cells; None for all.
     radius_cells : float
         Neighbourhood radius in cells (√2: the 3 × 3 queen neighbourhood).
+    inference, null, permutations, seed
+        How each step's p-values are computed, as in
+        :func:`hotspots.methods.gistar.gistar_hotspots` (default: exact law of the
+        neighbour sum under total randomization; step ``t`` of a Monte Carlo run is
+        seeded with ``seed + t``).
 
     Returns
     -------
     z, p : numpy.ndarray, shape (steps, rows, cols)
-        z-scores and two-sided normal p-values, NaN off the mask; z = 0, p = 1 in a step
-        whose values are constant (e.g. no crimes that step).
+        z-scores and two-sided p-values, NaN off the mask; z = 0, p = 1 in a step whose
+        values are constant (e.g. no crimes that step).
 
     Examples
     --------
@@ -103,6 +123,9 @@ def gistar_cube(
     """
     radius = float_param(radius_cells, name="radius_cells", func="gistar_cube",
                          allow_none=False)
+    inference, null, permutations, seed = check_inference(
+        inference, null, permutations, seed, func="gistar_cube"
+    )
     cube, mask = gi_inputs(values, mask, func="gistar_cube", ndim=3)
     x = cube[:, mask]
     footprint = disc(radius)
@@ -119,5 +142,14 @@ def gistar_cube(
     z = np.full(cube.shape, np.nan)
     z[:, mask] = z_mask
     p = np.full(cube.shape, np.nan)
-    p[:, mask] = special.erfc(np.abs(z_mask) / math.sqrt(2.0))  # = 2 P(Z > |z|), fast
+    if inference == "normal":
+        p[:, mask] = special.erfc(np.abs(z_mask) / math.sqrt(2.0))  # = 2 P(Z > |z|), fast
+        return z, p
+    for t in range(cube.shape[0]):
+        if not sd[t] > 0:
+            p[t][mask] = 1.0
+            continue
+        tails = randomization_tails(cube[t], mask, footprint, null=null, inference=inference,
+                                    permutations=permutations, seed=seed + t)
+        p[t] = tails.two_sided
     return z, p

@@ -12,162 +12,58 @@ beyond the grid's edge still contribute their share.
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import signal
 
 from hotspots.errors import ParameterError
+from hotspots.methods.bandwidth import default_bandwidth
+from hotspots.methods.bandwidth import fallback_bandwidth
+from hotspots.methods.bandwidth import select_bandwidth
+from hotspots.methods.cells import CellInputs
 from hotspots.methods.cells import check_top_share
 from hotspots.methods.cells import grid_method_doc
 from hotspots.methods.cells import prepare_cells
 from hotspots.methods.cells import ranked_cells
 from hotspots.methods.counts import TOP_SHARE
-from hotspots.methods.grid import MAX_CELLS
+from hotspots.methods.csr import FDR_ALPHA
+from hotspots.methods.csr import csr_flags
+from hotspots.methods.csr import disc_csr_p
+from hotspots.methods.csr import study_area_m2
 from hotspots.methods.grid import Grid
+from hotspots.methods.kernels import H_PER_SD
+from hotspots.methods.kernels import KERNELS
+from hotspots.methods.kernels import kernel_stencil
 from hotspots.result import HotspotResult
+from hotspots.spatial import area_geometry
 from hotspots.validation import check_choice
 from hotspots.validation import float_param
 
 __all__ = [
     "KERNELS",
+    "H_PER_SD",
     "default_bandwidth",
     "fallback_bandwidth",
     "kde_surface",
     "kde_hotspots",
 ]
 
-#: Kernels offered. ``bandwidth`` is the radius for quartic and Epanechnikov, the
-#: standard deviation for Gaussian.
-KERNELS: tuple[str, ...] = ("quartic", "epanechnikov", "gaussian")
-
-#: Bandwidth / per-axis standard deviation for each 2-D kernel, so that a Gaussian
-#: reference bandwidth converts to the kernel of equal variance. The per-axis variance
-#: is E[r²]/2 over the kernel: quartic 3/(πh²)(1−r²/h²)² has E[r²] = h²/4, so h²/8 per
-#: axis and h = 2√2·σ; Epanechnikov 2/(πh²)(1−r²/h²) has E[r²] = h²/3, so h = √6·σ;
-#: the Gaussian's bandwidth is its σ. (Checked numerically in tests/test_density.py.)
-H_PER_SD: dict[str, float] = {
-    "quartic": 2.0 * math.sqrt(2.0),
-    "epanechnikov": math.sqrt(6.0),
-    "gaussian": 1.0,
-}
-#: The Gaussian kernel is cut at this many bandwidths (standard deviations); the mass
-#: beyond, exp(−4²/2) ≈ 3.4e-4 of the total, is dropped.
-GAUSSIAN_TRUNCATION = 4.0
-#: IQR / 1.349 estimates a normal standard deviation robustly (Silverman 1986, §3.4.2).
-IQR_PER_SD = 1.349
-#: Scott's normal-reference rule in d dimensions scales as n^(−1/(d+4)); d = 2 here
-#: (Scott 1992, Multivariate Density Estimation, eq. 6.42).
-SCOTT_EXPONENT = -1.0 / 6.0
 #: Square metres in a square kilometre: densities are reported per km².
 M2_PER_KM2 = 1.0e6
 #: Below this many cells per bandwidth (radius), the grid under-samples the kernel and the
 #: surface's total mass drifts by more than ~0.5% (measured: quartic 1.5% at 2 cells,
 #: 0.2% at 3); a note says so.
 MIN_BANDWIDTH_CELLS = 3.0
-#: When too few distinct points leave no spread to measure, kde_hotspots falls back to a
-#: bandwidth of this many cells (a small, visible smoothing), and says so.
-FALLBACK_BANDWIDTH_CELLS = 3.0
-#: How the default bandwidth is chosen, recorded in ``params["bandwidth_rule"]``.
-BANDWIDTH_RULE = (
-    "normal reference (Scott) rule: sigma = mean over x, y of min(sd, IQR/1.349), "
-    "sigma_k = sigma * n^(-1/6), bandwidth = {factor:.4g} * sigma_k ({kernel})"
+#: The null of the KDE hotspot flag (:mod:`hotspots.methods.csr`), for ``params``.
+KDE_NULL = (
+    "complete spatial randomness: crimes within one bandwidth of the cell centre ~ "
+    "Binomial(N, area of that disc inside the study area / study area), one-sided, "
+    "Benjamini-Hochberg over the study-area cells"
 )
-
-
-def _spread(values: np.ndarray) -> float:
-    """min(sd, IQR/1.349), or sd where the IQR is zero (as R's bw.nrd0 does)."""
-    sd = float(np.std(values, ddof=1))
-    q75, q25 = np.percentile(values, [75, 25])
-    robust = float(q75 - q25) / IQR_PER_SD
-    return min(sd, robust) if robust > 0 else sd
-
-
-def default_bandwidth(x: ArrayLike, y: ArrayLike, *, kernel: str = "quartic") -> float:
-    """Return the normal-reference (Scott) bandwidth for points, in the units of ``x, y``.
-
-    The rule: ``sigma = mean(min(sd_x, IQR_x/1.349), min(sd_y, IQR_y/1.349))`` (an axis
-    whose IQR is zero uses its sd), the Gaussian bandwidth ``sigma_k = sigma * n**(-1/6)``
-    (Scott's rule for two dimensions), then the ``kernel``'s bandwidth with the same
-    per-axis variance: ``h = 2*sqrt(2)*sigma_k`` for the quartic radius, ``sqrt(6)*sigma_k``
-    for the Epanechnikov radius, ``sigma_k`` for the Gaussian. The rule targets smooth,
-    single-peaked data, so on clustered crime it tends to oversmooth: pass a bandwidth
-    to look at finer detail.
-
-    Parameters
-    ----------
-    x, y : array-like
-        Point coordinates in metres (a projected CRS).
-    kernel : {"quartic", "epanechnikov", "gaussian"}, default "quartic"
-
-    Returns
-    -------
-    float
-        The bandwidth in metres.
-
-    Raises
-    ------
-    ParameterError
-        If there are fewer than two points, or they all coincide.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> x, y = rng.normal(0, 100, 10_000), rng.normal(0, 100, 10_000)
-    >>> round(default_bandwidth(x, y) / (2 * 2**0.5 * 100 * 10_000 ** (-1 / 6)), 1)
-    1.0
-    """
-    check_choice(kernel, name="kernel", choices=KERNELS)
-    x = np.asarray(x, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
-    if x.size != y.size:
-        raise ParameterError(
-            f"default_bandwidth needs x and y of the same length, got {x.size} and {y.size}."
-        )
-    if x.size < 2:
-        raise ParameterError(
-            f"default_bandwidth needs at least 2 points to measure their spread, got "
-            f"{x.size}. Pass a bandwidth instead."
-        )
-    sigma = 0.5 * (_spread(x) + _spread(y))
-    if not sigma > 0:
-        raise ParameterError(
-            "default_bandwidth cannot measure a spread: all points are at the same place. "
-            "Pass a bandwidth instead."
-        )
-    return H_PER_SD[kernel] * sigma * x.size**SCOTT_EXPONENT
-
-
-def _reach(kernel: str, bandwidth: float) -> float:
-    """Distance beyond which the kernel is zero."""
-    return bandwidth * (GAUSSIAN_TRUNCATION if kernel == "gaussian" else 1.0)
-
-
-def _kernel_values(kernel: str, d2: np.ndarray, bandwidth: float) -> np.ndarray:
-    """Kernel ``K(d)`` per m² at squared distances ``d2`` (m²)."""
-    h2 = bandwidth * bandwidth
-    t = d2 / h2
-    if kernel == "quartic":
-        return np.where(t < 1.0, 3.0 / (math.pi * h2) * (1.0 - t) ** 2, 0.0)
-    if kernel == "epanechnikov":
-        return np.where(t < 1.0, 2.0 / (math.pi * h2) * (1.0 - t), 0.0)
-    inside = t <= GAUSSIAN_TRUNCATION**2
-    return np.where(inside, np.exp(-0.5 * t) / (2.0 * math.pi * h2), 0.0)
-
-
-def _kernel_stencil(kernel: str, bandwidth: float, cell_size: float) -> np.ndarray:
-    """The kernel sampled at cell-centre offsets, a (2k+1, 2k+1) array centred on (k, k)."""
-    k = math.ceil(_reach(kernel, bandwidth) / cell_size)
-    if (2 * k + 1) ** 2 > MAX_CELLS:
-        raise ParameterError(
-            f"A bandwidth of {bandwidth:g} m spans {2 * k + 1} cells of {cell_size:g} m each "
-            "way, too many to compute. Choose a larger cell size or a smaller bandwidth."
-        )
-    offsets = np.arange(-k, k + 1) * cell_size
-    d2 = offsets[:, None] ** 2 + offsets[None, :] ** 2
-    return _kernel_values(kernel, d2, bandwidth)
 
 
 def _linear_bin(
@@ -262,7 +158,7 @@ def kde_surface(
         raise ParameterError(f"The 'weights' of {func} must be finite numbers >= 0.")
 
     cell = grid.cell_size
-    stencil = _kernel_stencil(kernel, bandwidth, cell)
+    stencil = kernel_stencil(kernel, bandwidth, cell)
     pad = stencil.shape[0] // 2 + 1
     shape = (grid.ny + 2 * pad, grid.nx + 2 * pad)
     lattice = _linear_bin(
@@ -279,36 +175,28 @@ def kde_surface(
     return density[pad : pad + grid.ny, pad : pad + grid.nx] * M2_PER_KM2
 
 
-def fallback_bandwidth(cell_size: float, notes: list[str]) -> tuple[float, str]:
-    """The bandwidth used when the crimes leave no spread to measure, and its rule.
-
-    :data:`FALLBACK_BANDWIDTH_CELLS` cells; a note saying so is appended to ``notes``.
-
-    Examples
-    --------
-    >>> notes = []
-    >>> fallback_bandwidth(50.0, notes), len(notes)
-    ((150.0, 'fallback: 3 x cell_size'), 1)
-    """
-    h = FALLBACK_BANDWIDTH_CELLS * cell_size
-    notes.append(
-        f"Too few distinct crime locations to choose a bandwidth by rule; used "
-        f"{FALLBACK_BANDWIDTH_CELLS:g} cells ({h:g} m). Pass a bandwidth to change it."
-    )
-    return h, f"fallback: {FALLBACK_BANDWIDTH_CELLS:g} x cell_size"
-
-
 def _bandwidth_and_rule(
-    bandwidth: float | None, kernel: str, x: np.ndarray, y: np.ndarray, cell: float,
+    bandwidth: float | None, kernel: str, prep: CellInputs, months: np.ndarray | None,
     notes: list[str],
-) -> tuple[float, str]:
+) -> tuple[float, dict[str, Any]]:
+    """The bandwidth and its ``params`` entries: the user's, or chosen from the data."""
     if bandwidth is not None:
-        return bandwidth, "user"
+        return bandwidth, {"bandwidth_rule": "user"}
+    choice = select_bandwidth(prep.grid, prep.mask, prep.x, prep.y, months=months,
+                              weights=prep.weights, kernel=kernel)
+    notes.extend(choice.notes)
+    return choice.bandwidth, choice.params()
+
+
+def _months(crimes: gpd.GeoDataFrame, prep: CellInputs) -> np.ndarray | None:
+    """The month of each crime ``prep`` kept, if the table has a usable month column."""
+    if "month" not in crimes.columns:
+        return None
     try:
-        h = default_bandwidth(x, y, kernel=kernel)
-    except ParameterError:
-        return fallback_bandwidth(cell, notes)
-    return h, BANDWIDTH_RULE.format(factor=H_PER_SD[kernel], kernel=kernel)
+        months = pd.to_datetime(crimes["month"]).to_numpy()[prep.kept]
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(months).any() else months
 
 
 @grid_method_doc
@@ -332,21 +220,28 @@ def kde_hotspots(
         Column of non-negative weights (e.g. harm): density of weight instead of crimes.
     {cell_size}
     bandwidth : float, optional
-        Kernel radius in metres (the standard deviation for ``"gaussian"``). Default: the
-        normal-reference rule of :func:`default_bandwidth` on the crimes used; the rule
-        is recorded in ``params["bandwidth_rule"]`` (``"user"`` when given).
+        Kernel radius in metres (the standard deviation for ``"gaussian"``). Default:
+        chosen from the data by :func:`hotspots.methods.bandwidth.select_bandwidth`
+        (predictive selection on the latest months when the crimes span two or more
+        months and have a ``month`` column, else leave-one-cell-out likelihood
+        cross-validation). The rule, candidates and scores are recorded in ``params``
+        (``bandwidth_rule``, ``bandwidth_candidates``, ``bandwidth_scores``; the rule is
+        ``"user"`` when given).
     kernel : {"quartic", "epanechnikov", "gaussian"}, default "quartic"
     {area}
     top_share : float, default TOP_SHARE (0.05)
-        Share of study-area cells called hotspots (the densest; density > 0; ties in).
+        Largest share of study-area cells called hotspots (the densest; ties in).
     {grid}
 
     Returns
     -------
     HotspotResult
         ``cells`` has ``cell_id, row, col, count`` (``weight_sum`` when weighted),
-        ``density`` (crimes, or weight, per km²), ``score`` (= density) and ``hotspot``;
-        ``method`` is ``"kde"``.
+        ``density`` (crimes, or weight, per km²), ``crimes_within_bandwidth``, ``csr_p``
+        (P(at least that many) under complete spatial randomness, :data:`KDE_NULL`),
+        ``csr_p_fdr`` (Benjamini–Hochberg), ``score`` (= density) and ``hotspot`` (top
+        share, at least one crime in the cell, ``csr_p_fdr`` below 5%); ``method`` is
+        ``"kde"``.
 
     Examples
     --------
@@ -374,7 +269,8 @@ def kde_hotspots(
     )
     cell = prep.grid.cell_size
     notes = list(prep.notes)
-    h, rule = _bandwidth_and_rule(bandwidth, kernel, prep.x, prep.y, cell, notes)
+    h, bandwidth_params = _bandwidth_and_rule(bandwidth, kernel, prep, _months(crimes, prep),
+                                              notes)
     if h < MIN_BANDWIDTH_CELLS * cell:
         notes.append(
             f"The bandwidth ({h:g} m) spans fewer than {MIN_BANDWIDTH_CELLS:g} cells of "
@@ -384,16 +280,41 @@ def kde_hotspots(
     density = kde_surface(prep.grid, prep.x, prep.y, bandwidth=h, weights=prep.weights,
                           kernel=kernel)
     density[~prep.mask] = 0.0
-    cells = ranked_cells(prep, {"density": density}, density, top_share)
-    stencil_mass = float(_kernel_stencil(kernel, h, cell).sum()) * cell * cell
+    # The hotspot flag: top share, a crime in the cell, and more crimes within one
+    # bandwidth of the centre than complete spatial randomness explains (methods.csr).
+    geom = None if area is None else area_geometry(area, prep.grid.crs, func=func)
+    study_m2, measured = study_area_m2(prep, geom)
+    within, p = disc_csr_p(prep, h, study_m2, cells=density > 0)
+    q, significant = csr_flags(p)
+    cells = ranked_cells(
+        prep, {"density": density, "crimes_within_bandwidth": within, "csr_p": p,
+               "csr_p_fdr": q}, density, top_share, significant=significant,
+    )
+    notes.append(
+        f"{int(significant[prep.mask].sum()):,} cell(s) have more crimes within {h:.0f} m "
+        "than complete spatial randomness explains (5% false discovery rate); "
+        f"{int(cells['hotspot'].sum()):,} of them are in the top share and hold a crime, "
+        "and are hotspots."
+    )
+    stencil_mass = float(kernel_stencil(kernel, h, cell).sum()) * cell * cell
     params = {
         **prep.params,
         "n_crimes": int(prep.x.size),
         "bandwidth": h,
-        "bandwidth_rule": rule,
+        **bandwidth_params,
         "kernel": kernel,
         "density_units": f"{'weight' if weight else 'crimes'} per km²",
         "kernel_mass_on_grid": round(stencil_mass, 4),
         "top_share": top_share,
+        "null": KDE_NULL,
+        "fdr_alpha": FDR_ALPHA,
+        "study_area_m2": round(study_m2, 1),
+        "study_area_measure": measured,
+        "n_significant": int(significant[prep.mask].sum()),
+        "hotspot_rule": (
+            f"in the top {top_share:.0%} of cells by density, at least one crime in the "
+            "cell, and more crimes within one bandwidth than CSR explains (BH-adjusted p < "
+            f"{FDR_ALPHA:g})"
+        ),
     }
     return HotspotResult(cells=cells, method="kde", params=params, notes=notes)

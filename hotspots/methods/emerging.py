@@ -2,13 +2,15 @@
 
 The crimes are counted on one grid for every time step (a space-time cube of shape
 ``(steps, rows, cols)``). Getis-Ord Gi* is computed for every step at once (one
-convolution of the whole cube with a 2-D disc, each step standardised by its own mean
-and standard deviation over the study area), the p-values are corrected for multiple
-testing with Benjamini–Hochberg within each step, and each cell-step is called hot or
-cold when its corrected p-value is below 0.10 (90% confidence, :data:`BIN_ALPHA`). A
-Mann–Kendall test on each cell's series of Gi* z-scores says whether clustering is
-intensifying or diminishing. Each cell then gets one pattern of the Esri Emerging Hot
-Spot Analysis scheme (:data:`PATTERN_RULES`).
+convolution of the whole cube with a 2-D disc, each step standardised by its own mean and
+standard deviation over the study area), its p-values come from the exact randomization
+law of the neighbour sums of that step (:mod:`hotspots.methods.inference`; the normal
+approximation called ~6 of 2,025 pure-noise cells "new hot spots" at burglary volumes),
+they are corrected for multiple testing with Benjamini–Hochberg within each step, and each
+cell-step is called hot or cold when its corrected p-value is below 0.10 (90% confidence,
+:data:`BIN_ALPHA`). A Mann–Kendall test on each cell's series of Gi* z-scores says whether
+clustering is intensifying or diminishing. Each cell then gets one pattern of the Esri
+Emerging Hot Spot Analysis scheme (:data:`PATTERN_RULES`).
 
 The pattern rules, and how ties between them are broken, are in
 :mod:`hotspots.methods.patterns`; the pieces are in :mod:`~hotspots.methods.timesteps`
@@ -39,6 +41,10 @@ from hotspots.methods.cells import prepare_cells
 from hotspots.methods.cube import count_cube
 from hotspots.methods.cube import gistar_cube
 from hotspots.methods.grid import Grid
+from hotspots.methods.inference import DEFAULT_INFERENCE
+from hotspots.methods.inference import PERMUTATIONS
+from hotspots.methods.inference import SEED
+from hotspots.methods.inference import check_inference
 from hotspots.methods.mannkendall import MK_ALPHA
 from hotspots.methods.mannkendall import MannKendall
 from hotspots.methods.mannkendall import mann_kendall
@@ -68,6 +74,19 @@ __all__ = [
 #: lowest of the three confidence levels Esri's Emerging Hot Spot Analysis counts as
 #: significant (its Gi_Bin ±1..±3).
 BIN_ALPHA = 0.10
+#: How each step's p-value is computed, by ``inference``, for ``params["p_value"]``.
+_P_RULES = {
+    "exact": (
+        "two-sided exact randomization p-value of each step's Gi* neighbour sum: that "
+        "step's study-area cell values randomly rearranged over the cells (draws with "
+        "replacement; Monte Carlo without replacement, 9,999 draws, below 1,000 cells)"
+    ),
+    "permutation": (
+        "two-sided Monte Carlo randomization p-value of each step's Gi* neighbour sum "
+        "(draws without replacement)"
+    ),
+    "normal": "two-sided normal approximation of each step's Gi* z (for comparison only)",
+}
 
 
 @dataclass
@@ -107,12 +126,15 @@ class EmergingResult(HotspotResult):
         p = self.params
         fdr = ("after Benjamini-Hochberg FDR correction within each step" if p.get("fdr")
                else "without FDR correction")
+        test = {"exact": "exact randomization p-values",
+                "permutation": f"{p.get('permutations')} random permutations",
+                "normal": "normal-approximation p-values"}.get(p.get("inference", ""), "")
         weighted = " Weighted by harm." if p.get("weight") else ""
         return (
             f"Emerging hot spots: Getis-Ord Gi* per {p['step']} ({p['n_steps']} steps, "
             f"{p['first_step']} to {p['last_step']}) on {p['cell_size']:g} m grid cells, "
             f"neighbours within {p['distance']:.0f} m; hot or cold at "
-            f"{100 * (1 - BIN_ALPHA):.0f}% confidence {fdr}; Mann-Kendall trend (alpha "
+            f"{100 * (1 - BIN_ALPHA):.0f}% confidence ({test}) {fdr}; Mann-Kendall trend (alpha "
             f"{MK_ALPHA:g}); Esri Emerging Hot Spot patterns.{weighted} "
             f"{p['n_crimes']:,} crimes."
         )
@@ -128,6 +150,9 @@ def emerging_hotspots(
     weight: str | None = None,
     fdr: bool = True,
     grid: Grid | None = None,
+    inference: str = DEFAULT_INFERENCE,
+    permutations: int = PERMUTATIONS,
+    seed: int = SEED,
 ) -> EmergingResult:
     """Emerging hot and cold spots: Gi* per time step, Mann–Kendall trend, Esri patterns.
 
@@ -137,7 +162,8 @@ def emerging_hotspots(
         The canonical crime table: points in a projected CRS (metres), with ``month``
         (and ``date`` for weekly or daily steps).
     cell_size : float, optional
-        Cell side in metres (default: the shorter side of the extent / 50, rounded).
+        Cell side in metres (default: street scale from the spacing of the crime
+        locations, :func:`hotspots.methods.grid.choose_cell_size`).
     distance : float, optional
         Gi* neighbourhood distance in metres between cell centres (binary weights, the
         cell itself included); default ``cell_size × √2``, the cell and its 8 neighbours.
@@ -151,6 +177,15 @@ def emerging_hotspots(
         Benjamini–Hochberg correction of the p-values within each step before binning.
     grid : Grid, optional
         A grid to use instead of building one (to align with other results).
+    inference : {"exact", "permutation", "normal"}, default "exact"
+        How each step's Gi* p-values are computed: the exact law of the neighbour sum
+        under total randomization of that step's cell values (Monte Carlo without
+        replacement below 1,000 cells), Monte Carlo with ``permutations`` draws, or the
+        normal approximation (miscalibrated on sparse counts; for comparison only).
+    permutations : int, default PERMUTATIONS (999)
+        Monte Carlo draws for ``inference="permutation"``.
+    seed : int, default SEED
+        Seed of the Monte Carlo draws (step ``t`` uses ``seed + t``).
 
     Returns
     -------
@@ -160,7 +195,8 @@ def emerging_hotspots(
         ``n_cold_steps``, ``final_bin`` (1 hot, -1 cold, 0), ``final_gi_z``, ``mean_gi_z``,
         ``mk_s``, ``mk_z``, ``mk_p``, ``trend`` ("increasing", "decreasing", "none"),
         ``score`` (= mean Gi* z over the steps: higher is hotter for longer) and
-        ``hotspot`` (a hot pattern that is hot in the final step: codes 1–7). ``params``
+        ``hotspot`` (a hot pattern that is hot in the final step: codes 1–7, in a cell
+        with at least one crime). ``params``
         holds the step unit and rule, the class rules (:data:`PATTERN_RULES`) and the
         significance levels. Pattern rules: see the module docstring.
 
@@ -171,7 +207,7 @@ def emerging_hotspots(
     >>> months = np.repeat(pd.date_range("2024-01-01", periods=12, freq="MS"), 60)
     >>> xy = rng.uniform(0, 1000, (months.size, 2))
     >>> late = months >= pd.Timestamp("2024-12-01")
-    >>> xy[late] = rng.uniform(500, 600, (int(late.sum()), 2))   # all of December in one cell
+    >>> xy[late] = rng.uniform(400, 700, (int(late.sum()), 2))   # December: a 3x3 block
     >>> crimes = gpd.GeoDataFrame({"month": months, "date": pd.NaT},
     ...     geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs="EPSG:27700")
     >>> res = emerging_hotspots(crimes, cell_size=100)
@@ -184,6 +220,9 @@ def emerging_hotspots(
     distance = float_param(distance, name="distance", func=func)
     if not isinstance(fdr, bool | np.bool_):
         raise ParameterError(f"The 'fdr' parameter of {func} must be True or False, got {fdr!r}.")
+    inference, _, permutations, seed = check_inference(
+        inference, "total", permutations, seed, func=func
+    )
     check_choice(step, name="step", choices=STEPS)
     prep = prepare_cells(
         crimes, func=func, cell_size=cell_size, area=area, weight=weight, grid=grid
@@ -196,7 +235,8 @@ def emerging_hotspots(
         notes.append(f"{n_undated:,} crimes have no month or date and were left out.")
 
     distance, rule = neighbourhood_distance(distance, prep.grid.cell_size)
-    z, p = gistar_cube(counts, prep.mask, radius_cells=distance / prep.grid.cell_size)
+    z, p = gistar_cube(counts, prep.mask, radius_cells=distance / prep.grid.cell_size,
+                       inference=inference, permutations=permutations, seed=seed)
     p_used = _fdr_per_step(p, prep.mask) if fdr else p
     sig = p_used < BIN_ALPHA
     bins = np.where(sig & (z > 0), 1, np.where(sig & (z < 0), -1, 0)).astype(np.int8)
@@ -222,6 +262,11 @@ def emerging_hotspots(
         "distance": distance,
         "distance_rule": rule,
         "fdr": bool(fdr),
+        "inference": inference,
+        "null": "total" if inference != "normal" else None,
+        "permutations": permutations if inference == "permutation" else None,
+        "seed": seed if inference == "permutation" else None,
+        "p_value": _P_RULES[inference],
         "bin_rule": (
             f"hot (cold) where Gi* z > 0 (< 0) and the "
             f"{'Benjamini-Hochberg adjusted (within each step) ' if fdr else ''}two-sided "
@@ -230,7 +275,10 @@ def emerging_hotspots(
         "trend_test": f"Mann-Kendall on each cell's Gi* z-scores, two-sided, alpha {MK_ALPHA:g}",
         "hot_share": HOT_SHARE,
         "pattern_rules": dict(PATTERN_RULES),
-        "hotspot_rule": "a hot pattern that is hot in the final step (codes 1-7)",
+        "hotspot_rule": (
+            "a hot pattern that is hot in the final step (codes 1-7), in a cell with at "
+            "least one crime"
+        ),
         "score": "mean Gi* z over the steps",
         "pattern_counts": {
             PATTERNS[c]: int((code == c).sum()) for c in sorted(PATTERNS) if (code == c).any()
@@ -286,7 +334,7 @@ def _emerging_frame(
         "mk_p": _full(mk.p, np.nan),
         "trend": _full(trend, ""),
         "score": _full(z_mask.mean(axis=0), 0.0),
-        "hotspot": _full((code >= 1) & (code <= 7), False),
+        "hotspot": _full((code >= 1) & (code <= 7), False) & (counts.sum(axis=0) > 0),
     }
     return g.to_geodataframe(layers, mask=mask)
 

@@ -79,11 +79,13 @@ def find_hotspots(
     if method == "dbscan":
         from hotspots.methods.clusters import dbscan_hotspots
 
-        return dbscan_hotspots(crimes, eps=eps, min_samples=min_samples, weight=weight)
+        return dbscan_hotspots(crimes, eps=eps, min_samples=min_samples, weight=weight,
+                               area=area)
     from hotspots.methods.clusters import hdbscan_hotspots
 
     return hdbscan_hotspots(
-        crimes, min_cluster_size=min_cluster_size, min_samples=min_samples, weight=weight
+        crimes, min_cluster_size=min_cluster_size, min_samples=min_samples, weight=weight,
+        area=area,
     )
 
 

@@ -10,6 +10,13 @@ the study area (Getis & Ord 1992; Ord & Getis 1995). This is the z-score that
 ``esda.G_Local(star=True, transform="B")`` reports. The neighbour sums are a convolution
 of the masked grid with a disc, so the whole grid costs one or two convolutions instead of
 a weights matrix; cells at the study area's edge use only the neighbours inside it.
+
+The p-values come from the randomization null of :mod:`hotspots.methods.inference`
+(exact by default; the normal approximation of z is kept as ``inference="normal"`` for
+comparison only: it calls pure noise hot on sparse street-level grids), then
+Benjamini–Hochberg over the study-area cells. A cell is a hotspot when it is hot at 95%
+or more after that correction *and* holds at least one crime: a place with no crime is
+never offered for an intervention, although its Gi* class stays in ``gi_bin``.
 """
 
 from __future__ import annotations
@@ -23,6 +30,12 @@ from hotspots.methods.cells import cells_frame
 from hotspots.methods.cells import grid_method_doc
 from hotspots.methods.cells import prepare_cells
 from hotspots.methods.grid import Grid
+from hotspots.methods.inference import DEFAULT_INFERENCE
+from hotspots.methods.inference import DEFAULT_NULL
+from hotspots.methods.inference import PERMUTATIONS
+from hotspots.methods.inference import SEED
+from hotspots.methods.inference import check_inference
+from hotspots.methods.inference import randomization_tails
 from hotspots.methods.neighbours import disc
 from hotspots.methods.neighbours import neighbour_sum
 from hotspots.methods.neighbours import neighbourhood_distance
@@ -38,14 +51,17 @@ __all__ = [
     "gi_inputs",
     "CONFIDENCE_BINS",
     "HOTSPOT_MIN_BIN",
+    "HOTSPOT_RULE",
 ]
 
 #: (p below, |bin|): confidence classes at 99%, 95% and 90%, the bins of Esri's Hot Spot
 #: Analysis (Gi_Bin), applied to the FDR-adjusted p-value when ``fdr`` is on.
 CONFIDENCE_BINS: tuple[tuple[float, int], ...] = ((0.01, 3), (0.05, 2), (0.10, 1))
 #: A cell is a hotspot when hot at 95% confidence or more (gi_bin >= 2): the conventional
-#: 5% significance level.
+#: 5% significance level. It must also hold at least one crime (:data:`HOTSPOT_RULE`).
 HOTSPOT_MIN_BIN = 2
+#: The hotspot rule as ``params`` and the method statement state it.
+HOTSPOT_RULE = "hot at 95% confidence or more (gi_bin >= 2) and at least one crime in the cell"
 
 
 def _gistar(
@@ -72,6 +88,20 @@ def _gistar(
     z_mask[safe] = numerator[safe] / denominator[safe]
     z[mask] = z_mask
     return z, W, False
+
+
+def _p_values(
+    values: np.ndarray, mask: np.ndarray, footprint: np.ndarray, z: np.ndarray,
+    constant: bool, *, inference: str, null: str, permutations: int, seed: int,
+) -> tuple[np.ndarray, np.ndarray, str, dict]:
+    """Two-sided p, the direction of each test (sign), the p-value rule and its params."""
+    if inference == "normal":
+        return two_sided_p(z), z, "two-sided normal approximation of z", {"inference": "normal"}
+    tails = randomization_tails(values, mask, footprint, null=null, inference=inference,
+                                permutations=permutations, seed=seed)
+    p = np.where(mask, 1.0, np.nan) if constant else tails.two_sided
+    direction = np.where(z == 0, 0.0, np.where(tails.upper <= tails.lower, 1.0, -1.0))
+    return p, direction, tails.rule, tails.params
 
 
 def gi_inputs(
@@ -110,7 +140,14 @@ def gi_inputs(
 
 
 def gistar_grid(
-    values: ArrayLike, mask: ArrayLike | None, *, radius_cells: float
+    values: ArrayLike,
+    mask: ArrayLike | None,
+    *,
+    radius_cells: float,
+    inference: str = DEFAULT_INFERENCE,
+    null: str = DEFAULT_NULL,
+    permutations: int = PERMUTATIONS,
+    seed: int = SEED,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return Getis-Ord Gi* z-scores and two-sided p-values for a grid of values.
 
@@ -126,13 +163,16 @@ def gistar_grid(
         their centres are at most ``radius_cells`` cells apart; ``i`` is its own
         neighbour. ``QUEEN_DISTANCE_FACTOR`` (√2, :mod:`hotspots.methods.neighbours`)
         gives the 3×3 queen neighbourhood.
+    inference, null, permutations, seed
+        How the p-values are computed, as in :func:`gistar_hotspots` (default: the exact
+        law of the neighbour sum under total randomization).
 
     Returns
     -------
     z, p : numpy.ndarray
-        Gi* z-scores and two-sided normal p-values, NaN off the mask. Where the values
-        are constant (S = 0), or a cell's neighbourhood is the whole study area, z is 0
-        and p is 1.
+        Gi* z-scores and two-sided p-values, NaN off the mask. Where the values are
+        constant (S = 0), or a cell's neighbourhood is the whole study area, z is 0 and p
+        is 1.
 
     Examples
     --------
@@ -144,16 +184,23 @@ def gistar_grid(
     """
     radius = float_param(radius_cells, name="radius_cells", func="gistar_grid",
                          allow_none=False)
+    inference, null, permutations, seed = check_inference(
+        inference, null, permutations, seed, func="gistar_grid"
+    )
     values, mask = gi_inputs(values, mask, func="gistar_grid")
-    z, _, _ = _gistar(values, mask, disc(radius))
-    return z, two_sided_p(z)
+    footprint = disc(radius)
+    z, _, constant = _gistar(values, mask, footprint)
+    p, _, _, _ = _p_values(values, mask, footprint, z, constant, inference=inference,
+                           null=null, permutations=permutations, seed=seed)
+    return z, p
 
 
 def gi_classes(z: ArrayLike, p: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Return Gi bins in −3..3 and labels ("Hot spot (99%)", ..., "Not significant").
 
     A cell is in bin ±3, ±2 or ±1 when ``p`` is below 0.01, 0.05 or 0.10
-    (:data:`CONFIDENCE_BINS`), signed by ``z``; else 0. NaN gives 0.
+    (:data:`CONFIDENCE_BINS`), signed by ``z`` (only its sign is used: any array whose
+    sign gives the direction will do); else 0. NaN gives 0.
 
     Examples
     --------
@@ -186,6 +233,10 @@ def gistar_hotspots(
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     fdr: bool = True,
     grid: Grid | None = None,
+    inference: str = DEFAULT_INFERENCE,
+    null: str = DEFAULT_NULL,
+    permutations: int = PERMUTATIONS,
+    seed: int = SEED,
 ) -> HotspotResult:
     """Getis-Ord Gi* hot and cold spots on grid counts, with FDR-corrected p-values.
 
@@ -204,15 +255,28 @@ def gistar_hotspots(
         Correct the p-values for multiple testing with Benjamini–Hochberg over the
         study-area cells; the classes use the corrected values. False: raw p-values.
     {grid}
+    inference : {"exact", "permutation", "normal"}, default "exact"
+        How p is computed (:mod:`hotspots.methods.inference`): the exact randomization
+        law of the neighbour sum (Monte Carlo without replacement below 1,000 cells),
+        Monte Carlo with ``permutations`` draws, or the normal approximation of z
+        (miscalibrated on sparse counts; for comparison only).
+    null : {"total", "conditional"}, default "total"
+        The randomization null: cell values rearranged over all study-area cells (the
+        null of the Gi* moments), or esda's conditional randomization (own value fixed).
+    permutations : int, default PERMUTATIONS (999, esda's)
+        Monte Carlo draws for ``inference="permutation"``.
+    seed : int, default SEED
+        Seed of the random draws (Monte Carlo only; the exact law uses none).
 
     Returns
     -------
     HotspotResult
         ``cells`` has ``cell_id, row, col, count`` (``weight_sum`` when weighted),
-        ``gi_z``, ``gi_p`` (two-sided normal), ``gi_p_fdr`` (when ``fdr``), ``gi_bin``
-        (−3..3), ``gi_class``, ``gi_neighbours`` (cells in the neighbourhood, itself
-        included, inside the study area), ``score`` (= z) and ``hotspot`` (hot at 95% or
-        more, :data:`HOTSPOT_MIN_BIN`); ``method`` is ``"gistar"``.
+        ``gi_z``, ``gi_p`` (two-sided, by ``inference``), ``gi_p_fdr`` (when ``fdr``),
+        ``gi_bin`` (−3..3), ``gi_class``, ``gi_neighbours`` (cells in the neighbourhood,
+        itself included, inside the study area), ``score`` (= z) and ``hotspot`` (hot at
+        95% or more and at least one crime, :data:`HOTSPOT_RULE`); ``method`` is
+        ``"gistar"``.
 
     Examples
     --------
@@ -229,6 +293,9 @@ def gistar_hotspots(
     distance = float_param(distance, name="distance", func=func)
     if not isinstance(fdr, bool | np.bool_):
         raise ParameterError(f"The 'fdr' parameter of {func} must be True or False, got {fdr!r}.")
+    inference, null, permutations, seed = check_inference(
+        inference, null, permutations, seed, func=func
+    )
     prep = prepare_cells(
         crimes, func=func, cell_size=cell_size, area=area, weight=weight, grid=grid
     )
@@ -247,15 +314,25 @@ def gistar_hotspots(
             "Every study-area cell has the same value, so nothing stands out: Gi* is 0 and "
             "p is 1 everywhere."
         )
-    p = two_sided_p(z)
+    p, direction, p_rule, inference_params = _p_values(
+        prep.values, prep.mask, footprint, z, constant,
+        inference=inference, null=null, permutations=permutations, seed=seed,
+    )
     layers: dict[str, np.ndarray] = {"gi_z": z, "gi_p": p}
     p_used = p
     if fdr:
         p_used = benjamini_hochberg(p)
         layers["gi_p_fdr"] = p_used
-    bins, labels = gi_classes(z, p_used)
+    bins, labels = gi_classes(direction, p_used)
     layers.update({"gi_bin": bins, "gi_class": labels, "gi_neighbours": W.astype(np.int64)})
-    hotspot = bins >= HOTSPOT_MIN_BIN
+    hotspot = (bins >= HOTSPOT_MIN_BIN) & (prep.count > 0)
+    empty_hot = int(((bins >= HOTSPOT_MIN_BIN) & (prep.count == 0) & prep.mask).sum())
+    if empty_hot:
+        notes.append(
+            f"{empty_hot:,} cell(s) with no crimes are hot by Gi* (their neighbours are "
+            "busy) but are not flagged as hotspots: a place with no crime is not a place "
+            "to site an intervention. Their class stays in gi_bin."
+        )
     cells = cells_frame(prep, layers, np.where(prep.mask, z, 0.0), hotspot)
     params = {
         **prep.params,
@@ -263,7 +340,9 @@ def gistar_hotspots(
         "distance_rule": rule,
         "neighbourhood_cells": int(footprint.sum()),
         "fdr": bool(fdr),
-        "p_value": "two-sided normal" + (", Benjamini-Hochberg adjusted" if fdr else ""),
-        "hotspot_rule": "hot at 95% confidence or more (gi_bin >= 2)",
+        **inference_params,
+        "p_value": p_rule + (", Benjamini-Hochberg adjusted over the study-area cells"
+                             if fdr else ""),
+        "hotspot_rule": HOTSPOT_RULE,
     }
     return HotspotResult(cells=cells, method="gistar", params=params, notes=notes)

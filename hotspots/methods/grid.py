@@ -9,25 +9,60 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 from pyproj import CRS
+from scipy.spatial import cKDTree
 
 from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
 from hotspots.validation import check_positive
 from hotspots.validation import require_projected
 
-__all__ = ["Grid", "make_grid", "default_cell_size", "count_points", "study_area_mask"]
+__all__ = [
+    "Grid",
+    "CellSizeChoice",
+    "make_grid",
+    "choose_cell_size",
+    "default_cell_size",
+    "readable_sizes",
+    "count_points",
+    "study_area_mask",
+]
 
-#: sfhotspot's default: the shorter side of the data's extent divided by 50.
-DEFAULT_CELLS_ON_SHORT_SIDE = 50
-#: "Readable" mantissas that a default cell size is rounded down to.
-READABLE_STEPS = (1.0, 2.0, 2.5, 5.0)
-#: The most cells a grid may have before we refuse (about 3 GB of float64 arrays at 16 layers).
-MAX_CELLS = 25_000_000
+#: "Readable" mantissas a default cell size is rounded to (times a power of ten): the
+#: ladder ..., 50, 60, 75, 100, 125, 150, 200, 250, ... m, about a quarter more per step,
+#: so one step up or down (the stability check) is a small, visible change.
+READABLE_STEPS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.5)
+#: Street scale: the default cell size is clipped to this range (metres). 50 m is about
+#: the precision of police.uk's anonymised map points (one per street segment or
+#: building group); 150 m is a short street block. Measured medians of the spacing rule
+#: (benchmarks/bench_scale.py): West Yorkshire force, one month 96 m; Nottingham burglary
+#: 82 m, robbery 115 m; Chicago assaults 2018 66 m; Cincinnati burglary 37 m; demo 62 m.
+STREET_CELL_RANGE = (50.0, 150.0)
+#: Cell size when the crimes leave no spacing to measure (one distinct location): the
+#: middle of the street-scale range, and the size of the common 100 m evaluation cells.
+FALLBACK_CELL_SIZE = 100.0
+#: Locations closer than this (metres) are the same place: police.uk gives lon/lat to
+#: six decimals (about 0.1 m), so rounding to 1 m merges only float noise.
+LOCATION_PRECISION = 1.0
+#: Below this many distinct locations the spacing is a rough guide (said in a note).
+MIN_LOCATIONS_FOR_SPACING = 10
+#: The most cells a grid may have. Measured: count_hotspots peaks at 0.76 GB and 1.4 s on
+#: 1 million cells and 2.5 GB and 6.7 s on 4 million (one polygon per cell in the output),
+#: so 4 million keeps every grid method, and the few grids a run makes, within a few GB on
+#: a 24 GB machine; a 100 km x 100 km force at 50 m is exactly 4 million cells.
+MAX_CELLS = 4_000_000
+#: The rule behind the default cell size, recorded in ``params["cell_size_rule"]``.
+CELL_SIZE_RULE = (
+    "median nearest-neighbour distance between distinct crime locations (KD-tree), "
+    "rounded to the nearest readable size (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5 x 10^k m) "
+    "and clipped to street scale [{low:g}, {high:g}] m"
+)
 
 
 @dataclass(frozen=True)
@@ -128,33 +163,187 @@ class Grid:
         return gpd.GeoDataFrame(data, geometry=self.polygons(keep), crs=self.crs)
 
 
-def _readable(value: float) -> float:
-    """Round ``value`` down to 1, 2, 2.5 or 5 times a power of ten."""
-    exponent = math.floor(math.log10(value))
-    base = 10.0**exponent
-    mantissa = value / base
-    step = max(s for s in READABLE_STEPS if s <= mantissa + 1e-12)
-    return step * base
-
-
-def default_cell_size(bounds: tuple[float, float, float, float]) -> float:
-    """Default cell size: the shorter side of ``bounds`` / 50, rounded down to a readable number.
-
-    The rule follows sfhotspot. A degenerate extent (all points on a line) uses the
-    longer side instead, and a single point falls back to 100 m.
+def readable_sizes(low: float, high: float) -> list[float]:
+    """The readable sizes (:data:`READABLE_STEPS` times powers of ten) in ``[low, high]``.
 
     Examples
     --------
-    >>> default_cell_size((0, 0, 12_000, 9_000))
-    100.0
-    >>> default_cell_size((0, 0, 30_000, 14_000))
-    250.0
+    >>> readable_sizes(50, 160)
+    [50.0, 60.0, 75.0, 100.0, 125.0, 150.0]
     """
+    low, high = float(low), float(high)
+    out: list[float] = []
+    for exponent in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1):
+        for step in READABLE_STEPS:
+            size = round(step * 10.0**exponent, 9)
+            if low - 1e-9 <= size <= high + 1e-9:
+                out.append(size)
+    return sorted(set(out))
+
+
+def _nearest_readable(value: float) -> float:
+    """The readable size nearest ``value`` on a log scale."""
+    ladder = readable_sizes(value / 2.0, value * 2.0)
+    return min(ladder, key=lambda s: abs(math.log(s / value)))
+
+
+def _n_cells(bounds: tuple[float, float, float, float], size: float) -> int:
     minx, miny, maxx, maxy = bounds
-    sides = sorted(s for s in (maxx - minx, maxy - miny) if s > 0)
-    if not sides:
-        return 100.0
-    return _readable(sides[0] / DEFAULT_CELLS_ON_SHORT_SIDE)
+    nx = math.floor(maxx / size) - math.floor(minx / size) + 1
+    ny = math.floor(maxy / size) - math.floor(miny / size) + 1
+    return max(1, nx) * max(1, ny)
+
+
+def _fitting_size(bounds: tuple[float, float, float, float], size: float) -> float:
+    """The smallest readable size >= ``size`` whose grid over ``bounds`` fits MAX_CELLS."""
+    minx, miny, maxx, maxy = bounds
+    area = max(maxx - minx, 0.0) * max(maxy - miny, 0.0)
+    lowest = max(size, math.sqrt(area / MAX_CELLS))
+    for candidate in readable_sizes(lowest, max(lowest, 1.0) * 100.0):
+        if candidate >= size and _n_cells(bounds, candidate) <= MAX_CELLS:
+            return candidate
+    return readable_sizes(lowest * 100.0, lowest * 1000.0)[0]  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class CellSizeChoice:
+    """A default cell size and how it was reached.
+
+    Attributes
+    ----------
+    cell_size : float
+        The cell side in metres.
+    rule : str
+        The rule, for ``params["cell_size_rule"]``.
+    spacing : float or None
+        Median nearest-neighbour distance between distinct locations (m), if measured.
+    n_locations : int
+        Distinct crime locations (to :data:`LOCATION_PRECISION`).
+    notes : tuple of str
+        Plain-language notes (too few locations, widened to fit the cell cap).
+    """
+
+    cell_size: float
+    rule: str
+    spacing: float | None
+    n_locations: int
+    notes: tuple[str, ...] = ()
+
+    def params(self) -> dict[str, Any]:
+        """The entries for a result's ``params``."""
+        return {
+            "cell_size_rule": self.rule,
+            "location_spacing_m": None if self.spacing is None else round(self.spacing, 1),
+            "n_locations": self.n_locations,
+        }
+
+
+def _distinct_locations(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    xy = np.column_stack([x, y])
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) == 0:
+        return xy
+    return np.unique(np.round(xy / LOCATION_PRECISION), axis=0) * LOCATION_PRECISION
+
+
+def choose_cell_size(
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> CellSizeChoice:
+    """Choose a street-scale cell size from the spacing of the crime locations.
+
+    The rule (:data:`CELL_SIZE_RULE`): take the distinct crime locations (police.uk
+    snaps crimes to anonymised map points, about one per street segment; exact force
+    data are rounded to 1 m), measure each one's distance to the nearest other with a
+    KD-tree, take the median, round it to the nearest readable size and clip it to
+    :data:`STREET_CELL_RANGE`. The spacing reflects both the street pattern and the crime
+    density, never the extent alone. With one distinct location (one crime, or all at the
+    same place) the size is :data:`FALLBACK_CELL_SIZE`. When a grid over ``bounds`` at
+    that size would exceed :data:`MAX_CELLS`, the size is widened to the next readable
+    size that fits. Every such step is said in ``notes``.
+
+    Parameters
+    ----------
+    x, y : array-like
+        Crime coordinates in metres (NaN are ignored).
+    bounds : tuple, optional
+        Extent the grid will cover, for the cell cap (default: the points' extent).
+
+    Returns
+    -------
+    CellSizeChoice
+
+    Examples
+    --------
+    >>> xs, ys = np.meshgrid(np.arange(0, 5000, 80.0), np.arange(0, 5000, 80.0))
+    >>> c = choose_cell_size(xs.ravel(), ys.ravel())
+    >>> c.cell_size, c.spacing
+    (75.0, 80.0)
+    >>> choose_cell_size([5.0, 5.0], [7.0, 7.0]).cell_size
+    100.0
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    low, high = STREET_CELL_RANGE
+    rule = CELL_SIZE_RULE.format(low=low, high=high)
+    notes: list[str] = []
+    locations = _distinct_locations(x, y)
+    n_loc = len(locations)
+    spacing: float | None = None
+    if n_loc < 2:
+        size = FALLBACK_CELL_SIZE
+        rule = f"fallback: {FALLBACK_CELL_SIZE:g} m (fewer than 2 distinct crime locations)"
+        notes.append(
+            f"The crimes are at {n_loc} distinct location{'s' if n_loc != 1 else ''}, so "
+            f"there is no spacing to measure; the cell size is {size:g} m. Pass a cell "
+            "size to change it."
+        )
+    else:
+        distance, _ = cKDTree(locations).query(locations, k=2)
+        spacing = float(np.median(distance[:, 1]))
+        size = min(max(_nearest_readable(spacing), low), high)
+        if n_loc < MIN_LOCATIONS_FOR_SPACING:
+            notes.append(
+                f"Only {n_loc} distinct crime locations: their spacing ({spacing:,.0f} m) "
+                f"is a rough guide; the cell size is {size:g} m. Pass a cell size to change it."
+            )
+    if bounds is None:
+        bounds = (
+            (float(np.nanmin(x)), float(np.nanmin(y)), float(np.nanmax(x)), float(np.nanmax(y)))
+            if n_loc else (0.0, 0.0, 0.0, 0.0)
+        )
+    if _n_cells(bounds, size) > MAX_CELLS:
+        wider = _fitting_size(bounds, size)
+        notes.append(
+            f"A {size:g} m grid over this extent ({_extent_text(bounds)}) would have "
+            f"{_n_cells(bounds, size):,} cells, more than the limit of {MAX_CELLS:,}; the "
+            f"cell size was widened to {wider:g} m. Select a smaller area for street-scale "
+            "cells."
+        )
+        rule += f"; widened to {wider:g} m to stay within {MAX_CELLS:,} cells"
+        size = wider
+    return CellSizeChoice(size, rule, spacing, n_loc, tuple(notes))
+
+
+def default_cell_size(
+    x: ArrayLike, y: ArrayLike, *, bounds: tuple[float, float, float, float] | None = None
+) -> float:
+    """The default cell size for crimes at ``x, y``: :func:`choose_cell_size`'s size.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> default_cell_size(rng.uniform(0, 3000, 900), rng.uniform(0, 3000, 900))
+    50.0
+    """
+    return choose_cell_size(x, y, bounds=bounds).cell_size
+
+
+def _extent_text(bounds: tuple[float, float, float, float]) -> str:
+    minx, miny, maxx, maxy = bounds
+    return f"{(maxx - minx) / 1000:,.1f} km x {(maxy - miny) / 1000:,.1f} km"
 
 
 def make_grid(
@@ -163,8 +352,13 @@ def make_grid(
     cell_size: float | None = None,
     crs: str | CRS = "EPSG:27700",
     pad: float = 0.0,
+    points: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> Grid:
     """Return a grid covering ``bounds`` (plus ``pad`` on every side), origin snapped.
+
+    ``cell_size`` in metres; without it, :func:`default_cell_size` of ``points``
+    (``(x, y)``, required then). A grid of more than :data:`MAX_CELLS` cells is refused
+    before anything is allocated, with a size that would fit.
 
     Examples
     --------
@@ -177,19 +371,29 @@ def make_grid(
         raise EmptySelectionError(
             "Cannot build a grid: the extent is empty (no crimes or boundary to cover)."
         )
-    size = default_cell_size(bounds) if cell_size is None else check_positive(
-        cell_size, name="cell_size"
-    )
     pad = float(pad)
-    x0 = math.floor((minx - pad) / size) * size
-    y0 = math.floor((miny - pad) / size) * size
-    nx = max(1, math.floor((maxx + pad - x0) / size) + 1)
-    ny = max(1, math.floor((maxy + pad - y0) / size) + 1)
-    if nx * ny > MAX_CELLS:
-        raise ParameterError(
-            f"A cell size of {size:g} m over this extent makes {nx * ny:,} cells "
-            f"(limit {MAX_CELLS:,}). Choose a larger cell size or a smaller area."
-        )
+    padded = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    if cell_size is None:
+        if points is None:
+            raise ParameterError(
+                "make_grid needs a 'cell_size' or the crimes' 'points' (x, y) to choose one "
+                "from; got neither."
+            )
+        size = default_cell_size(points[0], points[1], bounds=padded)
+    else:
+        size = check_positive(cell_size, name="cell_size")
+        n = _n_cells(padded, size)
+        if n > MAX_CELLS:
+            raise ParameterError(
+                f"The 'cell_size' (--cell-size) of {size:g} m over this extent "
+                f"({_extent_text(padded)}) makes {n:,} cells, more than the limit of "
+                f"{MAX_CELLS:,}. Use a cell size of at least {_fitting_size(padded, size):g} m, "
+                "or select a smaller area."
+            )
+    x0 = math.floor(padded[0] / size) * size
+    y0 = math.floor(padded[1] / size) * size
+    nx = max(1, math.floor((padded[2] - x0) / size) + 1)
+    ny = max(1, math.floor((padded[3] - y0) / size) + 1)
     crs_text = CRS.from_user_input(crs).to_string()
     return Grid(x0=x0, y0=y0, cell_size=size, nx=nx, ny=ny, crs=crs_text)
 

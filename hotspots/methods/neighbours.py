@@ -15,6 +15,8 @@ import numpy as np
 from scipy import ndimage
 from scipy import signal
 
+from hotspots.errors import ParameterError
+
 __all__ = [
     "QUEEN_DISTANCE_FACTOR",
     "DEFAULT_DISTANCE_RULE",
@@ -35,6 +37,10 @@ DISTANCE_SLACK = 1e-9
 #: Footprints with at most this many cells are summed directly (exact, and faster than
 #: FFT for small discs, measured on a 500×500 grid); larger ones use FFT convolution.
 DIRECT_SUM_MAX_CELLS = 49
+#: The widest neighbourhood, in cells from the centre: the disc's bounding square then has
+#: (2 x 999 + 1)² ≈ 4 million cells, the grid cell cap (grid.MAX_CELLS). Beyond it the
+#: disc alone would take gigabytes (a distance of 1e7 m on 100 m cells asked for 298 GiB).
+MAX_NEIGHBOURHOOD_RADIUS_CELLS = 999
 
 
 def disc(radius_cells: float) -> np.ndarray:
@@ -80,7 +86,20 @@ def neighbourhood_distance(distance: float | None, cell_size: float) -> tuple[fl
     'default: cell_size × √2 (queen, sfhotspot)'
     >>> neighbourhood_distance(250.0, 100.0)
     (250.0, 'user')
+    >>> try:
+    ...     neighbourhood_distance(1e7, 100.0)
+    ... except ParameterError as err:
+    ...     print(str(err)[:58])
+    The 'distance' (--distance) of 1e+07 m is 100,000 cells of
     """
     if distance is None:
         return cell_size * QUEEN_DISTANCE_FACTOR, DEFAULT_DISTANCE_RULE
+    if distance / cell_size >= MAX_NEIGHBOURHOOD_RADIUS_CELLS + 1:
+        limit = MAX_NEIGHBOURHOOD_RADIUS_CELLS * cell_size
+        raise ParameterError(
+            f"The 'distance' (--distance) of {distance:g} m is {distance / cell_size:,.0f} "
+            f"cells of {cell_size:g} m; a neighbourhood may reach at most "
+            f"{MAX_NEIGHBOURHOOD_RADIUS_CELLS} cells ({limit:g} m here). Use a smaller "
+            "distance or a larger cell size."
+        )
     return distance, "user"

@@ -105,8 +105,9 @@ PATTERN_RULES: dict[str, str] = {
     ),
     "Significance": (
         "a step is hot (cold) where Gi* z > 0 (< 0) and the Benjamini-Hochberg adjusted "
-        "p-value of that step is below 0.10 (90% confidence); trends: Mann-Kendall, "
-        "two-sided, alpha 0.05"
+        "p-value of that step is below 0.10 (90% confidence); p-values from the exact "
+        "randomization law of the step's neighbour sums (see params['p_value']); trends: "
+        "Mann-Kendall, two-sided, alpha 0.05"
     ),
 }
 

@@ -14,6 +14,8 @@ import pandas as pd
 from hotspots.io.write import write_geopackage
 from hotspots.io.write import write_table
 from hotspots.methods.find import MethodSettings
+from hotspots.methods.stability import STABILITY_MAX_CELLS
+from hotspots.methods.stability import with_stability
 from hotspots.pipelines.outputs import output_folder
 from hotspots.pipelines.outputs import write_map
 from hotspots.pipelines.outputs import write_run_json
@@ -48,10 +50,18 @@ class FindRun:
 def hotspot_table(result: HotspotResult, *, sensitive: bool = False) -> pd.DataFrame:
     """Return the hotspot rows of a result as a plain table, hottest first.
 
-    Cell or cluster centres are given as easting/northing (EPSG:27700) and lon/lat. For
-    ``sensitive`` groups, counts of 1–4 are written as "<5".
+    Only places with crimes are listed: a cell with no crimes is never offered as a place
+    to site an intervention, even where a method's layer marks it (its Gi* class, say,
+    stays in the layer). Cell or cluster centres are given as easting/northing in the
+    result's projected CRS (British National Grid for GB data, a UTM zone elsewhere) and
+    lon/lat. For ``sensitive`` groups, counts of 1–4 are written as "<5".
     """
-    hot = result.cells[result.cells["hotspot"]].sort_values("score", ascending=False)
+    cells = result.cells
+    keep = cells["hotspot"].astype(bool)
+    if "count" in cells:
+        keep &= cells["count"] > 0
+    hot = cells[keep].sort_values(["score", "count"] if "count" in cells else "score",
+                                  ascending=False, kind="stable")
     centres = hot.geometry.centroid
     table = pd.DataFrame(hot.drop(columns="geometry"))
     table.insert(0, "rank", range(1, len(table) + 1))
@@ -75,6 +85,7 @@ def run_find(
     progress: Progress | None = None,
     file_progress: Progress | None = None,
     tiles: str | None = "OpenStreetMap",
+    stability: bool | None = None,
 ) -> FindRun:
     """Run the whole ``hotspots find`` pipeline and write its outputs to ``out``.
 
@@ -84,7 +95,12 @@ def run_find(
     rows, hottest first), ``areas.csv`` (with a boundary), ``map.html`` and ``run.json``
     (method, parameters, inputs, load report). ``progress`` is told of each of the
     :data:`FIND_STEPS` steps, ``file_progress`` of each file read; ``tiles=None`` draws the
-    map without a base layer.
+    map without a base layer. Grid maps are re-made on moved grids and the share of
+    hotspot area that survives is recorded
+    (:func:`hotspots.methods.stability.with_stability`: ``params["stability"]``, a note
+    when low, the map legend and ``run.json``): by default (``stability=None``) for grids
+    of up to :data:`~hotspots.methods.stability.STABILITY_MAX_CELLS` cells, always with
+    ``True``, never with ``False``.
     """
     from hotspots.viz.webmaps import hotspot_map
 
@@ -97,6 +113,10 @@ def run_find(
     note_progress(progress, 3, FIND_STEPS,
                   f"Finding hotspots ({method.method}) in {len(selected):,} crimes", logger=log)
     result = method.run(selected, area=area, weight=weight)
+    if stability is not False:
+        result = with_stability(selected, result, area=area, weight=weight,
+                                settings=method.params,
+                                max_cells=None if stability else STABILITY_MAX_CELLS)
     summary = None
     if area is not None:
         from hotspots.analysis.areas import area_summary
@@ -125,7 +145,7 @@ def run_find(
         out, "find", selection, loaded, outputs,
         period={"from": selection.start, "to": selection.end}, method=result.method,
         params=result.params, method_statement=result.method_statement(), notes=result.notes,
-        n_hotspots=result.n_hotspots,
+        n_hotspots=result.n_hotspots, stability=result.params.get("stability"),
     )
     return FindRun(
         crimes=selected,

@@ -122,8 +122,9 @@ def load_selection(
     boundary_report = None
     if s.boundary is not None:
         note_progress(progress, 0, total_steps, f"Reading boundary {s.boundary}", logger=log)
+        # Read in lon/lat; projected below to the CRS the crimes are loaded in.
         area, boundary_report = load_boundary(
-            s.boundary, layer=s.boundary_layer, name_column=s.name_column
+            s.boundary, layer=s.boundary_layer, name_column=s.name_column, crs="EPSG:4326"
         )
 
     sources = s.sources
@@ -131,6 +132,9 @@ def load_selection(
                   logger=log)
     crimes, report = load_crimes(sources, mapping=s.mapping, boundary=area,
                                  progress=file_progress)
+    if area is not None:
+        area = area.to_crs(crimes.crs)
+        boundary_report.crs = crimes.crs.to_string()
     outside = report.dropped.get("outside the boundary", 0)
     if len(crimes) == 0 and outside:
         raise EmptySelectionError(

@@ -496,7 +496,8 @@ def projected_counts(
                 "There are no crimes in the baseline window to map; pass a 'grid' or check "
                 f"the data cover {impact.window[0]} to {impact.window[1]}."
             )
-        grid = make_grid(tuple(base.total_bounds), cell_size=cell_size, crs=PLAN_CRS)
+        grid = make_grid(tuple(base.total_bounds), cell_size=cell_size, crs=PLAN_CRS,
+                         points=(base.geometry.x.to_numpy(), base.geometry.y.to_numpy()))
     w = np.ones(len(base)) if weight is None else pd.to_numeric(base[weight]).to_numpy(float)
     frame = gpd.GeoDataFrame(
         {"w": w, "after": base["expected_after"].to_numpy(),

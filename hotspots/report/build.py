@@ -19,7 +19,8 @@ The bundle (``out``):
 ``tables/*.csv``
     Every table in the report.
 ``layers.gpkg``
-    EPSG:27700 layers: ``hotspots``, ``areas``, ``interventions`` (coverage polygons, with
+    layers in the analysis CRS (EPSG:27700 for GB data, the UTM zone chosen on loading
+    elsewhere): ``hotspots``, ``areas``, ``interventions`` (coverage polygons, with
     the drawn shape as WKT), ``intervention_sites`` (points), ``coverage`` (the plan's
     coverage, overlaps merged), ``evaluation_areas`` (target, buffer, control), and
     ``crimes`` (points) only when points are exported. Sensitive groups get no point layer

@@ -144,7 +144,8 @@ def interactive_map(data: ReportData, sel: Selection, *, tiles: bool) -> str | N
         fmap = hotspot_map(prof.result, areas=shown_areas, sensitive=data.sensitive,
                            title=f"{data.summary.group['label']}: hotspots", tiles=tile_name)
     elif shown_areas is not None and len(shown_areas):
-        fmap = base_map(tuple(shown_areas.to_crs(27700).total_bounds), tiles=tile_name)
+        fmap = base_map(tuple(shown_areas.total_bounds), crs=str(shown_areas.crs),
+                        tiles=tile_name)
         areas_layer(shown_areas, sensitive=data.sensitive).add_to(fmap)
     else:
         return None

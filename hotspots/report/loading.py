@@ -125,7 +125,7 @@ def load_config_inputs(cfg: ReportConfig, *, total: int, progress: Progress | No
         if progress is not None:
             progress(0, total, f"Reading boundary {cfg.boundary}")
         areas, boundary_report = load_boundary(cfg.boundary, layer=cfg.boundary_layer,
-                                               name_column=cfg.name_column)
+                                               name_column=cfg.name_column, crs="EPSG:4326")
         sources["boundary"] = str(cfg.boundary) + (f" (layer {cfg.boundary_layer})"
                                                    if cfg.boundary_layer else "")
         sources["boundary_detail"] = (f"{boundary_report.features_kept:,} {cfg.area_kind}, "
@@ -136,6 +136,8 @@ def load_config_inputs(cfg: ReportConfig, *, total: int, progress: Progress | No
         progress(1, total, f"Loading crimes from {len(cfg.inputs)} input(s)")
     crimes, load_report = load_crimes(cfg.inputs, mapping=cfg.mapping, boundary=areas,
                                       progress=file_progress)
+    if areas is not None:  # read in lon/lat, now in the CRS chosen for the crimes
+        areas = areas.to_crs(crimes.crs)
     population: Any = None
     if cfg.population_file is not None:
         population = population_table(cfg)
@@ -154,7 +156,8 @@ def load_config_inputs(cfg: ReportConfig, *, total: int, progress: Progress | No
         sources["plan"] = plan_source
     control = None
     if cfg.control != CONTROL_REST:
-        control, _ = load_boundary(cfg.control, layer=cfg.control_layer)
+        control, _ = load_boundary(cfg.control, layer=cfg.control_layer,
+                                   crs=crimes.crs.to_string())
     scope = ReportScope(group=group, groups=groups, areas=areas,
                         include=cfg.areas, area_kind=cfg.area_kind, district=cfg.district,
                         population=population, harm_weights=harm)

@@ -173,7 +173,8 @@ def method_section(sel: Selection, prof: Profile, proj: Projection, ev: Evaluati
     if load_report is not None:
         load = {"rows_read": load_report.rows_read, "rows_kept": load_report.rows_kept,
                 "dropped": dict(load_report.dropped), "notes": list(load_report.notes),
-                "header_lines": load_report.header_lines, "text": load_report.to_text()}
+                "header_lines": load_report.header_lines, "text": load_report.to_text(),
+                "crs": load_report.crs}
     attribution = list(OGL_ATTRIBUTION)
     if sources.get("attribution"):
         attribution.insert(0, str(sources["attribution"]))

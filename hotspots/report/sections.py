@@ -215,7 +215,9 @@ def find_report_hotspots(sel: Selection, *, method: str,
 def _hotspot_concentration(sel: Selection, result: HotspotResult | None,
                            sensitive: bool) -> tuple[int, float | None, float | None, str]:
     if result is None or result.n_hotspots == 0 or len(sel.bid) == 0:
-        return 0, None, None, ("No hotspots were found." if result is not None else "")
+        return 0, None, None, (
+            "No hotspots were found: no place holds more crime than chance would put there "
+            "(see the method statement for the test)." if result is not None else "")
     hot = area_union(result.cells[result.cells["hotspot"].astype(bool)].to_crs(sel.bid.crs))
     shapely.prepare(hot)
     inside = int(shapely.intersects(hot, sel.bid.geometry.array).sum())

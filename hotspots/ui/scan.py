@@ -43,6 +43,11 @@ def scan(selected, result, area, areas_all, groups, group, sensitive):
         profile_panel(selected, result, area, clicked, sensitive)
     st.subheader("Hotspots, hottest first")
     table = hotspot_table(result, sensitive=sensitive)
+    if table.empty:
+        st.info("No hotspots: no place holds more crime than chance would put there "
+                "(the method statement above says how this was tested).")
+    st.caption("Only places with crimes are listed: a place with none is never offered "
+               "for an intervention.")
     st.dataframe(table.drop(columns=["row", "col", "label"], errors="ignore").head(100),
                  hide_index=True)
 

@@ -83,7 +83,7 @@ def before_after_maps(
         Months on each side.
     method : {"kde", "count"}, default "kde"
     cell_size : float, optional
-        Metres; default as in :func:`compare_periods` (shorter side of the extent / 50).
+        Metres; default as in :func:`compare_periods` (street scale from the crimes).
     bandwidth : float, optional
         KDE radius in metres. Default with evaluation areas: :data:`MAP_BANDWIDTH_RULE`;
         with bounds: the normal-reference rule on both periods' crimes together.

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 from branca.element import Element
 
+from hotspots.methods.stability import stability_statement
 from hotspots.privacy import count_labels
 from hotspots.result import HotspotResult
 from hotspots.viz.classes import GI_LABELS
@@ -70,7 +71,9 @@ def _legend(result: HotspotResult, title: str) -> str:
                 strict=True,
             )
         )
-    return legend_box(title, rows, html.escape(result.method_statement()))
+    statement = " ".join(t for t in (result.method_statement(),
+                                     stability_statement(result.params)) if t)
+    return legend_box(title, rows, html.escape(statement))
 
 
 def legend_box(title: str, rows_html: str, statement_html: str, *,

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -76,18 +77,46 @@ def test_each_planted_hotspot_is_found(method, planted_id):
     )
 
 
+def _top_common_cells(result: hotspots.HotspotResult, *, share: float,
+                      size: float = 100.0) -> gpd.GeoSeries:
+    """The top ``share`` of common ``size`` m cells by the result's score averaged over
+    16 sample points a cell (the scoring of pai_common.py)."""
+    p = result.params
+    x0, y0 = p["grid_origin"]
+    ny, nx = p["grid_shape"]
+    grid = hotspots.Grid(x0, y0, p["cell_size"], nx, ny, p["crs"])
+    score = np.full(grid.shape, -1.0)
+    score[result.cells["row"], result.cells["col"]] = result.cells["score"]
+    xs = np.arange(np.floor(x0 / size) * size, x0 + nx * p["cell_size"], size)
+    ys = np.arange(np.floor(y0 / size) * size, y0 + ny * p["cell_size"], size)
+    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
+    off = (np.arange(4) + 0.5) * size / 4
+    ox, oy = (a.ravel() for a in np.meshgrid(off, off))
+    row, col, inside = grid.locate((gx[:, None] + ox).ravel(), (gy[:, None] + oy).ravel())
+    sample = np.full(row.shape, -1.0)
+    sample[inside] = score[row[inside], col[inside]]
+    mean = sample.reshape(-1, 16).mean(axis=1)
+    k = max(1, int(share * (mean > -1.0).sum()))
+    top = np.argsort(-mean, kind="stable")[:k]
+    return gpd.GeoSeries(shapely.box(gx[top], gy[top], gx[top] + size, gy[top] + size),
+                         crs=p["crs"])
+
+
 @pytest.mark.parametrize("method", ["auto", "gistar", "kde", "dbscan", "hdbscan", "count"])
 @pytest.mark.parametrize("group", ["neighbourhood", "vawg"])
 def test_few_hot_cells_away_from_known_places(method, group):
     result = found(group, None, method)
     hot = result.cells[result.cells["hotspot"]]
-    if method in ("count", "auto"):
-        # The count method flags the top 5% of cells, a convention that on a fine grid
-        # reaches into background cells; its hottest 1% must still be in known places.
-        # (auto chooses a smoothed count on the demo and keeps the count's flag.)
-        hot = result.cells.nlargest(max(1, len(result.cells) // 100), "score")
+    if method in ("count", "kde", "auto"):
+        # The ranking methods flag the top 5% of cells, a convention that on a fine grid
+        # reaches into background cells. Since issue 9 the default cells are street scale
+        # (60 m here, the spacing of the demo's map points), where single busy map points
+        # of the background rank high; so their hottest 1% is judged on common 100 m cells,
+        # as held-out hit rates are scored (../shared/checks/pai_common.py), which makes
+        # the check independent of the cell size.
+        hot = _top_common_cells(result, share=0.01)
     # A kernel spreads each place's crimes up to one bandwidth away, so KDE cells are
-    # judged against places grown by the bandwidth (the default rule smooths widely).
+    # judged against places grown by the bandwidth.
     margin = max(200.0, result.params.get("bandwidth", 0.0)) if method == "kde" else 200.0
     away = ~hot.centroid.within(known_places(margin=margin))
     assert away.mean() <= 0.05, (

@@ -71,3 +71,15 @@ def test_table_and_json(tmp_path):
     write_json(tmp_path / "r.json", {"n": np.int64(3), "x": float("nan"), "p": tmp_path})
     data = json.loads((tmp_path / "r.json").read_text())
     assert data == {"n": 3, "x": None, "p": str(tmp_path)}
+
+
+def test_geopackage_keeps_the_analysis_crs_outside_gb(tmp_path):
+    # Chicago data are analysed in UTM zone 16N: the export says so, not EPSG:27700.
+    utm = gpd.GeoDataFrame({"score": [1.0]}, geometry=[shapely.box(440_000, 4_630_000,
+                                                                   440_050, 4_630_050)],
+                           crs="EPSG:32616")
+    out = write_geopackage(tmp_path / "c.gpkg", {"cells": utm, "areas": utm.to_crs(4326)})
+    for layer in ("cells", "areas"):
+        back = gpd.read_file(out, layer=layer)
+        assert back.crs.to_epsg() == 32616
+        np.testing.assert_allclose(back.total_bounds, utm.total_bounds, atol=1e-3)

@@ -82,9 +82,13 @@ def noisy_grid() -> np.ndarray:
 )
 def test_z_matches_esda_on_full_rectangle(noisy_grid, radius):
     mask = np.ones(noisy_grid.shape, bool)
-    z, p = gistar_grid(noisy_grid, mask, radius_cells=radius)
+    z, p = gistar_grid(noisy_grid, mask, radius_cells=radius, inference="normal")
     np.testing.assert_allclose(z, _esda_z(noisy_grid, mask, radius), atol=1e-6)
     np.testing.assert_allclose(p, two_sided_p(z))
+    # The default p is the exact randomization p; z does not depend on it.
+    z_exact, p_exact = gistar_grid(noisy_grid, mask, radius_cells=radius)
+    np.testing.assert_array_equal(z_exact, z)
+    assert not np.allclose(p_exact, p)
 
 
 @pytest.mark.parametrize("radius", [QUEEN_DISTANCE_FACTOR, 2.5, 4.3])

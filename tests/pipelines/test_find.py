@@ -85,3 +85,24 @@ def test_hotspot_table_is_hottest_first_and_suppresses_small_counts(counted):
     small = run.result.cells.assign(count=3.0, hotspot=True)
     hidden = hotspot_table(dataclasses.replace(run.result, cells=small), sensitive=True)
     assert set(hidden["count"]) == {"<5"}
+
+
+def test_find_records_the_stability_of_the_map(counted):
+    run, out, _ = counted
+    stability = run.result.params["stability"]
+    shares = [stability[k] for k in ("shift_x", "shift_y", "shift_xy", "smaller_cells",
+                                     "larger_cells")]
+    assert all(0.0 <= s <= 1.0 for s in shares)
+    assert stability["mean"] == pytest.approx(sum(shares) / 5, abs=1e-3)
+    assert (stability["smaller_cell_size"], stability["larger_cell_size"]) == (75.0, 125.0)
+    record = json.loads((out / "run.json").read_text())
+    assert record["stability"] == record["params"]["stability"] == stability
+    assert "Stability: " in (out / "map.html").read_text(encoding="utf-8")
+
+
+def test_find_can_skip_the_stability_check(extract, halves, tmp_path):
+    run = run_find(Selection(extract, mapping=MAPPING, group="neighbourhood"),
+                   MethodSettings("count", cell_size=100), out=tmp_path, tiles=None,
+                   stability=False)
+    assert "stability" not in run.result.params
+    assert json.loads((tmp_path / "run.json").read_text())["stability"] is None
