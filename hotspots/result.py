@@ -21,7 +21,8 @@ class HotspotResult:
         Grid cells (grid methods) or cluster polygons (density clustering), each row with
         ``score`` (higher is hotter) and ``hotspot`` (bool), in the analysis CRS.
     method : str
-        ``"count"``, ``"kde"``, ``"gistar"``, ``"dbscan"`` or ``"hdbscan"``.
+        ``"auto"``, ``"count"``, ``"kde"``, ``"gistar"``, ``"dbscan"`` or ``"hdbscan"``
+        (for ``"auto"``, ``params["chosen_method"]`` names the method chosen).
     params : dict
         Every parameter used, defaults included, so an export can state how it was made.
     layer : str
@@ -35,6 +36,19 @@ class HotspotResult:
     params: dict[str, Any]
     layer: str = "cells"
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def shown_method(self) -> str:
+        """The method whose cells these are: for ``auto``, the method it chose.
+
+        Examples
+        --------
+        >>> HotspotResult(gpd.GeoDataFrame(), "auto", {"chosen_method": "kde"}).shown_method
+        'kde'
+        """
+        if self.method == "auto":
+            return str(self.params.get("chosen_method", "auto"))
+        return self.method
 
     @property
     def n_hotspots(self) -> int:
@@ -55,6 +69,8 @@ class HotspotResult:
         rate). 5 crimes.'
         """
         p = self.params
+        if self.method == "auto":
+            return self._auto_statement()
         cell = f"{p.get('cell_size', 0):g} m"
         crimes = f" {p['n_crimes']:,} crimes." if "n_crimes" in p else ""
         weighted = " Weighted by harm." if p.get("weight") else ""
@@ -94,6 +110,28 @@ class HotspotResult:
             text = f"{self.method}: " + ", ".join(f"{k}={v}" for k, v in p.items())
         return text + weighted + crimes
 
+    def _auto_statement(self) -> str:
+        """The method statement of an ``auto`` result: the contest, then the chosen method."""
+        p = self.params
+        inner = HotspotResult(self.cells, str(p.get("chosen_method", "count")), p,
+                              self.layer).method_statement()
+        auto = p.get("auto", {})
+        if not auto.get("contest"):
+            return (f"Auto: no contest ({auto.get('reason', 'too little data')}), so "
+                    f"{auto.get('rule', 'the default method')}. {inner}")
+        chosen = next((c for c in auto.get("candidates", []) if c.get("chosen")), {})
+        held = auto.get("held_out_months", ["?", "?"])
+        fit = auto.get("fit_months", ["?", "?"])
+        rank = p.get("score_rule")
+        return (
+            f"Auto: {p.get('chosen')}, chosen from {len(auto.get('candidates', []))} "
+            f"candidates fitted on {fit[0]} to {fit[1]} by the share of the crimes of "
+            f"{held[0]} to {held[1]} each caught in the top {auto.get('coverage', 0.01):.0%} "
+            f"of the area ({chosen.get('hit_rate', float('nan')):.1%}, 95% interval "
+            f"{chosen.get('hit_rate_low', float('nan')):.1%}-"
+            f"{chosen.get('hit_rate_high', float('nan')):.1%}), then refitted on all months"
+            + (f"; cells ranked by {rank}" if rank else "") + f". {inner}"
+        )
 
 #: The Gi* test under the default null, complete spatial randomness (methods.inference).
 _CSR_TEST = "exact p-values against complete spatial randomness (binomial)"

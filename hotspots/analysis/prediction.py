@@ -1,36 +1,26 @@
-"""Does a hotspot map predict next period's crime? Hit rate, PAI and PEI of one output.
+"""How well does a hotspot map predict later crime? Hit rate, PAI and PEI, with intervals.
 
-A hotspot output is made on a training period and scored on a later test period. For a
-chosen share of the study area (the *coverage*), the output's top-ranked cells (or
-polygons) are taken until they cover that share, and:
+A hotspot output made on an earlier (training) period is scored against the crimes of a
+later (test) period, the way ``--method auto`` and ``compare`` score every candidate
+(:mod:`hotspots.methods.scoring`):
 
-* hit rate = n / N: the share of the test period's crimes that fall in them;
-* PAI (Prediction Accuracy Index, Chainey, Tompson & Uhlig 2008) = (n / N) / (a / A): the
-  hit rate per unit of area, 1 meaning no better than spreading patrols evenly;
-* PEI (Predictive Efficiency Index, Hunt 2016) = n / n*: the share of the most the same area
-  could have caught, ``n*`` being the test crimes in the best possible selection of the same
-  size (the cells with the most test-period crimes).
-
-How the selection and the study area are defined (stated in every output, ``STUDY_AREA_RULE``
-and ``SELECTION_RULE``):
-
-* Ranking: the output's hotspots first, then the other cells, each by ``score`` (highest
-  first), ties kept in the output's order. For counts, KDE and Gi* this is simply the score
-  order; for emerging hot spots it puts the cells hot now (new, intensifying, ...) first.
-* Grid outputs: the study area is the output's cells (the cells that intersect the study
-  area), so A = number of cells × cell area and N = test crimes in those cells. Whole cells
-  are taken, k = floor(coverage × K) of the K cells: a partial last cell never counts, and
-  a / A = k / K is reported beside the coverage asked for. n* = the k largest test counts.
-* Polygon outputs (clusters): A = area of the study-area polygon, N = test crimes inside it.
-  Whole polygons are taken in rank order while the area of their union (clipped to the
-  study area) stays within coverage × A; the first that would overshoot ends the selection.
-  n* is the best set of cells of a comparison grid with the same total area (rounded to
-  whole cells), so for free-form polygons PEI is approximate and may exceed 1.
+* One study area for every output: the area given (else the convex hull of the output and
+  the test crimes), cut into common 100 m cells, those whose centre lies in it. A = their
+  number K times the cell area; N = the test crimes in them.
+* Every output, grid cells of any size or cluster polygons, is averaged onto those cells
+  from 16 sample points a cell (a point outside the output scores below everything), and
+  the cells are ranked by that score.
+* At coverage c, the top k = floor(c x K) cells are taken (at least one); cells tied at the
+  cut-off count by their expected share. n = test crimes in them, hit rate = n / N,
+  PAI = (n / N) / (k / K), PEI = n / n*, n* the most any k cells hold.
+* 95% intervals by a seeded percentile bootstrap (by default over the scoring cells, each
+  with its test crimes; or over single test crimes), paired across outputs.
+* A polygon output that covers less than :data:`COMPARABLE_SHARE` of the cells taken is
+  marked not comparable: the rest of its selection is chance.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,10 +32,14 @@ import shapely
 from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
 from hotspots.methods.grid import Grid
-from hotspots.methods.grid import count_points
-from hotspots.methods.grid import default_cell_size
-from hotspots.methods.grid import make_grid
-from hotspots.methods.grid import study_area_mask
+from hotspots.methods.scoring import COMMON_CELL_SIZE
+from hotspots.methods.scoring import N_BOOT
+from hotspots.methods.scoring import TIE_RULE
+from hotspots.methods.scoring import CommonGrid
+from hotspots.methods.scoring import HitRates
+from hotspots.methods.scoring import bootstrap_rule
+from hotspots.methods.scoring import common_grid
+from hotspots.methods.scoring import hit_rates
 from hotspots.result import HotspotResult
 from hotspots.spatial import area_geometry
 from hotspots.spatial import point_coordinates
@@ -55,41 +49,39 @@ from hotspots.validation import require_projected
 __all__ = [
     "COMPARABLE_SHARE",
     "DEFAULT_COVERAGES",
+    "BOOTSTRAP_UNIT",
     "SELECTION_RULE",
     "STUDY_AREA_RULE",
+    "accuracy_rows",
     "check_coverages",
     "located_xy",
+    "output_scores",
     "prediction_accuracy",
 ]
 
 #: Shares of the study area at which accuracy is reported. Small shares match how hotspot
-#: maps are used (a few places get the extra patrols or the scheme); PAI at 1–5% of the
+#: maps are used (a few places get the extra patrols or the scheme); PAI at 1-5% of the
 #: area is the usual report in the PAI literature (e.g. Chainey, Tompson & Uhlig 2008 and
-#: the crime-forecasting challenges that followed, which scored 0.25–5%).
+#: the crime-forecasting challenges that followed, which scored 0.25-5%).
 DEFAULT_COVERAGES: tuple[float, ...] = (0.01, 0.02, 0.05)
-#: A row is comparable at its coverage when at least this share of the coverage asked for
-#: was actually selected. PAI falls as the area grows, so a method whose polygons cover only
-#: 1% of the area cannot be ranked against cells covering 5% (a rule of this project: 80%
-#: leaves room for whole cells and polygons, which rarely hit the share exactly).
+#: A row is comparable at its coverage when the output itself ranked at least this share of
+#: the cells taken (the rest are chance picks among cells it says nothing about). A rule of
+#: this project: 80% leaves room for polygons, which rarely fill a share exactly.
 COMPARABLE_SHARE = 0.8
-#: Relative slack when comparing areas (floating-point unions of polygons).
-AREA_SLACK = 1e-9
+#: The bootstrap's unit for accuracy intervals: the scoring cells with their test crimes
+#: (a cluster bootstrap; repeat victimisation makes a place's crimes move together).
+BOOTSTRAP_UNIT = "cells"
 
 STUDY_AREA_RULE = (
-    "grid outputs: the study area is the output's cells (those intersecting the study area); "
-    "A = number of cells x cell area, N = test crimes in those cells. Polygon outputs: A = the "
-    "study-area polygon's area, N = test crimes inside it. Test crimes outside are not counted."
+    "one study area for every output: the area given (else the convex hull of the output and "
+    "the test crimes), as common {cell:g} m cells whose centre lies in it; A = cells x cell "
+    "area, N = test crimes in those cells. Test crimes outside are not counted."
 )
 SELECTION_RULE = (
-    "rank the output's hotspots first, then the rest, each by score (highest first, ties in "
-    "output order); take whole cells or polygons in that order until the next would exceed "
-    "coverage x A (a partial last cell or polygon is not counted); report the area share "
-    "actually taken. PEI = n / n*, n* = test crimes in the best selection of the same number "
-    "of cells (grid outputs) or of comparison-grid cells of the same area (polygons)."
+    "each output's score is averaged onto the common cells from 16 sample points a cell "
+    "(points outside the output score below everything); " + TIE_RULE + "; hit rate = n / N, "
+    "PAI = (n / N) / (k / K), PEI = n / n*, n* = the most test crimes any k cells hold"
 )
-
-
-# --------------------------------------------------------------------------- checks
 
 
 def check_coverages(coverages: Any, *, func: str) -> tuple[float, ...]:
@@ -117,10 +109,11 @@ def check_coverages(coverages: Any, *, func: str) -> tuple[float, ...]:
 def _check_result(result: Any, func: str) -> HotspotResult:
     if not isinstance(result, HotspotResult):
         raise TypeError(f"'result' of {func} should be a HotspotResult, got {type(result)}.")
-    missing = [c for c in ("score", "hotspot") if c not in result.cells.columns]
-    if missing:
-        raise ParameterError(
-            f"{func} needs 'score' and 'hotspot' columns in result.cells; {missing} missing."
+    if "score" not in result.cells.columns:
+        raise ParameterError(f"{func} needs a 'score' column in result.cells; it is missing.")
+    if len(result.cells) == 0:
+        raise EmptySelectionError(
+            f"{func}: the result has no {result.layer}; there is nothing to score."
         )
     return result
 
@@ -133,144 +126,121 @@ def located_xy(points: gpd.GeoDataFrame, *, name: str, func: str) -> tuple[np.nd
     return x[located], y[located]
 
 
-def _ranking(cells: pd.DataFrame) -> np.ndarray:
-    """Positions in rank order: hotspots first, then by score descending, ties stable."""
-    score = cells["score"].to_numpy(dtype=float)
-    score = np.where(np.isfinite(score), score, -np.inf)
-    hot = cells["hotspot"].to_numpy(dtype=bool)
-    return np.lexsort((np.arange(len(cells)), -score, ~hot))
-
-
-# --------------------------------------------------------------------------- grid outputs
-
-
-def _cell_counts(cells: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Test crimes per cell (cells: equal, aligned squares) and the cell area."""
+def _as_grid(cells: gpd.GeoDataFrame) -> tuple[Grid, np.ndarray] | None:
+    """The grid and score array of equal, aligned square cells; None for other shapes."""
     bounds = shapely.bounds(np.asarray(cells.geometry.array))
-    size = float(np.median(bounds[:, 2] - bounds[:, 0]))
-    widths = np.r_[bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]]
-    if size <= 0 or not np.allclose(widths, size, rtol=1e-6):
-        raise ParameterError(
-            "prediction_accuracy: the result's cells are not equal squares; grid outputs "
-            "need the square cells the grid methods return."
-        )
+    widths = bounds[:, 2] - bounds[:, 0]
+    heights = bounds[:, 3] - bounds[:, 1]
+    size = float(np.median(widths))
+    if size <= 0 or not (np.allclose(widths, size, rtol=1e-6)
+                         and np.allclose(heights, size, rtol=1e-6)):
+        return None
     x0, y0 = float(bounds[:, 0].min()), float(bounds[:, 1].min())
     col = np.rint((bounds[:, 0] - x0) / size).astype(np.int64)
     row = np.rint((bounds[:, 1] - y0) / size).astype(np.int64)
-    nx = int(col.max()) + 1
-    cell_keys = row * nx + col
-    by_key = np.argsort(cell_keys, kind="stable")
-    sorted_keys = cell_keys[by_key]
-    pc = np.floor((x - x0) / size).astype(np.int64)
-    pr = np.floor((y - y0) / size).astype(np.int64)
-    inside = (pc >= 0) & (pc < nx) & (pr >= 0) & (pr <= int(row.max()))
-    keys = pr[inside] * nx + pc[inside]
-    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    found = sorted_keys[at] == keys
-    counts = np.bincount(by_key[at[found]], minlength=len(cells)).astype(float)
-    return counts, size * size
+    if not (np.allclose(x0 + col * size, bounds[:, 0]) and np.allclose(y0 + row * size,
+                                                                        bounds[:, 1])):
+        return None
+    grid = Grid(x0, y0, size, int(col.max()) + 1, int(row.max()) + 1,
+                cells.crs.to_string() if cells.crs is not None else "")
+    values = np.full(grid.shape, np.nan)
+    values[row, col] = cells["score"].to_numpy(dtype=float)
+    return grid, values
 
 
-def _grid_accuracy(
-    result: HotspotResult, x: np.ndarray, y: np.ndarray, coverages: tuple[float, ...]
-) -> list[dict[str, Any]]:
+def output_scores(result: HotspotResult, common: CommonGrid) -> tuple[np.ndarray, np.ndarray]:
+    """A hotspot output on the common cells: its averaged score, and where it ranks at all.
+
+    Returns ``(score, ranked)``, both of shape (K,): ``ranked`` is True for common cells
+    the output covers (with a finite score) at least in part.
+
+    Examples
+    --------
+    >>> from hotspots.methods.grid import make_grid
+    >>> from hotspots.methods.scoring import common_grid
+    >>> grid = make_grid((0, 0, 399, 199), cell_size=200)
+    >>> cells = grid.to_geodataframe({"score": np.array([[1.0, 5.0]]), "hotspot":
+    ...                               np.array([[False, True]])})
+    >>> common = common_grid(None, crs="EPSG:27700", bounds=(0, 0, 399, 199))
+    >>> output_scores(HotspotResult(cells, "count", {}), common)[0].tolist()
+    [1.0, 1.0, 5.0, 5.0, 1.0, 1.0, 5.0, 5.0]
+    """
     cells = result.cells
-    counts, cell_area = _cell_counts(cells, x, y)
-    K = len(cells)
-    N = float(counts.sum())
-    order = _ranking(cells)
-    best = np.sort(counts)[::-1]
-    rows = []
-    for cov in coverages:
-        k = math.floor(cov * K + 1e-9)
-        n = float(counts[order[:k]].sum())
-        n_star = float(best[:k].sum())
-        note = ""
-        if k == 0:
-            note = (f"{cov:.2%} of {K} cells is less than one cell: nothing selected; use a "
-                    "larger coverage or a smaller cell size.")
-        rows.append(_row(cov, "cells", k, k * cell_area, K * cell_area, n, N, n_star, note))
-    return rows
+    score = cells["score"].to_numpy(dtype=float)
+    on_grid = _as_grid(cells) if result.layer == "cells" else None
+    if on_grid is not None:
+        grid, values = on_grid
+        projected = common.project(grid, values)
+        covered = common.project(grid, np.isfinite(values).astype(float), floor=0.0)
+    else:
+        geoms = np.asarray(cells.geometry.array)
+        projected = common.project_polygons(geoms, score)
+        covered = common.project_polygons(geoms, np.ones(len(geoms)))
+    return projected, covered > 0
 
 
-def _row(
-    coverage: float, units: str, k: int, a: float, A: float, n: float, N: float,
-    n_star: float, note: str,
-) -> dict[str, Any]:
-    hit = n / N if N > 0 else math.nan
-    share = a / A if A > 0 else math.nan
-    comparable = bool(k > 0 and share >= COMPARABLE_SHARE * coverage * (1 - AREA_SLACK))
-    if k > 0 and not comparable:
-        note = (note + " " if note else "") + (
-            f"only {share:.2%} of the area could be selected (all of the output, or up to "
-            f"a {units[:-1]} that would overshoot): not comparable with outputs at "
-            f"{coverage:.0%}."
+def study_area(result_geoms: np.ndarray | None, x: np.ndarray, y: np.ndarray,
+               area: Any, crs: Any, *, func: str) -> tuple[shapely.Geometry, str]:
+    """The study area geometry and how it was chosen (the area given, else a convex hull)."""
+    if area is not None:
+        return area_geometry(area, crs, func=func), "the study area given"
+    parts = [shapely.multipoints(np.c_[x, y])] if x.size else []
+    if result_geoms is not None and len(result_geoms):
+        b = shapely.bounds(result_geoms)
+        corners = np.r_[b[:, [0, 1]], b[:, [2, 3]], b[:, [0, 3]], b[:, [2, 1]]]
+        parts.append(shapely.multipoints(corners))
+    hull = shapely.union_all(parts).convex_hull if parts else shapely.Polygon()
+    if hull.area <= 0:
+        raise EmptySelectionError(
+            f"{func}: the output and the test crimes lie on a line or a point, so they have "
+            "no area; pass a study area ('area')."
         )
-    pai = hit / share if k > 0 and share > 0 and N > 0 else math.nan
-    pei = n / n_star if n_star > 0 else math.nan
+    return hull, "convex hull of the output and the test crimes (no study area given)"
+
+
+def accuracy_rows(rates: HitRates, index: int, *, ranked: np.ndarray,
+                  cell_area: float) -> dict[str, Any]:
+    """One table row (hit rate, PAI, PEI and their intervals) for ranking ``index``.
+
+    ``ranked`` marks the common cells the output ranks itself (see :func:`output_scores`).
+    """
+    lo, hi = rates.hit_interval()
+    plo, phi = rates.pai_interval()
+    elo, ehi = rates.pei_interval()
+    i = index
+    ranked_share = _ranked_share(rates, i, ranked)
+    comparable = bool(ranked_share >= COMPARABLE_SHARE - 1e-9)
+    note = "" if comparable else (
+        f"the output ranks only {ranked_share:.0%} of the {rates.k:,} cells taken at "
+        f"{rates.coverage:.0%}; the rest are chance picks: not comparable")
     return {
-        "coverage": coverage,
-        "area_share": share,
-        "units": units,
-        "n_units": int(k),
-        "area_km2": a / 1e6,
-        "study_area_km2": A / 1e6,
-        "n": int(round(n)),
-        "N": int(round(N)),
-        "n_star": int(round(n_star)),
-        "hit_rate": hit,
-        "pai": pai,
-        "pei": pei,
+        "coverage": rates.coverage,
+        "area_share": rates.area_share,
+        "n_cells": rates.k,
+        "area_km2": rates.k * cell_area / 1e6,
+        "study_area_km2": rates.K * cell_area / 1e6,
+        "n": round(float(rates.n[i]), 2),
+        "N": int(round(rates.N)),
+        "n_star": int(round(rates.n_star)),
+        "hit_rate": float(rates.hit[i]),
+        "hit_rate_low": float(lo[i]),
+        "hit_rate_high": float(hi[i]),
+        "pai": float(rates.pai[i]),
+        "pai_low": float(plo[i]),
+        "pai_high": float(phi[i]),
+        "pei": float(rates.pei[i]),
+        "pei_low": float(elo[i]),
+        "pei_high": float(ehi[i]),
+        "ranked_share": ranked_share,
         "comparable": comparable,
         "note": note,
     }
 
 
-# --------------------------------------------------------------------------- polygon outputs
-
-
-def _polygon_accuracy(
-    result: HotspotResult,
-    x: np.ndarray,
-    y: np.ndarray,
-    coverages: tuple[float, ...],
-    area_geom: shapely.Geometry,
-    grid: Grid | None,
-) -> list[dict[str, Any]]:
-    shapely.prepare(area_geom)
-    inside = shapely.contains_xy(area_geom, x, y) | shapely.intersects_xy(
-        area_geom.boundary, x, y)
-    x, y = x[inside], y[inside]
-    N = float(x.size)
-    A = float(area_geom.area)
-    polys = np.asarray(result.cells.geometry.array)[_ranking(result.cells)]
-    if grid is None:
-        grid = make_grid(area_geom.bounds, crs=result.cells.crs,
-                         cell_size=default_cell_size(x, y, bounds=area_geom.bounds))
-    mask = study_area_mask(grid, gpd.GeoSeries([area_geom], crs=result.cells.crs))
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=result.cells.crs)
-    best = np.sort(count_points(grid, pts)[mask])[::-1]
-    rows = []
-    for cov in coverages:
-        limit = cov * A * (1 + AREA_SLACK)
-        union = shapely.Polygon()
-        k = 0
-        for poly in polys:
-            grown = shapely.intersection(shapely.union(union, poly), area_geom)
-            if grown.area > limit:
-                break
-            union, k = grown, k + 1
-        shapely.prepare(union)
-        n = float((shapely.contains_xy(union, x, y) | shapely.intersects_xy(
-            union.boundary, x, y)).sum()) if k else 0.0
-        k_cells = int(round(union.area / grid.cell_area))
-        n_star = float(best[:k_cells].sum())
-        note = ""
-        if k == 0 and len(polys):
-            note = (f"the top-ranked polygon alone covers more than {cov:.2%} of the study "
-                    "area: nothing selected.")
-        rows.append(_row(cov, "polygons", k, union.area, A, n, N, n_star, note))
-    return rows
+def _ranked_share(rates: HitRates, index: int, ranked: np.ndarray) -> float:
+    """Share of ranking ``index``'s selection that falls on cells it ranks itself."""
+    weights = rates.selection[index]
+    return float(weights[ranked].sum() / weights.sum()) if weights.sum() > 0 else 0.0
 
 
 def prediction_accuracy(
@@ -279,43 +249,47 @@ def prediction_accuracy(
     *,
     coverages: Sequence[float] | float = DEFAULT_COVERAGES,
     area: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
-    grid: Grid | None = None,
+    cell_size: float = COMMON_CELL_SIZE,
+    n_boot: int = N_BOOT,
+    seed: int = 0,
+    unit: str = BOOTSTRAP_UNIT,
 ) -> pd.DataFrame:
     """Hit rate, PAI and PEI of a hotspot output against later (test-period) crimes.
 
     Parameters
     ----------
     result : HotspotResult
-        A hotspot output made on an earlier (training) period: grid cells
-        (``layer="cells"``) or polygons (``layer="clusters"``), with ``score`` and
-        ``hotspot``.
+        A hotspot output made on an earlier (training) period: grid cells of any size or
+        polygons, with ``score`` (higher is hotter).
     test : GeoDataFrame
         The test period's crimes (points, same projected CRS).
     coverages : float or sequence of float, default DEFAULT_COVERAGES (1%, 2%, 5%)
         Shares of the study area to select.
     area : GeoDataFrame, GeoSeries or shapely geometry, optional
-        Study area for polygon outputs (default: the convex hull of the polygons and the
-        test crimes, with a note). Grid outputs use their own cells as the study area.
-    grid : Grid, optional
-        Comparison grid for the PEI of polygon outputs (default: the default cell size
-        over the study area).
+        Study area (default: the convex hull of the output and the test crimes).
+    cell_size : float, default COMMON_CELL_SIZE (100 m)
+        Side of the common scoring cells.
+    n_boot : int, default N_BOOT (999)
+        Bootstrap replicates for the intervals.
+    seed : int, default 0
+        Seed of the bootstrap.
+    unit : {"cells", "crimes"}, default "cells"
+        What the bootstrap resamples (see :func:`hotspots.methods.scoring.hit_rates`).
 
     Returns
     -------
     DataFrame
-        One row per coverage: ``coverage``, ``area_share`` (a / A actually taken),
-        ``units`` ("cells" or "polygons"), ``n_units`` (how many taken), ``area_km2``,
-        ``study_area_km2``, ``n``, ``N``, ``n_star``, ``hit_rate`` (n / N), ``pai``
-        ((n / N) / (a / A)), ``pei`` (n / n*), ``comparable`` (at least
-        :data:`COMPARABLE_SHARE` of the coverage was selected), ``note``. ``attrs``
-        carries the study area and selection rules and how many test crimes fell outside
-        the study area.
+        One row per coverage: ``coverage``, ``area_share`` (k / K), ``n_cells`` (k),
+        ``area_km2``, ``study_area_km2``, ``n`` (expected, ties by share), ``N``,
+        ``n_star``, ``hit_rate``, ``pai``, ``pei``, each with ``_low`` and ``_high``
+        (95% interval), ``ranked_share``, ``comparable``, ``note``. ``attrs`` carries the
+        rules and how many test crimes fell outside the study area.
 
     Examples
     --------
-    A 10 × 10 grid whose top-scored cell holds 6 of the 20 test crimes; 1% of the area is
-    that one cell, so PAI = (6/20) / (1/100) = 30; the best single cell holds 8, so
-    PEI = 6/8.
+    A 10 x 10 grid of 10 m cells scored on 10 m common cells: the top-scored cell holds 6
+    of the 20 test crimes; 1% of the area is that one cell, so PAI = (6/20) / (1/100) = 30;
+    the best single cell holds 8, so PEI = 6/8.
 
     >>> import geopandas as gpd
     >>> from hotspots.methods.grid import make_grid
@@ -325,38 +299,37 @@ def prediction_accuracy(
     >>> result = HotspotResult(cells, "count", {})
     >>> x = [5.0] * 6 + [55.0] * 8 + [95.0] * 6; y = [5.0] * 6 + [55.0] * 8 + list(range(6))
     >>> test = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:27700")
-    >>> row = prediction_accuracy(result, test, coverages=0.01).iloc[0]
-    >>> int(row["n"]), int(row["N"]), float(row["hit_rate"]), float(row["pai"]), float(row["pei"])
-    (6, 20, 0.3, 30.0, 0.75)
+    >>> row = prediction_accuracy(result, test, coverages=0.01, cell_size=10,
+    ...                           n_boot=99).iloc[0]
+    >>> float(row["n"]), int(row["N"]), float(row["hit_rate"]), float(row["pai"]), float(row["pei"])
+    (6.0, 20, 0.3, 30.0, 0.75)
     """
     func = "prediction_accuracy"
     result = _check_result(result, func)
     covs = check_coverages(coverages, func=func)
+    crs = require_projected(result.cells, name="result.cells")
     x, y = located_xy(test, name="test", func=func)
-    notes: list[str] = []
-    if len(result.cells) == 0:
-        raise EmptySelectionError(
-            f"{func}: the result has no {result.layer}; there is nothing to score."
-        )
-    if result.layer == "cells":
-        rows = _grid_accuracy(result, x, y, covs)
-    else:
-        if area is None:
-            hull = shapely.union_all(
-                [shapely.union_all(np.asarray(result.cells.geometry.array)),
-                 shapely.multipoints(np.c_[x, y])]
-            ).convex_hull
-            area_geom = hull
-            notes.append("No study area given: the convex hull of the polygons and the test "
-                         "crimes was used.")
-        else:
-            area_geom = area_geometry(area, result.cells.crs, func=func)
-        rows = _polygon_accuracy(result, x, y, covs, area_geom, grid)
+    geom, area_rule = study_area(np.asarray(result.cells.geometry.array), x, y, area, crs,
+                                 func=func)
+    common = common_grid(geom, crs=crs.to_string(), cell_size=cell_size)
+    score, ranked = output_scores(result, common)
+    test_cell = common.cell_index(x, y)
+    rows = []
+    for cov in covs:
+        rates = hit_rates([score], test_cell, n_cells=common.n_cells, coverage=cov,
+                          n_boot=n_boot, seed=seed, unit=unit)
+        rows.append(accuracy_rows(rates, 0, ranked=ranked, cell_area=common.grid.cell_area))
     table = pd.DataFrame(rows)
-    outside = int(x.size - table["N"].iloc[0])
-    if outside:
-        notes.append(f"{outside:,} of {x.size:,} test crimes fall outside the study area and "
-                     "are not counted in N.")
-    table.attrs.update({"study_area_rule": STUDY_AREA_RULE, "selection_rule": SELECTION_RULE,
-                        "test_crimes": int(x.size), "outside": outside, "notes": notes})
+    outside = int((test_cell < 0).sum())
+    notes = [] if not outside else [
+        f"{outside:,} of {x.size:,} test crimes fall outside the study area's cells and are "
+        "not counted in N."]
+    table.attrs.update({
+        "study_area": area_rule,
+        "study_area_rule": STUDY_AREA_RULE.format(cell=cell_size),
+        "selection_rule": SELECTION_RULE,
+        "intervals": bootstrap_rule(unit, n_boot, seed),
+        "test_crimes": int(x.size), "outside": outside, "notes": notes,
+    })
     return table
+

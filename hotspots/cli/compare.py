@@ -21,7 +21,11 @@ __all__ = ["METHOD_CHOICES", "compare"]
 
 #: ``--methods`` choices: the methods of :func:`hotspots.analysis.accuracy.default_candidates`,
 #: written out here so that ``hotspots --help`` need not load them (a test keeps them equal).
-METHOD_CHOICES = ("count", "kde", "gistar", "dbscan", "hdbscan", "emerging")
+#: The naive 100 m count is always compared, whatever the choice.
+METHOD_CHOICES = ("auto", "count", "kde", "gistar", "dbscan", "hdbscan", "emerging")
+#: ``--recommend-at`` default: the coverage auto is scored at (methods.scoring.DEFAULT_COVERAGE),
+#: written out for the same reason (a test keeps them equal).
+RECOMMEND_AT = 0.01
 
 
 def _coverage(ctx: click.Context, param: click.Parameter, value: tuple[float, ...]) -> Any:
@@ -73,17 +77,18 @@ def _check_order(train_from: str | None, train_to: str | None, test_from: str | 
 @click.option("--coverage", "coverages", type=float, multiple=True, callback=_coverage,
               metavar="SHARE", help="Share of the area to score at; repeat for several "
               "(default 0.01, 0.02, 0.05).")
-@click.option("--recommend-at", type=float, default=0.05, show_default=True,
+@click.option("--recommend-at", type=float, default=RECOMMEND_AT, show_default=True,
               callback=_coverage, metavar="SHARE",
               help="Coverage the recommendation is made for (added to --coverage if missing).")
 @click.option("--methods", callback=_methods, metavar="LIST",
-              help=f"Comma-separated methods to compare (default all: {','.join(METHOD_CHOICES)}).")
+              help=f"Comma-separated methods to compare (default all: {','.join(METHOD_CHOICES)}); "
+              "the naive 100 m count is always included.")
 @options.output_options
 def compare(selection: Selection, cell_size: float | None, train_from: str | None,
             train_to: str | None, test_from: str | None, test_to: str | None,
             coverages: tuple[float, ...], recommend_at: float, methods: list[str] | None,
             no_tiles: bool, out: Path, quiet: bool) -> None:
-    """Which hotspot method predicts your next period best? Ranks methods by PAI.
+    """Which hotspot method predicts your next period best? Ranks methods by hit rate.
 
     Writes OUT/comparison.csv, OUT/comparison.png, OUT/hotspots.gpkg and OUT/map.html
     (the recommended method on the training period) and OUT/run.json.
@@ -106,7 +111,11 @@ def compare(selection: Selection, cell_size: float | None, train_from: str | Non
                  f"{p['test_from']} to {p['test_to']}")
     at = run.table[np.isclose(run.table["coverage"], recommend_at)]
     for _, row in at.iterrows():
-        pai = "not comparable" if not row.get("comparable", False) else f"{row['pai']:.2f}"
-        options.echo(f"  {row['label']}: PAI {pai}")
+        if not row.get("comparable", False) or np.isnan(row["hit_rate"]):
+            options.echo(f"  {row['label']}: not comparable")
+            continue
+        options.echo(f"  {row['label']}: hit rate {row['hit_rate']:.1%} "
+                     f"({row['hit_rate_low']:.1%}-{row['hit_rate_high']:.1%}), PAI "
+                     f"{row['pai']:.2f}")
     options.echo(run.sentence)
     options.echo_written(run.outputs.values())

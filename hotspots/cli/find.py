@@ -16,15 +16,16 @@ __all__ = ["METHOD_CHOICES", "find"]
 
 #: ``--method`` choices: :data:`hotspots.methods.find.METHODS`, written out here so that
 #: ``hotspots --help`` need not load the methods (a test keeps the two equal).
-METHOD_CHOICES = ("gistar", "kde", "count", "dbscan", "hdbscan")
+METHOD_CHOICES = ("auto", "gistar", "kde", "count", "dbscan", "hdbscan")
 
 
 @click.command()
 @options.takes_selection
 @options.selection_options
 @options.period_options
-@click.option("--method", type=click.Choice(METHOD_CHOICES), default="gistar",
-              show_default=True, help="Hotspot method.")
+@click.option("--method", type=click.Choice(METHOD_CHOICES), default="auto",
+              show_default=True,
+              help="Hotspot method. auto: the ranking that best predicts held-out months.")
 @options.cell_size_option
 @click.option("--bandwidth", type=click.FloatRange(min=0, min_open=True), metavar="M",
               help="KDE bandwidth in metres (default: normal-reference rule).")

@@ -13,16 +13,19 @@ from hotspots.errors import ParameterError
 from hotspots.result import HotspotResult
 from hotspots.validation import check_choice
 
-__all__ = ["METHODS", "MethodSettings", "find_hotspots"]
+__all__ = ["METHODS", "DEFAULT_METHOD", "MethodSettings", "find_hotspots"]
 
 #: Method names, as the CLI's ``--method`` takes them.
-METHODS: tuple[str, ...] = ("gistar", "kde", "count", "dbscan", "hdbscan")
+METHODS: tuple[str, ...] = ("auto", "gistar", "kde", "count", "dbscan", "hdbscan")
+#: The default method: auto, which scores candidate rankings on held-out months and refits
+#: the best (issue 9; :mod:`hotspots.methods.auto`).
+DEFAULT_METHOD = "auto"
 
 
 def find_hotspots(
     crimes: gpd.GeoDataFrame,
     *,
-    method: str = "gistar",
+    method: str = DEFAULT_METHOD,
     cell_size: float | None = None,
     bandwidth: float | None = None,
     distance: float | None = None,
@@ -36,7 +39,9 @@ def find_hotspots(
     """Find hotspots in ``crimes`` with the named ``method``.
 
     Parameters that do not apply to the chosen method are ignored (grid methods ignore
-    ``eps``; clustering ignores ``cell_size``). See :func:`hotspots.gistar_hotspots`,
+    ``eps``; clustering ignores ``cell_size``). The default, ``"auto"``, chooses among
+    counts, KDE and Gi* by how well each predicts held-out months
+    (:func:`hotspots.methods.auto.auto_hotspots`). See :func:`hotspots.gistar_hotspots`,
     :func:`hotspots.kde_hotspots`, :func:`hotspots.count_hotspots`,
     :func:`hotspots.dbscan_hotspots` and :func:`hotspots.hdbscan_hotspots`.
 
@@ -49,6 +54,12 @@ def find_hotspots(
     np.float64(3.0)
     """
     check_choice(method, name="method", choices=METHODS)
+    if method == "auto":
+        from hotspots.methods.auto import auto_hotspots
+
+        return auto_hotspots(
+            crimes, cell_size=cell_size, bandwidth=bandwidth, area=area, weight=weight, grid=grid
+        )
     if method == "gistar":
         from hotspots.methods.gistar import gistar_hotspots
 
@@ -95,7 +106,7 @@ class MethodSettings:
     np.float64(3.0)
     """
 
-    method: str = "gistar"
+    method: str = DEFAULT_METHOD
     cell_size: float | None = None
     bandwidth: float | None = None
     distance: float | None = None
@@ -104,7 +115,7 @@ class MethodSettings:
     min_cluster_size: int | None = None
 
     @classmethod
-    def from_params(cls, method: str = "gistar",
+    def from_params(cls, method: str = DEFAULT_METHOD,
                     params: Mapping[str, Any] | None = None) -> MethodSettings:
         """Settings from a method name and a mapping of its parameters (as configs hold them).
 

@@ -138,9 +138,10 @@ def hotspot_stability(
     """
     threshold = STABILITY_WARNING
     rule = STABILITY_RULE.format(threshold=threshold)
-    if result.method not in GRID_METHODS:
+    method = result.shown_method  # auto: the method it chose, with its parameters
+    if method not in GRID_METHODS:
         return {"mean": None, "rule": rule, "reason": (
-            f"not applicable: {result.method} clusters are not drawn on a grid")}
+            f"not applicable: {method} clusters are not drawn on a grid")}
     if result.n_hotspots == 0:
         return {"mean": None, "rule": rule, "reason": "no hotspot to check"}
     p = result.params
@@ -149,13 +150,13 @@ def hotspot_stability(
     kwargs: dict[str, Any] = {k: v for k, v in dict(settings or {}).items()
                               if k in accepted and k not in ("cell_size", "grid", "method",
                                                              "area", "weight")}
-    if result.method == "kde":
+    if method == "kde":
         kwargs["bandwidth"] = p["bandwidth"]
-    if result.method == "gistar" and p.get("distance_rule") == "user":
+    if method == "gistar" and p.get("distance_rule") == "user":
         kwargs["distance"] = p["distance"]
 
     def rerun(**grid_args: Any) -> HotspotResult:
-        return find_hotspots(crimes, method=result.method, area=area, weight=weight,
+        return find_hotspots(crimes, method=method, area=area, weight=weight,
                              **kwargs, **grid_args)
 
     shares: dict[str, Any] = {}
@@ -196,7 +197,7 @@ def with_stability(
     True
     """
     n_cells = int(result.params.get("n_cells", 0))
-    if max_cells is not None and result.method in GRID_METHODS and n_cells > max_cells:
+    if max_cells is not None and result.shown_method in GRID_METHODS and n_cells > max_cells:
         stability: dict[str, Any] = {
             "mean": None, "rule": STABILITY_RULE.format(threshold=STABILITY_WARNING),
             "reason": (f"not measured: the grid has {n_cells:,} cells (more than "

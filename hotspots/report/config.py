@@ -33,7 +33,7 @@ Layout (every section but ``[data]`` is optional)::
     compare_from = "2024-01"        # default: the same number of months just before
     compare_to = "2024-12"
     [method]
-    name = "gistar"                 # gistar, kde, count, dbscan, hdbscan
+    name = "auto"                   # auto (default), gistar, kde, count, dbscan, hdbscan
     cell_size = 100                 # and bandwidth, distance, eps, min_samples, ...
     [plan]
     file = "plans.gpkg"             # a plan saved by the app (hotspots.PlanStore)
@@ -110,7 +110,7 @@ CONTROL_REST = "rest"
 #: The ``[data] harm`` value meaning the bundled, illustrative harm weights.
 HARM_EXAMPLE = "example"
 #: The ``[method] name`` values.
-METHODS = ("gistar", "kde", "count", "dbscan", "hdbscan")
+METHODS = ("auto", "gistar", "kde", "count", "dbscan", "hdbscan")
 #: ``[selection] areas`` value meaning every area of the boundary.
 ALL_AREAS = "all"
 
@@ -237,7 +237,7 @@ class _Selection(_Section):
 
 
 class _Method(_Section):
-    name: Literal["gistar", "kde", "count", "dbscan", "hdbscan"] = "gistar"
+    name: Literal["auto", "gistar", "kde", "count", "dbscan", "hdbscan"] = "auto"
     cell_size: Positive | None = None
     bandwidth: Positive | None = None
     distance: Positive | None = None
@@ -361,7 +361,7 @@ class ReportConfig:
     end: str | None = None
     compare_start: str | None = None
     compare_end: str | None = None
-    method: str = "gistar"
+    method: str = "auto"
     method_params: dict[str, Any] = field(default_factory=dict)
     plans_file: Path | None = None
     plan_name: str | None = None

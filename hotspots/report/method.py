@@ -43,6 +43,30 @@ def _params_text(params: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _auto_figure(auto: Mapping[str, Any]) -> dict[str, Any]:
+    """The method contest behind an ``auto`` hotspot map: every candidate's score."""
+    if not auto.get("contest"):
+        return {"figure": "Method choice (auto)",
+                "method": f"No contest: {auto.get('reason', '')}. Rule used: "
+                          f"{auto.get('rule', '')}.",
+                "params": "", "notes": []}
+    fit, held = auto.get("fit_months", ["", ""]), auto.get("held_out_months", ["", ""])
+    rows = [f"{c['candidate']}: {c['hit_rate']:.1%} ({c['hit_rate_low']:.1%}-"
+            f"{c['hit_rate_high']:.1%}){' - chosen' if c.get('chosen') else ''}"
+            for c in auto.get("candidates", [])]
+    return {
+        "figure": "Method choice (auto)",
+        "method": (f"Each candidate was fitted on {fit[0]} to {fit[1]} and scored by the share "
+                   f"of the {auto.get('n_held_out', 0):,} crimes of {held[0]} to {held[1]} "
+                   f"caught in the top {auto.get('coverage', 0.01):.0%} of the area "
+                   f"({auto.get('scoring', '')}). Choice: {auto.get('choice_rule', '')}. "
+                   f"Intervals: {auto.get('intervals', '')}. The winner was refitted on all "
+                   "months."),
+        "params": "; ".join(rows),
+        "notes": [],
+    }
+
+
 def versions() -> dict[str, str]:
     """Versions of Python, hotspots and the libraries the report's numbers depend on."""
     out = {"hotspots": __version__, "python": platform.python_version()}
@@ -70,6 +94,8 @@ def method_section(sel: Selection, prof: Profile, proj: Projection, ev: Evaluati
         figures.append({"figure": "Hotspot map and table", "method": prof.method_statement,
                         "params": _params_text(prof.result.params),
                         "notes": list(prof.result.notes)})
+        if prof.result.method == "auto":
+            figures.append(_auto_figure(prof.result.params.get("auto", {})))
     figures.append({
         "figure": f"Ranking of {kind}",
         "method": (f"Crimes counted in each of the {kind} by point in polygon "

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Uploads larger than this are refused with a message (Streamlit's own cap is set higher).
 MAX_UPLOAD_MB = 200
 METHOD_LABELS = {
+    "auto": "Auto (the ranking that best predicts held-out months)",
     "gistar": "Getis-Ord Gi* (significant hot spots)",
     "kde": "Kernel density (quartic)",
     "count": "Grid counts",

@@ -16,6 +16,7 @@ from hotspots.io import load_crimes
 from hotspots.io.generic import header_columns
 from hotspots.io.policeuk import is_policeuk_header
 from hotspots.io.sources import MAX_HEADER_BYTES
+from hotspots.methods.find import DEFAULT_METHOD
 from hotspots.methods.find import METHODS
 from hotspots.methods.find import find_hotspots
 from hotspots.select import select_crimes
@@ -247,7 +248,7 @@ def filters(report, areas, groups):
         st.sidebar.caption(f"Period: {start} (one month of data)")
     methods = list(METHODS)
     method = st.sidebar.selectbox(
-        "Method", methods, index=methods.index(url_param("method", "gistar", methods)),
+        "Method", methods, index=methods.index(url_param("method", DEFAULT_METHOD, methods)),
         format_func=METHOD_LABELS.get, key="method",
     )
     with st.sidebar.expander("Method settings"):

@@ -52,7 +52,7 @@ def cells_to_draw(result: HotspotResult, only_hotspots: bool = False) -> gpd.Geo
     cells = result.cells
     if only_hotspots:
         cells = cells[cells["hotspot"]]
-    elif result.method == "gistar" and "gi_bin" in cells:
+    elif result.shown_method == "gistar" and "gi_bin" in cells:
         cells = cells[cells["gi_bin"] != 0]
     elif result.layer == "cells":
         cells = cells[cells["score"] > 0]
@@ -64,7 +64,7 @@ def cells_to_draw(result: HotspotResult, only_hotspots: bool = False) -> gpd.Geo
 def n_candidates(result: HotspotResult) -> int:
     """How many cells :func:`cells_to_draw` would draw without its cap."""
     cells = result.cells
-    if result.method == "gistar" and "gi_bin" in cells:
+    if result.shown_method == "gistar" and "gi_bin" in cells:
         return int((cells["gi_bin"] != 0).sum())
     if result.layer == "cells" and len(cells):
         return int((cells["score"] > 0).sum())
@@ -73,7 +73,7 @@ def n_candidates(result: HotspotResult) -> int:
 
 def class_colours(result: HotspotResult, cells: gpd.GeoDataFrame) -> pd.Series:
     """The colour of each of ``cells``: Gi* bin colours, or five classes by percentile."""
-    if result.method == "gistar" and "gi_bin" in cells:
+    if result.shown_method == "gistar" and "gi_bin" in cells:
         return cells["gi_bin"].astype(int).map(GI_COLOURS)
     if len(cells) == 0:
         return pd.Series([], dtype=object, index=cells.index)

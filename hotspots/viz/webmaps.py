@@ -56,13 +56,13 @@ def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def _legend(result: HotspotResult, title: str) -> str:
-    if result.method == "gistar":
+    if result.shown_method == "gistar":
         rows = "".join(
             f'<div><span style="background:{GI_COLOURS[b]}"></span>{name}</div>'
             for b, name in GI_LABELS.items()
         )
     else:
-        what = {"kde": "density", "count": "crimes per cell"}.get(result.method, "crimes")
+        what = {"kde": "density", "count": "crimes per cell"}.get(result.shown_method, "crimes")
         rows = "".join(
             f'<div><span style="background:{c}"></span>{lab}</div>'
             for c, lab in zip(

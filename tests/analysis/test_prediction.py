@@ -1,4 +1,4 @@
-"""Hit rate, PAI and PEI by hand on planted grids and polygons."""
+"""Hit rate, PAI and PEI by hand: one study area, common cells, ties by expected share."""
 
 from __future__ import annotations
 
@@ -45,16 +45,23 @@ def tiny_grid_result() -> HotspotResult:
 @pytest.fixture
 def tiny_test() -> gpd.GeoDataFrame:
     """40 test crimes: 4 in (0,0), 1 in (1,1), 10 in (2,2), 0 in (3,3), 5 in (0,4),
-    12 in (3,0), 8 in (1,3); plus 3 off the grid (outside the study area)."""
+    12 in (3,0), 8 in (1,3); plus 3 far away (outside the study area)."""
     xy = (repeat(5, 5, 4) + repeat(15, 15, 1) + repeat(25, 25, 10) + repeat(45, 5, 5)
           + repeat(5, 35, 12) + repeat(35, 15, 8) + repeat(500, 500, 3))
     return points(xy)
 
 
+AREA = shapely.box(0, 0, 50, 40)
+
+
+def accuracy(result, test, **kwargs):
+    return prediction_accuracy(result, test, area=AREA, cell_size=10, n_boot=199, **kwargs)
+
+
 def test_hit_rate_pai_pei_by_hand(tiny_grid_result, tiny_test):
-    table = prediction_accuracy(tiny_grid_result, tiny_test, coverages=(0.05, 0.10, 0.25))
+    table = accuracy(tiny_grid_result, tiny_test, coverages=(0.05, 0.10, 0.25))
     assert table["coverage"].tolist() == [0.05, 0.10, 0.25]
-    N = 40  # the 3 crimes off the grid are not in the study area
+    N = 40  # the 3 far crimes are outside the study area
     assert table["N"].tolist() == [N] * 3
     assert table.attrs["outside"] == 3
     # 5% of 20 cells = 1 cell: (0,0) with 4 crimes; best single cell holds 12.
@@ -62,90 +69,110 @@ def test_hit_rate_pai_pei_by_hand(tiny_grid_result, tiny_test):
     # 25% = 5 cells: 4+1+10+0+5 = 20; best five = 12+10+8+5+4 = 39.
     expected = [(1, 4, 12), (2, 5, 22), (5, 20, 39)]
     for (_, row), (k, n, n_star) in zip(table.iterrows(), expected, strict=True):
-        assert row["n_units"] == k and row["n"] == n and row["n_star"] == n_star
+        assert row["n_cells"] == k and row["n"] == n and row["n_star"] == n_star
         np.testing.assert_allclose(row["area_share"], k / 20, rtol=1e-12)
         np.testing.assert_allclose(row["hit_rate"], n / N, rtol=1e-12)
         np.testing.assert_allclose(row["pai"], (n / N) / (k / 20), rtol=1e-12)
         np.testing.assert_allclose(row["pei"], n / n_star, rtol=1e-12)
         np.testing.assert_allclose(row["study_area_km2"], 20 * 100 / 1e6, rtol=1e-12)
-        assert row["comparable"]
-    # the worked numbers: PAI at 25% = (20/40)/(5/20) = 2.0, PEI = 20/39
-    assert table["pai"].iloc[2] == pytest.approx(2.0, abs=1e-12)
+        assert row["comparable"] and row["ranked_share"] == 1.0
+        assert row["hit_rate_low"] <= row["hit_rate"] <= row["hit_rate_high"]
+        assert row["pai_low"] <= row["pai"] <= row["pai_high"]
+    assert table["pai"].iloc[2] == pytest.approx(2.0, abs=1e-12)  # (20/40)/(5/20)
 
 
-def test_partial_last_cell_is_not_counted(tiny_grid_result, tiny_test):
-    # 12% of 20 cells = 2.4 cells: 2 whole cells are taken, and the share reported is 10%.
-    row = prediction_accuracy(tiny_grid_result, tiny_test, coverages=0.12).iloc[0]
-    assert row["n_units"] == 2
+def test_whole_cells_are_taken(tiny_grid_result, tiny_test):
+    # 12% of 20 cells = 2.4 cells: 2 whole cells, and the share reported is 10%.
+    row = accuracy(tiny_grid_result, tiny_test, coverages=0.12).iloc[0]
+    assert row["n_cells"] == 2
     assert row["area_share"] == pytest.approx(0.10)
     assert row["pai"] == pytest.approx((5 / 40) / 0.10)
+    # under one cell: the single top cell is taken
+    assert accuracy(tiny_grid_result, tiny_test, coverages=0.01).iloc[0]["n_cells"] == 1
 
 
-def test_less_than_one_cell_selects_nothing(tiny_grid_result, tiny_test):
-    row = prediction_accuracy(tiny_grid_result, tiny_test, coverages=0.01).iloc[0]
-    assert row["n_units"] == 0 and np.isnan(row["pai"]) and not row["comparable"]
-    assert "less than one cell" in row["note"]
-
-
-def test_hotspots_rank_before_higher_scores(tiny_grid_result, tiny_test):
-    # Flag only (3, 3) (score 6) as a hotspot: it now ranks first, ahead of score 9.
-    cells = tiny_grid_result.cells.copy()
-    cells["hotspot"] = (cells["row"] == 3) & (cells["col"] == 3)
-    res = HotspotResult(cells, "emerging", {})
-    row = prediction_accuracy(res, tiny_test, coverages=0.10).iloc[0]
-    assert row["n"] == 0 + 4  # (3,3) has none, then (0,0) has 4
-
-
-def test_ties_keep_output_order(tiny_test):
+def test_ties_count_by_expected_share_not_row_order(tiny_test):
+    """Every cell ties: 1 of 20 places, so each cell counts 1/20 of its crimes: n = 40/20."""
     grid = make_grid((0, 0, 49, 39), cell_size=10)
     cells = grid.to_geodataframe({"score": np.ones(grid.shape),
                                   "hotspot": np.zeros(grid.shape, bool)})
-    row = prediction_accuracy(HotspotResult(cells, "count", {}), tiny_test,
-                              coverages=0.05).iloc[0]
-    assert row["n"] == 4  # the first cell in output order, (0, 0)
+    row = accuracy(HotspotResult(cells, "count", {}), tiny_test, coverages=0.05).iloc[0]
+    assert row["n"] == pytest.approx(2.0) and row["pai"] == pytest.approx(1.0)
+
+
+def test_mirroring_north_south_keeps_the_pai():
+    """The issue's case: a map and its mirror image must score the same."""
+    rng = np.random.default_rng(1)
+    grid = make_grid((0, 0, 999, 999), cell_size=100)
+    score = rng.integers(0, 3, grid.shape).astype(float)
+    xy = rng.uniform(0, 1000, (200, 2))
+    cells = grid.to_geodataframe({"score": score, "hotspot": score > 1})
+    mirror = grid.to_geodataframe({"score": score[::-1], "hotspot": score[::-1] > 1})
+    area = shapely.box(0, 0, 1000, 1000)
+    a = prediction_accuracy(HotspotResult(cells, "count", {}), points(xy), area=area,
+                            coverages=0.02, n_boot=0)
+    b = prediction_accuracy(HotspotResult(mirror, "count", {}),
+                            points(np.c_[xy[:, 0], 1000 - xy[:, 1]]), area=area,
+                            coverages=0.02, n_boot=0)
+    assert a["pai"].iloc[0] == pytest.approx(b["pai"].iloc[0])
+
+
+def test_coarse_cells_are_scored_on_the_common_cells(tiny_test):
+    """A 20 m output on 10 m common cells: each output cell covers 4 common cells."""
+    grid = make_grid((0, 0, 49, 39), cell_size=20)
+    score = np.zeros(grid.shape)
+    score[1, 0] = 1.0  # x 0-20, y 20-40: the 12 crimes at (5, 35)
+    cells = grid.to_geodataframe({"score": score, "hotspot": score > 0})
+    row = accuracy(HotspotResult(cells, "count", {}), tiny_test, coverages=0.2).iloc[0]
+    assert row["n_cells"] == 4 and row["n"] == 12  # the output's cell, as 4 common cells
 
 
 def test_input_not_mutated(tiny_grid_result, tiny_test):
     cells_before = tiny_grid_result.cells.copy()
     test_before = tiny_test.copy()
-    prediction_accuracy(tiny_grid_result, tiny_test)
+    accuracy(tiny_grid_result, tiny_test)
     pd.testing.assert_frame_equal(tiny_grid_result.cells, cells_before)
     pd.testing.assert_frame_equal(tiny_test, test_before)
 
 
 def test_polygons_by_hand():
-    area = shapely.box(0, 0, 100, 100)  # A = 10,000 m²
+    """Polygons on the same common cells: the 1% polygon is one 10 m cell, the second covers
+    four; at 5% (5 cells) both are taken."""
+    area = shapely.box(0, 0, 100, 100)  # K = 100 common cells of 10 m
     polys = gpd.GeoDataFrame(
         {"score": [20.0, 10.0], "hotspot": [True, True]},
-        geometry=[shapely.box(0, 0, 10, 10), shapely.box(20, 20, 40, 40)],  # 1% and 4%
+        geometry=[shapely.box(0, 0, 10, 10), shapely.box(20, 20, 40, 40)],
         crs=CRS,
     )
     res = HotspotResult(polys, "dbscan", {}, layer="clusters")
     test = points(repeat(5, 5, 5) + repeat(25, 25, 10) + repeat(95, 95, 85))
-    grid = make_grid((0, 0, 99, 99), cell_size=10)
-    table = prediction_accuracy(res, test, coverages=(0.02, 0.05), area=area, grid=grid)
+    table = prediction_accuracy(res, test, coverages=(0.02, 0.05), area=area, cell_size=10,
+                                n_boot=199)
     two, five = table.iloc[0], table.iloc[1]
-    # 2%: the second polygon would take the union to 5% > 2%: only the first (1%).
-    assert two["n_units"] == 1 and two["n"] == 5 and two["N"] == 100
-    assert two["area_share"] == pytest.approx(0.01)
-    assert two["pai"] == pytest.approx((5 / 100) / 0.01)
-    assert not two["comparable"]  # 1% < 80% of 2%
-    assert "not comparable" in two["note"]
-    # 5%: both, 500 m² = 5 grid cells; best 5 cells hold 85 + 10 + 5 = 100.
-    assert five["n_units"] == 2 and five["n"] == 15
+    # 2%: the first polygon's cell, then one of the second's 4 tied cells (1/4 each):
+    # n = 5 + 10/4; the study area is the same A for every output.
+    assert two["n_cells"] == 2 and two["N"] == 100
+    assert two["n"] == pytest.approx(7.5)
+    assert two["study_area_km2"] == pytest.approx(0.01)
+    assert two["comparable"]
+    # 5%: all 5 cells of the two polygons; the best 5 cells hold 85 + 10 + 5.
+    assert five["n"] == 15 and five["n_star"] == 100 and five["pei"] == pytest.approx(0.15)
     assert five["pai"] == pytest.approx((15 / 100) / 0.05)
-    assert five["n_star"] == 100 and five["pei"] == pytest.approx(0.15)
-    assert five["comparable"] and five["units"] == "polygons"
+    # 10%: the polygons rank only 5 of the 10 cells taken: not comparable
+    ten = prediction_accuracy(res, test, coverages=0.10, area=area, cell_size=10,
+                              n_boot=0).iloc[0]
+    assert ten["ranked_share"] == pytest.approx(0.5) and not ten["comparable"]
+    assert "not comparable" in ten["note"]
 
 
-def test_polygons_default_area_is_hull():
+def test_default_area_is_the_hull_of_output_and_test():
     polys = gpd.GeoDataFrame({"score": [1.0], "hotspot": [True]},
                              geometry=[shapely.box(0, 0, 10, 10)], crs=CRS)
     test = points([(5, 5), (100, 0), (100, 100), (0, 100)])
     table = prediction_accuracy(HotspotResult(polys, "dbscan", {}, layer="clusters"), test,
-                                coverages=0.01)
+                                coverages=0.01, cell_size=10, n_boot=0)
     assert table["study_area_km2"].iloc[0] == pytest.approx(100 * 100 / 1e6)
-    assert any("convex hull" in note for note in table.attrs["notes"])
+    assert "convex hull" in table.attrs["study_area"]
 
 
 @pytest.mark.parametrize("bad", [0, 1.5, -0.1, "a", [], [0.05, float("nan")]])

@@ -82,10 +82,12 @@ def test_find_on_demo_writes_every_output(tmp_path):
     assert summary["score"].is_monotonic_decreasing
     areas = pd.read_csv(out / "areas.csv")
     run_json = json.loads((out / "run.json").read_text())
-    assert run_json["method"] == "gistar"
+    # the default method is auto (issue 9): the contest is recorded in run.json
+    assert run_json["method"] == "auto"
     assert run_json["period"] == {"from": "2025-01", "to": "2025-12"}
     assert run_json["group"]["key"] == "neighbourhood"
-    assert run_json["params"]["fdr"] is True
+    assert run_json["params"]["auto"]["held_out_months"] == ["2025-10", "2025-12"]
+    assert run_json["params"]["chosen"] in run_json["method_statement"]
     report = run_json["load_report"]
     assert report["rows_read"] == report["rows_kept"] + sum(report["dropped"].values())
     assert areas["count"].sum() == run_json["selection"]["rows_out"]

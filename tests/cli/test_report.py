@@ -170,7 +170,7 @@ def test_plan_flag_needs_a_plans_file(town: Path, tmp_path: Path) -> None:
      "'selection.group': input should be a valid string; got 5"),
     ({'group = "neighbourhood"': 'group = "nosuch"'}, "Unknown crime group 'nosuch'"),
     ({'areas = ["West"]': 'areas = ["North"]'}, "['North'] are not in the boundary"),
-    ({'name = "count"': 'name = "magic"'}, "'method.name': input should be 'gistar'"),
+    ({'name = "count"': 'name = "magic"'}, "'method.name': input should be 'auto', 'gistar'"),
     ({'mapping = "mapping.toml"': 'mapping = "missing.toml"'},
      "'data.mapping': value error, 'missing.toml' does not exist"),
 ])

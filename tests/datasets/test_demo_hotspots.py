@@ -30,7 +30,7 @@ CASES = {
     "night_time_economy": ("vawg", None),
     "retail_park_vehicle": ("neighbourhood", "2025-01"),
 }
-METHODS = ("gistar", "kde", "count", "dbscan", "hdbscan")
+METHODS = ("auto", "gistar", "kde", "count", "dbscan", "hdbscan")
 
 
 @cache
@@ -102,12 +102,12 @@ def _top_common_cells(result: hotspots.HotspotResult, *, share: float,
                          crs=p["crs"])
 
 
-@pytest.mark.parametrize("method", ["gistar", "kde", "dbscan", "hdbscan", "count"])
+@pytest.mark.parametrize("method", ["auto", "gistar", "kde", "dbscan", "hdbscan", "count"])
 @pytest.mark.parametrize("group", ["neighbourhood", "vawg"])
 def test_few_hot_cells_away_from_known_places(method, group):
     result = found(group, None, method)
     hot = result.cells[result.cells["hotspot"]]
-    if method in ("count", "kde"):
+    if method in ("count", "kde", "auto"):
         # The ranking methods flag the top 5% of cells, a convention that on a fine grid
         # reaches into background cells. Since issue 9 the default cells are street scale
         # (60 m here, the spacing of the demo's map points), where single busy map points

@@ -60,9 +60,11 @@ def test_find_reports_every_step(counted):
     assert steps[3][2] == "Finding hotspots (count) in 80 crimes"
 
 
-def test_default_method_is_gistar(extract, tmp_path):
+def test_default_method_is_auto(extract, tmp_path):
+    # issue 9: auto is the default; the extract's 6 months allow a contest
     run = run_find(Selection(extract, mapping=MAPPING), out=tmp_path, tiles=None)
-    assert run.result.method == "gistar"
+    assert run.result.method == "auto"
+    assert run.result.params["chosen"]
     assert not (tmp_path / "areas.csv").exists()
 
 

@@ -508,8 +508,8 @@ def test_config_problems_are_listed_with_keys(tmp_path: Path) -> None:
     for part in ("'data.inputs[1]': value error, 'missing.csv' does not exist",
                  "'selection.groupp' is not a known key",
                  "'selection.from': value error, '2024-13' is not a month written YYYY-MM",
-                 "'method.name': input should be 'gistar', 'kde', 'count', 'dbscan' or "
-                 "'hdbscan'; got 'magic'",
+                 "'method.name': input should be 'auto', 'gistar', 'kde', 'count', 'dbscan' "
+                 "or 'hdbscan'; got 'magic'",
                  "'method.cell_size': input should be greater than 0; got -5",
                  "'evaluation.months_after': input should be a valid integer; got 1.5",
                  "'plan.interventions[0].wkt' is required but missing",

@@ -129,11 +129,14 @@ def _range_text(lo: float, hi: float, *, counted: bool, sensitive: bool) -> str:
 def _hotspot_legend(
     result: HotspotResult, cells: gpd.GeoDataFrame, colours: pd.Series, *, sensitive: bool
 ) -> tuple[list, str]:
-    if result.method == "gistar" and "gi_bin" in cells:
+    method = result.shown_method  # auto: the method it chose
+    if method == "gistar" and "gi_bin" in cells:
         entries = [(swatch(GI_COLOURS[b]), name) for b, name in GI_LABELS.items()]
         return entries, "Gi* hot and cold spots (confidence)"
-    what = {"count": "Crimes per cell"}.get(result.method, "Crimes")
-    if result.method == "kde":
+    what = {"count": "Crimes per cell"}.get(method, "Crimes")
+    if result.method == "auto" and method == "count":
+        what = "Ranking score (crimes per cell, smoothed or tie-broken)"
+    if method == "kde":
         what = f"Density ({result.params.get('density_units', 'crimes per km²')})"
     elif result.layer == "clusters":
         what = "Crimes per cluster"
@@ -179,7 +182,7 @@ def hotspot_figure(result: HotspotResult, **options: Unpack[MapOptions]) -> Figu
     shapes = _hotspot_areas(result)
 
     entries, legend_title = _hotspot_legend(result, cells, colours, sensitive=sensitive)
-    rule = "hot at 95% or more" if result.method == "gistar" else "top 5% of cells"
+    rule = "hot at 95% or more" if result.shown_method == "gistar" else "top 5% of cells"
     if result.layer == "cells" and shapes:
         entries.append((outline_swatch(INK, linewidth=1.0), f"Hotspot ({rule})"))
     study = study_area(result.cells) if result.layer == "cells" and areas is None else None
@@ -194,7 +197,9 @@ def hotspot_figure(result: HotspotResult, **options: Unpack[MapOptions]) -> Figu
     if sensitive:
         caption.append(f"Sensitive crime group: counts of 1–{SMALL_COUNT - 1} are shown as "
                        f"<{SMALL_COUNT} and no crime locations are mapped.")
-    name = METHOD_NAMES.get(result.method, result.method)
+    name = METHOD_NAMES.get(result.shown_method, result.shown_method)
+    if result.method == "auto":
+        name = f"auto: {name}"
     page, tiles = open_map(
         union_bounds(areas) or union_bounds(result.cells), crs, basemap=o.basemap, areas=areas,
         study=study, legend=entries, credits=o.credits,
