@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -15,6 +16,7 @@ from hotspots.evaluation.areas import evaluation_areas
 from hotspots.evaluation.before_after import evaluate
 from hotspots.evaluation.counts import before_after
 from hotspots.evaluation.measures import WDQ_BANDS
+from hotspots.evaluation.measures import Z_95
 from hotspots.evaluation.measures import relative_effect_size
 from hotspots.io import load_boundary
 from hotspots.io import load_crimes
@@ -55,15 +57,26 @@ def test_evaluate_worked_check_end_to_end(areas):
     assert res.counts.as_dict() == {"Tb": 100, "Ta": 50, "Bb": 100, "Ba": 150, "Cb": 100,
                                     "Ca": 100}
     assert res.res == pytest.approx(2.0)
-    assert res.res_ci == pytest.approx((1.290314, 3.100020), rel=1e-6)
+    # every crime of each area falls in one month, so the monthly series has no degrees of
+    # freedom to estimate the dispersion: Farrington et al.'s D = 0.0008 N + 1.2 is used
+    d = 0.0008 * 350 + 1.2
+    assert res.dispersion == pytest.approx(d)
+    se = np.sqrt(d * 0.05)
+    assert res.res_ci == pytest.approx((2 * np.exp(-Z_95 * se), 2 * np.exp(Z_95 * se)),
+                                       rel=1e-9)
+    assert "Farrington" in res.params["dispersion_rule"]
     assert res.relative_change == pytest.approx(-0.5)
-    assert res.significant is True
+    # the other places of the target's shape hold at most one filler crime: no matched
+    # comparison, and a placebo test that says its places were far less busy
+    assert res.matched is None
+    assert res.tests == ["difference-in-differences against the control area", "placebo test"]
+    assert any("No untreated place was nearly as busy" in n for n in res.notes)
     assert res.wdq == pytest.approx(-1.0)
     assert res.wdq_meaning == WDQ_BANDS[3][1]
     assert res.net_effect == pytest.approx(0.0, abs=1e-9)
     text = " ".join(res.summary)
     assert "crime in the target fell 50%" in text
-    assert "95% CI 1.29 to 3.10" in text
+    assert f"95% CI {res.res_ci[0]:.2f} to {res.res_ci[1]:.2f}" in text
     assert "WDQ = −1.00" in text
     measures = res.measures()
     assert measures.loc[0, "value"] == pytest.approx(2.0)
@@ -71,15 +84,14 @@ def test_evaluate_worked_check_end_to_end(areas):
 
 
 @pytest.mark.filterwarnings("error")
-def test_evaluate_with_zero_after_count_reports_instead_of_inf(areas):
+def test_evaluate_with_zero_after_count_is_corrected_not_an_error(areas):
     res = evaluate(two_years(t=(10, 0), b=(5, 5), c=(10, 10)), areas, start="2025-01")
-    assert res.available
-    assert res.res is None and res.res_ci is None and res.significant is None
-    assert any("Ta = 0" in n for n in res.notes)
-    assert any("cannot be measured" in s and "Ta = 0" in s for s in res.summary)
-    # WDQ and net effect are still defined: success -1, buffer 0; net 10 - 0 + 0.
-    assert res.wdq == pytest.approx(0.0)
-    assert res.net_effect == pytest.approx(10.0)
+    assert res.available and res.corrected
+    # 0.5 added to every count: RES = 10.5 * 10.5 / (0.5 * 10.5) = 21
+    assert res.res == pytest.approx(21.0)
+    assert any("Ta = 0" in n and "continuity correction" in n for n in res.notes)
+    assert res.wdq == pytest.approx((5.5 / 10.5 - 5.5 / 10.5) / (0.5 / 10.5 - 10.5 / 10.5))
+    assert res.net_effect == pytest.approx(10.5 - 0.5 + 5.5 - 5.5)
     payload = json.dumps(res.to_dict(), allow_nan=False)
     assert "Infinity" not in payload and "NaN" not in payload
 
