@@ -109,7 +109,7 @@ def _verdict_sentence(result: Any) -> str:
 
 
 def sentences(result: Any) -> list[str]:
-    """Plain-language sentences for an :class:`~hotspots.evaluation.before_after.EvaluationResult`."""
+    """Plain-language sentences for an evaluation result (``EvaluationResult``)."""
     c = result.counts
     cats = "all crimes" if c.categories is None else ", ".join(c.categories)
     out = [
