@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike
 
 from hotspots.errors import ParameterError
 
-__all__ = ["EB_SOURCE", "EmpiricalBayes", "fit_reference"]
+__all__ = ["EB_SOURCE", "NO_REFERENCE", "EmpiricalBayes", "fit_reference"]
 
 #: The method's source, for statements.
 EB_SOURCE = "empirical Bayes (Hauer 1997; Hauer et al. 2002)"
