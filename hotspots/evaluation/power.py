@@ -169,8 +169,9 @@ class EvaluationPlan:
                 "expected in the target without the scheme), ")
         if self.months_needed is None:
             return (lead + f"more than {MAX_MONTHS_AFTER} months after the start would be "
-                    f"needed (power with 12 months: {self.power_12:.0%}). Widen the crime "
-                    "types or the area, or plan a different evaluation.")
+                    f"needed (power with 12 months: {self.power_12:.0%}). Use more months "
+                    "before the start, widen the crime types or the area, or plan a different "
+                    "evaluation.")
         return (lead + f"the evaluation needs {self.months_needed} months of data after the "
                 f"start (power with 12 months: {self.power_12:.0%}).")
 

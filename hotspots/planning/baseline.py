@@ -34,7 +34,12 @@ from hotspots.result import HotspotResult
 from hotspots.validation import require_projected
 
 __all__ = ["baseline_window", "baseline_crimes", "hotspot_geometry", "RTMBaseline",
-           "rtm_baseline"]
+           "rtm_baseline", "MIN_REFERENCE_PLACES"]
+
+#: Fewest comparable places for the regression-to-the-mean reference within the selected
+#: areas; with fewer, places are taken from the data's whole extent (a method-of-moments fit of
+#: a negative binomial from under 30 counts is too unsteady to shrink a baseline with).
+MIN_REFERENCE_PLACES = 30
 
 
 def baseline_window(
@@ -181,6 +186,15 @@ def rtm_baseline(crimes: gpd.GeoDataFrame, footprint: BaseGeometry, *, first: pd
                            f"No correction for regression to the mean ({why}).")
     places = comparable_places(crimes, footprint, region=region, first=first, last=last,
                                crs=str(crimes.crs))
+    widened = ""
+    if len(places) < MIN_REFERENCE_PLACES and len(crimes):
+        extent = shapely.union_all([shapely.box(*crimes.total_bounds), region])
+        wider = comparable_places(crimes, footprint, region=extent, first=first, last=last,
+                                  crs=str(crimes.crs))
+        if len(wider) > len(places):
+            places = wider
+            widened = (f" (the selected areas hold fewer than {MIN_REFERENCE_PLACES} places of "
+                       "this shape, so they were taken from the whole extent of the data)")
     target_monthly = monthly_counts(crimes, [footprint], first=first, last=last)[0]
     eb = fit_reference(np.append(places.monthly.sum(axis=1), observed)) if len(
         places) else NO_REFERENCE
@@ -189,4 +203,5 @@ def rtm_baseline(crimes: gpd.GeoDataFrame, footprint: BaseGeometry, *, first: pd
     dispersion = max(1.0, phi) if phi is not None and df >= DISPERSION_MIN_DF else 1.0
     return RTMBaseline(observed=observed, expected=expected, factor=expected / observed,
                        eb=eb, dispersion=dispersion, places=places.to_dict(),
-                       statement=eb.statement(observed, what="baseline count in the coverage"))
+                       statement=eb.statement(observed, what="baseline count in the coverage")
+                       + widened)
