@@ -5,19 +5,22 @@ quieter next year anyway (regression to the mean). So the target's change is jud
 the changes of the :data:`PLACEBO_PLACES` untreated places whose before-period count was
 nearest the target's (places as busy as the target was; :mod:`hotspots.evaluation.places`).
 
-The statistic is the same for the target and every placebo place: the log of the after-period
-count expected without a scheme over the count seen,
-
-    S = log( (trend · EB(before) + 0.5) / (after + 0.5) ),
-
-where ``trend = Ca / Cb`` is the control area's change and ``EB(before)`` the empirical Bayes
-estimate of the place's expected count given its before count
-(:mod:`hotspots.evaluation.rtm`, fitted to every comparable place and the target). Positive
-``S`` is a fall beyond the trend and beyond regression to the mean. The one-sided permutation
-p-value of a fall is ``(1 + #{placebo S >= target S}) / (1 + n)`` (e.g. Phipson & Smyth 2010,
-*Stat. Appl. Genet. Mol. Biol.* 9(1), for the +1); that of a rise uses ``<=``. The placebo
-places' ordinary relative effect sizes, ``(before + 0.5) · trend / (after + 0.5)``, show how
-large a "fall" regression to the mean alone produces.
+What regression to the mean does to a place with ``b`` crimes before is measured on the
+untreated places themselves, by regressing their after counts on their before counts
+(analysis of covariance, the remedy for regression to the mean recommended by Barnett, van der
+Pols & Dobson 2005, *Int. J. Epidemiology* 34:215-220; under the gamma-Poisson model of
+:mod:`hotspots.evaluation.rtm` the expected after count given ``b`` is exactly linear in
+``b``). The fit is weighted least squares with variance proportional to the mean
+(quasi-Poisson, dispersion ``phi`` from the weighted residuals). Every place, and the target,
+then gets a studentised residual: its after count minus the count the fit expects for its
+before count, over the standard deviation of that difference, which includes the fit's own
+uncertainty at that before count (the leverage), so a target busier than every place is not
+judged on an extrapolation taken as exact. Negative is a fall beyond what the untreated places
+show. The one-sided permutation p-value of a fall is ``(1 + #{placebo t <= target t}) / (1 + n)``
+(the +1 as in Phipson & Smyth 2010, *Stat. Appl. Genet. Mol. Biol.* 9(1)); that of a rise uses
+``>=``. The placebo places' ordinary relative effect sizes against the control's trend,
+``(before + 0.5) · trend / (after + 0.5)``, show how large a "fall" regression to the mean alone
+produces.
 """
 
 from __future__ import annotations
@@ -31,8 +34,6 @@ from numpy.typing import ArrayLike
 
 from hotspots.errors import ParameterError
 from hotspots.evaluation.measures import CONTINUITY
-from hotspots.evaluation.rtm import EmpiricalBayes
-from hotspots.evaluation.rtm import fit_reference
 
 __all__ = ["PLACEBO_PLACES", "MIN_PLACEBOS", "PLACEBO_RULE", "PlaceboTest", "placebo_test"]
 
@@ -53,19 +54,25 @@ class PlaceboTest:
     Attributes
     ----------
     statistic : float
-        The target's ``S`` (see module notes).
+        The target's studentised residual (see module notes; negative: a fall).
     placebo : ndarray
-        The placebo places' ``S``.
+        The placebo places' studentised residuals.
     placebo_res : ndarray
-        Their ordinary relative effect sizes against the same trend.
-    target_res, target_res_rtm : float
-        The target's ordinary RES against the trend, and ``exp(S)``: the RES once regression
-        to the mean is allowed for.
+        Their ordinary relative effect sizes against the control's trend.
+    target_res : float
+        The target's ordinary RES against the same trend.
+    target_res_rtm : float
+        The after count expected for the target's before count over the count seen (with
+        0.5 added to each): the RES once regression to the mean is allowed for.
+    expected_after : float
+        That expected count.
     p_fall, p_rise : float
         One-sided permutation p-values.
     index : ndarray of int
         The comparable places used.
-    eb : EmpiricalBayes
+    fit : dict
+        ``intercept``, ``slope`` and ``dispersion`` of the after-on-before regression, and
+        the number of places it was fitted to.
     trend : float
     rule : str
     """
@@ -75,10 +82,11 @@ class PlaceboTest:
     placebo_res: np.ndarray
     target_res: float
     target_res_rtm: float
+    expected_after: float
     p_fall: float
     p_rise: float
     index: np.ndarray
-    eb: EmpiricalBayes
+    fit: dict[str, float]
     trend: float
     rule: str
 
@@ -98,8 +106,10 @@ class PlaceboTest:
             f"Placebo test: {self.n} untreated places that were as busy as the target before "
             f"the start showed a median relative effect size of {median:.2f} with no scheme "
             f"(regression to the mean and chance); {self.share_as_large:.0%} of them showed "
-            f"one at least as large as the target's {self.target_res:.2f}. Allowing for "
-            f"regression to the mean, the target's RES is {self.target_res_rtm:.2f}; "
+            f"one at least as large as the target's {self.target_res:.2f}. Untreated places "
+            f"with the target's before count would expect {self.expected_after:,.1f} crimes "
+            f"after the start against the {self.expected_after / self.target_res_rtm:,.0f} "
+            f"seen (RES allowing for regression to the mean {self.target_res_rtm:.2f}); "
             f"permutation p-value of a fall {self.p_fall:.2f} (the smallest possible with "
             f"{self.n} places is {1 / (self.n + 1):.2f})."
         )
@@ -108,19 +118,37 @@ class PlaceboTest:
         return {
             "n_placebos": self.n, "statistic": self.statistic, "p_fall": self.p_fall,
             "p_rise": self.p_rise, "target_res": self.target_res,
-            "target_res_rtm": self.target_res_rtm,
+            "target_res_rtm": self.target_res_rtm, "expected_after": self.expected_after,
             "placebo_res_median": float(np.median(self.placebo_res)) if self.n else None,
             "placebo_res_quantiles": ({q: float(np.quantile(self.placebo_res, q))
                                        for q in (0.05, 0.5, 0.95)} if self.n else None),
             "share_as_large": self.share_as_large, "trend": self.trend,
-            "empirical_bayes": self.eb.to_dict(), "rule": self.rule,
+            "regression": dict(self.fit), "rule": self.rule,
         }
 
 
-def _statistic(before: np.ndarray, after: np.ndarray, eb: EmpiricalBayes,
-               trend: float) -> np.ndarray:
-    expected = trend * eb.estimates(before)
-    return np.log((expected + CONTINUITY) / (after + CONTINUITY))
+_FLOOR = 0.5  # smallest expected count used as a variance (a place with no crime is not exact)
+
+
+def _regression(before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted least squares of after on before, variance proportional to the mean.
+
+    Returns the coefficients, (X'WX)^-1 and the dispersion.
+    """
+    x = np.column_stack([np.ones(before.size), before])
+    weights = np.full(before.size, 1.0 / max(float(after.mean()), _FLOOR))
+    for _ in range(4):
+        xw = x * weights[:, None]
+        inverse = np.linalg.pinv(x.T @ xw)
+        beta = inverse @ (xw.T @ after)
+        weights = 1.0 / np.maximum(x @ beta, _FLOOR)
+    xw = x * weights[:, None]
+    inverse = np.linalg.pinv(x.T @ xw)
+    beta = inverse @ (xw.T @ after)
+    resid = after - x @ beta
+    dof = max(before.size - 2, 1)
+    dispersion = max(float((weights * resid * resid).sum()) / dof, 1e-9)
+    return beta, inverse, dispersion
 
 
 def placebo_test(target_before: float, target_after: float, places_before: ArrayLike,
@@ -135,7 +163,7 @@ def placebo_test(target_before: float, target_after: float, places_before: Array
     places_before, places_after : array of shape (P,)
         The same for each comparable untreated place.
     trend : float
-        ``Ca / Cb``, the control area's change (> 0).
+        ``Ca / Cb``, the control area's change (> 0), for the ordinary RES shown beside.
     n : int, default :data:`PLACEBO_PLACES`
 
     Returns
@@ -158,19 +186,29 @@ def placebo_test(target_before: float, target_after: float, places_before: Array
         raise ParameterError(f"The 'trend' parameter of placebo_test must be > 0, got {trend!r}.")
     if before.size < MIN_PLACEBOS:
         return None
-    eb = fit_reference(np.append(before, target_before))
+    beta, inverse, phi = _regression(before, after)
+    x = np.column_stack([np.ones(before.size), before])
+    fitted = np.maximum(x @ beta, _FLOOR)
+    leverage = np.einsum("ij,jk,ik->i", x, inverse, x) / fitted
+    t_places = (after - x @ beta) / np.sqrt(phi * fitted * np.clip(1.0 - leverage, 1e-6, None))
+    x_t = np.array([1.0, float(target_before)])
+    expected = float(x_t @ beta)
+    variance = phi * (max(expected, _FLOOR) + float(x_t @ inverse @ x_t))
+    t_target = (float(target_after) - expected) / math.sqrt(variance)
     distance = np.abs(np.log(before + CONTINUITY) - math.log(target_before + CONTINUITY))
     index = np.argsort(distance, kind="stable")[:n]
-    s_target = float(_statistic(np.array([target_before]), np.array([target_after]), eb,
-                                trend)[0])
-    s_places = _statistic(before[index], after[index], eb, trend)
-    k = s_places.size
-    p_fall = (1 + int((s_places >= s_target - 1e-12).sum())) / (1 + k)
-    p_rise = (1 + int((s_places <= s_target + 1e-12).sum())) / (1 + k)
+    chosen = t_places[index]
+    k = chosen.size
+    p_fall = (1 + int((chosen <= t_target + 1e-12).sum())) / (1 + k)
+    p_rise = (1 + int((chosen >= t_target - 1e-12).sum())) / (1 + k)
     res = (before[index] + CONTINUITY) * trend / (after[index] + CONTINUITY)
     target_res = (target_before + CONTINUITY) * trend / (target_after + CONTINUITY)
+    expected_after = max(expected, 0.0)
     rule = PLACEBO_RULE.replace(f"the {PLACEBO_PLACES} ", f"the {k} ")
-    return PlaceboTest(statistic=s_target, placebo=s_places, placebo_res=res,
-                       target_res=float(target_res), target_res_rtm=math.exp(s_target),
-                       p_fall=p_fall, p_rise=p_rise, index=index, eb=eb, trend=float(trend),
-                       rule=rule)
+    return PlaceboTest(statistic=t_target, placebo=chosen, placebo_res=res,
+                       target_res=float(target_res),
+                       target_res_rtm=(expected_after + CONTINUITY) / (target_after + CONTINUITY),
+                       expected_after=expected_after, p_fall=p_fall, p_rise=p_rise, index=index,
+                       fit={"intercept": float(beta[0]), "slope": float(beta[1]),
+                            "dispersion": phi, "n_places": int(before.size)},
+                       trend=float(trend), rule=rule)

@@ -153,7 +153,7 @@ def placebo_figure(result: Any, *, title: str | None = None) -> Figure:
     >>> class R:  # the one attribute used
     ...     placebo = placebo_test(30, 10, np.arange(20, 60), np.arange(22, 62), trend=1.0)
     >>> [line.get_label() for line in placebo_figure(R()).axes[0].get_lines()]
-    ['the target (RES 2.90)', 'the target, allowing for regression to the mean (3.16)']
+    ['the target (RES 2.90)', 'the target, allowing for regression to the mean (3.10)']
     """
     test = getattr(result, "placebo", None)
     if test is None:

@@ -200,3 +200,29 @@ def test_nottingham_ward_against_rest_of_city_matches_a_spatial_join(shared_data
     expected = relative_effect_size(oracle["Tb"], oracle["Ta"], oracle["Cb"], oracle["Ca"])
     assert res.res == pytest.approx(expected.res, rel=1e-12)
     assert math.isfinite(res.net_effect)
+
+
+# ---------------------------------------------------------------------------------------
+# End to end with the defaults: no scheme, the busiest cell as the target
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_evaluate_defaults_rarely_call_a_fall_where_nothing_was_done():
+    """evaluate() as the app and the pack run it (matched places and placebo test on): a
+    target put on the busiest 250 m cell of pure noise is called a significant fall in at
+    most 6% of runs, where comparing with the rest of the area alone was fooled far more
+    often (benchmarks/bench_evaluation.py runs more of these)."""
+    from hotspots.evaluation.areas import evaluation_areas
+    from tests.evaluation.sims import crime_world
+
+    fell = control_alone = 0
+    runs = 30
+    for seed in range(runs):
+        crimes, target, area = crime_world(seed, per_month=300)
+        res = evaluate(crimes, evaluation_areas(target, study_area=area), start="2025-01")
+        assert res.placebo is not None and res.matched is not None
+        fell += res.verdict == "fell"
+        control_alone += res.did_control.ci[1] < 1
+    assert fell / runs <= 0.06
+    assert control_alone > fell

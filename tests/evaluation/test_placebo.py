@@ -14,8 +14,13 @@ def test_p_value_by_hand():
     before = np.array([10.0] * 19)
     after = np.array([10.0] * 18 + [2.0])  # one placebo place fell as far as the target
     test = placebo_test(10, 2, before, after, trend=1.0)
+    # every place had 10 before: the fit expects their mean after, 182/19, for the target
+    assert test.expected_after == pytest.approx(182 / 19)
+    # the fallen place's residual is as far below as the target's, and a little further
+    # (its own count is in the fit, the target's is not), so it ranks below the target
+    assert test.placebo[-1] < test.statistic < 0 < test.placebo[0]
     assert test.n == 19 and test.p_fall == pytest.approx(2 / 20)
-    assert test.p_rise == pytest.approx(1.0)
+    assert test.p_rise == pytest.approx(19 / 20)
     assert placebo_test(10, 2, before[:MIN_PLACEBOS - 1], after[:MIN_PLACEBOS - 1],
                         trend=1.0) is None
     with pytest.raises(ParameterError, match="trend"):
