@@ -146,6 +146,11 @@ def test_demo_scheme_recovers_the_planted_effect(demo):
     assert res.significant and low > 1
     assert -1 < res.wdq < 0  # small displacement (planted share 0.1)
     assert res.net_effect > 0
+    # the difference-in-differences against matched places recovers it too, and both tests
+    # agree on a fall
+    did_low, did_high = res.did.res_ci
+    assert res.matched is not None and did_low < planted_res < did_high
+    assert res.verdict == "fell" and res.placebo.p_fall <= 0.05
 
 
 def test_demo_scheme_with_areas_built_from_the_centres(demo):
