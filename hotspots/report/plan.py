@@ -172,6 +172,11 @@ class Projection:
     counted: str = ""
     figures: list[dict[str, str]] = field(default_factory=list)
 
+    @property
+    def headline(self) -> str:
+        """The projected reduction in one sentence (for the summary), or ""."""
+        return next((s for s in self.sentences if s.startswith("Projected reduction")), "")
+
 
 def counted_categories(sel: Selection, items: Sequence[Intervention],
                        catalogue: Mapping[str, InterventionType]) -> list[str]:
