@@ -176,9 +176,12 @@ class ImpactResult:
         """
         return summary_sentences(self)
 
-    def figures(self) -> list[dict[str, str]]:
-        """Headline figures (key, label, value text): the app's metrics, the pack's cards."""
-        return display_figures(self)
+    def figures(self, *, sensitive: bool = False) -> list[dict[str, str]]:
+        """Headline figures (key, label, value text): the app's metrics, the pack's cards.
+
+        ``sensitive``: withhold figures resting on 1-4 crimes (the privacy rule).
+        """
+        return display_figures(self, sensitive=sensitive)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the plan row, counted, window, corrections, simulation, costs."""

@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["assumption_notes", "summary_sentences", "display_figures", "money", "interval"]
+__all__ = ["assumption_notes", "summary_sentences", "display_figures", "money", "interval",
+           "WITHHELD"]
 
 
 def _finite(value: Any) -> bool:
@@ -130,11 +131,19 @@ def summary_sentences(result: Any) -> list[str]:
     return out
 
 
-def display_figures(result: Any) -> list[dict[str, str]]:
+#: Privacy rule for sensitive groups: figures resting on 1-4 crimes are withheld.
+WITHHELD = "<5 crimes in the baseline: figures withheld (privacy rule)"
+
+
+def display_figures(result: Any, *, sensitive: bool = False) -> list[dict[str, str]]:
     """The headline figures as ``{"key", "label", "value"}``: the app's metrics and the pack's
-    cards (the same text in both)."""
+    cards (the same text in both). For a sensitive group with 1-4 baseline crimes only the
+    cost is shown."""
     p = result.plan.iloc[0].to_dict()
     months = result.months
+    if sensitive and 0 < p.get("baseline", 0) < 5:
+        return [{"key": "prevented", "label": WITHHELD, "value": "–"},
+                {"key": "total_cost", "label": "total cost", "value": money(p.get("total_cost"))}]
     cards = [
         {"key": "baseline", "label": f"targeted crimes in the coverage, {result.window[0]} to "
                                      f"{result.window[1]}", "value": f"{p['baseline']:,.0f}"},

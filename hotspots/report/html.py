@@ -286,13 +286,8 @@ def _figure_cards(data: ReportData) -> list[dict[str, str]]:
 
 def _outcome_cards(data: ReportData) -> list[dict[str, str]]:
     """The projection's headline figures, exactly as the app shows them."""
-    p = data.projection.plan
-    if not p:
+    if not data.projection.plan:
         return []
-    if data.sensitive and 0 < p.get("baseline", 0) < 5:
-        hidden = "<5 crimes in the baseline: figures withheld (privacy rule)"
-        return [{"key": "prevented", "label": hidden, "value": DASH},
-                {"key": "total_cost", "label": "total cost", "value": _money(p.get("total_cost"))}]
     return [dict(card) for card in data.projection.figures]
 
 

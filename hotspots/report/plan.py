@@ -203,7 +203,8 @@ def projection_section(sel: Selection, plan: PlanSection,
     row = {k: (v.item() if isinstance(v, np.generic) else v)
            for k, v in impact.plan.iloc[0].to_dict().items()}
     return Projection(impact, row, impact.interventions.copy(), impact.summary(),
-                      list(impact.notes), counted=impact.counted, figures=impact.figures())
+                      list(impact.notes), counted=impact.counted,
+                      figures=impact.figures(sensitive=sel.group.sensitive))
 
 
 # --------------------------------------------------------------------------- 5 evaluation

@@ -70,8 +70,9 @@ def _projection(crimes_all, area, result, items, sensitive, group, catalogue):
             warning = check_inside(iv, area, catalogue=catalogue)
             if warning:
                 st.warning(warning)
-    _metrics(impact.figures())
-    for sentence in impact.summary():
+    _metrics(impact.figures(sensitive=sensitive))
+    small = sensitive and 0 < impact.plan.iloc[0]["baseline"] < 5
+    for sentence in impact.summary() if not small else []:
         st.write(sentence)
     types = impact.types
     table = impact.interventions.drop(columns=["id"], errors="ignore")
