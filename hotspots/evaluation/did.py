@@ -195,8 +195,6 @@ def monthly_did(target: ArrayLike, comparison: ArrayLike, after: ArrayLike, *,
     t, c, a = _panel(target, comparison, after)
     counts = {"Tb": float(t[~a].sum()), "Ta": float(t[a].sum()),
               "Cb": float(c[:, ~a].sum()), "Ca": float(c[:, a].sum())}
-    if counts["Cb"] + counts["Ca"] == 0:
-        raise ParameterError("monthly_did: the comparison has no crimes at all.")
     used, note = corrected_counts(counts, tuple(counts), continuity=continuity)
     if any(v == 0 for v in used.values()):
         raise ParameterError(f"monthly_did: a zero count with no correction ({counts}).")

@@ -80,6 +80,8 @@ def test_short_series_use_farrington_and_say_so():
 def test_zero_counts_are_corrected_and_bad_input_refused():
     did = monthly_did([3, 4, 0, 0], [[10, 11, 9, 10]], [False, False, True, True])
     assert did.corrected and did.ratio == pytest.approx((0.5 / 19.5) / (7.5 / 21.5))
+    empty = monthly_did([3, 4, 2, 1], [[0, 0, 0, 0]], [False, False, True, True])
+    assert empty.corrected and empty.n_comparison == 0 and "Farrington" in empty.dispersion_rule
     with pytest.raises(ParameterError, match="before and after"):
         monthly_did([1, 2], [[3, 4]], [True, True])
     with pytest.raises(ParameterError, match="shapes"):
