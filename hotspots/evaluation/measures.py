@@ -126,13 +126,11 @@ def _counts(func: str, counts: Mapping[str, Any]) -> dict[str, float]:
 
 def _check_factor(value: Any, *, name: str, func: str, low: float) -> float:
     """``value`` as a finite float >= ``low`` (``low`` > 0: strictly above 0)."""
-    number = math.nan
-    if not isinstance(value, bool):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-    if not (math.isfinite(number) and number >= low):
+    try:
+        number = float_param(value, name=name, func=func, allow_none=False, low=-math.inf)
+    except ParameterError:
+        number = math.nan
+    if not number >= low:
         allowed = "a number >= 0" if low <= 0 else "a number > 0"
         raise ParameterError(f"The '{name}' parameter of {func} must be {allowed}, "
                              f"got {value!r}.")

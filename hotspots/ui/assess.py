@@ -22,26 +22,29 @@ from hotspots.ui.common import tiles
 from hotspots.ui.common import trend_chart
 
 
-def _harm_weights():
-    """The harm weights chosen in the sidebar of this step (None: unweighted)."""
-    harm_file = st.file_uploader("Harm weights (CSV: category, weight), optional",
-                                 type=["csv"], key="harm_file")
-    use_harm = st.checkbox("Weight by harm", value=harm_file is not None, key="use_harm",
-                           help="Without a file, the bundled example weights are used: they "
-                                "are illustrative, not official figures.")
-    if not use_harm:
-        return None
+def _load_weights(upload):
+    """Harm weights from an uploaded CSV, or the bundled example (None when unreadable)."""
     from hotspots.groups import load_harm_weights
 
     try:
-        if harm_file is not None:
+        if upload is not None:
             path = Path(tempfile.mkdtemp()) / "harm.csv"
-            path.write_bytes(harm_file.getvalue())
+            path.write_bytes(upload.getvalue())
             return load_harm_weights(path)
         return load_harm_weights()
     except hotspots.HotspotsError as exc:
         st.error(f"Harm weights not used: {exc}")
         return None
+
+
+def _harm_weights():
+    """The harm weights chosen in this step (None: unweighted)."""
+    harm_file = st.file_uploader("Harm weights (CSV: category, weight), optional",
+                                 type=["csv"], key="harm_file")
+    use_harm = st.checkbox("Weight by harm", value=harm_file is not None, key="use_harm",
+                           help="Without a file, the bundled example weights are used: they "
+                                "are illustrative, not official figures.")
+    return _load_weights(harm_file) if use_harm else None
 
 
 def _metrics(cards, per_row=4) -> None:
@@ -255,9 +258,8 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
     def progress(done, total, label):
         bar.progress(min(1.0, done / max(total, 1)), text=label)
 
-    harm = None
-    if st.session_state.get("use_harm"):
-        harm = _pack_harm()
+    harm = _load_weights(st.session_state.get("harm_file")) if st.session_state.get(
+        "use_harm") else None
     try:
         bundle = report_from_data(
             crimes, report, out=out,
@@ -278,19 +280,3 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
                            file_name="evidence_pack.zip", mime="application/zip",
                            key="pack_download")
     st.success(f"Evidence pack built in {out}.")
-
-
-def _pack_harm():
-    """The harm weights the Assess step uses, for the pack (bundled example without a file)."""
-    from hotspots.groups import load_harm_weights
-
-    upload = st.session_state.get("harm_file")
-    try:
-        if upload is not None:
-            path = Path(tempfile.mkdtemp()) / "harm.csv"
-            path.write_bytes(upload.getvalue())
-            return load_harm_weights(path)
-        return load_harm_weights()
-    except hotspots.HotspotsError:
-        return None
-
