@@ -8,6 +8,7 @@ app and the pack agree for the same plan and selection.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -153,9 +154,20 @@ def _observed(crimes_all, area, items, months, sensitive, catalogue, counted):
     buffer_m = c3.number_input("Buffer ring width (m, 0 = rule)", 0, 2000, 0, 50, key="ev_buf")
     chosen = st.multiselect("Crime types to evaluate (default: those the projection counts)",
                             list(POLICE_UK_CATEGORIES), default=counted, key="ev_categories")
+    drawn = st.file_uploader("Your own control area, optional (a polygon drawn in a GIS: "
+                             "GeoPackage, GeoJSON or zipped Shapefile); matched places are "
+                             "chosen automatically as well", type=["gpkg", "geojson", "json",
+                                                                   "zip"], key="ev_control")
     region = _region(crimes_all, area)
     try:
-        areas = evaluation_areas(target, buffer_m=buffer_m or None, study_area=region,
+        control = None
+        if drawn is not None:
+            from hotspots.ui.data import areas_from_upload
+
+            data = drawn.getvalue()
+            control, _ = areas_from_upload(hashlib.sha256(data).hexdigest(), drawn.name, data)
+        areas = evaluation_areas(target, buffer_m=buffer_m or None, control=control,
+                                 study_area=region if control is None else None,
                                  crs="EPSG:27700")
         ev = evaluate(crimes_all, areas, start=start, months_before=int(months_before),
                       months_after=int(months_after), categories=chosen or None,

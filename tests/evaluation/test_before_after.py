@@ -231,3 +231,17 @@ def test_evaluate_defaults_rarely_call_a_fall_where_nothing_was_done():
         control_alone += res.did_control.ci[1] < 1
     assert fell / runs <= 0.06
     assert control_alone > fell
+
+
+def test_a_target_outside_the_area_and_small_counts_are_said():
+    from hotspots.evaluation.areas import evaluation_areas
+
+    # the planted layout's target at (0, 0); the "selected area" is a square far away
+    crimes = two_years(t=(6, 3), b=(5, 5), c=(10, 10))
+    area = shapely.box(800, -300, 1400, 300)
+    areas = evaluation_areas(shapely.Point(0, 0).buffer(100), buffer_m=100, study_area=area)
+    res = evaluate(crimes, areas, start="2025-01", study_area=area)
+    assert any("of the target lies outside the selected area" in n for n in res.notes)
+    # 6 crimes before in the target: only a large fall could be seen
+    assert res.detectable_effect > 0.3
+    assert any("With counts this small" in s for s in res.summary)
