@@ -223,13 +223,8 @@ def _judgement(crimes: gpd.GeoDataFrame, areas: EvaluationAreas, counts: BeforeA
         places_monthly = places.monthly
         info = places.to_dict()
     verdict = judge(monthly["target"].to_numpy(), monthly["control"].to_numpy(),
-                    places_monthly, after,
-                    n_matched=n_matched if matched else 1,
-                    n_placebos=n_placebos if placebo else 1)
-    if not matched:
-        verdict.matched = verdict.did_matched = None
-    if not placebo:
-        verdict.placebo = None
+                    places_monthly, after, n_matched=n_matched, n_placebos=n_placebos,
+                    matched=matched, placebo=placebo)
     return verdict, info
 
 

@@ -89,7 +89,7 @@ class Verdict:
 
 def judge(target: ArrayLike, control: ArrayLike, places: ArrayLike, after: ArrayLike, *,
           n_matched: int = MATCHED_PLACES, n_placebos: int = PLACEBO_PLACES,
-          alpha: float = ALPHA) -> Verdict:
+          alpha: float = ALPHA, matched: bool = True, placebo: bool = True) -> Verdict:
     """Judge a scheme from monthly counts (module notes).
 
     Parameters
@@ -99,6 +99,10 @@ def judge(target: ArrayLike, control: ArrayLike, places: ArrayLike, after: Array
     places : array of shape (P, M)
         Crimes per month in each comparable untreated place (may be empty).
     after : array of bool, shape (M,)
+    n_matched, n_placebos : int
+    alpha : float
+    matched, placebo : bool
+        Run the matched comparison and the placebo test (both by default).
 
     Examples
     --------
@@ -116,26 +120,29 @@ def judge(target: ArrayLike, control: ArrayLike, places: ArrayLike, after: Array
     p = np.asarray(places, dtype=float).reshape(-1, t.size)
     notes: list[str] = []
     did_control = monthly_did(t, c, a)
-    matched = did_matched = None
-    if p.shape[0] >= MIN_MATCHED:
-        matched = match_places(t[~a], p[:, ~a], n=n_matched)
-        if p[matched.index].sum() > 0:
-            did_matched = monthly_did(t, p[matched.index], a)
+    chosen = did_matched = None
+    if matched and p.shape[0] >= MIN_MATCHED:
+        chosen = match_places(t[~a], p[:, ~a], n=n_matched)
+        if p[chosen.index].sum() > 0:
+            did_matched = monthly_did(t, p[chosen.index], a)
         else:
-            matched = None
-    if matched is None:
+            chosen = None
+    if matched and chosen is None:
         notes.append("Too few comparable places with crimes for a matched comparison; the "
                      "difference-in-differences uses the control area instead.")
     cb, ca = c[~a].sum(), c[a].sum()
     if cb == 0 or ca == 0:
         cb, ca = cb + CONTINUITY, ca + CONTINUITY
-    placebo = placebo_test(t[~a].sum(), t[a].sum(), p[:, ~a].sum(axis=1), p[:, a].sum(axis=1),
-                           trend=ca / cb, n=n_placebos) if p.shape[0] else None
-    if placebo is None:
+    test = placebo_test(t[~a].sum(), t[a].sum(), p[:, ~a].sum(axis=1), p[:, a].sum(axis=1),
+                        trend=ca / cb, n=n_placebos) if placebo and p.shape[0] else None
+    if placebo and test is None:
         notes.append("Too few comparable places for a placebo test, so regression to the mean "
                      "could not be checked: read the result with care.")
-    else:
-        busy = float(np.median(p[placebo.index][:, ~a].sum(axis=1)))
+    elif not placebo:
+        notes.append("The placebo test was switched off, so regression to the mean was not "
+                     "checked: read the result with care.")
+    if test is not None:
+        busy = float(np.median(p[test.index][:, ~a].sum(axis=1)))
         if busy < 0.5 * t[~a].sum():
             notes.append(
                 f"No untreated place was nearly as busy as the target: the placebo places had "
@@ -147,10 +154,10 @@ def judge(target: ArrayLike, control: ArrayLike, places: ArrayLike, after: Array
              else "difference-in-differences against the control area"]
     fell = did.ci[1] < 1.0
     rose = did.ci[0] > 1.0
-    if placebo is not None:
+    if test is not None:
         tests.append("placebo test")
-        fell = fell and placebo.p_fall <= alpha
-        rose = rose and placebo.p_rise <= alpha
+        fell = fell and test.p_fall <= alpha
+        rose = rose and test.p_rise <= alpha
     verdict = "fell" if fell else "rose" if rose else "no clear change"
     return Verdict(verdict=verdict, did_control=did_control, did_matched=did_matched,
-                   matched=matched, placebo=placebo, tests=tests, notes=notes)
+                   matched=chosen, placebo=test, tests=tests, notes=notes)

@@ -11,6 +11,7 @@ from tests.evaluation.sims import SCENARIOS
 from tests.evaluation.sims import VARIED_250
 from tests.evaluation.sims import Scenario
 from tests.evaluation.sims import run
+from tests.evaluation.sims import simulate
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -49,3 +50,13 @@ def test_judge_with_no_places_falls_back_to_the_control_and_says_so():
     assert v.verdict == "fell"
     assert any("placebo test" in n for n in v.notes)
     assert v.to_dict()["did_matched"] is None
+
+
+def test_tests_can_be_switched_off_and_the_verdict_says_so():
+    args, _ = simulate(CSR_250, 5)
+    full = judge(*args)
+    assert full.tests == ["difference-in-differences against matched places", "placebo test"]
+    alone = judge(*args, matched=False, placebo=False)
+    assert alone.matched is None and alone.placebo is None and alone.did_matched is None
+    assert alone.tests == ["difference-in-differences against the control area"]
+    assert any("switched off" in n for n in alone.notes)
