@@ -65,7 +65,8 @@ def main() -> None:
             respond(store, plan, result, area, areas, report.months, sensitive)
         else:
             items = store.load(plan) if store is not None and plan else []
-            assess(crimes, area, result, items, report.months, sensitive)
+            assess(crimes, area, result, items, report.months, sensitive,
+                   group=groups[group])
             evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell_size,
                           bandwidth, store, plan, sensitive)
     st.caption(f"hotspots {hotspots.__version__}. Crime data: police.uk, Open Government "

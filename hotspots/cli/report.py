@@ -103,7 +103,8 @@ def _print_bundle(bundle: Any, out: Path) -> None:
     """The headline sentences, the privacy rule, the notes, and what was written."""
     for sentence in bundle.data.summary.sentences:
         options.echo(sentence)
-    for sentence in bundle.data.projection.sentences[1:2]:
+    projection = bundle.data.projection
+    for sentence in [projection.counted, *projection.sentences] if projection.counted else []:
         options.echo(sentence)
     options.echo(f"privacy: {bundle.data.privacy}")
     options.echo_notes(bundle.notes)

@@ -20,7 +20,8 @@ from hotspots.errors import ParameterError
 from hotspots.validation import check_positive
 from hotspots.validation import require_projected
 
-__all__ = ["ROLES", "BUFFER_RULE", "EvaluationAreas", "evaluation_areas", "default_buffer_width"]
+__all__ = ["ROLES", "BUFFER_RULE", "CONTROL_REST", "EvaluationAreas", "evaluation_areas",
+           "default_buffer_width"]
 
 #: The roles, in the order a crime on a shared edge is assigned to them.
 ROLES: tuple[str, ...] = ("target", "buffer", "control")
@@ -31,7 +32,8 @@ BUFFER_RULE = "as wide as the target's equivalent radius sqrt(area/π), rounded 
 BUFFER_ROUND_M = 10.0
 #: Segments per quarter circle when buffering (smooth rings; shapely's default is 16).
 QUAD_SEGS = 32
-_CONTROL_REST = "the rest of the study area outside the target and buffer"
+#: The control rule when the control is the rest of the study area.
+CONTROL_REST = "the rest of the study area outside the target and buffer"
 _M2_PER_KM2 = 1.0e6
 
 
@@ -267,7 +269,7 @@ def evaluation_areas(
             )
     elif study_area is not None:
         control_geom = _polygon(study_area, name="study_area", crs=crs).difference(inner)
-        control_rule = _CONTROL_REST
+        control_rule = CONTROL_REST
     else:
         raise ParameterError(
             "evaluation_areas needs a control: pass control=<polygon> (an area like the target "

@@ -3,10 +3,15 @@
 Once data after a scheme's start exist, crime in the target area (where the scheme works) is
 compared with a control area and a buffer ring around the target, for a period before and
 after the start. The steps each have their module: the three areas
-(:mod:`hotspots.evaluation.areas`), the six counts (:mod:`hotspots.evaluation.counts`), and
-the measures, with their formulas and sources (:mod:`hotspots.evaluation.measures`). This
-module puts them together into an :class:`EvaluationResult` with plain-language sentences.
-Maps and the trend chart are drawn by :mod:`hotspots.viz.evaluation_figures`.
+(:mod:`hotspots.evaluation.areas`), the six counts (:mod:`hotspots.evaluation.counts`), the
+measures with their formulas and sources (:mod:`hotspots.evaluation.measures`), comparable
+untreated places (:mod:`hotspots.evaluation.places`), the matched comparison
+(:mod:`hotspots.evaluation.matching`), the difference-in-differences on monthly counts with its
+overdispersion (:mod:`hotspots.evaluation.did`), the placebo test
+(:mod:`hotspots.evaluation.placebo`) and the verdict they give together
+(:mod:`hotspots.evaluation.verdict`). This module puts them together into an
+:class:`EvaluationResult`; :mod:`hotspots.evaluation.wording` writes its sentences. Maps and
+charts are drawn by :mod:`hotspots.viz.evaluation_figures`.
 """
 
 from __future__ import annotations
@@ -17,19 +22,35 @@ from dataclasses import field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
+from hotspots.evaluation.areas import CONTROL_REST
 from hotspots.evaluation.areas import EvaluationAreas
 from hotspots.evaluation.counts import DEFAULT_MONTHS
 from hotspots.evaluation.counts import BeforeAfter
 from hotspots.evaluation.counts import before_after
+from hotspots.evaluation.did import MonthlyDiD
+from hotspots.evaluation.matching import MATCHED_PLACES
+from hotspots.evaluation.matching import MatchedComparison
 from hotspots.evaluation.measures import EffectMeasures
 from hotspots.evaluation.measures import effect_measures
+from hotspots.evaluation.placebo import PLACEBO_PLACES
+from hotspots.evaluation.placebo import PlaceboTest
+from hotspots.evaluation.places import comparable_places
+from hotspots.evaluation.power import detectable_effect
+from hotspots.evaluation.verdict import ALPHA
+from hotspots.evaluation.verdict import judge
+from hotspots.evaluation.wording import comparisons_table
+from hotspots.evaluation.wording import sentences
 from hotspots.months import month_label
+from hotspots.select import select_categories
 
 __all__ = [
     "EvaluationResult",
     "evaluate",
+    "study_region",
 ]
 
 
@@ -38,9 +59,10 @@ class EvaluationResult(EffectMeasures):
     """Everything the observed before/after evaluation found.
 
     The measures are those of :class:`~hotspots.evaluation.measures.EffectMeasures`
-    (``res``, ``res_ci``, ``relative_change``, ``significant``, ``success_measure``,
-    ``buffer_measure``, ``wdq``, ``wdq_meaning``, ``net_effect``): None where zero counts
-    make them undefined, or where the evaluation is not available.
+    (``res``, ``res_ci``, ``relative_change``, ``success_measure``, ``buffer_measure``,
+    ``wdq``, ``wdq_meaning``, ``net_effect``, ``dispersion``) against the control area;
+    ``res_ci`` is widened for overdispersion. ``significant`` is the verdict's: True only
+    when the tests it rests on agree (see ``verdict``), not merely when ``res_ci`` excludes 1.
 
     Attributes
     ----------
@@ -53,24 +75,47 @@ class EvaluationResult(EffectMeasures):
         are then None and only the projected impact should be shown.
     reason : str
         Why the evaluation is not available ("" when it is).
+    verdict : str
+        ``"fell"``, ``"rose"`` or ``"no clear change"`` (:mod:`hotspots.evaluation.verdict`);
+        ``""`` when not available.
+    tests : list of str
+        The tests the verdict rests on.
+    did, did_control : MonthlyDiD or None
+        Difference-in-differences against the matched places (or the control when there
+        are none) and against the control area.
+    matched : MatchedComparison or None
+    placebo : PlaceboTest or None
+    detectable_effect : float or None
+        Smallest fall these counts could detect with 80% power.
     trend : DataFrame
         ``month, period, target, buffer, control``: crimes per month for the trend chart;
         mark ``counts.start`` on it.
     summary : list of str
         Plain-language sentences for the app and the evidence pack.
     notes : list of str
-        Why a measure is undefined, data left out, areas adjusted.
+        Why a measure is undefined, corrections, data left out, areas adjusted.
     params : dict
-        Start, periods, months, categories, area rules (JSON-serialisable).
+        Start, periods, months, categories, area rules, tests (JSON-serialisable).
     """
 
     counts: BeforeAfter
     areas: EvaluationAreas
     available: bool
     reason: str
+    verdict: str = ""
+    tests: list[str] = field(default_factory=list)
+    did: MonthlyDiD | None = None
+    did_control: MonthlyDiD | None = None
+    matched: MatchedComparison | None = None
+    placebo: PlaceboTest | None = None
+    detectable_effect: float | None = None
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
+
+    def comparisons(self) -> pd.DataFrame:
+        """Each comparison's RES, interval and p-value (:func:`comparisons_table`)."""
+        return comparisons_table(self)
 
     def measures(self) -> pd.DataFrame:
         """A table of the measures for export: ``measure, value, ci_low, ci_high, meaning``.
@@ -79,11 +124,25 @@ class EvaluationResult(EffectMeasures):
         """
         ci = self.res_ci or (None, None)
         rows = [
-            ("relative effect size (RES)", self.res, ci[0], ci[1],
-             "RES > 1: the target improved relative to the control"),
+            ("relative effect size (RES), against the control area", self.res, ci[0], ci[1],
+             f"RES > 1: the target improved relative to the control; interval widened by "
+             f"D = {self.dispersion:.2f} for overdispersion"),
             ("change in target relative to control (%)",
              None if self.relative_change is None else self.relative_change * 100, None, None,
              "1/RES − 1"),
+        ]
+        if self.did is not None:
+            rows.append(("difference-in-differences rate ratio"
+                         + (", against matched places" if self.matched else ""),
+                         self.did.ratio, self.did.ci[0], self.did.ci[1],
+                         f"below 1: the target fell relative to the comparison; p = "
+                         f"{self.did.p_value:.3f}"))
+        if self.placebo is not None:
+            rows.append(("RES allowing for regression to the mean (placebo test)",
+                         self.placebo.target_res_rtm, None, None,
+                         f"permutation p-value of a fall {self.placebo.p_fall:.3f} against "
+                         f"{self.placebo.n} placebo places"))
+        rows += [
             ("weighted displacement quotient (WDQ)", self.wdq, None, None, self.wdq_meaning),
             ("total net effect (crimes prevented)", self.net_effect, None, None,
              "target and buffer against the control's trend; negative: more crime"),
@@ -94,7 +153,7 @@ class EvaluationResult(EffectMeasures):
         return table
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable: counts, measures, availability, summary, notes, params."""
+        """JSON-serialisable: counts, measures, tests, verdict, summary, notes, params."""
         return {
             "available": self.available,
             "reason": self.reason,
@@ -103,8 +162,16 @@ class EvaluationResult(EffectMeasures):
             "after": self.counts.after_label,
             "res": self.res,
             "res_ci": list(self.res_ci) if self.res_ci else None,
+            "dispersion": self.dispersion,
             "relative_change": self.relative_change,
             "significant": self.significant,
+            "verdict": self.verdict,
+            "tests": list(self.tests),
+            "did": self.did.to_dict() if self.did else None,
+            "did_control": self.did_control.to_dict() if self.did_control else None,
+            "matched": self.matched.to_dict() if self.matched else None,
+            "placebo": self.placebo.to_dict() if self.placebo else None,
+            "detectable_effect": self.detectable_effect,
             "wdq": self.wdq,
             "wdq_meaning": self.wdq_meaning,
             "net_effect": self.net_effect,
@@ -114,73 +181,51 @@ class EvaluationResult(EffectMeasures):
         }
 
 
-def _pct(before: int, after: int) -> str:
-    if before == 0:
-        return f"from none to {after:,}"
-    change = (after / before - 1) * 100
-    verb = "rose" if change > 0 else "fell" if change < 0 else "did not change"
-    amount = f" {abs(change):.0f}%" if change else ""
-    return f"{verb}{amount} ({before:,} → {after:,})"
+def study_region(areas: EvaluationAreas, crimes: gpd.GeoDataFrame,
+                 study_area: Any = None) -> Any:
+    """Where comparable places may lie: ``study_area``, else target + buffer + control when
+    the control is the rest of the study area, else the crimes' bounding box."""
+    if study_area is not None:
+        if isinstance(study_area, gpd.GeoDataFrame | gpd.GeoSeries):
+            return shapely.union_all(study_area.to_crs(crimes.crs).geometry.array)
+        return study_area
+    if areas.control_rule == CONTROL_REST:
+        return shapely.union_all([areas.target, areas.buffer, areas.control])
+    located = crimes[crimes.geometry.notna() & ~crimes.geometry.is_empty]
+    box = shapely.box(*located.total_bounds) if len(located) else shapely.Polygon()
+    return shapely.union_all([box, areas.target, areas.buffer, areas.control])
 
 
-def _sentences(result: EvaluationResult) -> list[str]:
-    c = result.counts
-    cats = "all crimes" if c.categories is None else ", ".join(c.categories)
-    out = [
-        f"Crimes counted: {cats}. Before ({c.before_label}): target {c.Tb:,}, buffer {c.Bb:,}, "
-        f"control {c.Cb:,}. After ({c.after_label}): target {c.Ta:,}, buffer {c.Ba:,}, "
-        f"control {c.Ca:,}."
-    ]
-    if not result.available:
-        return [*out, result.reason]
-    out.append(
-        f"In the target crime {_pct(c.Tb, c.Ta)}; in the buffer it {_pct(c.Bb, c.Ba)}; in "
-        f"the control it {_pct(c.Cb, c.Ca)}."
-    )
-    if result.res is not None and result.res_ci is not None:
-        rel = result.relative_change
-        direction = "fell" if rel < 0 else "rose" if rel > 0 else "did not change"
-        amount = f" {abs(rel) * 100:.0f}%" if rel else ""
-        low, high = result.res_ci
-        text = (
-            f"Relative to the control, crime in the target {direction}{amount} (relative "
-            f"effect size RES = {result.res:.2f}, 95% CI {low:.2f} to {high:.2f}; RES above 1 "
-            "means the target improved relative to the control). "
-        )
-        if low > 1:
-            text += "The interval lies above 1: the improvement is unlikely to be chance."
-        elif high < 1:
-            text += "The interval lies below 1: the target got worse relative to the control."
-        else:
-            text += "The interval includes 1, so the difference could be chance."
-        out.append(text)
-    else:
-        why = next((n for n in result.notes if "relative effect size" in n), "")
-        out.append(f"The effect relative to the control cannot be measured: {why[0].lower()}"
-                   f"{why[1:]}" if why else "The effect relative to the control cannot be "
-                   "measured.")
-    if result.wdq is not None:
-        wdq = f"{result.wdq:.2f}".replace("-", "−")
-        out.append(f"Weighted displacement quotient WDQ = {wdq}: {result.wdq_meaning}.")
-    elif result.wdq_meaning:
-        out.append(f"Displacement: {result.wdq_meaning}")
-    if result.net_effect is not None:
-        n = result.net_effect
-        if n >= 0:
-            out.append(
-                f"Total net effect: about {n:,.0f} fewer crimes in the target and buffer "
-                "together than the control's trend predicts (net of any displacement)."
-            )
-        else:
-            out.append(
-                f"Total net effect: about {-n:,.0f} more crimes in the target and buffer "
-                "together than the control's trend predicts."
-            )
-    out.append(
-        "These are observed changes: they show what happened around the scheme, not on their "
-        "own that the scheme caused it (the target and control may differ in other ways)."
-    )
-    return out
+def _outside_note(areas: EvaluationAreas, region: Any) -> str | None:
+    if areas.control_rule != CONTROL_REST or areas.target.area <= 0:
+        return None
+    outside = 1.0 - areas.target.intersection(region).area / areas.target.area
+    if outside > 0.01:
+        return (f"{outside:.0%} of the target lies outside the selected area whose rest is the "
+                "control: the comparison is with an area the scheme is not part of. Select "
+                "the area that contains the scheme.")
+    return None
+
+
+def _judgement(crimes: gpd.GeoDataFrame, areas: EvaluationAreas, counts: BeforeAfter,
+               region: Any, *, matched: bool, placebo: bool, n_matched: int,
+               n_placebos: int) -> tuple[Any, dict[str, Any]]:
+    keep, _ = select_categories(crimes, counts.categories, func="evaluate", notes=[])
+    monthly = counts.monthly
+    after = (monthly["period"] == "after").to_numpy()
+    places_monthly = np.zeros((0, len(monthly)))
+    info: dict[str, Any] = {"n_places": 0}
+    if (matched or placebo) and region is not None and not region.is_empty:
+        places = comparable_places(
+            crimes.loc[keep], areas.target, region=region, first=counts.before[0],
+            last=counts.after[1], exclude=shapely.union_all([areas.target, areas.buffer]),
+            crs=str(crimes.crs))
+        places_monthly = places.monthly
+        info = places.to_dict()
+    verdict = judge(monthly["target"].to_numpy(), monthly["control"].to_numpy(),
+                    places_monthly, after, n_matched=n_matched, n_placebos=n_placebos,
+                    matched=matched, placebo=placebo)
+    return verdict, info
 
 
 def evaluate(
@@ -191,21 +236,36 @@ def evaluate(
     months_before: int = DEFAULT_MONTHS,
     months_after: int = DEFAULT_MONTHS,
     categories: str | Sequence[str] | None = None,
+    study_area: Any = None,
+    matched: bool = True,
+    placebo: bool = True,
+    n_matched: int = MATCHED_PLACES,
+    n_placebos: int = PLACEBO_PLACES,
 ) -> EvaluationResult:
-    """Observed before/after evaluation: counts, RES with 95% CI, WDQ, net effect, trend.
+    """Observed before/after evaluation: counts, RES, WDQ, net effect, DiD, placebo test.
 
-    Parameters are those of :func:`before_after`. When the data do not cover both periods,
-    the result has ``available`` False and the ``reason``, with counts and the trend so far
-    but no measures. A measure that zero counts make undefined is None, with the reason in
-    ``notes`` and ``summary``.
+    Parameters
+    ----------
+    crimes, areas, start, months_before, months_after, categories
+        As for :func:`hotspots.evaluation.counts.before_after`.
+    study_area : polygon, GeoDataFrame or GeoSeries, optional
+        Where comparable untreated places may lie (:func:`study_region` by default).
+    matched : bool, default True
+        Compare with the :data:`~hotspots.evaluation.matching.MATCHED_PLACES` places most
+        like the target before the start (difference-in-differences).
+    placebo : bool, default True
+        Run the placebo test on :data:`~hotspots.evaluation.placebo.PLACEBO_PLACES`
+        untreated places as busy as the target was.
+    n_matched, n_placebos : int
 
     Returns
     -------
     EvaluationResult
+        When the data do not cover both periods, ``available`` is False with the
+        ``reason``, the counts and the trend so far, and no measures.
 
     Examples
     --------
-    >>> import shapely
     >>> from hotspots.evaluation.areas import evaluation_areas
     >>> areas = evaluation_areas(shapely.Point(0, 0).buffer(100), buffer_m=100,
     ...                          control=shapely.Point(1000, 0).buffer(100))
@@ -217,13 +277,12 @@ def evaluate(
     ...     "category": "Burglary"}, geometry=[shapely.Point(where[p]) for _, p in rows],
     ...     crs="EPSG:27700")
     >>> res = evaluate(crimes, areas, start="2025-01", months_before=7, months_after=6)
-    >>> round(res.res, 2), res.wdq, res.net_effect
-    (2.0, -1.0, 0.0)
-    >>> res.summary[2][:63]
-    'Relative to the control, crime in the target fell 50% (relative'
+    >>> round(res.res, 2), res.wdq, res.net_effect, res.verdict
+    (2.0, -1.0, 0.0, 'no clear change')
     """
     counts = before_after(crimes, areas, start=start, months_before=months_before,
                           months_after=months_after, categories=categories)
+    region = study_region(areas, crimes, study_area) if counts.available else None
     params: dict[str, Any] = {
         "start": month_label(counts.start),
         "before": counts.before_label,
@@ -234,12 +293,43 @@ def evaluate(
         "buffer_rule": areas.buffer_rule,
         "control_rule": areas.control_rule,
         "confidence": 0.95,
+        "alpha": ALPHA,
+        "matched": matched, "n_matched": n_matched if matched else 0,
+        "placebo": placebo, "n_placebos": n_placebos if placebo else 0,
+        "continuity_correction": "0.5 added to every count when one is 0",
     }
-    found = effect_measures(counts.as_dict()) if counts.available else EffectMeasures()
+    notes = [*areas.notes, *counts.notes]
+    if not counts.available:
+        result = EvaluationResult(counts=counts, areas=areas, available=False,
+                                  reason=counts.reason, trend=counts.monthly.copy(),
+                                  notes=notes, params=params)
+        result.summary = sentences(result)
+        return result
+    verdict, places_info = _judgement(crimes, areas, counts, region, matched=matched,
+                                      placebo=placebo, n_matched=n_matched,
+                                      n_placebos=n_placebos)
+    found = effect_measures(counts.as_dict(), dispersion=verdict.did_control.dispersion)
+    did = verdict.did_matched or verdict.did_control
+    months = counts.months_before_in_data
+    per_month_t = max(counts.Tb, 0.5) / months
+    per_month_c = max(counts.Cb, 0.5) / months
+    mde = detectable_effect(target_per_month=per_month_t, comparison_per_month=per_month_c,
+                            months_before=months, months_after=counts.months_after_in_data,
+                            dispersion=found.dispersion)
+    values = found.values()
+    values["significant"] = verdict.significant
+    outside = _outside_note(areas, region)
+    params.update({
+        "dispersion_rule": verdict.did_control.dispersion_rule,
+        "tests": list(verdict.tests), "places": places_info,
+    })
     result = EvaluationResult(
-        counts=counts, areas=areas, available=counts.available, reason=counts.reason,
-        **found.values(), trend=counts.monthly.copy(),
-        notes=[*areas.notes, *counts.notes, *found.notes], params=params,
+        counts=counts, areas=areas, available=True, reason="", **values,
+        verdict=verdict.verdict, tests=list(verdict.tests), did=did,
+        did_control=verdict.did_control, matched=verdict.matched, placebo=verdict.placebo,
+        detectable_effect=1.0 if mde is None else mde, trend=counts.monthly.copy(),
+        notes=[*notes, *found.notes, *verdict.notes, *([outside] if outside else [])],
+        params=params,
     )
-    result.summary = _sentences(result)
+    result.summary = sentences(result)
     return result

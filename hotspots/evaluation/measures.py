@@ -17,9 +17,17 @@ or benefits spill over), before (b) and after (a) the start:
 - total net effect ``[Tb(Ca/Cb) − Ta] + [Bb(Ca/Cb) − Ba]``: crimes prevented in target and
   buffer together, against what the control's trend predicts (negative: more crime).
 
-Zero counts make some measures undefined; the functions say which count and why instead of
-returning inf or NaN. :func:`effect_measures` computes every measure at once and notes the
-undefined ones instead of raising.
+Overdispersion: monthly crime counts vary more than a Poisson process (Nottingham ward x month
+burglary: Pearson chi2/df 1.37), so ``Var(ln RES)`` is multiplied by a dispersion factor
+``D >= 1`` (``dispersion``): estimated from the monthly series by
+:func:`hotspots.evaluation.did.monthly_did`, or Farrington et al.'s (2007) rule
+:func:`farrington_dispersion` when the series is too short.
+
+Zero counts: when a count the formula divides by (or takes the log of) is 0, 0.5 is added to
+every count (the Haldane-Anscombe correction used for odds ratios, :data:`CONTINUITY`), the
+measure is computed on the corrected counts and a note says so. Only when the correction is
+switched off (``continuity=0``) does a zero count make a measure undefined; the functions then
+say which count and why instead of returning inf or NaN.
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ from hotspots.validation import float_param
 
 __all__ = [
     "Z_95",
+    "CONTINUITY",
+    "FARRINGTON_RULE",
     "WDQ_BANDS",
     "COUNT_MEANINGS",
     "EffectSize",
@@ -47,10 +57,22 @@ __all__ = [
     "weighted_displacement_quotient",
     "total_net_effect",
     "effect_measures",
+    "farrington_dispersion",
+    "corrected_counts",
 ]
 
 #: Two-sided 95% standard normal quantile, for the confidence interval of ln RES.
 Z_95 = 1.959963984540054
+#: Added to every count when one of them is 0: the Haldane (1956) / Anscombe (1956) correction
+#: of a 2x2 table's log odds ratio (the Cochrane Handbook's default for zero cells), so RES,
+#: its interval, WDQ and net effect stay defined and finite.
+CONTINUITY = 0.5
+#: Farrington, Gill, Waples & Argomaniz (2007), J. Experimental Criminology 3:21-38: the variance
+#: of ln RES is multiplied by D = 0.0008 N + 1.2, N the number of crimes. Here N is taken as the
+#: four counts' total (Tb + Ta + Cb + Ca); the exact definition of N could not be checked
+#: against the paper offline, so hotspots uses it only when the monthly series is too short to
+#: estimate the dispersion itself (see hotspots.evaluation.did).
+FARRINGTON_RULE = "D = 0.0008 N + 1.2, N = Tb + Ta + Cb + Ca (Farrington et al. 2007)"
 #: How the weighted displacement quotient reads (Bowers & Johnson 2003, Table 1), once the
 #: target has improved relative to the control.
 WDQ_BANDS: tuple[tuple[str, str], ...] = (
@@ -102,6 +124,41 @@ def _counts(func: str, counts: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def _check_factor(value: Any, *, name: str, func: str, low: float) -> float:
+    """``value`` as a finite float >= ``low`` (``low`` > 0: strictly above 0)."""
+    try:
+        number = float_param(value, name=name, func=func, allow_none=False, low=-math.inf)
+    except ParameterError:
+        number = math.nan
+    if not number >= low:
+        allowed = "a number >= 0" if low <= 0 else "a number > 0"
+        raise ParameterError(f"The '{name}' parameter of {func} must be {allowed}, "
+                             f"got {value!r}.")
+    return number
+
+
+def corrected_counts(counts: Mapping[str, float], needed: Sequence[str], *,
+                     continuity: float = CONTINUITY) -> tuple[dict[str, float], str]:
+    """``counts`` with ``continuity`` added to every one when any of ``needed`` is 0.
+
+    Returns the counts to use and a note ("" when nothing was added).
+
+    Examples
+    --------
+    >>> corrected_counts({"Tb": 10.0, "Ta": 0.0, "Cb": 8.0, "Ca": 9.0}, ("Ta", "Cb"))[0]
+    {'Tb': 10.5, 'Ta': 0.5, 'Cb': 8.5, 'Ca': 9.5}
+    """
+    zero = [n for n in needed if counts[n] == 0]
+    if not zero or continuity <= 0:
+        return dict(counts), ""
+    fixed = {k: v + continuity for k, v in counts.items()}
+    listed = ", ".join(f"{n} = 0 (no {COUNT_MEANINGS[n]})" for n in zero)
+    note = (f"{listed}: {continuity:g} was added to every count (the Haldane-Anscombe "
+            "continuity correction) so that the measures stay defined; with counts this "
+            "small the evaluation is weak.")
+    return fixed, note
+
+
 def _zeros(counts: dict[str, float], names: Sequence[str]) -> str:
     zero = [n for n in names if counts[n] == 0]
     return ", ".join(f"{n} = 0 (no {COUNT_MEANINGS[n]})" for n in zero)
@@ -142,10 +199,32 @@ def _displacement_terms(c: dict[str, float]) -> tuple[float, float]:
     return c["Ta"] / c["Ca"] - c["Tb"] / c["Cb"], c["Ba"] / c["Ca"] - c["Bb"] / c["Cb"]
 
 
-def relative_effect_size(Tb: float, Ta: float, Cb: float, Ca: float) -> EffectSize:
+def _res(c: dict[str, float], dispersion: float) -> EffectSize:
+    res = (c["Tb"] * c["Ca"]) / (c["Ta"] * c["Cb"])
+    se = math.sqrt(dispersion * (1 / c["Tb"] + 1 / c["Ta"] + 1 / c["Cb"] + 1 / c["Ca"]))
+    log_res = math.log(res)
+    return EffectSize(res, math.exp(log_res - Z_95 * se), math.exp(log_res + Z_95 * se))
+
+
+def farrington_dispersion(total: float) -> float:
+    """Farrington et al.'s (2007) dispersion factor for ``total`` crimes: ``0.0008 N + 1.2``.
+
+    See :data:`FARRINGTON_RULE` for the reading of N used here.
+
+    Examples
+    --------
+    >>> round(farrington_dispersion(1000), 3)
+    2.0
+    """
+    return 0.0008 * float(total) + 1.2
+
+
+def relative_effect_size(Tb: float, Ta: float, Cb: float, Ca: float, *,
+                         dispersion: float = 1.0,
+                         continuity: float = CONTINUITY) -> EffectSize:
     """Relative effect size ``RES = (Tb·Ca)/(Ta·Cb)`` and its 95% confidence interval.
 
-    ``Var(ln RES) = 1/Tb + 1/Ta + 1/Cb + 1/Ca``; the interval is
+    ``Var(ln RES) = D·(1/Tb + 1/Ta + 1/Cb + 1/Ca)``; the interval is
     ``exp(ln RES ± 1.96·sqrt(Var))``. RES > 1 means crime in the target fell relative to
     the control (by ``1 − 1/RES``); an interval entirely above 1 is a significant fall.
 
@@ -155,6 +234,10 @@ def relative_effect_size(Tb: float, Ta: float, Cb: float, Ca: float) -> EffectSi
         Crimes in the target before and after the start.
     Cb, Ca : float
         Crimes in the control before and after the start.
+    dispersion : float, default 1
+        ``D``, the overdispersion factor (1: Poisson counts). See the module notes.
+    continuity : float, default :data:`CONTINUITY` (0.5)
+        Added to every count when one is 0; 0 switches the correction off.
 
     Returns
     -------
@@ -164,50 +247,48 @@ def relative_effect_size(Tb: float, Ta: float, Cb: float, Ca: float) -> EffectSi
     Raises
     ------
     ParameterError
-        If a count is negative or not a number, or RES is undefined: ``Ta`` or ``Cb`` is 0
-        (division by zero), or ``Tb`` or ``Ca`` is 0 (RES = 0, no interval). The message
-        names the zero count.
+        If a count is negative or not a number, or (with ``continuity=0``) RES is
+        undefined: ``Ta`` or ``Cb`` is 0, or ``Tb`` or ``Ca`` is 0. The message names the
+        zero count.
 
     Examples
     --------
     >>> r = relative_effect_size(100, 50, 100, 100)
     >>> round(r.res, 3), round(r.ci_low, 3), round(r.ci_high, 3)
     (2.0, 1.29, 3.1)
+    >>> round(relative_effect_size(100, 50, 100, 100, dispersion=2).ci_low, 3)
+    1.076
+    >>> round(relative_effect_size(10, 0, 10, 10).res, 1)  # 10.5 * 10.5 / (0.5 * 10.5)
+    21.0
     """
-    c = _counts("relative_effect_size", {"Tb": Tb, "Ta": Ta, "Cb": Cb, "Ca": Ca})
+    func = "relative_effect_size"
+    c = _counts(func, {"Tb": Tb, "Ta": Ta, "Cb": Cb, "Ca": Ca})
+    dispersion = _check_factor(dispersion, name="dispersion", func=func, low=1e-9)
+    continuity = _check_factor(continuity, name="continuity", func=func, low=0.0)
+    c, _ = corrected_counts(c, ("Tb", "Ta", "Cb", "Ca"), continuity=continuity)
     problem = _res_problem(c)
     if problem:
         raise ParameterError(_sentence(problem))
-    res = (c["Tb"] * c["Ca"]) / (c["Ta"] * c["Cb"])
-    se = math.sqrt(1 / c["Tb"] + 1 / c["Ta"] + 1 / c["Cb"] + 1 / c["Ca"])
-    log_res = math.log(res)
-    return EffectSize(res, math.exp(log_res - Z_95 * se), math.exp(log_res + Z_95 * se))
+    return _res(c, dispersion)
 
 
 def weighted_displacement_quotient(
-    Tb: float, Ta: float, Bb: float, Ba: float, Cb: float, Ca: float
+    Tb: float, Ta: float, Bb: float, Ba: float, Cb: float, Ca: float, *,
+    continuity: float = CONTINUITY,
 ) -> float:
     """Weighted displacement quotient ``(Ba/Ca − Bb/Cb) / (Ta/Ca − Tb/Cb)``.
 
     Bowers & Johnson (2003). The denominator (the "success measure") is negative when the
     target improved relative to the control; only then does the WDQ mean anything. Read it
     with :data:`WDQ_BANDS`: above 0 diffusion of benefits, below 0 displacement, below −1
-    displacement larger than the target's gain.
-
-    Parameters
-    ----------
-    Tb, Ta, Bb, Ba, Cb, Ca : float
-        Crimes in target, buffer and control, before and after the start.
-
-    Returns
-    -------
-    float
+    displacement larger than the target's gain. A zero control count gets the continuity
+    correction (:data:`CONTINUITY`).
 
     Raises
     ------
     ParameterError
-        If a count is negative, the control has a zero count, or the target changed exactly
-        as the control did (the denominator is 0).
+        If a count is negative, the target changed exactly as the control did (the
+        denominator is 0), or (``continuity=0``) the control has a zero count.
 
     Examples
     --------
@@ -216,8 +297,10 @@ def weighted_displacement_quotient(
     >>> weighted_displacement_quotient(100, 50, 100, 150, 100, 100)
     -1.0
     """
-    c = _counts("weighted_displacement_quotient",
-                {"Tb": Tb, "Ta": Ta, "Bb": Bb, "Ba": Ba, "Cb": Cb, "Ca": Ca})
+    func = "weighted_displacement_quotient"
+    c = _counts(func, {"Tb": Tb, "Ta": Ta, "Bb": Bb, "Ba": Ba, "Cb": Cb, "Ca": Ca})
+    continuity = _check_factor(continuity, name="continuity", func=func, low=0.0)
+    c, _ = corrected_counts(c, ("Cb", "Ca"), continuity=continuity)
     problem = _wdq_problem(c)
     if problem:
         raise ParameterError(_sentence(problem))
@@ -225,17 +308,18 @@ def weighted_displacement_quotient(
     return buffer_measure / success_measure
 
 
-def total_net_effect(Tb: float, Ta: float, Bb: float, Ba: float, Cb: float, Ca: float) -> float:
+def total_net_effect(Tb: float, Ta: float, Bb: float, Ba: float, Cb: float, Ca: float, *,
+                     continuity: float = CONTINUITY) -> float:
     """Crimes prevented in target and buffer: ``[Tb(Ca/Cb) − Ta] + [Bb(Ca/Cb) − Ba]``.
 
     The first bracket is the target's gain against the control's trend, the second the
     buffer's (negative when crime was displaced there). A negative total means more crime
-    than the control's trend predicts.
+    than the control's trend predicts. ``Cb = 0`` gets the continuity correction.
 
     Raises
     ------
     ParameterError
-        If a count is negative or ``Cb`` is 0 (no control trend to project with).
+        If a count is negative or (``continuity=0``) ``Cb`` is 0.
 
     Examples
     --------
@@ -244,7 +328,10 @@ def total_net_effect(Tb: float, Ta: float, Bb: float, Ba: float, Cb: float, Ca: 
     >>> total_net_effect(100, 60, 50, 50, 100, 120)
     70.0
     """
-    c = _counts("total_net_effect", {"Tb": Tb, "Ta": Ta, "Bb": Bb, "Ba": Ba, "Cb": Cb, "Ca": Ca})
+    func = "total_net_effect"
+    c = _counts(func, {"Tb": Tb, "Ta": Ta, "Bb": Bb, "Ba": Ba, "Cb": Cb, "Ca": Ca})
+    continuity = _check_factor(continuity, name="continuity", func=func, low=0.0)
+    c, _ = corrected_counts(c, ("Cb",), continuity=continuity)
     if c["Cb"] == 0:
         raise ParameterError(
             "The total net effect is undefined because Cb = 0 (no crimes in the control before "
@@ -274,11 +361,12 @@ class EffectMeasures:
     Attributes
     ----------
     res, res_ci : float, (float, float) or None
-        Relative effect size and its 95% confidence interval.
+        Relative effect size and its 95% confidence interval (widened by ``dispersion``).
     relative_change : float or None
         Change in the target relative to the control, ``1/RES − 1`` (−0.45: fell 45%).
     significant : bool or None
-        True when the 95% interval excludes 1.
+        True when the 95% interval excludes 1. (The evaluation's verdict, which also needs
+        the placebo test, is :attr:`hotspots.evaluation.before_after.EvaluationResult.verdict`.)
     success_measure, buffer_measure : float or None
         ``Ta/Ca − Tb/Cb`` and ``Ba/Ca − Bb/Cb``, the WDQ's denominator and numerator.
     wdq : float or None
@@ -287,8 +375,12 @@ class EffectMeasures:
         How to read it (:data:`WDQ_BANDS`), or why it is not meaningful.
     net_effect : float or None
         Total net effect (crimes prevented in target and buffer; negative: more crime).
+    dispersion : float
+        The factor ``D`` the variance of ln RES was multiplied by.
+    corrected : bool
+        True when the continuity correction was applied.
     notes : list of str
-        Why a measure is undefined.
+        Why a measure is undefined, and the correction applied.
     """
 
     res: float | None = None
@@ -300,6 +392,8 @@ class EffectMeasures:
     wdq: float | None = None
     wdq_meaning: str = ""
     net_effect: float | None = None
+    dispersion: float = 1.0
+    corrected: bool = False
     notes: list[str] = field(default_factory=list)
 
     def values(self) -> dict[str, Any]:
@@ -307,28 +401,37 @@ class EffectMeasures:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}
 
 
-def effect_measures(counts: Mapping[str, float]) -> EffectMeasures:
+def effect_measures(counts: Mapping[str, float], *, dispersion: float = 1.0,
+                    continuity: float = CONTINUITY) -> EffectMeasures:
     """RES with its interval, WDQ and net effect of ``counts`` (``Tb, Ta, Bb, Ba, Cb, Ca``).
 
-    Unlike the single-measure functions this never raises for zero counts: a measure they
-    make undefined is None, with the reason in ``notes`` (the WDQ's also in
-    ``wdq_meaning``).
+    A zero count gets the continuity correction (0.5 added to all six counts, noted); with
+    ``continuity=0`` a measure that a zero count makes undefined is None, with the reason in
+    ``notes``. This never raises for zero counts.
 
     Examples
     --------
     >>> m = effect_measures({"Tb": 100, "Ta": 50, "Bb": 100, "Ba": 150, "Cb": 100, "Ca": 100})
     >>> round(m.res, 2), m.wdq, m.net_effect, m.significant
     (2.0, -1.0, 0.0, True)
-    >>> effect_measures({"Tb": 10, "Ta": 0, "Bb": 5, "Ba": 5, "Cb": 10, "Ca": 10}).notes[0][:44]
-    'The relative effect size RES = (Tb·Ca)/(Ta·C'
+    >>> zero = effect_measures({"Tb": 10, "Ta": 0, "Bb": 5, "Ba": 5, "Cb": 10, "Ca": 10})
+    >>> round(zero.res, 1), zero.corrected, zero.notes[0][:28]
+    (21.0, True, 'Ta = 0 (no crimes in the tar')
     """
-    c = _counts("effect_measures", counts)
-    out = EffectMeasures()
+    func = "effect_measures"
+    c = _counts(func, counts)
+    dispersion = _check_factor(dispersion, name="dispersion", func=func, low=1e-9)
+    continuity = _check_factor(continuity, name="continuity", func=func, low=0.0)
+    out = EffectMeasures(dispersion=dispersion)
+    c, note = corrected_counts(c, tuple(c), continuity=continuity)
+    if note:
+        out.corrected = True
+        out.notes.append(note)
     problem = _res_problem(c)
     if problem:
         out.notes.append(_sentence(problem))
     else:
-        effect = relative_effect_size(c["Tb"], c["Ta"], c["Cb"], c["Ca"])
+        effect = _res(c, dispersion)
         out.res = effect.res
         out.res_ci = (effect.ci_low, effect.ci_high)
         out.relative_change = 1.0 / effect.res - 1.0
@@ -355,5 +458,6 @@ def effect_measures(counts: Mapping[str, float]) -> EffectMeasures:
             "the start)."
         )
     else:
-        out.net_effect = total_net_effect(**c)
+        trend = c["Ca"] / c["Cb"]
+        out.net_effect = (c["Tb"] * trend - c["Ta"]) + (c["Bb"] * trend - c["Ba"])
     return out

@@ -1,21 +1,26 @@
-"""Projected impact of an intervention plan: crimes prevented, as a range, and at what cost.
+"""Projected impact of an intervention plan: crimes prevented, with intervals, and their value.
 
-The projection is simple and transparent, and every result states it in its ``notes``:
+One projection, used by the app's Assess step, the CLI (``hotspots report``) and the evidence
+pack: :func:`projected_impact`. Every result states its rule in ``counted`` and its ``notes``:
 
-* **Baseline.** The crimes in each intervention's coverage, of the crime types its
-  catalogue entry acts on, in a baseline window of ``months`` months (default 12): the
-  months before ``as_of`` or, by default, before the plan's first start month. The same
-  window is used for every intervention so that per-intervention and plan figures add up.
-  If the data end earlier, the window is moved back to end with the last month of data.
-* **Effect.** Expected prevented = baseline x effect, for the catalogue's low, central and
-  high effects. ANPR (effect 0) prevents nothing.
-* **Overlaps.** A crime covered by several interventions is counted once, and the
-  reductions combine multiplicatively under the usual independence assumption:
-  ``r = 1 - prod_k (1 - e_k)`` over the interventions that cover it and act on its type.
-  (Two 20% measures give 36%, not 40%.)
-* **Assumptions.** Crime would otherwise continue at the baseline level (no trend or
-  season adjustment); no displacement or diffusion of benefits is modelled; effects are
-  the catalogue's, which are review averages or planning assumptions, not promises.
+* **Crimes counted.** With a crime ``group`` (the selection's), only that group's crimes; of
+  those, the crime types each intervention's catalogue entry acts on, inside its coverage, in
+  a baseline window of ``months`` months (default 12) before ``as_of`` or, by default, before
+  the plan's first start month. Crimes are counted wherever the coverage lies, not only inside
+  the selected areas (a warning says when coverage reaches outside them).
+* **Overlaps** (:mod:`hotspots.planning.exposure`). Within a type, coverage is a union (three
+  cameras over one street are one CCTV scheme: a crime seen by two cameras counts once);
+  across types, a crime's reduction is ``1 - prod(1 - e_t)``.
+* **Regression to the mean** (:func:`hotspots.planning.baseline.rtm_baseline`). Places get
+  schemes because they were busy, and busy years are partly chance: the coverage's count is
+  corrected by empirical Bayes against the same shape placed across the study area, and every
+  projected figure is scaled by the correction.
+* **Uncertainty** (:mod:`hotspots.planning.uncertainty`). A seeded simulation over each type's
+  effect range, the corrected count's posterior and overdispersed yearly counts gives 80% and
+  95% intervals around the central figure (central effects, corrected baseline).
+* **Cost-benefit** (:mod:`hotspots.planning.crime_costs`). Costs of crime avoided from the Home
+  Office unit costs (Heeks et al. 2018, 2015/16 prices) where a confirmed figure exists for the
+  category (a lower bound otherwise), the benefit-cost ratio and the cost per crime prevented.
 """
 
 from __future__ import annotations
@@ -31,26 +36,48 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.errors import ParameterError
+from hotspots.evaluation.rtm import NO_REFERENCE
+from hotspots.groups import CrimeGroup
+from hotspots.groups import apply_harm
 from hotspots.methods.counts import TOP_SHARE
 from hotspots.methods.grid import Grid
 from hotspots.methods.grid import count_points
 from hotspots.methods.grid import make_grid
 from hotspots.months import month_label
 from hotspots.months import parse_month
+from hotspots.planning.baseline import RTMBaseline
 from hotspots.planning.baseline import baseline_crimes
 from hotspots.planning.baseline import baseline_window
 from hotspots.planning.baseline import hotspot_geometry
+from hotspots.planning.baseline import rtm_baseline
 from hotspots.planning.catalogue import InterventionType
 from hotspots.planning.catalogue import load_catalogue
+from hotspots.planning.crime_costs import UnitCosts
+from hotspots.planning.crime_costs import as_mapping
+from hotspots.planning.crime_costs import costs_of
+from hotspots.planning.crime_costs import load_unit_costs
+from hotspots.planning.exposure import LEVELS
+from hotspots.planning.exposure import combine_effects
+from hotspots.planning.exposure import exposure
+from hotspots.planning.impact_rows import add_intervals
+from hotspots.planning.impact_rows import intervention_rows
+from hotspots.planning.impact_rows import plan_row
+from hotspots.planning.impact_rows import type_rows
+from hotspots.planning.impact_text import assumption_notes
+from hotspots.planning.impact_text import display_figures
+from hotspots.planning.impact_text import summary_sentences
 from hotspots.planning.interventions import PLAN_CRS
 from hotspots.planning.interventions import Intervention
-from hotspots.planning.interventions import coverage
 from hotspots.planning.interventions import validate_interventions
+from hotspots.planning.uncertainty import SEED
+from hotspots.planning.uncertainty import SIMULATIONS
+from hotspots.planning.uncertainty import Simulated
+from hotspots.planning.uncertainty import simulate_prevented
 from hotspots.result import HotspotResult
+from hotspots.select import select_crimes
 
 __all__ = [
     "ImpactResult",
@@ -59,37 +86,22 @@ __all__ = [
     "projected_counts",
     "combine_effects",
     "DEFAULT_BASELINE_MONTHS",
+    "PROJECTION_METHOD",
 ]
 
 #: Months of crime before the start that make the baseline (DESIGN.md: "the last 12 months").
 DEFAULT_BASELINE_MONTHS = 12
-_LEVELS = (("low", "effect_low"), ("central", "effect"), ("high", "effect_high"))
+#: The method, in one paragraph, for method statements.
+PROJECTION_METHOD = (
+    "Crimes of the selected group, of the types each intervention acts on, inside its coverage "
+    "in the baseline window (wherever the coverage lies); within a type the coverages are one "
+    "area (a crime seen by two cameras counts once), across types a crime's reduction is "
+    "1 - (1 - e1)(1 - e2)...; the count is corrected for regression to the mean by empirical "
+    "Bayes against places of the same shape across the study area; 80% and 95% intervals by a "
+    "seeded simulation over the catalogue's effect ranges and overdispersed counts; costs of "
+    "crime avoided from the Home Office unit costs (Heeks et al. 2018, 2015/16 prices, lower "
+    "bounds) for the benefit-cost ratio.")
 _SUFFIX = {"low": "_low", "central": "", "high": "_high"}
-
-
-def combine_effects(effects: ArrayLike) -> Any:
-    """Combined proportional reduction of independent measures: ``1 - prod(1 - e)``.
-
-    ``effects`` is one sequence of effects (a float comes back), or an array whose last
-    axis holds, for each crime, the effect of every measure (0 where a measure does not
-    act on it): an array of one reduction per crime comes back. The measures are applied
-    in order, so every crime's reduction is computed the same way.
-
-    Examples
-    --------
-    >>> round(combine_effects([0.2, 0.2]), 4)
-    0.36
-    >>> combine_effects([])
-    0.0
-    >>> combine_effects([[0.2, 0.5], [0.2, 0.0]]).round(4).tolist()
-    [0.6, 0.2]
-    """
-    effects = np.asarray(effects, dtype=float)
-    survive = np.ones(effects.shape[:-1])
-    for k in range(effects.shape[-1]):
-        survive = survive * (1.0 - effects[..., k])
-    reduction = 1.0 - survive
-    return float(reduction) if reduction.ndim == 0 else reduction
 
 
 @dataclass
@@ -102,28 +114,35 @@ class ImpactResult:
         One row per intervention, as if it were alone: ``id, name, type, label, start,
         cost, effect, effect_low, effect_high, crimes_in_coverage`` (all types),
         ``baseline`` (crimes of the types it acts on), ``prevented_low, prevented,
-        prevented_high``, ``cost_per_crime_prevented`` (cost / central prevented; NaN when
-        the cost is unknown or nothing is prevented, see ``notes``) and, when weighted,
-        ``harm_baseline, harm_prevented_low, harm_prevented, harm_prevented_high``; with
-        hotspots, ``hotspot_share_covered``.
+        prevented_high`` (the catalogue's planning range, scaled by the regression-to-the-mean
+        correction), ``cost_per_crime_prevented`` and, when weighted, ``harm_baseline,
+        harm_prevented``; with hotspots, ``hotspot_share_covered``.
+    types : DataFrame
+        One row per intervention type: ``type, label, n_interventions, coverage_ha,
+        baseline`` (crimes its coverage union holds and it acts on), ``effect`` and
+        ``prevented`` (as if it were alone).
     plan : DataFrame
-        One row for the whole plan, overlaps counted once: the same measures, plus
-        ``reduction_pct`` (central prevented / baseline), ``prevented_if_added``
-        (sum of the per-intervention figures) and ``overlap_adjustment`` (what counting
-        overlaps once removes), ``total_cost``, ``cost_complete`` and, with hotspots,
-        ``hotspot_crimes``, ``hotspot_crimes_covered`` and ``hotspot_share_covered``.
+        One row for the whole plan: ``baseline`` (targeted crimes seen), ``baseline_expected``
+        and ``rtm_factor`` (corrected for regression to the mean), ``prevented`` (central)
+        with ``prevented_lo80, prevented_hi80, prevented_lo95, prevented_hi95``,
+        ``reduction_pct``, ``prevented_if_added`` and ``overlap_adjustment``,
+        ``total_cost``, ``cost_complete``, ``cost_per_crime_prevented``, ``costs_avoided``,
+        ``bcr`` (each with its intervals), ``costed_share``; harm and hotspot columns as
+        for interventions.
     crimes : GeoDataFrame
-        The baseline-window crimes with ``targeted`` (covered by an intervention acting on
-        its type), ``n_interventions``, ``reduction_low/reduction/reduction_high`` and
-        ``expected_after`` (weight x (1 - reduction)): the "projected after" table.
+        The baseline-window crimes counted, with ``targeted``, ``n_types``,
+        ``reduction_low/reduction/reduction_high`` and ``expected_after``.
     window : tuple of str
         First and last baseline months, ``"YYYY-MM"``.
     months : int
         Length of the window; prevented figures are per this many months.
+    counted : str
+        Which crimes were counted, in words (shown wherever the figures are).
+    rtm : RTMBaseline or None
+    simulation : Simulated or None
+    unit_costs : UnitCosts or None
     params : dict
-        Everything used: window, weight, harm weights, catalogue entries used.
     notes : list of str
-        Assumptions and caveats in plain language.
     """
 
     interventions: pd.DataFrame
@@ -133,51 +152,90 @@ class ImpactResult:
     months: int
     params: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    types: pd.DataFrame = field(default_factory=pd.DataFrame)
+    counted: str = ""
+    rtm: RTMBaseline | None = None
+    simulation: Simulated | None = None
+    unit_costs: UnitCosts | None = None
 
     def summary(self) -> list[str]:
         """Headline sentences for the app and evidence packs.
 
         Examples
         --------
-        >>> row = {"baseline": 100.0, "prevented_low": 10.0, "prevented": 20.0,
-        ...        "prevented_high": 30.0, "reduction_pct": 20.0, "total_cost": 50000.0,
-        ...        "cost_complete": True, "cost_per_crime_prevented": 2500.0}
+        >>> row = {"baseline": 100.0, "baseline_expected": 90.0, "prevented": 18.0,
+        ...        "prevented_lo80": 12.0, "prevented_hi80": 25.0, "prevented_lo95": 9.0,
+        ...        "prevented_hi95": 29.0, "reduction_pct": 20.0, "total_cost": 50000.0,
+        ...        "cost_complete": True, "cost_per_crime_prevented": 2777.8}
         >>> r = ImpactResult(pd.DataFrame(), pd.DataFrame([row]), gpd.GeoDataFrame(),
         ...                  ("2024-01", "2024-12"), 12, {})
         >>> r.summary()[0]
         'Baseline: 100 targeted crimes in the coverage in 2024-01 to 2024-12 (12 months).'
-        >>> r.summary()[1]
-        'Projected reduction: about 20 crimes per 12 months (range 10 to 30), 20% of the baseline.'
+        >>> r.summary()[2][:71]
+        'Projected reduction: about 18.0 crimes per 12 months (80% interval 12.0'
         """
-        p = self.plan.iloc[0]
-        out = [
-            f"Baseline: {p['baseline']:,.0f} targeted crimes in the coverage in "
-            f"{self.window[0]} to {self.window[1]} ({self.months} months).",
-        ]
-        if p["baseline"] <= 0:
-            out.append("No crimes of the types these interventions act on fell inside their "
-                       "coverage in the baseline, so no reduction is projected.")
-            return out
-        out.append(
-            f"Projected reduction: about {p['prevented']:,.0f} crimes per {self.months} months "
-            f"(range {p['prevented_low']:,.0f} to {p['prevented_high']:,.0f}), "
-            f"{p['reduction_pct']:.0f}% of the baseline."
-        )
-        if bool(p.get("cost_complete")) and math.isfinite(p.get("cost_per_crime_prevented",
-                                                                 math.nan)):
-            out.append(f"Cost: GBP {p['total_cost']:,.0f}, about GBP "
-                       f"{p['cost_per_crime_prevented']:,.0f} per crime prevented.")
-        share = p.get("hotspot_share_covered", math.nan)
-        if isinstance(share, float) and math.isfinite(share):
-            out.append(f"The plan covers {share:.0%} of the targeted crime in the hotspots.")
-        return out
+        return summary_sentences(self)
+
+    def figures(self, *, sensitive: bool = False) -> list[dict[str, str]]:
+        """Headline figures (key, label, value text): the app's metrics, the pack's cards.
+
+        ``sensitive``: withhold figures resting on 1-4 crimes (the privacy rule).
+        """
+        return display_figures(self, sensitive=sensitive)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the plan row, counted, window, corrections, simulation, costs."""
+        row = {k: (v.item() if isinstance(v, np.generic) else v)
+               for k, v in self.plan.iloc[0].to_dict().items()}
+        return {"counted": self.counted, "window": list(self.window), "months": self.months,
+                "plan": row, "rtm": self.rtm.to_dict() if self.rtm else None,
+                "simulation": self.simulation.to_dict() if self.simulation else None,
+                "unit_costs": self.unit_costs.to_dict() if self.unit_costs else None,
+                "notes": list(self.notes)}
 
 
 # --------------------------------------------------------------------------- projection
 
 
-def _safe_ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator > 0 else math.nan
+def _select_group(crimes: gpd.GeoDataFrame, group: str | CrimeGroup | None,
+                  groups: Mapping[str, CrimeGroup] | None) -> tuple[gpd.GeoDataFrame, str]:
+    if group is None:
+        return crimes, "every crime given"
+    chosen, info = select_crimes(crimes, group=group, groups=groups)
+    g = info.get("group") or {}
+    label = g.get("label", str(group))
+    cats = g.get("categories") or []
+    what = "every category" if cats == ["*"] else ", ".join(cats)
+    return chosen, f"{label} crimes ({what})"
+
+
+def _counted(group_text: str, window: tuple[str, str], outside: str) -> str:
+    return (f"Crimes counted: {group_text}, of the types each intervention acts on, inside its "
+            f"coverage, {window[0]} to {window[1]}, wherever the coverage lies{outside}. The "
+            "app, the command line and the evidence pack all count this way.")
+
+
+def _outside_share(footprint: BaseGeometry, study_area: Any) -> tuple[str, float | None]:
+    if study_area is None or footprint.is_empty:
+        return "", None
+    shape = study_area if isinstance(study_area, BaseGeometry) else shapely.union_all(
+        gpd.GeoSeries(study_area.geometry if hasattr(study_area, "geometry") else study_area)
+        .to_crs(PLAN_CRS).array)
+    outside = 1.0 - footprint.intersection(shape).area / footprint.area
+    return (" (also outside the selected areas)" if outside > 0.01 else
+            " (all of it inside the selected areas)"), outside
+
+
+def _region(study_area: Any, located: gpd.GeoDataFrame) -> BaseGeometry | None:
+    if study_area is not None:
+        if isinstance(study_area, BaseGeometry):
+            return study_area
+        frame = study_area if isinstance(study_area, gpd.GeoDataFrame | gpd.GeoSeries) else None
+        if frame is not None and len(frame):
+            return shapely.union_all(shapely.make_valid(frame.to_crs(PLAN_CRS).geometry.array))
+    if len(located) == 0:
+        return None
+    return shapely.box(*located.total_bounds)
 
 
 def projected_impact(
@@ -185,34 +243,54 @@ def projected_impact(
     interventions: Sequence[Intervention],
     catalogue: Mapping[str, InterventionType] | None = None,
     *,
+    group: str | CrimeGroup | None = None,
+    groups: Mapping[str, CrimeGroup] | None = None,
+    harm_weights: Mapping[str, float] | None = None,
     as_of: str | None = None,
     months: int = DEFAULT_BASELINE_MONTHS,
     weight: str | None = None,
     hotspots: Any = None,
+    study_area: Any = None,
+    rtm: bool = True,
+    unit_costs: UnitCosts | Mapping[str, float] | str | None = "bundled",
+    simulations: int = SIMULATIONS,
+    seed: int = SEED,
 ) -> ImpactResult:
-    """Project what a plan of interventions would prevent, per intervention and overall.
+    """Project what a plan of interventions would prevent (the module notes give the rules).
 
     Parameters
     ----------
     crimes : GeoDataFrame
-        Canonical crime table (all categories: each intervention picks the types it acts
-        on). It is not changed.
+        Canonical crime table, all categories. It is not changed.
     interventions : sequence of Intervention
         The plan. Each is validated.
     catalogue : dict, optional
         Intervention types (default :func:`hotspots.planning.catalogue.load_catalogue`).
+    group : str or CrimeGroup, optional
+        Count only this crime group (the app's and the report's selection).
+    groups : dict, optional
+        Groups to look ``group`` up in.
+    harm_weights : dict, optional
+        Category -> harm weight (categories without one weigh 1): harm figures are added.
     as_of : str, optional
         ``"YYYY-MM"``: the baseline is the ``months`` months before it. Default: before the
         earliest start month of the plan.
     months : int, default 12
         Baseline length; prevented figures are per this many months.
     weight : str, optional
-        Column of harm weights (e.g. after :func:`hotspots.apply_harm`): harm columns are
-        added, summing it.
+        A column of harm weights already in ``crimes`` (instead of ``harm_weights``).
     hotspots : HotspotResult, GeoDataFrame, GeoSeries or shapely geometry, optional
-        Hotspot polygons or the area of concern. A HotspotResult or a frame with a
-        ``hotspot`` column uses only the hotspot rows. Gives the share of the targeted
-        crime in the hotspots that the plan covers.
+        Hotspots: gives the share of the targeted crime in them that the plan covers.
+    study_area : GeoDataFrame, GeoSeries or shapely geometry, optional
+        The selected areas: comparable places for the regression-to-the-mean correction are
+        taken from it (default: the crimes' extent), and coverage outside it is noted.
+    rtm : bool, default True
+        Correct the baseline for regression to the mean.
+    unit_costs : "bundled", UnitCosts, dict or None
+        Unit costs of crime (default: :func:`hotspots.planning.crime_costs.load_unit_costs`);
+        None for no cost-benefit figures.
+    simulations, seed : int
+        The uncertainty simulation (:mod:`hotspots.planning.uncertainty`).
 
     Returns
     -------
@@ -226,11 +304,10 @@ def projected_impact(
     >>> plan = [Intervention(type="alley_gates", start="2025-01", cost=3700,
     ...                      geometry=shapely.LineString([(-100, 0), (100, 0)]))]
     >>> res = projected_impact(pts, plan)
-    >>> cols = ["baseline", "prevented_low", "prevented", "prevented_high"]
-    >>> res.plan[cols].round(2).values.tolist()
-    [[10.0, 1.5, 3.7, 4.5]]
-    >>> res.plan["cost_per_crime_prevented"].round(2).tolist()
-    [1000.0]
+    >>> res.plan[["baseline", "prevented", "cost_per_crime_prevented"]].round(2).values.tolist()
+    [[10.0, 3.7, 1000.0]]
+    >>> res.counted[:48]
+    'Crimes counted: every crime given, of the types '
     """
     catalogue = load_catalogue() if catalogue is None else catalogue
     items = list(interventions)
@@ -245,163 +322,100 @@ def projected_impact(
     months = int(months)
     notes: list[str] = []
     located = baseline_crimes(crimes, weight, notes)
+    located, group_text = _select_group(located, group, groups)
+    if harm_weights is not None:
+        located = apply_harm(located, harm_weights, default=1.0)
+        weight = "weight"
+        notes.append("Harm weights applied; categories without a weight weigh 1.")
     first, last = baseline_window(
         located, [parse_month(iv.start, name="start") for iv in items], as_of, months, notes)
     in_window = (located["month"] >= first) & (located["month"] <= last)
     base = located.loc[in_window.to_numpy()]
+    window = (month_label(first), month_label(last))
     w = (np.ones(len(base)) if weight is None
          else pd.to_numeric(base[weight]).to_numpy(dtype=float))
-    categories = base["category"].astype("str").to_numpy()
-
-    kinds = [catalogue[iv.type] for iv in items]
-    covers = [coverage(iv, catalogue) for iv in items]
-    n, k = len(base), len(items)
-    inside = np.zeros((n, k), dtype=bool)
-    acts = np.zeros((n, k), dtype=bool)
-    for j, (kind, cover) in enumerate(zip(kinds, covers, strict=True)):
-        hit = base.sindex.query(cover, predicate="intersects") if n else np.array([], int)
-        inside[hit, j] = True
-        acts[:, j] = np.isin(categories, list(kind.categories))
-    affected = inside & acts
-
-    reduction = {
-        level: combine_effects(np.where(affected, [getattr(kind, attr) for kind in kinds], 0.0))
-        for level, attr in _LEVELS
-    }
-
+    ex = exposure(base, items, catalogue)
+    reduction = {level: ex.reduction(level) for level in LEVELS}
+    region = _region(study_area, located)
+    acted = sorted({c for kind in ex.kinds for c in kind.categories})
+    rb = None
+    if rtm and ex.targeted.any():
+        pool = located[located["category"].astype("str").isin(acted).to_numpy()]
+        rb = rtm_baseline(pool, ex.footprint, first=first, last=last, region=region)
+    factor = rb.factor if rb is not None else 1.0
+    costs = load_unit_costs() if isinstance(unit_costs, str) else as_mapping(unit_costs)
+    c = costs_of(base["category"].astype("str"), costs)
     spot = hotspot_geometry(hotspots)
     in_spot = None
     if spot is not None:
         shapely.prepare(spot)
-        in_spot = shapely.intersects(spot, base.geometry.array) if n else np.zeros(0, bool)
-        in_spot = np.asarray(in_spot, dtype=bool)
-
-    rows = []
-    for j, (iv, kind) in enumerate(zip(items, kinds, strict=True)):
-        row: dict[str, Any] = {
-            "id": iv.id, "name": iv.display_name, "type": iv.type, "label": kind.label,
-            "start": iv.start, "cost": math.nan if iv.cost is None else float(iv.cost),
-            "effect": kind.effect, "effect_low": kind.effect_low,
-            "effect_high": kind.effect_high,
-            "crimes_in_coverage": float(inside[:, j].sum()),
-            "baseline": float(affected[:, j].sum()),
-        }
-        for level, attr in _LEVELS:
-            row[f"prevented{_SUFFIX[level]}"] = row["baseline"] * getattr(kind, attr)
-        if weight is not None:
-            row["harm_baseline"] = float(w[affected[:, j]].sum())
-            for level, attr in _LEVELS:
-                row[f"harm_prevented{_SUFFIX[level]}"] = row["harm_baseline"] * getattr(kind,
-                                                                                         attr)
-        row["cost_per_crime_prevented"] = _safe_ratio(row["cost"], row["prevented"])
-        if in_spot is not None:
-            row["hotspot_share_covered"] = _safe_ratio(
-                float((affected[:, j] & in_spot).sum()), float((acts[:, j] & in_spot).sum())
-            )
-        rows.append(row)
-    table = pd.DataFrame(rows)
-
-    targeted = affected.any(axis=1)
-    plan: dict[str, Any] = {
-        "n_interventions": k,
-        "crimes_in_coverage": float(inside.any(axis=1).sum()),
-        "baseline": float(targeted.sum()),
-    }
-    for level, _ in _LEVELS:
-        plan[f"prevented{_SUFFIX[level]}"] = float(reduction[level].sum())
-    plan["reduction_pct"] = 100 * _safe_ratio(plan["prevented"], plan["baseline"])
-    plan["prevented_if_added"] = float(table["prevented"].sum())
-    plan["overlap_adjustment"] = plan["prevented_if_added"] - plan["prevented"]
-    if weight is not None:
-        plan["harm_baseline"] = float(w[targeted].sum())
-        for level, _ in _LEVELS:
-            plan[f"harm_prevented{_SUFFIX[level]}"] = float((w * reduction[level]).sum())
-    known = table["cost"].notna()
-    plan["total_cost"] = float(table.loc[known, "cost"].sum())
-    plan["cost_complete"] = bool(known.all())
-    plan["cost_per_crime_prevented"] = (
-        _safe_ratio(plan["total_cost"], plan["prevented"]) if plan["cost_complete"] else math.nan
-    )
-    if in_spot is not None:
-        any_acts = acts.any(axis=1)
-        plan["hotspot_crimes"] = float((any_acts & in_spot).sum())
-        plan["hotspot_crimes_covered"] = float((targeted & in_spot).sum())
-        plan["hotspot_share_covered"] = _safe_ratio(plan["hotspot_crimes_covered"],
-                                                    plan["hotspot_crimes"])
-
+        in_spot = np.asarray(shapely.intersects(spot, base.geometry.array) if len(base)
+                             else np.zeros(0, bool), dtype=bool)
+    table = intervention_rows(items, ex, w, factor, weight, in_spot)
+    plan = plan_row(ex, table, reduction, w, c, factor, weight, in_spot)
+    sim = None
+    targeted = ex.targeted
+    if targeted.any():
+        complete = plan["cost_complete"] and plan["total_cost"] > 0
+        sim = simulate_prevented(
+            ex.affected[targeted], ex.ranges(), eb=rb.eb if rb is not None else NO_REFERENCE,
+            count=rb.observed if rb is not None else None, weights=w[targeted],
+            unit_costs=c[targeted], total_cost=plan["total_cost"] if complete else None,
+            dispersion=rb.dispersion if rb is not None else 1.0, runs=simulations,
+            seed=seed)
+        add_intervals(plan, sim, weight)
     after = base.copy()
     after["targeted"] = targeted
-    after["n_interventions"] = affected.sum(axis=1).astype(int)
-    for level, _ in _LEVELS:
+    after["n_types"] = ex.affected.sum(axis=1).astype(int)
+    for level in LEVELS:
         after[f"reduction{_SUFFIX[level]}"] = reduction[level]
     after["expected_after"] = w * (1.0 - reduction["central"])
-
-    notes.extend(_assumption_notes(items, kinds, table, plan, months, weight, spot))
-    harm_weights = dict(crimes.attrs.get("harm_weights", {})) if weight is not None else {}
-    if harm_weights:
+    outside_text, outside = _outside_share(ex.footprint, study_area)
+    counted = _counted(group_text, window, outside_text)
+    notes.insert(0, counted)
+    if outside is not None and outside > 0.01:
+        notes.append(f"{outside:.0%} of the plan's coverage lies outside the selected areas; "
+                     "crimes there are counted too (every crime of the group in the data).")
+    if plan["baseline"] == 0:
+        notes.append("No crimes of the types the plan acts on lie inside its coverage in the "
+                     "baseline window: check that the plan is drawn where the data are.")
+    if rb is not None:
+        notes.append(rb.statement)
+    if sim is not None:
+        notes.append(
+            f"Intervals: {sim.runs:,} simulations (seed {sim.seed}) drawing each type's effect "
+            "from a triangular distribution over its planning range, the coverage's expected "
+            "count from its empirical Bayes posterior and the year's count with overdispersion "
+            f"{sim.dispersion:.2f}; 80% and 95% intervals are the 10-90th and 2.5-97.5th "
+            "percentiles.")
+    if costs is not None:
+        notes.append(costs.statement())
+        notes.extend(costs.notes)
+    notes.extend(assumption_notes(plan, table, items, [catalogue[iv.type] for iv in items],
+                                  months, weight, spot))
+    harm = dict(located.attrs.get("harm_weights", {})) if weight is not None else {}
+    if harm:
         notes.append("Harm weights used: " + ", ".join(
-            f"{category} {value:g}" for category, value in harm_weights.items()) + ".")
+            f"{category} {value:g}" for category, value in harm.items()) + ".")
     params = {
-        "as_of": as_of, "months": months, "window": [month_label(first), month_label(last)],
-        "weight": weight, "harm_weights": harm_weights or None,
-        "combination": "1 - prod(1 - e) over covering interventions acting on the crime type",
-        "types": {kind.key: kind.to_dict() for kind in kinds},
-        "n_crimes_in_window": n,
+        "as_of": as_of, "months": months, "window": list(window), "weight": weight,
+        "harm_weights": harm or None, "counted": counted,
+        "group": getattr(group, "key", group),
+        "combination": ("within a type: union of its coverages; across types: "
+                        "1 - prod(1 - e) over the types covering the crime and acting on it"),
+        "rtm": rb.to_dict() if rb is not None else None,
+        "simulation": sim.to_dict() if sim is not None else None,
+        "unit_costs": costs.to_dict() if costs is not None else None,
+        "types": {kind.key: kind.to_dict() for kind in ex.kinds},
+        "n_crimes_in_window": len(base),
     }
     return ImpactResult(
-        interventions=table, plan=pd.DataFrame([plan]), crimes=after,
-        window=(month_label(first), month_label(last)), months=months, params=params,
-        notes=notes,
+        interventions=table, plan=pd.DataFrame([plan]), crimes=after, window=window,
+        months=months, params=params, notes=notes, types=type_rows(items, ex, factor),
+        counted=counted, rtm=rb, simulation=sim, unit_costs=costs,
     )
 
 
-def _assumption_notes(
-    items: list[Intervention], kinds: list[InterventionType], table: pd.DataFrame,
-    plan: dict[str, Any], months: int, weight: str | None, spot: BaseGeometry | None,
-) -> list[str]:
-    notes = [
-        f"Prevented crimes are per {months} months once every intervention is in place, "
-        "assuming crime in the coverage would otherwise stay at the baseline level (no trend "
-        "or season adjustment) and no displacement or diffusion of benefits.",
-        "Effects are the catalogue's (review averages or planning assumptions, see each "
-        "type's source); low and high use the catalogue's planning range, not a statistical "
-        "interval.",
-        "A crime covered by several interventions is counted once; their effects combine as "
-        "1 - (1 - e1)(1 - e2)... (independence assumption).",
-    ]
-    if plan["overlap_adjustment"] > 1e-9:
-        notes.append(
-            f"Overlapping coverage: adding the interventions' own figures would claim "
-            f"{plan['prevented_if_added']:,.1f} prevented; counting each crime once gives "
-            f"{plan['prevented']:,.1f}."
-        )
-    for iv, kind in zip(items, kinds, strict=True):
-        if kind.effect_high == 0:
-            notes.append(
-                f"{iv.display_name!r} ({kind.label}): no reduction is projected - "
-                f"{kind.evidence}. Its value is in detection, not prevention."
-            )
-        elif kind.evidence == "planning assumption":
-            notes.append(f"{iv.display_name!r} ({kind.label}): the effect is a planning "
-                         "assumption, not a measured figure.")
-    for row in table.itertuples(index=False):
-        if math.isnan(row.cost):
-            notes.append(f"{row.name!r}: no cost given, so no cost per crime prevented.")
-        elif row.prevented <= 0:
-            notes.append(f"{row.name!r}: prevents no crimes in the projection, so cost per "
-                         "crime prevented is not defined (shown as NaN).")
-    if not plan["cost_complete"]:
-        notes.append("Plan cost per crime prevented is not given: some costs are missing.")
-    if weight is not None:
-        notes.append(f"Harm is the sum of column {weight!r} over the targeted crimes.")
-    if spot is None:
-        notes.append("No hotspot polygons were given, so the share of hotspot crime covered "
-                     "is not computed.")
-    else:
-        notes.append("Hotspot share covered = targeted crimes inside both the hotspots and the "
-                     "plan's coverage / crimes inside the hotspots of the types the plan acts "
-                     "on.")
-    return notes
 
 
 # --------------------------------------------------------------------------- grid counts

@@ -261,7 +261,8 @@ def report_from_data(
                            population_source=str(pop_source) if population is not None else None)
     plan_part = plan_section(plan.items, catalogue, name=plan.name)
     proj = projection_section(sel, plan_part, catalogue, result)
-    ev = evaluation_section(sel, plan_part, catalogue, evaluation or EvaluationSettings())
+    ev = evaluation_section(sel, plan_part, catalogue, evaluation or EvaluationSettings(),
+                            projection=proj)
     wants_points = (not chosen.sensitive) if output.points is None else bool(output.points)
     data = ReportData(
         title=summary.title, created=_now(), summary=summary, profile=prof, plan=plan_part,

@@ -85,11 +85,12 @@ class ReportData:
             "hotspot_area_share": p.hotspot_area_share,
             "n_interventions": len(self.plan.items), "plan_cost": self.plan.total_cost,
         }
-        for key in ("baseline", "prevented_low", "prevented", "prevented_high",
-                    "harm_prevented_low", "harm_prevented", "harm_prevented_high",
-                    "cost_per_crime_prevented", "hotspot_share_covered"):
-            if key in pr.plan:
-                out[f"projected_{key}"] = pr.plan[key]
+        for key, value in pr.plan.items():
+            out[f"projected_{key}"] = value
+        if pr.impact is not None:
+            out["projection"] = pr.impact.to_dict()
+        if ev.power is not None:
+            out["evaluation_plan"] = ev.power.to_dict()
         if ev.result is not None:
             out["evaluation"] = ev.result.to_dict()
         return out

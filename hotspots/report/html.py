@@ -26,6 +26,7 @@ import jinja2
 import pandas as pd
 
 from hotspots.privacy import count_label
+from hotspots.privacy import suppress_table
 from hotspots.report.data import ReportData
 
 __all__ = ["render_report", "TEMPLATE_DIR", "HOTSPOT_ROWS", "fmt_count", "fmt_share"]
@@ -97,6 +98,10 @@ def _decimal(digits: int) -> Callable[[Any], str]:
     return fmt
 
 
+def _p_value(value: Any) -> str:
+    return _cell(value, lambda v: "<0.001" if v < 0.001 else f"{v:.3f}")
+
+
 def _money(value: Any) -> str:
     return _cell(value, "£{:,.0f}".format)
 
@@ -111,9 +116,10 @@ def _text(value: Any) -> str:
 
 FORMATS: dict[str, Callable[[Any], str]] = {
     "count": fmt_count, "share": fmt_share, "percent": _percent, "signed": _signed,
-    "f1": _decimal(1), "f2": _decimal(2), "money": _money, "yes": _yes, "text": _text,
+    "f1": _decimal(1), "f2": _decimal(2), "p": _p_value, "money": _money, "yes": _yes,
+    "text": _text,
 }
-_NUMERIC = {"count", "share", "percent", "signed", "f1", "f2", "money"}
+_NUMERIC = {"count", "share", "percent", "signed", "f1", "f2", "p", "money"}
 
 
 def _table(name: str, frame: pd.DataFrame | None, spec: Sequence[tuple[str, str, str]], *,
@@ -186,10 +192,22 @@ _PLAN_SPEC = (
 )
 _IMPACT_SPEC = (
     ("name", "Intervention", "text"), ("label", "Type", "text"),
-    ("baseline", "Baseline crimes", "count"), ("prevented_text", "Prevented (range)", "text"),
-    ("harm_text", "Harm prevented (range)", "text"),
+    ("baseline", "Baseline crimes", "count"),
+    ("prevented_text", "Prevented if alone (catalogue range)", "text"),
+    ("harm_prevented", "Harm prevented if alone", "f1"),
     ("cost_per_crime_prevented", "Cost per crime prevented", "money"),
     ("hotspot_share_covered", "Hotspot crime covered", "share"),
+)
+_TYPES_SPEC = (
+    ("label", "Type", "text"), ("n_interventions", "Interventions", "count"),
+    ("coverage_ha", "Coverage (ha, overlaps once)", "f2"), ("baseline", "Baseline crimes", "count"),
+    ("effect", "Effect", "share"), ("prevented", "Prevented if alone", "f1"),
+)
+_COMPARISONS_SPEC = (
+    ("comparison", "Comparison", "text"), ("how", "How it was chosen", "text"),
+    ("Cb", "Before", "count"), ("Ca", "After", "count"), ("res", "RES", "f2"),
+    ("ci_low", "95% CI low", "f2"), ("ci_high", "95% CI high", "f2"),
+    ("p_value", "p-value", "p"),
 )
 _COUNTS_SPEC = (("area", "Area", "text"), ("before", "Before", "count"),
                 ("after", "After", "count"), ("change", "Change", "signed"),
@@ -228,9 +246,17 @@ def _impact_table(data: ReportData) -> dict[str, Any] | None:
         return None
     frame = frame.copy()
     frame["prevented_text"] = _range_text(frame, "prevented")
-    if "harm_prevented" in frame:
-        frame["harm_text"] = _range_text(frame, "harm_prevented")
     return _table("projected_interventions", frame, _IMPACT_SPEC)
+
+
+def _types_table(data: ReportData) -> dict[str, Any] | None:
+    impact = data.projection.impact
+    if impact is None or not len(impact.types):
+        return None
+    frame = suppress_table(impact.types, ["baseline"], ["prevented"], sensitive=data.sensitive)
+    return _table("projected_types", frame, _TYPES_SPEC,
+                  caption="Per intervention type: its interventions' coverage is one area, so "
+                          "overlapping units of one type count each crime once.")
 
 
 def _figure_cards(data: ReportData) -> list[dict[str, str]]:
@@ -259,33 +285,36 @@ def _figure_cards(data: ReportData) -> list[dict[str, str]]:
 
 
 def _outcome_cards(data: ReportData) -> list[dict[str, str]]:
-    p = data.projection.plan
-    if not p:
+    """The projection's headline figures, exactly as the app shows them."""
+    if not data.projection.plan:
         return []
-    if data.sensitive and 0 < p.get("baseline", 0) < 5:
-        hidden = "<5 crimes in the baseline: figures withheld (privacy rule)"
-        return [{"key": "prevented", "label": hidden, "value": DASH},
-                {"key": "total_cost", "label": "total cost", "value": _money(p.get("total_cost"))}]
+    return [dict(card) for card in data.projection.figures]
+
+
+def _evaluation_cards(r: Any) -> list[dict[str, str]]:
+    ci = r.res_ci or (math.nan, math.nan)
     cards = [
-        {"key": "prevented", "label": f"crimes prevented per {data.projection.impact.months} "
-                                      "months (range)",
-         "value": f"{p['prevented']:,.1f} ({p['prevented_low']:,.1f}–"
-                  f"{p['prevented_high']:,.1f})"},
-        {"key": "reduction_pct", "label": "of the baseline in the coverage",
-         "value": DASH if _missing(p.get("reduction_pct")) else f"{p['reduction_pct']:.0f}%"},
+        {"key": "res", "label": "relative effect size against the control area (95% CI)",
+         "value": DASH if r.res is None else f"{r.res:.2f} ({ci[0]:.2f}–{ci[1]:.2f})"},
     ]
-    if "harm_prevented" in p:
-        cards.append({"key": "harm_prevented", "label": "harm prevented (range)",
-                      "value": f"{p['harm_prevented']:,.1f} ({p['harm_prevented_low']:,.1f}–"
-                               f"{p['harm_prevented_high']:,.1f})"})
-    cards.append({"key": "total_cost", "label": "total cost" + (
-        "" if p.get("cost_complete") else " (some costs missing)"),
-        "value": _money(p.get("total_cost"))})
-    cards.append({"key": "cost_per_crime", "label": "cost per crime prevented",
-                  "value": _money(p.get("cost_per_crime_prevented"))})
-    if "hotspot_share_covered" in p:
-        cards.append({"key": "hotspot_share_covered", "label": "of the hotspots' crime "
-                      "covered", "value": fmt_share(p.get("hotspot_share_covered"))})
+    if r.did is not None:
+        lo, hi = r.did.res_ci
+        against = "matched places" if r.matched is not None else "the control area"
+        cards.append({"key": "did", "label": f"difference-in-differences against {against}, "
+                                             "as RES (95% CI)",
+                      "value": f"{r.did.res:.2f} ({lo:.2f}–{hi:.2f})"})
+    if r.placebo is not None:
+        cards.append({"key": "placebo", "label": f"placebo test: p-value of a fall "
+                                                 f"({r.placebo.n} places)",
+                      "value": f"{r.placebo.p_fall:.2f}"})
+    cards += [
+        {"key": "verdict", "label": "verdict (" + " and ".join(r.tests) + ")",
+         "value": r.verdict or DASH},
+        {"key": "wdq", "label": "weighted displacement quotient",
+         "value": DASH if r.wdq is None else f"{r.wdq:.2f}".replace("-", "−")},
+        {"key": "net_effect", "label": "total net effect (crimes)",
+         "value": DASH if r.net_effect is None else f"{r.net_effect:,.0f}"},
+    ]
     return cards
 
 
@@ -295,7 +324,9 @@ def _evaluation_context(data: ReportData) -> dict[str, Any]:
                            "after": ev.after, "measures": list(ev.measures),
                            "observed": ev.observed, "notes": ev.notes, "areas": None,
                            "summary": [], "cards": [], "counts": None,
-                           "measures_table": None}
+                           "measures_table": None, "comparisons": None,
+                           "power": ev.power.sentence() if ev.power is not None else "",
+                           "power_notes": list(ev.power.notes) if ev.power is not None else []}
     if ev.areas is not None:
         frame = ev.areas.frame
         out["areas"] = [{"role": r, "description": d, "km2": f"{a:.2f}"} for r, d, a in
@@ -310,15 +341,11 @@ def _evaluation_context(data: ReportData) -> dict[str, Any]:
             out["measures_table"] = _table("evaluation_measures",
                                            data.tables.get("evaluation_measures"),
                                            _MEASURES_SPEC)
-            ci = r.res_ci or (math.nan, math.nan)
-            out["cards"] = [
-                {"key": "res", "label": "relative effect size (95% CI)",
-                 "value": DASH if r.res is None else f"{r.res:.2f} ({ci[0]:.2f}–{ci[1]:.2f})"},
-                {"key": "wdq", "label": "weighted displacement quotient",
-                 "value": DASH if r.wdq is None else f"{r.wdq:.2f}".replace("-", "−")},
-                {"key": "net_effect", "label": "total net effect (crimes)",
-                 "value": DASH if r.net_effect is None else f"{r.net_effect:,.0f}"},
-            ]
+            comparisons = r.comparisons().astype({"Cb": float, "Ca": float})
+            comparisons = suppress_table(comparisons, ["Cb", "Ca"], sensitive=data.sensitive)
+            out["comparisons"] = _table("evaluation_comparisons", comparisons,
+                                        _COMPARISONS_SPEC)
+            out["cards"] = _evaluation_cards(r)
     return out
 
 
@@ -345,6 +372,7 @@ def _context(data: ReportData, *, for_print: bool) -> dict[str, Any]:
                                                 else " (some costs are not given)"),
         "outcome_cards": _outcome_cards(data),
         "impact_table": _impact_table(data),
+        "types_table": _types_table(data),
         "impact_notes": proj.notes,
         "ev": _evaluation_context(data),
         "method": data.method,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hotspots import __version__
+from hotspots.planning.impact import PROJECTION_METHOD
 from hotspots.report.plan import EvaluationSection
 from hotspots.report.plan import Projection
 from hotspots.report.sections import Profile
@@ -137,10 +138,7 @@ def method_section(sel: Selection, prof: Profile, proj: Projection, ev: Evaluati
     if proj.impact is not None:
         params = {k: v for k, v in proj.impact.params.items() if k != "types"}
         figures.append({"figure": "Projected outcomes",
-                        "method": ("Crimes of the types each intervention acts on, inside its "
-                                   "coverage in the baseline window, times the catalogue's "
-                                   "effect (low, central, high); overlaps counted once, "
-                                   "effects combined as 1 - (1 - e1)(1 - e2)..."),
+                        "method": PROJECTION_METHOD,
                         "params": _params_text(params), "notes": list(proj.notes)})
     if ev.areas is not None:
         params = ev.result.params if ev.result is not None else {

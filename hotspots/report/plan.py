@@ -1,8 +1,9 @@
 """The plan sections of the evidence pack: interventions, projected outcomes, evaluation.
 
 The numbers come from :func:`hotspots.planning.interventions.interventions_frame`,
-:func:`hotspots.projected_impact` and :func:`hotspots.evaluate`, run on the selection made in
-:mod:`hotspots.report.selection`.
+:func:`hotspots.projected_impact` (the same call, with the same selection, as the app's Assess
+step), :func:`hotspots.evaluation.design.plan_evaluation` and :func:`hotspots.evaluate`, run on
+the selection made in :mod:`hotspots.report.selection`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from hotspots.evaluation.areas import EvaluationAreas
 from hotspots.evaluation.areas import evaluation_areas
 from hotspots.evaluation.before_after import EvaluationResult
 from hotspots.evaluation.before_after import evaluate
+from hotspots.evaluation.design import plan_evaluation
+from hotspots.evaluation.power import EvaluationPlan
 from hotspots.months import month_label
 from hotspots.months import parse_month
 from hotspots.months import shift_months
@@ -40,6 +43,7 @@ from hotspots.result import HotspotResult
 
 __all__ = [
     "MEASURES",
+    "counted_categories",
     "PlanSection",
     "Projection",
     "EvaluationSection",
@@ -53,14 +57,23 @@ __all__ = [
 MEASURES: tuple[str, ...] = (
     "Crimes in the target, buffer and control areas in the months before and after the "
     "start.",
-    "Relative effect size RES = (Tb·Ca)/(Ta·Cb) with its 95% confidence interval from "
-    "Var(ln RES) = 1/Tb + 1/Ta + 1/Cb + 1/Ca; RES above 1 means the target improved relative "
-    "to the control.",
+    "Relative effect size RES = (Tb·Ca)/(Ta·Cb) against the control area, with its 95% "
+    "confidence interval from Var(ln RES) = D·(1/Tb + 1/Ta + 1/Cb + 1/Ca), D the "
+    "overdispersion of the monthly counts (quasi-Poisson; Farrington et al. 2007 when the "
+    "series is short); RES above 1 means the target improved relative to the control.",
+    "A difference-in-differences on monthly counts (quasi-Poisson, month and area effects) "
+    "against matched comparison places: the 10 untreated places of the scheme's shape most "
+    "like the target in crime level and trend before the start.",
+    "A placebo test: the same change measured on the 99 untreated places that were as busy as "
+    "the target before the start, allowing for regression to the mean (empirical Bayes), with "
+    "a permutation p-value. A fall is reported as significant only when this test and the "
+    "difference-in-differences agree.",
     "Weighted displacement quotient WDQ = (Ba/Ca − Bb/Cb)/(Ta/Ca − Tb/Cb) (Bowers & Johnson "
     "2003): below 0 crime moved to the buffer, above 0 the buffer benefited too.",
     "Total net effect = [Tb(Ca/Cb) − Ta] + [Bb(Ca/Cb) − Ba]: crimes prevented in the target "
     "and buffer together, net of displacement.",
-    "A monthly trend of the three areas with the start marked.",
+    "A monthly trend of the three areas with the start marked. None of these shows on its "
+    "own that the scheme caused a change.",
 )
 
 
@@ -156,25 +169,42 @@ class Projection:
     sentences: list[str]
     notes: list[str]
     message: str = ""
+    counted: str = ""
+    figures: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def headline(self) -> str:
+        """The projected reduction in one sentence (for the summary), or ""."""
+        return next((s for s in self.sentences if s.startswith("Projected reduction")), "")
+
+
+def counted_categories(sel: Selection, items: Sequence[Intervention],
+                       catalogue: Mapping[str, InterventionType]) -> list[str]:
+    """The crime types the projection counts: the plan's, within the selection's group."""
+    acted = dict.fromkeys(c for iv in items for c in catalogue[iv.type].categories)
+    if sel.group.matches_all:
+        return list(acted)
+    return [c for c in acted if c in sel.group.categories]
 
 
 def projection_section(sel: Selection, plan: PlanSection,
                        catalogue: Mapping[str, InterventionType],
                        result: HotspotResult | None) -> Projection:
-    """:func:`hotspots.projected_impact` on the group's crimes (all months, whole district)."""
+    """:func:`hotspots.projected_impact` on the selection's crime group, as the app runs it."""
     if not plan.items:
         return Projection(None, {}, pd.DataFrame(), [], [], message=plan.message)
     try:
-        impact = projected_impact(sel.group_crimes, plan.items, catalogue,
-                                  weight="weight" if sel.weighted else None, hotspots=result)
+        impact = projected_impact(sel.all_crimes, plan.items, catalogue, group=sel.group,
+                                  harm_weights=sel.harm_weights, hotspots=result,
+                                  study_area=sel.bid_areas)
     except HotspotsError as exc:
         return Projection(None, {}, pd.DataFrame(), [], [],
                           message=f"The projected impact could not be computed: {exc}")
     row = {k: (v.item() if isinstance(v, np.generic) else v)
            for k, v in impact.plan.iloc[0].to_dict().items()}
-    notes = [f"Projected on {sel.group.label.lower()} crimes only (the report's crime group), "
-             "in every intervention's coverage, wherever it lies.", *impact.notes]
-    return Projection(impact, row, impact.interventions.copy(), impact.summary(), notes)
+    return Projection(impact, row, impact.interventions.copy(), impact.summary(),
+                      list(impact.notes), counted=impact.counted,
+                      figures=impact.figures(sensitive=sel.group.sensitive))
 
 
 # --------------------------------------------------------------------------- 5 evaluation
@@ -193,12 +223,35 @@ class EvaluationSection:
     observed: bool
     message: str = ""
     notes: list[str] = field(default_factory=list)
+    power: EvaluationPlan | None = None
+
+
+def _power(sel: Selection, areas: EvaluationAreas, start: Any, region: Any,
+           projection: Projection | None, settings: EvaluationSettings,
+           categories: list[str] | None) -> tuple[EvaluationPlan | None, str]:
+    if projection is None or not projection.plan:
+        return None, ""
+    effect = projection.plan.get("reduction_pct")
+    if effect is None or not np.isfinite(effect) or effect <= 0:
+        return None, "The plan projects no fall, so there is no evaluation power to plan for."
+    try:
+        return plan_evaluation(
+            sel.group_crimes, areas.target, start=start, effect=float(effect) / 100,
+            region=region, exclude=shapely.union_all([areas.target, areas.buffer]),
+            months_before=settings.months_before, categories=categories), ""
+    except HotspotsError as exc:
+        return None, f"The evaluation's power could not be worked out: {exc}"
 
 
 def evaluation_section(sel: Selection, plan: PlanSection,
                        catalogue: Mapping[str, InterventionType],
-                       settings: EvaluationSettings) -> EvaluationSection:
-    """Target (the plan's coverage), buffer and control; :func:`hotspots.evaluate`."""
+                       settings: EvaluationSettings, *,
+                       projection: Projection | None = None) -> EvaluationSection:
+    """Target (the plan's coverage), buffer and control; the power plan; :func:`evaluate`.
+
+    The crime types counted are, by default, the projection's (the plan's types within the
+    crime group), so the evaluation measures what the projection promised.
+    """
     if not plan.items:
         return EvaluationSection(None, "", "", "", MEASURES, None, False, message=plan.message)
     start = min(parse_month(iv.start, name="start") for iv in plan.items)
@@ -220,23 +273,26 @@ def evaluation_section(sel: Selection, plan: PlanSection,
         return EvaluationSection(None, first, before, after, MEASURES, None, False,
                                  message=f"The evaluation areas could not be built: {exc}")
     crimes = sel.all_crimes if settings.categories else sel.group_crimes
-    categories = settings.categories
-    by_category = (sel.info.get("group") or {}).get("basis") == "categories"
-    if categories is None and by_category and not sel.group.matches_all:
-        categories = list(sel.group.categories)  # so the counts say what was counted
+    categories = settings.categories or counted_categories(sel, plan.items, catalogue) or None
     notes = list(areas.notes)
+    power, why = _power(sel, areas, start, rest, projection, settings, categories)
+    if why:
+        notes.append(why)
     if len(crimes) == 0:
         return EvaluationSection(areas, first, before, after, MEASURES, None, False,
                                  message="There are no crimes to count in the evaluation areas.",
-                                 notes=notes)
+                                 notes=notes, power=power)
     try:
         result = evaluate(crimes, areas, start=start, months_before=settings.months_before,
-                          months_after=settings.months_after, categories=categories)
+                          months_after=settings.months_after, categories=categories,
+                          study_area=rest)
     except HotspotsError as exc:
         return EvaluationSection(areas, first, before, after, MEASURES, None, False,
-                                 message=f"The evaluation could not be run: {exc}", notes=notes)
+                                 message=f"The evaluation could not be run: {exc}", notes=notes,
+                                 power=power)
     message = "" if result.available else (
         f"Not yet measurable: {result.reason} The projected outcomes are the plan's evidence "
         "until then.")
     return EvaluationSection(areas, first, before, after, MEASURES, result,
-                             result.available, message=message, notes=[*notes, *result.notes])
+                             result.available, message=message,
+                             notes=[*notes, *result.notes], power=power)

@@ -1,8 +1,9 @@
-"""The evaluation's figures: before and after hotspot maps on one grid, and the trend chart.
+"""The evaluation's figures: before and after hotspot maps on one grid, and the placebo test.
 
 Drawing for :mod:`hotspots.evaluation` (which never imports this module): the surfaces of
-the months before and after a scheme's start, side by side on one colour scale, and crimes
-per month in the target, buffer and control areas.
+the months before and after a scheme's start, side by side on one colour scale, and the
+placebo test's distribution with the target marked. (The monthly trend chart is
+:func:`hotspots.viz.charts.evaluation_trend_figure`.)
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.figure import Figure
 
 from hotspots.analysis.change import compare_periods
 from hotspots.errors import ParameterError
@@ -26,7 +29,10 @@ from hotspots.months import shift_months
 from hotspots.result import HotspotResult
 from hotspots.validation import require_projected
 
-__all__ = ["MAP_BANDWIDTH_RULE", "before_after_maps"]
+__all__ = ["MAP_BANDWIDTH_RULE", "PLACEBO_SIZE", "before_after_maps", "placebo_figure"]
+
+#: Size of the placebo chart in inches.
+PLACEBO_SIZE = (7.5, 3.4)
 
 #: Default KDE bandwidth of before_after_maps given evaluation areas: the scale of the
 #: scheme, so the maps resolve the target rather than smoothing it into its surroundings
@@ -131,3 +137,42 @@ def before_after_maps(
         if rule is not None:
             result.params["bandwidth_rule"] = rule
     return comparison.before, comparison.after
+
+
+def placebo_figure(result: Any, *, title: str | None = None) -> Figure:
+    """The placebo test: untreated places' relative effect sizes, with the target's marked.
+
+    ``result`` is an :class:`~hotspots.evaluation.before_after.EvaluationResult` with a placebo
+    test. The histogram (log scale) shows how large a "fall" places as busy as the target
+    showed with no scheme; the solid line is the target's RES, the dashed one the target's
+    RES once regression to the mean is allowed for.
+
+    Examples
+    --------
+    >>> from hotspots.evaluation.placebo import placebo_test
+    >>> class R:  # the one attribute used
+    ...     placebo = placebo_test(30, 10, np.arange(20, 60), np.arange(22, 62), trend=1.0)
+    >>> [line.get_label() for line in placebo_figure(R()).axes[0].get_lines()]
+    ['the target (RES 2.90)', 'the target, allowing for regression to the mean (3.10)']
+    """
+    test = getattr(result, "placebo", None)
+    if test is None:
+        raise ParameterError("placebo_figure needs an evaluation result with a placebo test "
+                             "(evaluate(..., placebo=True) on an area with comparable places).")
+    fig = Figure(figsize=PLACEBO_SIZE, layout="constrained")
+    ax = fig.add_subplot()
+    values = np.log(np.clip(test.placebo_res, 1e-3, None))
+    ax.hist(values, bins=min(30, max(8, test.n // 4)), color="#9ecae1", edgecolor="#3182bd",
+            label=f"{test.n} untreated places as busy as the target")
+    ax.axvline(np.log(test.target_res), color="#b2182b", linewidth=2,
+               label=f"the target (RES {test.target_res:.2f})")
+    ax.axvline(np.log(test.target_res_rtm), color="#b2182b", linestyle="--",
+               label=f"the target, allowing for regression to the mean "
+                     f"({test.target_res_rtm:.2f})")
+    ticks = np.array([0.25, 0.5, 1, 2, 4, 8])
+    ax.set_xticks(np.log(ticks), [f"{t:g}" for t in ticks])
+    ax.set_xlabel("relative effect size with no scheme (above 1: a fall relative to the trend)")
+    ax.set_ylabel("places")
+    ax.legend(fontsize="small", loc="upper left")
+    ax.set_title(title or f"Placebo test: permutation p-value of a fall {test.p_fall:.2f}")
+    return fig

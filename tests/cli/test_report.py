@@ -105,7 +105,15 @@ def test_report_writes_the_bundle(town: Path, tmp_path: Path) -> None:
     assert numbers["n_interventions"] == 1 and numbers["plan_cost"] == 20_000
     # the camera's 100 m covers the corner: baseline = 6 months x 15 + the spread ones nearby
     assert numbers["projected_baseline"] >= 90
-    assert numbers["projected_prevented"] == pytest.approx(0.13 * numbers["projected_baseline"])
+    # issue 10: the projection is on the baseline corrected for regression to the mean (the
+    # corner was picked for being busy), with intervals and cost-benefit figures
+    assert numbers["projected_baseline_expected"] <= numbers["projected_baseline"]
+    assert numbers["projected_prevented"] == pytest.approx(
+        0.13 * numbers["projected_baseline_expected"])
+    assert numbers["projected_prevented_lo95"] <= numbers["projected_prevented"] <= numbers[
+        "projected_prevented_hi95"]
+    assert "Crimes counted: Neighbourhood crime crimes" in result.output
+    assert "Benefit-cost ratio" in result.output
     assert run["config"]["plan_name"] == "Option A" and run["command"] == "report"
     areas = pd.read_csv(out / "tables" / "areas.csv")
     west = areas.set_index("area_name").loc["West"]

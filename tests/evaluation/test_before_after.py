@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -15,6 +16,7 @@ from hotspots.evaluation.areas import evaluation_areas
 from hotspots.evaluation.before_after import evaluate
 from hotspots.evaluation.counts import before_after
 from hotspots.evaluation.measures import WDQ_BANDS
+from hotspots.evaluation.measures import Z_95
 from hotspots.evaluation.measures import relative_effect_size
 from hotspots.io import load_boundary
 from hotspots.io import load_crimes
@@ -55,15 +57,25 @@ def test_evaluate_worked_check_end_to_end(areas):
     assert res.counts.as_dict() == {"Tb": 100, "Ta": 50, "Bb": 100, "Ba": 150, "Cb": 100,
                                     "Ca": 100}
     assert res.res == pytest.approx(2.0)
-    assert res.res_ci == pytest.approx((1.290314, 3.100020), rel=1e-6)
+    # every crime of each area falls in one month, so the monthly series has no degrees of
+    # freedom to estimate the dispersion: Farrington et al.'s D = 0.0008 N + 1.2 is used
+    d = 0.0008 * 350 + 1.2
+    assert res.dispersion == pytest.approx(d)
+    se = np.sqrt(d * 0.05)
+    assert res.res_ci == pytest.approx((2 * np.exp(-Z_95 * se), 2 * np.exp(Z_95 * se)),
+                                       rel=1e-9)
+    assert "Farrington" in res.params["dispersion_rule"]
     assert res.relative_change == pytest.approx(-0.5)
-    assert res.significant is True
+    # the other places of the target's shape hold at most a few filler crimes: the placebo
+    # test says its places were far less busy than the target
+    assert res.tests[-1] == "placebo test" and res.placebo.n == 99
+    assert any("No untreated place was nearly as busy" in n for n in res.notes)
     assert res.wdq == pytest.approx(-1.0)
     assert res.wdq_meaning == WDQ_BANDS[3][1]
     assert res.net_effect == pytest.approx(0.0, abs=1e-9)
     text = " ".join(res.summary)
     assert "crime in the target fell 50%" in text
-    assert "95% CI 1.29 to 3.10" in text
+    assert f"95% CI {res.res_ci[0]:.2f} to {res.res_ci[1]:.2f}" in text
     assert "WDQ = −1.00" in text
     measures = res.measures()
     assert measures.loc[0, "value"] == pytest.approx(2.0)
@@ -71,15 +83,14 @@ def test_evaluate_worked_check_end_to_end(areas):
 
 
 @pytest.mark.filterwarnings("error")
-def test_evaluate_with_zero_after_count_reports_instead_of_inf(areas):
+def test_evaluate_with_zero_after_count_is_corrected_not_an_error(areas):
     res = evaluate(two_years(t=(10, 0), b=(5, 5), c=(10, 10)), areas, start="2025-01")
-    assert res.available
-    assert res.res is None and res.res_ci is None and res.significant is None
-    assert any("Ta = 0" in n for n in res.notes)
-    assert any("cannot be measured" in s and "Ta = 0" in s for s in res.summary)
-    # WDQ and net effect are still defined: success -1, buffer 0; net 10 - 0 + 0.
-    assert res.wdq == pytest.approx(0.0)
-    assert res.net_effect == pytest.approx(10.0)
+    assert res.available and res.corrected
+    # 0.5 added to every count: RES = 10.5 * 10.5 / (0.5 * 10.5) = 21
+    assert res.res == pytest.approx(21.0)
+    assert any("Ta = 0" in n and "continuity correction" in n for n in res.notes)
+    assert res.wdq == pytest.approx((5.5 / 10.5 - 5.5 / 10.5) / (0.5 / 10.5 - 10.5 / 10.5))
+    assert res.net_effect == pytest.approx(10.5 - 0.5 + 5.5 - 5.5)
     payload = json.dumps(res.to_dict(), allow_nan=False)
     assert "Infinity" not in payload and "NaN" not in payload
 
@@ -135,6 +146,11 @@ def test_demo_scheme_recovers_the_planted_effect(demo):
     assert res.significant and low > 1
     assert -1 < res.wdq < 0  # small displacement (planted share 0.1)
     assert res.net_effect > 0
+    # the difference-in-differences against matched places recovers it too, and both tests
+    # agree on a fall
+    did_low, did_high = res.did.res_ci
+    assert res.matched is not None and did_low < planted_res < did_high
+    assert res.verdict == "fell" and res.placebo.p_fall <= 0.05
 
 
 def test_demo_scheme_with_areas_built_from_the_centres(demo):
@@ -189,3 +205,43 @@ def test_nottingham_ward_against_rest_of_city_matches_a_spatial_join(shared_data
     expected = relative_effect_size(oracle["Tb"], oracle["Ta"], oracle["Cb"], oracle["Ca"])
     assert res.res == pytest.approx(expected.res, rel=1e-12)
     assert math.isfinite(res.net_effect)
+
+
+# ---------------------------------------------------------------------------------------
+# End to end with the defaults: no scheme, the busiest cell as the target
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_evaluate_defaults_rarely_call_a_fall_where_nothing_was_done():
+    """evaluate() as the app and the pack run it (matched places and placebo test on): a
+    target put on the busiest 250 m cell of pure noise is called a significant fall in at
+    most 6% of runs, where comparing with the rest of the area alone was fooled far more
+    often (benchmarks/bench_evaluation.py runs more of these)."""
+    from hotspots.evaluation.areas import evaluation_areas
+    from tests.evaluation.sims import crime_world
+
+    fell = control_alone = 0
+    runs = 30
+    for seed in range(runs):
+        crimes, target, area = crime_world(seed, per_month=300)
+        res = evaluate(crimes, evaluation_areas(target, study_area=area), start="2025-01")
+        assert res.placebo is not None and res.matched is not None
+        fell += res.verdict == "fell"
+        control_alone += res.did_control.ci[1] < 1
+    assert fell / runs <= 0.06
+    assert control_alone > fell
+
+
+def test_a_target_outside_the_area_and_small_counts_are_said():
+    from hotspots.evaluation.areas import evaluation_areas
+
+    # the planted layout's target at (0, 0); the "selected area" is a square far away
+    crimes = two_years(t=(6, 3), b=(5, 5), c=(10, 10))
+    area = shapely.box(800, -300, 1400, 300)
+    areas = evaluation_areas(shapely.Point(0, 0).buffer(100), buffer_m=100, study_area=area)
+    res = evaluate(crimes, areas, start="2025-01", study_area=area)
+    assert any("of the target lies outside the selected area" in n for n in res.notes)
+    # 6 crimes before in the target: only a large fall could be seen
+    assert res.detectable_effect > 0.3
+    assert any("With counts this small" in s for s in res.summary)

@@ -8,6 +8,7 @@ import pytest
 from hotspots.errors import ParameterError
 from hotspots.evaluation.measures import WDQ_BANDS
 from hotspots.evaluation.measures import effect_measures
+from hotspots.evaluation.measures import farrington_dispersion
 from hotspots.evaluation.measures import relative_effect_size
 from hotspots.evaluation.measures import total_net_effect
 from hotspots.evaluation.measures import weighted_displacement_quotient
@@ -63,19 +64,44 @@ def test_total_net_effect_by_hand():
     [((10, 0, 10, 10), "Ta = 0"), ((10, 5, 0, 10), "Cb = 0"), ((0, 5, 10, 10), "Tb = 0"),
      ((10, 5, 10, 0), "Ca = 0")],
 )
-def test_res_zero_counts_raise_and_name_the_count(counts, zero):
+def test_res_zero_counts_get_the_continuity_correction(counts, zero):
+    # 0.5 added to all four counts (Haldane-Anscombe): finite RES and interval, by hand
+    res = relative_effect_size(*counts)
+    tb, ta, cb, ca = (c + 0.5 for c in counts)
+    assert res.res == pytest.approx(tb * ca / (ta * cb), rel=1e-12)
+    se = np.sqrt(1 / tb + 1 / ta + 1 / cb + 1 / ca)
+    assert res.ci_low == pytest.approx(res.res * np.exp(-1.959963984540054 * se), rel=1e-12)
+    assert np.isfinite([res.res, res.ci_low, res.ci_high]).all()
+    # without the correction the zero count is named
     with pytest.raises(ParameterError, match=zero):
-        relative_effect_size(*counts)
+        relative_effect_size(*counts, continuity=0)
+
+
+def test_dispersion_widens_the_interval_by_its_square_root():
+    plain = relative_effect_size(100, 50, 100, 100)
+    wide = relative_effect_size(100, 50, 100, 100, dispersion=2.48)
+    assert wide.res == plain.res
+    ratio = np.log(wide.ci_high / wide.res) / np.log(plain.ci_high / plain.res)
+    assert ratio == pytest.approx(np.sqrt(2.48), rel=1e-12)
+    # Farrington et al.'s rule (as read here): D = 0.0008 N + 1.2
+    assert farrington_dispersion(443 + 255 + 440 + 463) == pytest.approx(2.4808)
+    with pytest.raises(ParameterError, match="'dispersion'"):
+        relative_effect_size(100, 50, 100, 100, dispersion=0)
 
 
 @pytest.mark.filterwarnings("error")
 def test_wdq_and_net_effect_undefined_cases():
     with pytest.raises(ParameterError, match="Ca = 0"):
-        weighted_displacement_quotient(10, 5, 10, 10, 10, 0)
+        weighted_displacement_quotient(10, 5, 10, 10, 10, 0, continuity=0)
     with pytest.raises(ParameterError, match="exactly as the control"):
         weighted_displacement_quotient(10, 20, 10, 10, 10, 20)
     with pytest.raises(ParameterError, match="Cb = 0"):
-        total_net_effect(10, 5, 10, 10, 0, 10)
+        total_net_effect(10, 5, 10, 10, 0, 10, continuity=0)
+    # corrected by default: every count + 0.5
+    assert weighted_displacement_quotient(10, 5, 10, 10, 10, 0) == pytest.approx(
+        (10.5 / 0.5 - 10.5 / 10.5) / (5.5 / 0.5 - 10.5 / 10.5))
+    assert total_net_effect(10, 5, 10, 10, 0, 10) == pytest.approx(
+        10.5 * 21 - 5.5 + 10.5 * 21 - 10.5)
 
 
 @pytest.mark.parametrize("bad", [-1, float("nan"), float("inf"), "ten", None, True])
@@ -106,13 +132,19 @@ def test_effect_measures_agree_with_the_single_measures():
     assert m.notes == []
     assert set(m.values()) == {"res", "res_ci", "relative_change", "significant",
                                "success_measure", "buffer_measure", "wdq", "wdq_meaning",
-                               "net_effect"}
+                               "net_effect", "dispersion", "corrected"}
 
 
 @pytest.mark.filterwarnings("error")
-def test_effect_measures_note_undefined_measures_instead_of_raising():
-    m = effect_measures({"Tb": 10, "Ta": 5, "Bb": 10, "Ba": 10, "Cb": 0, "Ca": 10})
-    assert m.res is None and m.wdq is None and m.net_effect is None
-    assert len(m.notes) == 3 and all("Cb = 0" in n for n in m.notes)
-    assert m.wdq_meaning == m.notes[1]
-
+def test_effect_measures_correct_zero_counts_and_say_so():
+    counts = {"Tb": 10, "Ta": 5, "Bb": 10, "Ba": 10, "Cb": 0, "Ca": 10}
+    m = effect_measures(counts)
+    assert m.corrected and "Cb = 0" in m.notes[0] and "continuity correction" in m.notes[0]
+    fixed = {k: v + 0.5 for k, v in counts.items()}
+    assert m.res == pytest.approx(relative_effect_size(10.5, 5.5, 0.5, 10.5).res)
+    assert m.net_effect == pytest.approx(total_net_effect(*fixed.values()))
+    # with the correction off, the undefined measures are None and each says why
+    off = effect_measures(counts, continuity=0)
+    assert off.res is None and off.wdq is None and off.net_effect is None
+    assert len(off.notes) == 3 and all("Cb = 0" in n for n in off.notes)
+    assert off.wdq_meaning == off.notes[1]

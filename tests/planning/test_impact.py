@@ -80,7 +80,7 @@ def test_combine_effects_is_one_minus_the_product() -> None:
 
 
 def test_overlaps_are_counted_once_and_combined(crimes, plan, catalogue) -> None:
-    res = projected_impact(crimes, plan, catalogue)
+    res = projected_impact(crimes, plan, catalogue, rtm=False)
     assert res.window == ("2024-01", "2024-12") and res.months == 12
 
     rows = res.interventions.set_index("name")
@@ -101,27 +101,28 @@ def test_overlaps_are_counted_once_and_combined(crimes, plan, catalogue) -> None
     low = 4 * (1 - 0.9 * 0.75) + 3 * 0.25 + 6 * 0.1 + 5 * 0.1 + 2 * 0.25  # 3.65
     high = 4 * (1 - 0.7 * 0.4) + 3 * 0.6 + 6 * 0.3 + 5 * 0.3 + 2 * 0.6  # 9.18
     assert p["prevented"] == pytest.approx(central, rel=1e-12)
-    assert p["prevented_low"] == pytest.approx(low, rel=1e-12)
-    assert p["prevented_high"] == pytest.approx(high, rel=1e-12)
+    assert p["prevented_range_low"] == pytest.approx(low, rel=1e-12)
+    assert p["prevented_range_high"] == pytest.approx(high, rel=1e-12)
     assert central == pytest.approx(7.1)
     # adding the two interventions' own figures would count the 4 shared burglaries twice
     assert p["prevented_if_added"] == pytest.approx(7.5)
     assert p["overlap_adjustment"] == pytest.approx(4 * 0.2 * 0.5)
     assert p["reduction_pct"] == pytest.approx(100 * 7.1 / 20)
-    assert any("counting each crime once gives 7.1" in n for n in res.notes)
+    assert any("counting each crime once per type gives 7.1" in n for n in res.notes)
     assert any("1 - (1 - e1)(1 - e2)" in n for n in res.notes)
+    assert p["baseline_expected"] == p["baseline"] and p["rtm_factor"] == 1.0
 
     # the "projected after" crime table: every crime of the window, each counted once
     after = res.crimes
     assert len(after) == 28 and int(after["targeted"].sum()) == 20
     assert after["expected_after"].sum() == pytest.approx(28 - 7.1)
     shared = after[(after.geometry.x == X) & (after["category"] == "Burglary")]
-    assert shared["n_interventions"].tolist() == [2] * 4
+    assert shared["n_types"].tolist() == [2] * 4
     assert shared["reduction"].tolist() == pytest.approx([0.6] * 4)
 
 
 def test_cost_per_crime_prevented(crimes, plan, catalogue) -> None:
-    res = projected_impact(crimes, plan, catalogue)
+    res = projected_impact(crimes, plan, catalogue, rtm=False)
     rows = res.interventions.set_index("name")
     assert rows.loc["Camera", "cost_per_crime_prevented"] == pytest.approx(3_000 / 3.0)
     assert rows.loc["Lighting", "cost_per_crime_prevented"] == pytest.approx(9_000 / 4.5)
@@ -131,7 +132,7 @@ def test_cost_per_crime_prevented(crimes, plan, catalogue) -> None:
     assert "about GBP 1,690 per crime prevented" in " ".join(res.summary())
 
     unknown = [plan[0], dataclasses.replace(plan[1], cost=None)]
-    res = projected_impact(crimes, unknown, catalogue)
+    res = projected_impact(crimes, unknown, catalogue, rtm=False)
     p = res.plan.iloc[0]
     assert p["total_cost"] == 3_000 and not bool(p["cost_complete"])
     assert math.isnan(p["cost_per_crime_prevented"])
@@ -150,13 +151,15 @@ def test_anpr_never_promises_a_reduction(crimes, make_crimes) -> None:
     alone = projected_impact(vehicles, [anpr])
     p = alone.plan.iloc[0]
     assert p["baseline"] == 10
-    assert (p["prevented_low"], p["prevented"], p["prevented_high"]) == (0, 0, 0)
+    assert (p["prevented_range_low"], p["prevented"], p["prevented_range_high"]) == (0, 0, 0)
+    assert (p["prevented_lo95"], p["prevented_hi95"]) == (0, 0)
     assert math.isnan(alone.interventions["cost_per_crime_prevented"].iloc[0])
     assert any("'ANPR' (ANPR camera): no reduction is projected" in n for n in alone.notes)
     assert any("cost per crime prevented is not defined" in n for n in alone.notes)
-    both = projected_impact(vehicles, [anpr, camera]).plan.iloc[0]
-    only_camera = projected_impact(vehicles, [camera]).plan.iloc[0]
-    for column in ("prevented_low", "prevented", "prevented_high"):
+    both = projected_impact(vehicles, [anpr, camera], rtm=False).plan.iloc[0]
+    only_camera = projected_impact(vehicles, [camera], rtm=False).plan.iloc[0]
+    for column in ("prevented_range_low", "prevented", "prevented_range_high",
+                   "prevented_lo95", "prevented_hi95"):
         assert both[column] == pytest.approx(only_camera[column])
     assert both["prevented"] == pytest.approx(10 * 0.13)
 
@@ -171,7 +174,8 @@ def test_harm_weights_and_hotspot_share(crimes, plan, catalogue) -> None:
                   shapely.box(X + 110, Y - 10, X + 130, Y + 10)],  # not a hotspot: ignored
         crs="EPSG:27700",
     ).to_crs("EPSG:4326")  # any CRS
-    res = projected_impact(weighted, plan, catalogue, weight="weight", hotspots=spots)
+    res = projected_impact(weighted, plan, catalogue, weight="weight", hotspots=spots,
+                           rtm=False)
     p = res.plan.iloc[0]
     assert p["harm_baseline"] == pytest.approx(4 * 2 + 3 * 5 + 6 + 5 * 2 + 2)
     assert p["harm_prevented"] == pytest.approx(4 * 2 * 0.6 + 3 * 5 * 0.5 + 6 * 0.2
@@ -196,7 +200,7 @@ def test_harm_weights_and_hotspot_share(crimes, plan, catalogue) -> None:
 def test_baseline_window_rules(make_crimes, plan, catalogue) -> None:
     monthly = make_crimes([("Burglary", f"{y}-{m:02d}", X, Y)
                            for y in (2023, 2024) for m in range(1, 13)])
-    res = projected_impact(monthly, plan, catalogue, as_of="2024-07", months=6)
+    res = projected_impact(monthly, plan, catalogue, as_of="2024-07", months=6, rtm=False)
     assert res.window == ("2024-01", "2024-06") and res.plan["baseline"].iloc[0] == 6
 
     later = [plan[0], dataclasses.replace(plan[1], start="2025-06")]
@@ -207,7 +211,7 @@ def test_baseline_window_rules(make_crimes, plan, catalogue) -> None:
     assert res.window == ("2024-01", "2024-12")
     assert any("data end in 2024-12" in n for n in res.notes)
 
-    res = projected_impact(monthly, plan, catalogue, months=36)
+    res = projected_impact(monthly, plan, catalogue, months=36, rtm=False)
     assert res.window == ("2022-01", "2024-12") and res.plan["baseline"].iloc[0] == 24
     assert any("only 24 of the 36 baseline months" in n for n in res.notes)
 
@@ -241,6 +245,7 @@ def test_a_plan_over_no_crimes_projects_nothing(crimes, catalogue) -> None:
     assert math.isnan(p["reduction_pct"]) and math.isnan(p["cost_per_crime_prevented"])
     assert "no reduction is projected" in res.summary()[1]
     assert any("'Gates': prevents no crimes" in n for n in res.notes)
+    assert any("check that the plan is drawn where the data are" in n for n in res.notes)
 
 
 def test_inputs_are_not_changed(crimes, plan, catalogue) -> None:
@@ -252,6 +257,7 @@ def test_inputs_are_not_changed(crimes, plan, catalogue) -> None:
 
 
 def test_projected_counts_before_and_after(crimes, plan, catalogue) -> None:
+    # the maps show crimes per cell (no regression-to-the-mean factor: it is a plan total)
     counts = projected_counts(crimes, plan, catalogue, cell_size=50)
     cells = counts.cells.set_index("cell_id")
     assert cells["before"].sum() == 28
@@ -296,7 +302,7 @@ def test_demo_scheme_projection_follows_the_formula(demo) -> None:
         Intervention(type="street_lighting", geometry=target, start=truth["start_month"],
                      cost=150_000.0, name="Lighting"),
     ]
-    res = projected_impact(crimes, plan, catalogue, hotspots=target)
+    res = projected_impact(crimes, plan, catalogue, hotspots=target, rtm=False)
     assert res.window == ("2024-01", "2024-12")
 
     # independent count: crimes of 2024 inside the target circle, by type
@@ -306,31 +312,33 @@ def test_demo_scheme_projection_follows_the_formula(demo) -> None:
     scheme_types = by_type.reindex(truth["categories"]).fillna(0).sum()
     assert scheme_types == truth["observed"]["before"]["target"]  # 443 in planted.json
 
-    expected = {"low": 0.0, "central": 0.0, "high": 0.0}
+    expected = {"range_low": 0.0, "central": 0.0, "range_high": 0.0}
     baseline = 0
     for category, n in by_type.items():
         acting = [catalogue[iv.type] for iv in plan if category in catalogue[iv.type].categories]
         if not acting:
             continue
         baseline += n
-        for level, attr in (("low", "effect_low"), ("central", "effect"),
-                            ("high", "effect_high")):
+        for level, attr in (("range_low", "effect_low"), ("central", "effect"),
+                            ("range_high", "effect_high")):
             expected[level] += n * combine_effects([getattr(t, attr) for t in acting])
     p = res.plan.iloc[0]
     assert p["baseline"] == baseline
     assert p["prevented"] == pytest.approx(expected["central"], rel=1e-9)
-    assert p["prevented_low"] == pytest.approx(expected["low"], rel=1e-9)
-    assert p["prevented_high"] == pytest.approx(expected["high"], rel=1e-9)
+    assert p["prevented_range_low"] == pytest.approx(expected["range_low"], rel=1e-9)
+    assert p["prevented_range_high"] == pytest.approx(expected["range_high"], rel=1e-9)
     # every targeted crime is reduced by at least the smaller and at most the combined effect
     lowest = min(catalogue["cctv"].effect, catalogue["street_lighting"].effect)
     combined = combine_effects([catalogue["cctv"].effect, catalogue["street_lighting"].effect])
     assert 100 * lowest <= p["reduction_pct"] <= 100 * combined
-    assert p["prevented_low"] < p["prevented"] < p["prevented_high"] < p["baseline"]
+    assert p["prevented_range_low"] < p["prevented"] < p["prevented_range_high"] < p["baseline"]
+    assert p["prevented_lo95"] < p["prevented_lo80"] < p["prevented"] < p["prevented_hi80"] < (
+        p["prevented_hi95"])
     assert p["hotspot_share_covered"] == pytest.approx(1.0)
     # the generator's scheme prevented this many in 2025 (40% of its six types): the
     # projected range, from the catalogue's evidence, brackets it
     planted = sum(truth["observed"]["prevented_by_month"][12:])
-    assert p["prevented_low"] <= planted <= p["prevented_high"]
+    assert p["prevented_range_low"] <= planted <= p["prevented_range_high"]
 
 
 @pytest.mark.realdata
@@ -341,7 +349,7 @@ def test_real_police_uk_month(shared_data) -> None:
     busiest = crimes.geometry.apply(lambda g: (round(g.x), round(g.y))).value_counts().index[0]
     centre = shapely.Point(busiest)
     camera = Intervention(type="cctv", geometry=centre, start="2016-08", cost=20_000.0)
-    res = projected_impact(crimes, [camera])  # one month of data, a 12-month window
+    res = projected_impact(crimes, [camera], rtm=False)  # one month of data, 12-month window
     assert res.window == ("2015-08", "2016-07")
     assert any("only 1 of the 12 baseline months" in n for n in res.notes)
     d = crimes.distance(centre)

@@ -76,6 +76,13 @@ COUNT_COLUMNS = ("count", "crimes", "comparison", "before", "after", "baseline",
 # --------------------------------------------------------------------------- helpers
 
 
+def catalogue_types(iv: Intervention) -> tuple[str, ...]:
+    """The crime types an intervention's catalogue type acts on."""
+    from hotspots.planning.catalogue import load_catalogue
+
+    return load_catalogue()[iv.type].categories
+
+
 def section(page: str, name: str) -> str:
     match = re.search(rf'<section id="{name}">(.*?)</section>', page, re.S)
     assert match, f"section {name!r} missing"
@@ -231,25 +238,36 @@ def test_demo_html_numbers_match_the_library(demo_bundle: ReportBundle, demo_dat
     assert len(table(page, "interventions")) == len(items) == 3
     assert shown["plan_cost"].startswith("£112,000")
     group_crimes, _ = select_crimes(crimes, group=group)
-    impact = projected_impact(apply_harm(group_crimes, weights), items, weight="weight",
-                              hotspots=result)
+    # the projection: the same call as the app's Assess step (the group's crimes, wherever
+    # the coverage lies, the bid area as the study area)
+    impact = projected_impact(crimes, items, group=group, harm_weights=weights,
+                              hotspots=result, study_area=fern)
+    for card in impact.figures():
+        assert shown[card["key"]] == card["value"], card["key"]
     plan = impact.plan.iloc[0]
-    assert shown["prevented"] == (f"{plan['prevented']:,.1f} ({plan['prevented_low']:,.1f}–"
-                                  f"{plan['prevented_high']:,.1f})")
-    assert shown["cost_per_crime"] == f"£{plan['cost_per_crime_prevented']:,.0f}"
-    assert shown["hotspot_share_covered"] == fmt_share(plan["hotspot_share_covered"])
+    assert shown["cost_per_crime"].startswith(f"£{plan['cost_per_crime_prevented']:,.0f} (")
+    assert shown["hotspot_share_covered"] == f"{plan['hotspot_share_covered']:.0%}"
+    assert impact.counted in section(page, "outcomes")
+    assert plan["baseline_expected"] <= plan["baseline"]  # a busy place: corrected downwards
+    assert plan["prevented_lo95"] < plan["prevented"] < plan["prevented_hi95"]
 
-    # 5. evaluation: target = the plan's coverage, control = the rest of the town
+    # 5. evaluation: target = the plan's coverage, control = the rest of the town, crime
+    # types = those the projection counted (the plan's, within the group)
     target = shapely.union_all([coverage(iv) for iv in items])
     areas_eval = evaluation_areas(target, study_area=areas, crs="EPSG:27700")
-    observed = evaluate(group_crimes, areas_eval, start="2025-01",
-                        categories=list(group.categories))
+    counted = [c for c in ("Burglary", "Robbery", "Theft from the person", "Vehicle crime")
+               if any(c in catalogue_types(iv) for iv in items)]
+    observed = evaluate(group_crimes, areas_eval, start="2025-01", categories=counted,
+                        study_area=shapely.union_all(areas.geometry.array))
     lo, hi = observed.res_ci
     assert shown["res"] == f"{observed.res:.2f} ({lo:.2f}–{hi:.2f})"
     assert shown["wdq"] == f"{observed.wdq:.2f}".replace("-", "−")
     assert shown["net_effect"] == f"{observed.net_effect:,.0f}"
+    assert shown["verdict"] == observed.verdict
     # the planted scheme (data/README.md): the target improved relative to the control
-    assert 1.4 < observed.res < 2.3 and lo > 1
+    assert 1.4 < observed.res < 2.5 and lo > 1
+    assert "How long the evaluation must run" in section(page, "evaluation")
+    assert "with 80% power" in section(page, "evaluation")
 
     # 6. method and data
     assert shown["rows_read"] == f"{load_report.rows_read:,}"

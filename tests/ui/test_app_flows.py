@@ -93,12 +93,13 @@ def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file
     assert "Ferncliffe Rise" in again.dataframe[-1].value.to_string() or any(
         "Ferncliffe Rise" in df.value.to_string() for df in again.dataframe)
     step(again, "4 Assess")
-    prevented = metric(again, "Expected prevented")
+    assert not again.exception
+    prevented = metric(again, "crimes prevented per 12 months (80% and 95% intervals)")
     central = float(prevented.split(" ")[0].replace(",", ""))
     assert central > 0
     again.checkbox(key="use_harm").check().run()
     assert not again.exception
-    harm = float(metric(again, "Expected harm prevented").split(" ")[0].replace(",", ""))
+    harm = float(metric(again, "harm prevented (95% interval)").split(" ")[0].replace(",", ""))
     assert harm > 0
     again.checkbox(key="use_harm").uncheck().run()
 
@@ -208,3 +209,49 @@ def test_an_area_without_crimes_gives_a_clear_message(tmp_path, monkeypatch, pla
     assert "No crimes in the group Neighbourhood crime in Quiet" in warning
     at.multiselect(key="areas").set_value(["Busy"]).run()
     assert metric(at, "Crimes selected") == "40"
+
+
+def _pack_cards(page: str, section_id: str) -> dict[str, str]:
+    """label -> value of the cards in a section of report.html."""
+    import html as htmllib
+
+    body = re.search(rf'<section id="{section_id}">(.*?)</section>', page, re.S).group(1)
+    pairs = re.findall(r'data-figure="\w+">([^<]*)</span><span class="label">([^<]*)</span>',
+                       body)
+    return {htmllib.unescape(label): htmllib.unescape(value) for value, label in pairs}
+
+
+@pytest.mark.slow
+def test_assess_and_the_evidence_pack_give_identical_projections(plans_file, drawing):
+    """One projection: the Assess step's figures are the pack's, for the same plan and
+    selection (issue 10: the app counted every category, the pack only the group's)."""
+    at = step(run_app(), "3 Respond")
+    at.text_input(key="new_plan").input("Same numbers")
+    at.button(key="create_plan").click().run()
+    target = shapely.Point(SCHEME["target"]["centre"]).buffer(SCHEME["target"]["radius_m"])
+    drawing["feature"] = drawn_feature(target)
+    at.run()
+    at.selectbox(key="iv_type").select("street_lighting")
+    at.selectbox(key="iv_start").select(SCHEME["start_month"])
+    at.number_input(key="iv_cost").set_value(90_000.0)
+    at.button(key="FormSubmitter:new_intervention-Save to plan").click().run()
+    assert not at.exception
+    drawing["feature"] = None
+    step(at, "4 Assess")
+    assert not at.exception
+    app = {m.label: m.value for m in at.metric}
+    counted = next(m.value for m in at.markdown if "Crimes counted:" in m.value)
+    at.button(key="build_pack").click().run()
+    assert not at.exception
+    built = Path(next(s.value for s in at.success if "Evidence pack built" in s.value)
+                 .split(" in ", 1)[1].rstrip("."))
+    page = (built / "report.html").read_text(encoding="utf-8")
+    pack = _pack_cards(page, "outcomes")
+    assert len(pack) >= 9  # baseline, expected, prevented, %, cost, per crime, avoided, BCR...
+    for label, value in pack.items():
+        assert app.get(label) == value, (label, app.get(label), value)
+    assert counted.strip("*") in page
+    assert "Neighbourhood crime crimes" in counted  # the group's crimes only
+    run = json.loads((built / "run.json").read_text())
+    prevented = float(app["crimes prevented per 12 months (80% and 95% intervals)"].split()[0])
+    assert run["numbers"]["projected_prevented"] == pytest.approx(prevented, abs=0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -9,8 +10,10 @@ import shapely
 from hotspots.errors import ParameterError
 from hotspots.evaluation.areas import EvaluationAreas
 from hotspots.evaluation.before_after import evaluate
+from hotspots.evaluation.placebo import placebo_test
 from hotspots.viz.charts import evaluation_trend_figure
 from hotspots.viz.evaluation_figures import before_after_maps
+from hotspots.viz.evaluation_figures import placebo_figure
 from tests.evaluation.planted import B_XY
 from tests.evaluation.planted import C_XY
 from tests.evaluation.planted import T_XY
@@ -62,3 +65,15 @@ def test_before_after_maps_share_the_grid(areas):
     assert peak.distance(shapely.Point(T_XY)) < 25  # one of the 4 cells meeting at (0, 0)
     with pytest.raises(ParameterError, match="areas_or_bounds"):
         before_after_maps(crimes, (0, 0, -1, 5), start="2025-01")
+
+
+def test_placebo_figure_marks_the_target():
+    test = placebo_test(40, 15, np.full(60, 20.0), np.arange(60) % 30 + 5.0, trend=1.0)
+    result = type("Result", (), {"placebo": test})()
+    ax = placebo_figure(result).axes[0]
+    target, adjusted = ax.get_lines()
+    assert target.get_xdata()[0] == pytest.approx(np.log(test.target_res))
+    assert adjusted.get_xdata()[0] == pytest.approx(np.log(test.target_res_rtm))
+    assert sum(p.get_height() for p in ax.patches) == test.n
+    with pytest.raises(ParameterError, match="placebo test"):
+        placebo_figure(type("NoTest", (), {"placebo": None})())
