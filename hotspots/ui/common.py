@@ -10,11 +10,13 @@ import folium
 import streamlit as st
 import streamlit_folium
 
+from hotspots.ui.maps import app_map
+from hotspots.ui.maps import legend
+from hotspots.ui.maps import map_view
 from hotspots.viz.colours import ROLE_COLOURS
-from hotspots.viz.webmaps import base_map
 from hotspots.viz.webmaps import class_layer
 from hotspots.viz.webmaps import hotspot_layer
-from hotspots.viz.webmaps import view_for
+from hotspots.viz.webmaps import legend_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Uploads larger than this are refused with a message (Streamlit's own cap is set higher).
@@ -39,14 +41,15 @@ def data_dir() -> Path:
 
 
 def tiles() -> str | None:
-    """Base-map tiles: OpenStreetMap, or none with HOTSPOTS_TILES=none (offline use)."""
-    return None if os.environ.get("HOTSPOTS_TILES", "osm").lower() == "none" else "OpenStreetMap"
+    """Base-map tiles (``HOTSPOTS_TILES``, see :mod:`hotspots.viz.tiles`); None for none."""
+    from hotspots.ui.maps import tile_config
+
+    return tile_config().folium_tiles
 
 
-def view(bounds) -> dict:
+def view(bounds, *, height: int = 420, width: int | None = None) -> dict:
     """Explicit centre and zoom for st_folium (maps in hidden tabs cannot fit themselves)."""
-    centre, zoom = view_for(bounds)
-    return {"center": centre, "zoom": zoom}
+    return map_view(bounds, height=height, **({"width": width} if width else {}))
 
 
 def url_param(name: str, default, options):
@@ -67,9 +70,15 @@ def side_by_side(results, labels, bounds, key, sensitive, areas=None,
             if areas is not None:
                 class_layer(areas.frame, colours=areas.frame["role"].map(ROLE_COLOURS),
                             fields=["role"], name="Evaluation areas").add_to(layers)
-            show_map(base_map(bounds, tiles=tiles()), **view(bounds), key=f"{key}_{label}",
-                      height=340, use_container_width=True, feature_group_to_add=layers,
-                      returned_objects=[])
+            fmap = app_map(bounds, title=f"Map: {label}",
+                           description="The tables on this page give the same figures.")
+            show_map(fmap, **view(bounds, height=340, width=420), key=f"{key}_{label}",
+                     height=340, use_container_width=True, feature_group_to_add=layers,
+                     returned_objects=[])
+            entries = legend_entries(result, only_hotspots=True)
+            if areas is not None:
+                entries += [(ROLE_COLOURS[r], f"{r} area") for r in ROLE_COLOURS]
+            legend(f"Legend: {label}", entries)
 
 
 def trend_chart(result: Any, start: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import tempfile
@@ -25,9 +26,25 @@ from hotspots.ui.common import data_dir
 from hotspots.ui.common import url_param
 
 
+def without_folder(report, folder: Path):
+    """``report`` with ``folder`` taken out of its file names and notes.
+
+    The app never shows server paths (a checkout, a temporary upload folder): file names
+    are given relative to the folder they were loaded from.
+    """
+    prefix = str(folder).rstrip("/") + "/"
+
+    def short(text: str) -> str:
+        return str(text).replace(prefix, "")
+
+    return dataclasses.replace(report, sources=[short(s) for s in report.sources],
+                               notes=[short(n) for n in report.notes])
+
+
 @st.cache_data(show_spinner="Loading crimes…", max_entries=4)
 def crimes_from_paths(paths: tuple[str, ...], mapping: str | None):
-    return load_crimes(list(paths), mapping=mapping)
+    crimes, report = load_crimes(list(paths), mapping=mapping)
+    return crimes, without_folder(report, data_dir())
 
 
 @st.cache_data(show_spinner="Loading crimes…", max_entries=4)
@@ -38,7 +55,8 @@ def crimes_from_upload(digest: str, _files: tuple[tuple[str, bytes], ...], mappi
         path = folder / Path(name).name
         path.write_bytes(data)
         paths.append(str(path))
-    return load_crimes(paths, mapping=json.loads(mapping) if mapping else None)
+    crimes, report = load_crimes(paths, mapping=json.loads(mapping) if mapping else None)
+    return crimes, without_folder(report, folder)
 
 
 @st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
@@ -120,7 +138,12 @@ def _digest(*parts: bytes | str) -> str:
 
 
 def data_source():
-    """Sidebar: where the crimes and areas come from. Returns (key, crimes, report, areas)."""
+    """Sidebar: where the crimes and areas come from.
+
+    Returns ``(key, label, crimes, report, areas)``: ``key`` identifies the crimes *and* the
+    areas (a boundary uploaded after the crimes changes it, so nothing cached for the crimes
+    alone is reused), ``label`` names the source for people (plans record it).
+    """
     st.sidebar.header("Data")
     choice = st.sidebar.radio(
         "Crimes", ["Demo town", "Upload files", "data.police.uk"], key="source",
@@ -129,7 +152,7 @@ def data_source():
     if choice == "Demo town":
         crimes, report = crimes_from_paths((str(data_dir() / "sample_crimes"),), None)
         areas, _ = areas_from_path(str(data_dir() / "boundaries" / "neighbourhoods.gpkg"))
-        return "demo", crimes, report, areas
+        return "demo", "Demo town", crimes, report, areas
     if choice == "data.police.uk":
         return police_api_source()
 
@@ -159,15 +182,19 @@ def data_source():
     except hotspots.HotspotsError as exc:
         st.error(f"Could not load the crime files: {exc}")
         st.stop()
-    areas = None
+    areas, key = None, f"upload:{digest}"
+    label = "upload: " + ", ".join(sorted(f.name for f in files)[:3]) + (
+        f" and {len(files) - 3} more" if len(files) > 3 else "")
     if boundary is not None:
+        area_digest = _digest(boundary.name, boundary.getvalue())
         try:
-            areas, _ = areas_from_upload(
-                _digest(boundary.name, boundary.getvalue()), boundary.name, boundary.getvalue()
-            )
+            areas, _ = areas_from_upload(area_digest, boundary.name, boundary.getvalue())
         except hotspots.HotspotsError as exc:
             st.sidebar.error(f"Boundary not used: {exc}")
-    return f"upload:{digest}", crimes, report, areas
+        else:
+            key += f"|areas:{area_digest}"
+            label += f" with {boundary.name}"
+    return key, label, crimes, report, areas
 
 
 @st.cache_data(show_spinner="Asking data.police.uk…", ttl=3600)
@@ -215,7 +242,9 @@ def police_api_source():
         except hotspots.HotspotsError as exc:
             st.error(str(exc))
             st.stop()
-        fetched = (f"api:{force}:{'|'.join(chosen)}:{'|'.join(wanted)}", crimes, report, areas)
+        fetched = (f"api:{force}:{'|'.join(chosen)}:{'|'.join(wanted)}",
+                   f"data.police.uk: {names[force]}, {len(chosen)} neighbourhood"
+                   f"{'s' if len(chosen) != 1 else ''}", crimes, report, areas)
         st.session_state["api_data"] = fetched
     if fetched is None:
         st.info("Choose a force, neighbourhoods and months, then press Fetch.")
