@@ -31,6 +31,7 @@ class Place:
     id: str
     label: str
     geometry: shapely.Geometry
+    near: str = ""  # the busiest street in it (hotspots)
 
 
 def _busiest_street(crimes: gpd.GeoDataFrame, polygons: gpd.GeoSeries) -> pd.Series:
@@ -73,7 +74,7 @@ def hotspot_places(result: HotspotResult, crimes_all: gpd.GeoDataFrame | None, *
                  if "count" in row else "")
         near = f" near {streets[index]}" if streets[index] else ""
         places.append(Place("hotspot", pid, f"Hotspot {rank}: {pid}{near}{count}",
-                            row.geometry))
+                            row.geometry, streets[index]))
     return places
 
 

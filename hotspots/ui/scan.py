@@ -150,7 +150,7 @@ def _hotspot_table(result, hot: list[Place], sensitive: bool, context) -> None:
         return
     by_id = {p.id: p for p in hot[:MAX_LISTED]}
     table = table[table[ident].astype(str).isin(by_id)].copy()
-    table.insert(1, "place", [by_id[str(i)].label.split(": ", 1)[1] for i in table[ident]])
+    table.insert(1, "near", [by_id[str(i)].near for i in table[ident]])
     for col in P_COLUMNS:
         if col in table:
             table[col] = table[col].map(p_text)

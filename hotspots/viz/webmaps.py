@@ -335,7 +335,10 @@ def hotspot_layer(
             shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
         if sensitive and "count" in shown:
             shown["count"] = count_labels(cells["count"])
-        shown["_colour"] = class_colours(result, cells)
+        if only_hotspots and result.method != "gistar" and result.layer == "cells":
+            shown["_colour"] = SEQUENTIAL[-1]  # one class: "top 5%", as the legend says
+        else:
+            shown["_colour"] = class_colours(result, cells)
         layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
     _coloured_geojson(layer, fields, opacity=0.7).add_to(group)
     return group
