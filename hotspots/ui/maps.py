@@ -24,12 +24,12 @@ from hotspots.errors import ParameterError
 from hotspots.viz.tiles import NONE
 from hotspots.viz.tiles import TileSource
 from hotspots.viz.tiles import tile_source
+from hotspots.viz.webmaps import ZOOM_SNAP
 from hotspots.viz.webmaps import area_labels
 from hotspots.viz.webmaps import areas_layer
 from hotspots.viz.webmaps import base_map
 from hotspots.viz.webmaps import labels_layer
 from hotspots.viz.webmaps import street_labels
-from hotspots.viz.webmaps import ZOOM_SNAP
 from hotspots.viz.webmaps import view_for
 
 __all__ = ["tile_config", "framed_bounds", "app_map", "context_layers", "legend", "map_view"]

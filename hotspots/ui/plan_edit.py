@@ -73,10 +73,11 @@ def edit_panel(store, items, months) -> None:
         item = next(i for i in items if i.id == chosen)
         suffix = f"{item.id}_{item.updated}"
         st.text_input("Change the name to", item.name, key=f"edit_name_{suffix}")
-        starts = list(dict.fromkeys([*months, item.start]))
-        st.selectbox("Change the start month to", sorted(starts), index=sorted(starts).index(item.start),
+        starts = sorted(set(months) | {item.start})
+        st.selectbox("Change the start month to", starts, index=starts.index(item.start),
                      key=f"edit_start_{suffix}")
-        st.number_input("Change the cost (GBP) to", 0.0, value=None if item.cost is None else float(item.cost),
+        cost = None if item.cost is None else float(item.cost)
+        st.number_input("Change the cost (GBP) to", 0.0, value=cost,
                         step=500.0, key=f"edit_cost_{suffix}")
         a, b = st.columns(2)
         a.button("Save changes", key="edit_save", on_click=_save, args=(store, item))

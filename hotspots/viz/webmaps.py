@@ -187,7 +187,8 @@ def base_map(
     else:
         minx, miny, maxx, maxy = DEFAULT_VIEW
     fmap.location = [float(miny + maxy) / 2, float(minx + maxx) / 2]
-    fmap.options["zoom"] = view_for(bounds, crs=crs, snap=ZOOM_SNAP)[1] if bounds is not None else 10
+    fmap.options["zoom"] = (view_for(bounds, crs=crs, snap=ZOOM_SNAP)[1] if bounds is not None
+                            else 10)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
 

@@ -27,7 +27,8 @@ def metric(at: AppTest, label: str) -> str:
 def widget(elements, label: str):
     """The one widget of ``elements`` (e.g. ``at.selectbox``) with this label."""
     found = [w for w in elements if w.label == label]
-    assert len(found) == 1, f"{len(found)} widgets labelled {label!r}: {[w.label for w in elements]}"
+    labels = [w.label for w in elements]
+    assert len(found) == 1, f"{len(found)} widgets labelled {label!r}: {labels}"
     return found[0]
 
 
