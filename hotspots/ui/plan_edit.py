@@ -68,7 +68,7 @@ def edit_panel(store, items, months) -> None:
     names = {i.id: f"{i.display_name} ({i.start})" for i in items}
     if state.get("edit_choice") not in ids:
         state["edit_choice"] = ids[0]
-    with st.expander("Edit or delete an intervention", expanded=bool(state.get("confirm_delete"))):
+    with st.expander("Edit or delete an intervention", key="edit_expander"):
         chosen = st.selectbox("Intervention", ids, format_func=names.get, key="edit_choice")
         item = next(i for i in items if i.id == chosen)
         suffix = f"{item.id}_{item.updated}"

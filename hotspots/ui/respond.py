@@ -93,14 +93,17 @@ def plan_picker(area_label: str, source_label: str):
             st.sidebar.warning(f"A plan called {new_name!r} already exists.")
         else:
             store.save_plan(new_name, [], area=area_label, source=source_label)
-            st.session_state["plan"] = new_name
+            st.session_state["current_plan"] = new_name
             plans, labels, infos = listed()
     if not plans:
         st.sidebar.info("Create a plan to start placing interventions.")
         return store, None, None
-    if st.session_state.get("plan") not in plans:
-        st.session_state["plan"] = plans[0]
-    plan = st.sidebar.selectbox("Plan", plans, format_func=labels.get, key="plan")
+    # The choice is kept under its own name, not as the widget's state: the labels change
+    # (interventions are counted in them) and a widget whose options change starts afresh.
+    current = st.session_state.get("current_plan")
+    plan = st.sidebar.selectbox("Plan", plans, format_func=labels.get,
+                                index=plans.index(current) if current in plans else 0)
+    st.session_state["current_plan"] = plan
     return store, plan, infos[plan].made_for(area=area_label, source=source_label)
 
 

@@ -93,7 +93,7 @@ def scan(selected, crimes_all, result, area, groups, group, sensitive, *, key, c
         st.caption(f"The heat layer is off for {groups[group].label}: it would show where "
                    "single crimes happened. Hotspots are shown as cells only.")
     elif heat:
-        heat_layer(selected).add_to(layers)
+        heat_layer(selected, show=True).add_to(layers)
     out = show_map(fmap, key="scan_map", **map_view(bounds, height=MAP_HEIGHT),
                    height=MAP_HEIGHT, use_container_width=True, feature_group_to_add=layers,
                    returned_objects=["last_clicked"])

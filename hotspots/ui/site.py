@@ -48,8 +48,11 @@ def flash(kind: str, text: str) -> None:
 
 
 def show_flash() -> None:
+    """The kept messages, in one container that is always there (so that the elements after
+    it keep their places, and expanders their state, when it is empty)."""
+    slot = st.container()
     for kind, text in st.session_state.pop("flash", []):
-        getattr(st, kind)(text)
+        getattr(slot, kind)(text)
 
 
 def site_from_list(how: str, hot: list[Place], areas: list[Place], streets: list[Place],

@@ -383,16 +383,17 @@ def _dissolved_classes(
 
 
 def heat_layer(
-    crimes: gpd.GeoDataFrame, *, name: str = "Crimes (heat)", max_points: int = MAX_HEAT_POINTS
+    crimes: gpd.GeoDataFrame, *, name: str = "Crimes (heat)", max_points: int = MAX_HEAT_POINTS,
+    show: bool = False,
 ) -> folium.FeatureGroup:
     """Crimes as a heat layer (coincident points pooled into weights; never single markers).
 
     More distinct points than ``max_points`` keeps the busiest ones (the layer says so in
-    its name).
+    its name). ``show`` puts it on the map at once (else a layer control switches it on).
     """
     from folium.plugins import HeatMap
 
-    group = folium.FeatureGroup(name=name, show=False)
+    group = folium.FeatureGroup(name=name, show=show)
     if len(crimes) == 0:
         return group
     pts = crimes.geometry.to_crs(4326)

@@ -32,7 +32,7 @@ def new_plan(at, name: str):
     at.text_input(key="new_plan").input(name)
     at.button(key="create_plan").click().run()
     assert not at.exception
-    assert at.selectbox(key="plan").value == name
+    assert widget(at.selectbox, "Plan").value == name
     return at
 
 
@@ -55,7 +55,7 @@ def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file
     map_returns.pop("plan_map")
     again = step(run_app(), "3 Respond")
     assert not again.exception
-    assert again.selectbox(key="plan").value == "Ferncliffe scheme"
+    assert widget(again.selectbox, "Plan").value == "Ferncliffe scheme"
     assert any("Ferncliffe Rise" in df.value.to_string() for df in again.dataframe)
     step(again, "4 Assess")
     prevented = metric(again, "Expected prevented")

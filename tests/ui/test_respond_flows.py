@@ -160,8 +160,8 @@ def test_a_plan_records_its_data_and_says_when_opened_on_other_areas(plans_file,
     PlanStore(plans_file).save_plan("West Yorkshire", [], area="All areas",
                                     source="upload: 2016-07-west-yorkshire-street.csv")
     at.run()
-    at.selectbox(key="plan").select("West Yorkshire").run()
+    widget(at.selectbox, "Plan").select("West Yorkshire").run()
     warning = " ".join(w.value for w in at.warning)
     assert "on upload: 2016-07-west-yorkshire-street.csv; you are looking at" in warning
     assert any("upload: 2016-07-west-yorkshire-street.csv" in o
-               for o in at.selectbox(key="plan").options)
+               for o in widget(at.selectbox, "Plan").options)
