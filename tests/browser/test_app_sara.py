@@ -94,10 +94,25 @@ def map_frames(page: Any, count: int) -> list[Any]:
     raise AssertionError(f"fewer than {count} map frames appeared")
 
 
+def wait_in_map(page: Any, selector: str, text: str) -> None:
+    """Wait until a map frame (the current one: a frame may be replaced) shows ``text``."""
+    deadline = time.monotonic() + RUN_MS / 1000
+    while time.monotonic() < deadline:
+        for frame in map_frames(page, 1):
+            try:
+                if frame.locator(selector, has_text=text).count():
+                    return
+            except Exception:  # the frame was replaced while we looked
+                continue
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no map frame showed {selector} {text!r}")
+
+
 def axe_violations(page: Any, axe_js, frames: list[Any]) -> list[str]:
     found = []
-    for name, target in [("page", page)] + [(f"map frame {f.frame_element().get_attribute('title')}",
-                                             f) for f in frames]:
+    targets = [("page", page)] + [
+        (f"map frame {f.frame_element().get_attribute('title')}", f) for f in frames]
+    for name, target in targets:
         target.add_script_tag(path=str(axe_js))
         found += [f"{name}: {v}" for v in target.evaluate(AXE_RUN, WCAG_TAGS)]
     return found
@@ -291,4 +306,28 @@ def test_the_whole_flow_by_keyboard_alone(visit, app_url, expect):
     tab_to(page, r"^Yes, delete ")
     keys.press("Enter")
     expect(page.get_by_text("Keyboard plan has no interventions yet.")).to_be_visible()
+    assert errors_of(visit) == []
+
+
+@pytest.mark.parametrize("boundary_first", [False, True], ids=["crimes_first", "areas_first"])
+def test_uploaded_boundaries_are_used_at_once(visit, app_url, expect, boundary_first):
+    """Crime files and a boundary file uploaded in either order: the outlines and area names
+    appear and the areas can be chosen, without touching any other control."""
+    crimes = sorted((ROOT / "data" / "sample_crimes").glob("2025-1[12]/*.csv"))
+    boundary = ROOT / "data" / "boundaries" / "neighbourhoods.gpkg"
+    page = open_app(visit, app_url, expect)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Upload files").click()
+    settle(page)
+    inputs = sidebar.locator('input[type="file"]')
+    uploads = [(1, [str(boundary)]), (0, [str(p) for p in crimes])]
+    for index, files in uploads if boundary_first else uploads[::-1]:
+        inputs.nth(index).set_input_files(files)
+        settle(page)
+    expect(page.get_by_text("Crimes selected")).to_be_visible()
+    wait_in_map(page, ".hotspots-area-label", "Hollinmoor")
+    expect(page.get_by_text("Crime data: the uploaded files")).to_be_visible()
+    sidebar.get_by_label("Areas (none = all)").click()
+    expect(page.get_by_role("option", name="Hollinmoor")).to_be_visible()
+    assert "/tmp/" not in page.locator("main").inner_text()
     assert errors_of(visit) == []
