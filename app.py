@@ -34,7 +34,7 @@ STEPS = ["1 Scan", "2 Analyse", "3 Respond", "4 Assess"]
 
 
 def footer(key: str) -> None:
-    if key == "demo":
+    if key.startswith("demo"):
         data = "Demo data: a synthetic town in police.uk format."
     elif key.startswith("api:"):
         data = "Crime data: data.police.uk, Open Government Licence v3.0."

@@ -34,7 +34,7 @@ from hotspots.viz.webmaps import legend_entries
 MIN_SCORE_MONTHS = 6
 
 
-@st.cache_data(show_spinner="Comparing periods…", max_entries=16)
+@st.cache_resource(show_spinner="Comparing periods…", max_entries=16)
 def period_comparison(key, _crimes, _area, group, before, after, method, cell_size):
     from hotspots.analysis.change import compare_periods
 
@@ -43,7 +43,7 @@ def period_comparison(key, _crimes, _area, group, before, after, method, cell_si
                            cell_size=cell_size or None)
 
 
-@st.cache_data(show_spinner="Finding emerging hot spots…", max_entries=8)
+@st.cache_resource(show_spinner="Finding emerging hot spots…", max_entries=8)
 def emerging(key, _crimes, _area, group, cell_size):
     from hotspots.methods.emerging import emerging_hotspots
 
@@ -51,7 +51,7 @@ def emerging(key, _crimes, _area, group, cell_size):
     return emerging_hotspots(selected, cell_size=cell_size or None, area=_area)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def method_comparison(key, _crimes, _area, group, train, test, cell_size):
     from hotspots.analysis.accuracy import compare_methods
 

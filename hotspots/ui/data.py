@@ -41,13 +41,34 @@ def without_folder(report, folder: Path):
                                notes=[short(n) for n in report.notes])
 
 
-@st.cache_data(show_spinner="Loading crimes…", max_entries=4)
+def _stamp(paths: tuple[str, ...]) -> str:
+    """Names, sizes and times of the files under ``paths``: changes when any file changes."""
+    parts = []
+    for path in paths:
+        files = [Path(path)] if Path(path).is_file() else sorted(Path(path).rglob("*"))
+        parts += [f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files if f.is_file()]
+    return _digest(*parts)
+
+
 def crimes_from_paths(paths: tuple[str, ...], mapping: str | None):
+    """Crimes from files on the server, kept on disk between server starts (see README)."""
+    return _crimes_in_memory(paths, mapping, _stamp(paths))
+
+
+# Large tables are cached as resources (shared, never copied: nothing changes its input, see
+# ARCHITECTURE.md): st.cache_data would unpickle 100,000 crimes on every rerun (0.2 s).
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _crimes_in_memory(paths: tuple[str, ...], mapping: str | None, stamp: str):
+    return _crimes_from_paths(paths, mapping, stamp)
+
+
+@st.cache_data(show_spinner="Loading crimes…", max_entries=4, persist="disk")
+def _crimes_from_paths(paths: tuple[str, ...], mapping: str | None, stamp: str):
     crimes, report = load_crimes(list(paths), mapping=mapping)
     return crimes, without_folder(report, data_dir())
 
 
-@st.cache_data(show_spinner="Loading crimes…", max_entries=4)
+@st.cache_resource(show_spinner="Loading crimes…", max_entries=4)
 def crimes_from_upload(digest: str, _files: tuple[tuple[str, bytes], ...], mapping: str | None):
     folder = Path(tempfile.mkdtemp(prefix=f"hotspots-{digest[:8]}-"))
     paths = []
@@ -150,9 +171,11 @@ def data_source():
         help="The demo is a synthetic town in police.uk format (data/README.md).",
     )
     if choice == "Demo town":
-        crimes, report = crimes_from_paths((str(data_dir() / "sample_crimes"),), None)
+        paths = (str(data_dir() / "sample_crimes"),)
+        crimes, report = crimes_from_paths(paths, None)
         areas, _ = areas_from_path(str(data_dir() / "boundaries" / "neighbourhoods.gpkg"))
-        return "demo", "Demo town", crimes, report, areas
+        # the key names the files' state too: another demo folder is other data
+        return f"demo:{_stamp(paths)[:12]}", "Demo town", crimes, report, areas
     if choice == "data.police.uk":
         return police_api_source()
 
@@ -288,7 +311,7 @@ def filters(report, areas, groups):
     return chosen, group, start, end, method, float(cell_size), float(bandwidth)
 
 
-@st.cache_data(show_spinner="Finding hotspots…", max_entries=32)
+@st.cache_resource(show_spinner="Finding hotspots…", max_entries=32)
 def analysis(key, _crimes, _areas, chosen, group, start, end, method, cell_size, bandwidth):
     area = None
     if _areas is not None:

@@ -79,7 +79,7 @@ def app_map(bounds, *, title: str, description: str, heat: bool = False) -> foli
                     title=title, description=description, heat=heat)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _streets(key: str, area_names: tuple[str, ...], _crimes: gpd.GeoDataFrame, _area):
     inside = _crimes
     if _area is not None and len(_area):

@@ -118,7 +118,7 @@ def plan_mismatch(store, plan, warning, *, area_label, source_label) -> None:
         st.rerun()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _streets(key: str, _crimes):
     return street_places(_crimes)
 

@@ -49,7 +49,7 @@ def p_text(value) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
-@st.cache_data(show_spinner="Naming the hotspots…", max_entries=16)
+@st.cache_resource(show_spinner="Naming the hotspots…", max_entries=16)
 def _places(context, _result, _crimes_all, _area, sensitive):
     return hotspot_places(_result, _crimes_all, sensitive=sensitive), area_places(_area)
 

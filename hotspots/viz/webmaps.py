@@ -60,7 +60,9 @@ MAX_STREET_LABELS = 12
 
 def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Return ``frame[columns]`` with every text value HTML-escaped (text comes from data files)."""
-    out = frame[columns].copy()
+    # a plain DataFrame: building a GeoDataFrame for a few text columns costs more than the rest
+    out = pd.DataFrame({col: frame[col].to_numpy(copy=True) for col in columns},
+                       index=frame.index)
     for col in columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(lambda v: html.escape(str(v)) if v is not None else "")
