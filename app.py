@@ -16,6 +16,7 @@ from hotspots.groups import load_groups  # noqa: E402
 from hotspots.ui.analyse import analyse  # noqa: E402
 from hotspots.ui.assess import assess  # noqa: E402
 from hotspots.ui.assess import evidence_pack  # noqa: E402
+from hotspots.ui.common import METHOD_LABELS  # noqa: E402
 from hotspots.ui.common import url_param  # noqa: E402
 from hotspots.ui.data import analysis  # noqa: E402
 from hotspots.ui.data import data_source  # noqa: E402
@@ -52,9 +53,12 @@ def planner() -> None:
     chosen, group, start, end, method, cell_size, bandwidth = filters(report, areas, groups)
     sensitive = groups[group].sensitive
     try:
-        selected, selection, result, area = analysis(
-            key, crimes, areas, tuple(chosen), group, start, end, method, cell_size, bandwidth
-        )
+        slow = "; clustering takes a few seconds" if "dbscan" in method else ""
+        with st.spinner(f"Finding hotspots ({METHOD_LABELS.get(method, method)}){slow}…",
+                        show_time=True):
+            selected, selection, result, area = analysis(
+                key, crimes, areas, tuple(chosen), group, start, end, method, cell_size,
+                bandwidth)
     except hotspots.HotspotsError as exc:
         st.error(str(exc))
         st.stop()

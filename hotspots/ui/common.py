@@ -85,7 +85,7 @@ def trend_chart(result: Any, start: str) -> None:
     """The evaluation's monthly trend: the evidence pack's chart (control on its own axis)."""
     from hotspots.viz.charts import evaluation_trend_figure
 
-    st.pyplot(evaluation_trend_figure(result), use_container_width=True)
+    st.pyplot(evaluation_trend_figure(result), width="stretch")
     st.caption(f"Dotted line: the start of the scheme ({start}). Target and buffer use the "
                "left axis, the control area the right axis.")
 

@@ -311,7 +311,7 @@ def filters(report, areas, groups):
     return chosen, group, start, end, method, float(cell_size), float(bandwidth)
 
 
-@st.cache_resource(show_spinner="Finding hotspots…", max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)  # app.py shows what it is doing
 def analysis(key, _crimes, _areas, chosen, group, start, end, method, cell_size, bandwidth):
     area = None
     if _areas is not None:

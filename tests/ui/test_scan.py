@@ -133,3 +133,30 @@ def test_map_click_outside_everything_says_so(plans_file, map_returns):
     map_returns["scan_map"] = {"last_clicked": lonlat(shapely.Point(300_000, 100_000))}
     at.run()
     assert "No hotspot or area at the point clicked" in texts(at)
+
+
+def test_the_app_uses_the_configured_tile_server(plans_file, map_returns, monkeypatch):
+    from tests.ui.helpers import layer_html
+
+    monkeypatch.setenv("HOTSPOTS_TILES", "https://tiles.example.police.uk/{z}/{x}/{y}.png")
+    monkeypatch.setenv("HOTSPOTS_TILES_ATTRIBUTION", "Force tile server")
+    at = run_app()
+    assert not at.exception
+    call = next(c for c in map_returns["_calls"] if c["key"] == "scan_map")
+    page = call["map"].get_root().render()
+    assert "tiles.example.police.uk/{z}/{x}/{y}.png" in page and "Force tile server" in page
+    layers = layer_html(call["feature_group_to_add"])
+    assert "hotspots-area-label" in layers and "hotspots-street-label" not in layers
+    assert "Base map: tiles from tiles.example.police.uk (Force tile server)." in texts(at)
+
+
+def test_without_tiles_the_map_names_the_busiest_streets(plans_file, map_returns, monkeypatch):
+    from tests.ui.helpers import layer_html
+
+    monkeypatch.setenv("HOTSPOTS_TILES", "none")
+    at = run_app()
+    call = next(c for c in map_returns["_calls"] if c["key"] == "scan_map")
+    assert "tileLayer" not in call["map"].get_root().render()
+    layers = layer_html(call["feature_group_to_add"])
+    assert layers.count("hotspots-street-label") >= 5
+    assert "Base map: no base map" in texts(at)
