@@ -173,6 +173,12 @@ def test_scan_and_analyse_by_clicks_with_axe_and_no_script_errors(visit, app_url
     assert "Change map: where crime went up or down" in frame_titles(frames)
     assert axe_violations(page, axe_js, frames) == []
     assert errors_of(visit) == []
+
+    # the accessibility statement, one link away on every page
+    page.get_by_role("link", name="Accessibility statement").click()
+    expect(page.get_by_role("heading", name="Accessibility statement for the hotspots "
+                                            "planning app")).to_be_visible()
+    assert axe_violations(page, axe_js, []) == []
     assert visit.external() == []
 
 
