@@ -98,13 +98,19 @@ def plan_picker(area_label: str, source_label: str):
     if not plans:
         st.sidebar.info("Create a plan to start placing interventions.")
         return store, None, None
-    # The choice is kept under its own name, not as the widget's state: the labels change
-    # (interventions are counted in them) and a widget whose options change starts afresh.
-    current = st.session_state.get("current_plan")
-    plan = st.sidebar.selectbox("Plan", plans, format_func=labels.get,
-                                index=plans.index(current) if current in plans else 0)
-    st.session_state["current_plan"] = plan
+    # The choice is kept under its own name as well as the widget's: Streamlit forgets a
+    # widget's state on any run that does not draw it (the Scan and Analyse steps).
+    state = st.session_state
+    if state.get("current_plan") not in plans:
+        state["current_plan"] = plans[0]
+    state["plan"] = state["current_plan"]
+    plan = st.sidebar.selectbox("Plan", plans, format_func=labels.get, key="plan",
+                                on_change=_plan_chosen)
     return store, plan, infos[plan].made_for(area=area_label, source=source_label)
+
+
+def _plan_chosen() -> None:
+    st.session_state["current_plan"] = st.session_state["plan"]
 
 
 def plan_mismatch(store, plan, warning, *, area_label, source_label) -> None:

@@ -140,6 +140,7 @@ def choose_step(page: Any, name: str) -> None:
     settle(page)
 
 
+@pytest.mark.slow  # the SARA flow in a real browser: 15-30 s, required in CI
 def test_scan_and_analyse_by_clicks_with_axe_and_no_script_errors(visit, app_url, expect,
                                                                   axe_js):
     page = open_app(visit, app_url, expect)
@@ -182,6 +183,7 @@ def test_scan_and_analyse_by_clicks_with_axe_and_no_script_errors(visit, app_url
     assert visit.external() == []
 
 
+@pytest.mark.slow  # the SARA flow in a real browser: 15-30 s, required in CI
 def test_respond_and_assess_by_clicks(visit, app_url, expect, axe_js, tmp_path):
     page = open_app(visit, f"{app_url}/?step=3+Respond", expect)
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -260,6 +262,7 @@ def tab_to(page: Any, name: str | re.Pattern, *, presses: int = 150) -> None:
     raise AssertionError(f"Tab never reached {pattern.pattern!r}; reached {seen[-40:]}")
 
 
+@pytest.mark.slow  # the SARA flow in a real browser: 15-30 s, required in CI
 def test_the_whole_flow_by_keyboard_alone(visit, app_url, expect):
     page = open_app(visit, app_url, expect)
     keys = page.keyboard
