@@ -85,7 +85,25 @@ def trend_chart(result: Any, start: str) -> None:
     """The evaluation's monthly trend: the evidence pack's chart (control on its own axis)."""
     from hotspots.viz.charts import evaluation_trend_figure
 
-    st.pyplot(evaluation_trend_figure(result), width="stretch")
+    figure(evaluation_trend_figure(result),
+           alt=f"Monthly crimes in the target, buffer and control areas before and after the "
+               f"start of the scheme ({start}); the counts are in the table above.")
     st.caption(f"Dotted line: the start of the scheme ({start}). Target and buffer use the "
                "left axis, the control area the right axis.")
+
+
+def figure(fig, *, alt: str) -> None:
+    """A matplotlib figure as an image with a text alternative (``st.pyplot`` gives none)."""
+    import base64
+    import html
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    st.markdown(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                'style="max-width:100%">', unsafe_allow_html=True)
 

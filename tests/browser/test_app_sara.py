@@ -158,6 +158,8 @@ def test_scan_and_analyse_by_clicks_with_axe_and_no_script_errors(visit, app_url
     heading = page.get_by_role("heading", name=re.compile(r"^Profile: Hotspot \d+: "
                                                           + spot["id"]))
     expect(heading).to_be_visible()
+    settle(page)
+    assert axe_violations(page, axe_js, []) == []  # the profile's tables and chart
 
     # the heat layer draws without a script error and keeps the hotspots on the map
     visit.console.clear()

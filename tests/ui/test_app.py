@@ -72,3 +72,19 @@ def test_accessibility_statement_page():
     text = " ".join(m.value for m in at.markdown)
     assert "Accessibility statement for the hotspots planning app" in text
     assert "WCAG" in text and "Enforcement procedure" in text
+
+
+def test_matplotlib_figures_get_a_text_alternative():
+    def page():
+        import matplotlib.pyplot as plt
+
+        from hotspots.ui.common import figure
+
+        fig, ax = plt.subplots()
+        ax.plot([1, 2, 3])
+        figure(fig, alt='Crimes per month "rising"')
+
+    at = AppTest.from_function(page).run()
+    html = at.markdown[0].value
+    assert html.startswith('<img src="data:image/png;base64,')
+    assert 'alt="Crimes per month &quot;rising&quot;"' in html
