@@ -110,6 +110,7 @@ def scan(selected, crimes_all, result, area, groups, group, sensitive, *, key, c
                  help="Every hotspot with crimes (hottest first) and every area; the same "
                       "profile opens from a click on the map.")
     _hotspot_table(result, hot, sensitive, context)
+    _area_table(selected, areas, sensitive, context)
     target = _target(hot + areas)
     if target is not None:
         profile_panel(selected, target, sensitive=sensitive, group_label=groups[group].label,
@@ -168,3 +169,31 @@ def _table_selected(key: str, ids: list[str], by_id: dict[str, Place]) -> None:
     if rows:
         _set_target(by_id[ids[rows[0]]])
         st.session_state["profile_missed"] = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _area_counts(context, _selected, _areas: tuple[Place, ...]) -> pd.DataFrame:
+    shapes = gpd.GeoDataFrame({"area": [p.id for p in _areas]},
+                              geometry=[p.geometry for p in _areas], crs=_selected.crs)
+    hits = gpd.sjoin(_selected[["geometry"]], shapes, predicate="within", how="inner")
+    counts = hits.groupby("area").size().reindex(shapes["area"], fill_value=0)
+    table = pd.DataFrame({"area": counts.index, "crimes": counts.to_numpy()})
+    table["share"] = table["crimes"] / max(len(_selected), 1)
+    return table.sort_values(["crimes", "area"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _area_table(selected, areas: list[Place], sensitive: bool, context) -> None:
+    """The areas of the selection with their crimes; selecting a row opens its profile."""
+    from hotspots.privacy import suppress_table
+
+    if not areas:
+        return
+    table = _area_counts(context, selected, tuple(areas))
+    shown = suppress_table(table, ["crimes"], ["share"], sensitive=sensitive)
+    shown = shown.assign(share=[v if isinstance(v, str) else f"{v:.1%}" for v in shown["share"]])
+    st.caption("Areas, busiest first. Select a row to open its profile.")
+    by_id = {p.id: p for p in areas}
+    key = f"area_table_{abs(hash(context)) % 10**8}"
+    st.dataframe(shown, hide_index=True, selection_mode="single-row", key=key,
+                 on_select=lambda: _table_selected(key, table["area"].astype(str).tolist(),
+                                                   by_id))

@@ -160,3 +160,19 @@ def test_without_tiles_the_map_names_the_busiest_streets(plans_file, map_returns
     layers = layer_html(call["feature_group_to_add"])
     assert layers.count("hotspots-street-label") >= 5
     assert "Base map: no base map" in texts(at)
+
+
+def test_the_area_table_counts_each_area_and_the_map_zooms_to_the_choice(plans_file,
+                                                                         map_returns):
+    at = run_app()
+    table = next(df.value for df in at.dataframe if "area" in df.value.columns)
+    assert len(table) == 10 and table["crimes"].sum() <= int(
+        metric(at, "Crimes selected").replace(",", ""))
+    assert table["crimes"].is_monotonic_decreasing
+    whole = next(c for c in map_returns["_calls"] if c["key"] == "scan_map")
+    at.multiselect(key="areas").set_value(["Hollinmoor"]).run()
+    chosen = [c for c in map_returns["_calls"] if c["key"] == "scan_map"][-1]
+    assert chosen["zoom"] >= whole["zoom"] + 1  # framed on the one area
+    assert chosen["center"] != whole["center"]
+    table = next(df.value for df in at.dataframe if "area" in df.value.columns)
+    assert table["area"].tolist() == ["Hollinmoor"]
