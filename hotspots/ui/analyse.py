@@ -124,7 +124,7 @@ def change(key, crimes, area, months, group, start, end, cell_size, sensitive, b
             _map(f"{label} map: hotspots {label.lower()} the change", bounds, layers,
                  key=f"map_{label.lower()}", height=360, width=420)
             legend(f"Legend: {label.lower()}", legend_entries(side, only_hotspots=True),
-                   outline="area outline")
+                   outline="area outline" if area is not None else None)
     changed = comparison.cells[comparison.cells["change_class"] != "little or no change"]
     layers = folium.FeatureGroup(name="Change")
     class_layer(changed, colours=changed["change_class"].map(CHANGE_COLOURS),
@@ -135,7 +135,7 @@ def change(key, crimes, area, months, group, start, end, cell_size, sensitive, b
          height=420)
     legend("Legend: change map", [(c, n) for n, c in CHANGE_COLOURS.items()
                                   if n != "little or no change"],
-           note="Cells with little or no change are not drawn.", outline="area outline")
+           note="Cells with little or no change are not drawn.", outline="area outline" if area is not None else None)
     with st.expander("Changed cells as a table"):
         table = pd.DataFrame(changed.drop(columns="geometry"))
         counts = [c for c in ("before", "after") if c in table]
@@ -171,7 +171,7 @@ def emerging_section(key, crimes, area, months, group, cell_size, sensitive, bou
     legend("Legend: emerging hot spots",
            [(EMERGING_COLOURS[c], p) for c, p in zip(present["pattern_code"],
                                                      present["pattern"], strict=True)],
-           outline="area outline")
+           outline="area outline" if area is not None else None)
     summary = drawn.groupby("pattern").size().rename("cells").reset_index()
     summary["rule"] = summary["pattern"].map(
         lambda p: PATTERN_RULES.get(p, "the mirror image of the hot rule"))

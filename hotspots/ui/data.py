@@ -279,9 +279,14 @@ def filters(report, areas, groups):
     st.sidebar.header("Scan")
     area_names = sorted(areas["area_name"].astype(str)) if areas is not None else []
     wanted = [a for a in st.query_params.get("areas", "").split("|") if a in area_names]
-    chosen = st.sidebar.multiselect(
-        "Areas (none = all)", area_names, default=wanted, key="areas",
-    )
+    if area_names:
+        chosen = st.sidebar.multiselect(
+            "Areas (none = all)", area_names, default=wanted, key="areas",
+        )
+    else:  # an empty, disabled list would only be a grey label
+        chosen = []
+        st.sidebar.caption("Areas: no boundaries loaded, so the whole data is used. Upload a "
+                           "boundary file to choose areas.")
     keys = list(groups)
     group = st.sidebar.selectbox(
         "Crime group", keys, index=keys.index(url_param("group", "neighbourhood", keys)),

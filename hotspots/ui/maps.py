@@ -39,6 +39,9 @@ __all__ = ["tile_config", "framed_bounds", "app_map", "context_layers", "legend"
 MAP_WIDTH_PX = 860
 #: Margin around the selection when framing a map, as a share of its width and height.
 FRAME_MARGIN = 0.04
+#: Without areas, a map frames the crimes between these quantiles of x and y (all but the
+#: 0.5% strays on each side).
+FRAME_QUANTILES = (0.005, 0.995)
 
 
 def tile_config() -> TileSource:
@@ -55,10 +58,13 @@ def tile_config() -> TileSource:
 def framed_bounds(area: gpd.GeoDataFrame | None, crimes: gpd.GeoDataFrame
                   ) -> tuple[float, float, float, float] | None:
     """What a map frames: the selected areas, else the selected crimes, with a small margin."""
-    frame = area if area is not None and len(area) else crimes
-    if frame is None or len(frame) == 0:
+    if area is not None and len(area):
+        minx, miny, maxx, maxy = (float(v) for v in area.total_bounds)
+    elif crimes is None or len(crimes) == 0:
         return None
-    minx, miny, maxx, maxy = (float(v) for v in frame.total_bounds)
+    else:  # the bulk of the crimes: a few stray points (a force-wide file) must not set the view
+        xs, ys = crimes.geometry.x.to_numpy(), crimes.geometry.y.to_numpy()
+        (minx, maxx), (miny, maxy) = (np.nanquantile(v, FRAME_QUANTILES) for v in (xs, ys))
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         return None
     dx = max(maxx - minx, 200.0) * FRAME_MARGIN

@@ -164,7 +164,7 @@ def respond(store, plan, result, area, months, sensitive, *, selected, crimes_al
                    returned_objects=["last_active_drawing", "all_drawings"])
     legend("Legend: plan map", legend_entries(result, only_hotspots=True)
            + [(COVERAGE_COLOUR, "area an intervention covers")],
-           outline="area outline, with its name")
+           outline="area outline, with its name" if area is not None else None)
     stored = st.session_state.setdefault("saved_drawings", set())
     if how == "map":
         _from_drawing(out, stored, store, plan, catalogue, months, area)

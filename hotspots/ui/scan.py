@@ -98,7 +98,8 @@ def scan(selected, crimes_all, result, area, groups, group, sensitive, *, key, c
                    height=MAP_HEIGHT, use_container_width=True, feature_group_to_add=layers,
                    returned_objects=["last_clicked"])
     legend("Legend: hotspot map", legend_entries(result),
-           note=result.method_statement(), outline="area outline, with its name")
+           note=result.method_statement(),
+           outline="area outline, with its name" if area is not None else None)
     _map_click(out, selected.crs, hot, areas)
 
     st.subheader("Hotspots and areas")

@@ -252,8 +252,8 @@ def street_labels(crimes: gpd.GeoDataFrame, *, n: int = MAX_STREET_LABELS,
 
     Context for maps without base tiles: police.uk snaps crimes to points on or near
     streets, so these are real street names at their own places. A street closer than
-    ``min_spacing`` (CRS units) to a busier one, or to a point of ``avoid`` (``x``, ``y``:
-    e.g. area labels), is skipped so that labels do not overlap.
+    ``min_spacing`` (CRS units) to a busier one, or closer than half of it to a point of
+    ``avoid`` (``x``, ``y``: e.g. area labels), is skipped so that labels do not overlap.
 
     Examples
     --------
@@ -272,14 +272,14 @@ def street_labels(crimes: gpd.GeoDataFrame, *, n: int = MAX_STREET_LABELS,
     busiest = frame.groupby("street").agg(n=("x", "size"), x=("x", "median"),
                                           y=("y", "median"))
     busiest = busiest.sort_values("n", ascending=False, kind="stable")
-    taken = [] if avoid is None else list(zip(avoid["x"], avoid["y"], strict=True))
+    others = [] if avoid is None else list(zip(avoid["x"], avoid["y"], strict=True))
     keep = []
     for street, row in busiest.iterrows():
         if len(keep) == n:
             break
-        if all(np.hypot(row.x - x, row.y - y) >= min_spacing for x, y in taken):
+        clear = all(np.hypot(row.x - x, row.y - y) >= min_spacing for _, x, y in keep)
+        if clear and all(np.hypot(row.x - x, row.y - y) >= min_spacing / 2 for x, y in others):
             keep.append((street, row.x, row.y))
-            taken.append((row.x, row.y))
     return pd.DataFrame(keep, columns=["label", "x", "y"])
 
 

@@ -74,8 +74,11 @@ def test_street_labels_are_the_busiest_streets_kept_apart():
     spaced = street_labels(crimes, min_spacing=100)
     assert spaced["label"].tolist() == ["Busy Road", "Far Lane"]  # Next Door is 10 m away
     avoided = street_labels(crimes, min_spacing=100,
-                            avoid=pd.DataFrame({"x": [905.0], "y": [0.0]}))
-    assert avoided["label"].tolist() == ["Busy Road"]
+                            avoid=pd.DataFrame({"x": [940.0], "y": [0.0]}))
+    assert avoided["label"].tolist() == ["Busy Road"]  # 40 m from an area's name
+    kept = street_labels(crimes, min_spacing=100,
+                         avoid=pd.DataFrame({"x": [960.0], "y": [0.0]}))
+    assert kept["label"].tolist() == ["Busy Road", "Far Lane"]  # 60 m: half the spacing
 
 
 def test_view_fits_the_selection_at_quarter_zoom_steps():
