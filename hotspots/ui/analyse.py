@@ -135,7 +135,8 @@ def change(key, crimes, area, months, group, start, end, cell_size, sensitive, b
          height=420)
     legend("Legend: change map", [(c, n) for n, c in CHANGE_COLOURS.items()
                                   if n != "little or no change"],
-           note="Cells with little or no change are not drawn.", outline="area outline" if area is not None else None)
+           note="Cells with little or no change are not drawn.",
+           outline="area outline" if area is not None else None)
     with st.expander("Changed cells as a table"):
         table = pd.DataFrame(changed.drop(columns="geometry"))
         counts = [c for c in ("before", "after") if c in table]

@@ -87,13 +87,19 @@ def plan_picker(area_label: str, source_label: str):
         return [p.name for p in infos], labels, {p.name: p for p in infos}
 
     plans, labels, infos = listed()
-    new_name = st.sidebar.text_input("New plan name", key="new_plan").strip()
-    if st.sidebar.button("Create plan", key="create_plan") and new_name:
+    # a form: the name and the button arrive together (Enter in the box creates the plan too)
+    with st.sidebar.form("new_plan_form", border=False, clear_on_submit=True):
+        new_name = st.text_input("New plan name", key="new_plan").strip()
+        create = st.form_submit_button("Create plan")
+    if create and not new_name:
+        st.sidebar.warning("Type a name for the new plan first.")
+    elif create:
         if new_name in plans:
             st.sidebar.warning(f"A plan called {new_name!r} already exists.")
         else:
             store.save_plan(new_name, [], area=area_label, source=source_label)
             st.session_state["current_plan"] = new_name
+            st.sidebar.success(f"Created the plan {new_name!r}.")
             plans, labels, infos = listed()
     if not plans:
         st.sidebar.info("Create a plan to start placing interventions.")

@@ -190,8 +190,8 @@ def test_respond_and_assess_by_clicks(visit, app_url, expect, axe_js, tmp_path):
     page = open_app(visit, f"{app_url}/?step=3+Respond", expect)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_label("New plan name").fill("Clicked plan")
-    sidebar.get_by_label("New plan name").press("Enter")
     sidebar.get_by_role("button", name="Create plan").click()
+    expect(sidebar.get_by_text("Created the plan 'Clicked plan'.")).to_be_visible()
     expect(page.get_by_text("No unsaved drawing.")).to_be_visible()
     settle(page)
     frame = map_frames(page, 1)[0]
@@ -283,9 +283,8 @@ def test_the_whole_flow_by_keyboard_alone(visit, app_url, expect):
     settle(page)
     tab_to(page, r"^New plan name$")
     keys.type("Keyboard plan")
-    keys.press("Enter")
-    tab_to(page, r"^Create plan$")
-    keys.press("Enter")
+    keys.press("Enter")  # submits the new-plan form
+    expect(page.get_by_text("Created the plan 'Keyboard plan'.")).to_be_visible()
     settle(page)
     expect(page.get_by_text("Keyboard plan has no interventions yet.")).to_be_visible()
     tab_to(page, r"^Draw it on the map$")

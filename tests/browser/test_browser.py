@@ -142,8 +142,9 @@ def test_app_marker_drawn_with_the_toolbar_is_saved_to_a_plan(visit, app_url, ex
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_label("New plan name")).to_be_visible(timeout=FIRST_RUN_MS)
     sidebar.get_by_label("New plan name").fill("Browser plan")
-    sidebar.get_by_label("New plan name").press("Enter")
     sidebar.get_by_role("button", name="Create plan").click()
+    expect(sidebar.get_by_text("Created the plan 'Browser plan'.")).to_be_visible(
+        timeout=FIRST_RUN_MS)
     expect(page.get_by_text("No unsaved drawing.")).to_be_visible(timeout=FIRST_RUN_MS)
     frame = leaflet_frame(page)
     frame.locator(".leaflet-draw-draw-marker").click()

@@ -30,7 +30,7 @@ SCHEME = json.loads((ROOT / "data" / "sample_crimes" / "planted.json").read_text
 
 def new_plan(at, name: str):
     at.text_input(key="new_plan").input(name)
-    at.button(key="create_plan").click().run()
+    at.button(key="FormSubmitter:new_plan_form-Create plan").click().run()
     assert not at.exception
     assert widget(at.selectbox, "Plan").value == name
     return at

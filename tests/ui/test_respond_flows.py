@@ -21,7 +21,7 @@ from tests.ui.helpers import widget
 def respond_with_plan(name: str = "Plan A"):
     at = step(run_app(), "3 Respond")
     at.text_input(key="new_plan").input(name)
-    at.button(key="create_plan").click().run()
+    at.button(key="FormSubmitter:new_plan_form-Create plan").click().run()
     assert not at.exception
     return at
 
