@@ -11,7 +11,10 @@ A plan file is one GeoPackage (SQLite) in EPSG:27700 with three tables:
     ``geometry_wkt``; it is what :meth:`PlanStore.load` returns, and coverage is recomputed
     from it and the catalogue.
 ``plans`` (attribute table)
-    ``name, area, description, created, updated``.
+    ``name, area, source, description, created, updated``: ``area`` is the area (or areas)
+    the plan is for and ``source`` the data it was made on (e.g. "Demo town" or
+    "upload: nottingham_burglary.csv"), so a plan opened on other data can say so. Files
+    written before ``source`` existed read with an empty source.
 ``store_info`` (attribute table)
     ``key, value``: the file format name and version.
 
@@ -80,15 +83,17 @@ _LAYERS = (INTERVENTIONS_LAYER, PLANS_LAYER, INFO_LAYER)
 _TEXT = ("id", "plan", "area", "type", "name", "start", "notes", "geometry_kind",
          "geometry_wkt", "created", "updated")
 _NUMBERS = ("cost", "radius_m", "width_m")
-_PLAN_COLUMNS = ("name", "area", "description", "created", "updated")
+_PLAN_COLUMNS = ("name", "area", "source", "description", "created", "updated")
+#: Plan columns a file may lack (written by an older hotspots): read as "".
+_OPTIONAL_PLAN_COLUMNS = ("source",)
 
 
 @dataclass(frozen=True)
 class PlanInfo:
-    """A plan in a :class:`PlanStore`: its name, area, size and total cost.
+    """A plan in a :class:`PlanStore`: its name, area, data source, size and total cost.
 
     ``total_cost`` sums the interventions whose cost is known; ``n_without_cost`` says how
-    many have none.
+    many have none. ``source`` names the data the plan was made on ("" if not recorded).
     """
 
     name: str
@@ -99,6 +104,26 @@ class PlanInfo:
     n_without_cost: int
     created: str
     updated: str
+    source: str = ""
+
+    def made_for(self, *, area: str, source: str) -> str | None:
+        """None when the plan belongs to ``area`` on ``source``, else a sentence saying why not.
+
+        Examples
+        --------
+        >>> p = PlanInfo("A", "Hollinmoor", "", 0, 0.0, 0, "", "", source="Demo town")
+        >>> p.made_for(area="Hollinmoor", source="Demo town") is None
+        True
+        >>> p.made_for(area="All areas", source="upload: wy.csv")[:47]
+        "Plan 'A' was made for Hollinmoor on Demo town; "
+        """
+        same_area = not self.area or self.area == area
+        same_source = not self.source or self.source == source
+        if same_area and same_source:
+            return None
+        made = f"{self.area or 'no recorded area'} on {self.source or 'unrecorded data'}"
+        return (f"Plan {self.name!r} was made for {made}; you are looking at {area} on "
+                f"{source}.")
 
 
 def _now() -> str:
@@ -184,6 +209,7 @@ class PlanStore:
                 name=row.name, area=row.area, description=row.description,
                 n_interventions=len(mine), total_cost=float(sum(costs)),
                 n_without_cost=len(mine) - len(costs), created=row.created, updated=row.updated,
+                source=row.source,
             ))
         return sorted(out, key=lambda p: p.name)
 
@@ -218,6 +244,7 @@ class PlanStore:
         *,
         area: str | None = None,
         description: str | None = None,
+        source: str | None = None,
     ) -> list[Intervention]:
         """Replace the whole plan ``plan_name`` with ``interventions`` (creating it if new).
 
@@ -230,9 +257,10 @@ class PlanStore:
         plan_name : str
         interventions : iterable of Intervention
             May be empty (an empty plan).
-        area, description : str, optional
-            The area the plan is for (e.g. a neighbourhood name) and a description.
-            ``None`` keeps the plan's current value (empty for a new plan).
+        area, description, source : str, optional
+            The area the plan is for (e.g. a neighbourhood name), a description and the
+            data it is made on. ``None`` keeps the plan's current value (empty for a new
+            plan).
         """
         name = _plan_name(plan_name)
         items = list(interventions)
@@ -257,7 +285,8 @@ class PlanStore:
             kept = [iv for iv in stored if iv.plan != name]
             saved = [dataclasses.replace(iv, plan=name, created=created.get(iv.id) or now,
                                          updated=now) for iv in items]
-            plans = self._upsert_plan(plans, name, area=area, description=description, now=now)
+            plans = self._upsert_plan(plans, name, area=area, description=description, now=now,
+                                      source=source)
             self._write(plans, kept + saved)
         return saved
 
@@ -344,6 +373,7 @@ class PlanStore:
             plans = self._upsert_plan(
                 plans, name, area=row["area"],
                 description=row["description"] if description is None else description, now=now,
+                source=row["source"],
             )
             self._write(plans, stored + copies)
         return copies
@@ -358,19 +388,19 @@ class PlanStore:
 
     @staticmethod
     def _upsert_plan(plans: pd.DataFrame, name: str, *, area: str | None,
-                     description: str | None, now: str) -> pd.DataFrame:
+                     description: str | None, now: str,
+                     source: str | None = None) -> pd.DataFrame:
         plans = plans.copy()
         hit = plans["name"] == name
+        given = {"area": area, "description": description, "source": source}
         if hit.any():
-            if area is not None:
-                plans.loc[hit, "area"] = str(area)
-            if description is not None:
-                plans.loc[hit, "description"] = str(description)
+            for column, value in given.items():
+                if value is not None:
+                    plans.loc[hit, column] = str(value)
             plans.loc[hit, "updated"] = now
             return plans
-        row = {"name": name, "area": "" if area is None else str(area),
-               "description": "" if description is None else str(description),
-               "created": now, "updated": now}
+        row = {column: "" if value is None else str(value) for column, value in given.items()}
+        row.update(name=name, created=now, updated=now)
         return pd.concat([plans, pd.DataFrame([row])], ignore_index=True)
 
     @staticmethod
@@ -445,11 +475,12 @@ class PlanStore:
                 f"reads up to {STORE_VERSION}); upgrade hotspots"
             )
         absent = [c for c in (*_TEXT, *_NUMBERS) if c not in rows.columns]
-        absent += [f"plans.{c}" for c in _PLAN_COLUMNS if c not in plans.columns]
+        absent += [f"plans.{c}" for c in _PLAN_COLUMNS
+                   if c not in plans.columns and c not in _OPTIONAL_PLAN_COLUMNS]
         if absent:
             raise self._broken(f"columns are missing: {', '.join(absent)}")
-        plans = pd.DataFrame({c: [_text(v) for v in plans[c]] for c in _PLAN_COLUMNS},
-                             dtype=object)
+        plans = pd.DataFrame({c: [_text(v) for v in plans.get(c, [""] * len(plans))]
+                              for c in _PLAN_COLUMNS}, dtype=object)
         items = []
         for row in rows.to_dict("records"):
             try:

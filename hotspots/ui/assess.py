@@ -260,7 +260,11 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
     else:
         points = st.checkbox("Include crime points in the GeoPackage", value=False,
                              key="pack_points")
+    # --- issue 12 (app helper): the built pack stays downloadable (kept in the session) ---
+    built = st.session_state.get("evidence_pack")
     if not st.button("Build evidence pack", key="build_pack"):
+        if built is not None:
+            _pack_download(built)
         return
     items = store.load(plan) if store is not None and plan else []
     params = {k: v for k, v in (("cell_size", cell_size), ("bandwidth", bandwidth)) if v}
@@ -287,8 +291,17 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
     for note in bundle.notes:
         st.caption(note)
     zip_path = bundle.paths.get("zip")
-    if zip_path:
-        st.download_button("Download the evidence pack (zip)", Path(zip_path).read_bytes(),
+    built = {"zip": Path(zip_path).read_bytes() if zip_path else None, "folder": str(out),
+             "plan": plan or "no plan"}
+    st.session_state["evidence_pack"] = built
+    st.success(f"Evidence pack built for {built['plan']}.")
+    _pack_download(built)
+
+
+def _pack_download(built: dict) -> None:
+    """The download button of the last pack built; it stays after a download (no rerun)."""
+    if built.get("zip"):
+        st.download_button("Download the evidence pack (zip)", built["zip"],
                            file_name="evidence_pack.zip", mime="application/zip",
-                           key="pack_download")
-    st.success(f"Evidence pack built in {out}.")
+                           key="pack_download", on_click="ignore")
+    # --- end issue 12 ---

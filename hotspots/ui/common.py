@@ -10,11 +10,13 @@ import folium
 import streamlit as st
 import streamlit_folium
 
+from hotspots.ui.maps import app_map
+from hotspots.ui.maps import legend
+from hotspots.ui.maps import map_view
 from hotspots.viz.colours import ROLE_COLOURS
-from hotspots.viz.webmaps import base_map
 from hotspots.viz.webmaps import class_layer
 from hotspots.viz.webmaps import hotspot_layer
-from hotspots.viz.webmaps import view_for
+from hotspots.viz.webmaps import legend_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Uploads larger than this are refused with a message (Streamlit's own cap is set higher).
@@ -40,14 +42,15 @@ def data_dir() -> Path:
 
 
 def tiles() -> str | None:
-    """Base-map tiles: OpenStreetMap, or none with HOTSPOTS_TILES=none (offline use)."""
-    return None if os.environ.get("HOTSPOTS_TILES", "osm").lower() == "none" else "OpenStreetMap"
+    """Base-map tiles (``HOTSPOTS_TILES``, see :mod:`hotspots.viz.tiles`); None for none."""
+    from hotspots.ui.maps import tile_config
+
+    return tile_config().folium_tiles
 
 
-def view(bounds) -> dict:
+def view(bounds, *, height: int = 420, width: int | None = None) -> dict:
     """Explicit centre and zoom for st_folium (maps in hidden tabs cannot fit themselves)."""
-    centre, zoom = view_for(bounds)
-    return {"center": centre, "zoom": zoom}
+    return map_view(bounds, height=height, **({"width": width} if width else {}))
 
 
 def url_param(name: str, default, options):
@@ -68,16 +71,40 @@ def side_by_side(results, labels, bounds, key, sensitive, areas=None,
             if areas is not None:
                 class_layer(areas.frame, colours=areas.frame["role"].map(ROLE_COLOURS),
                             fields=["role"], name="Evaluation areas").add_to(layers)
-            show_map(base_map(bounds, tiles=tiles()), **view(bounds), key=f"{key}_{label}",
-                      height=340, use_container_width=True, feature_group_to_add=layers,
-                      returned_objects=[])
+            fmap = app_map(bounds, title=f"Map: {label}",
+                           description="The tables on this page give the same figures.")
+            show_map(fmap, **view(bounds, height=340, width=420), key=f"{key}_{label}",
+                     height=340, use_container_width=True, feature_group_to_add=layers,
+                     returned_objects=[])
+            entries = legend_entries(result, only_hotspots=True)
+            if areas is not None:
+                entries += [(ROLE_COLOURS[r], f"{r} area") for r in ROLE_COLOURS]
+            legend(f"Legend: {label}", entries)
 
 
 def trend_chart(result: Any, start: str) -> None:
     """The evaluation's monthly trend: the evidence pack's chart (control on its own axis)."""
     from hotspots.viz.charts import evaluation_trend_figure
 
-    st.pyplot(evaluation_trend_figure(result), use_container_width=True)
+    figure(evaluation_trend_figure(result),
+           alt=f"Monthly crimes in the target, buffer and control areas before and after the "
+               f"start of the scheme ({start}); the counts are in the table above.")
     st.caption(f"Dotted line: the start of the scheme ({start}). Target and buffer use the "
                "left axis, the control area the right axis.")
+
+
+def figure(fig, *, alt: str) -> None:
+    """A matplotlib figure as an image with a text alternative (``st.pyplot`` gives none)."""
+    import base64
+    import html
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    st.markdown(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                'style="max-width:100%">', unsafe_allow_html=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import tempfile
@@ -26,12 +27,49 @@ from hotspots.ui.common import data_dir
 from hotspots.ui.common import url_param
 
 
-@st.cache_data(show_spinner="Loading crimes…", max_entries=4)
+def without_folder(report, folder: Path):
+    """``report`` with ``folder`` taken out of its file names and notes.
+
+    The app never shows server paths (a checkout, a temporary upload folder): file names
+    are given relative to the folder they were loaded from.
+    """
+    prefix = str(folder).rstrip("/") + "/"
+
+    def short(text: str) -> str:
+        return str(text).replace(prefix, "")
+
+    return dataclasses.replace(report, sources=[short(s) for s in report.sources],
+                               notes=[short(n) for n in report.notes])
+
+
+def _stamp(paths: tuple[str, ...]) -> str:
+    """Names, sizes and times of the files under ``paths``: changes when any file changes."""
+    parts = []
+    for path in paths:
+        files = [Path(path)] if Path(path).is_file() else sorted(Path(path).rglob("*"))
+        parts += [f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files if f.is_file()]
+    return _digest(*parts)
+
+
 def crimes_from_paths(paths: tuple[str, ...], mapping: str | None):
-    return load_crimes(list(paths), mapping=mapping)
+    """Crimes from files on the server, kept on disk between server starts (see README)."""
+    return _crimes_in_memory(paths, mapping, _stamp(paths))
 
 
-@st.cache_data(show_spinner="Loading crimes…", max_entries=4)
+# Large tables are cached as resources (shared, never copied: nothing changes its input, see
+# ARCHITECTURE.md): st.cache_data would unpickle 100,000 crimes on every rerun (0.2 s).
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _crimes_in_memory(paths: tuple[str, ...], mapping: str | None, stamp: str):
+    return _crimes_from_paths(paths, mapping, stamp)
+
+
+@st.cache_data(show_spinner="Loading crimes…", max_entries=4, persist="disk")
+def _crimes_from_paths(paths: tuple[str, ...], mapping: str | None, stamp: str):
+    crimes, report = load_crimes(list(paths), mapping=mapping)
+    return crimes, without_folder(report, data_dir())
+
+
+@st.cache_resource(show_spinner="Loading crimes…", max_entries=4)
 def crimes_from_upload(digest: str, _files: tuple[tuple[str, bytes], ...], mapping: str | None):
     folder = Path(tempfile.mkdtemp(prefix=f"hotspots-{digest[:8]}-"))
     paths = []
@@ -39,7 +77,8 @@ def crimes_from_upload(digest: str, _files: tuple[tuple[str, bytes], ...], mappi
         path = folder / Path(name).name
         path.write_bytes(data)
         paths.append(str(path))
-    return load_crimes(paths, mapping=json.loads(mapping) if mapping else None)
+    crimes, report = load_crimes(paths, mapping=json.loads(mapping) if mapping else None)
+    return crimes, without_folder(report, folder)
 
 
 @st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
@@ -121,16 +160,23 @@ def _digest(*parts: bytes | str) -> str:
 
 
 def data_source():
-    """Sidebar: where the crimes and areas come from. Returns (key, crimes, report, areas)."""
+    """Sidebar: where the crimes and areas come from.
+
+    Returns ``(key, label, crimes, report, areas)``: ``key`` identifies the crimes *and* the
+    areas (a boundary uploaded after the crimes changes it, so nothing cached for the crimes
+    alone is reused), ``label`` names the source for people (plans record it).
+    """
     st.sidebar.header("Data")
     choice = st.sidebar.radio(
         "Crimes", ["Demo town", "Upload files", "data.police.uk"], key="source",
         help="The demo is a synthetic town in police.uk format (data/README.md).",
     )
     if choice == "Demo town":
-        crimes, report = crimes_from_paths((str(data_dir() / "sample_crimes"),), None)
+        paths = (str(data_dir() / "sample_crimes"),)
+        crimes, report = crimes_from_paths(paths, None)
         areas, _ = areas_from_path(str(data_dir() / "boundaries" / "neighbourhoods.gpkg"))
-        return "demo", crimes, report, areas
+        # the key names the files' state too: another demo folder is other data
+        return f"demo:{_stamp(paths)[:12]}", "Demo town", crimes, report, areas
     if choice == "data.police.uk":
         return police_api_source()
 
@@ -160,15 +206,19 @@ def data_source():
     except hotspots.HotspotsError as exc:
         st.error(f"Could not load the crime files: {exc}")
         st.stop()
-    areas = None
+    areas, key = None, f"upload:{digest}"
+    label = "upload: " + ", ".join(sorted(f.name for f in files)[:3]) + (
+        f" and {len(files) - 3} more" if len(files) > 3 else "")
     if boundary is not None:
+        area_digest = _digest(boundary.name, boundary.getvalue())
         try:
-            areas, _ = areas_from_upload(
-                _digest(boundary.name, boundary.getvalue()), boundary.name, boundary.getvalue()
-            )
+            areas, _ = areas_from_upload(area_digest, boundary.name, boundary.getvalue())
         except hotspots.HotspotsError as exc:
             st.sidebar.error(f"Boundary not used: {exc}")
-    return f"upload:{digest}", crimes, report, areas
+        else:
+            key += f"|areas:{area_digest}"
+            label += f" with {boundary.name}"
+    return key, label, crimes, report, areas
 
 
 @st.cache_data(show_spinner="Asking data.police.uk…", ttl=3600)
@@ -216,7 +266,9 @@ def police_api_source():
         except hotspots.HotspotsError as exc:
             st.error(str(exc))
             st.stop()
-        fetched = (f"api:{force}:{'|'.join(chosen)}:{'|'.join(wanted)}", crimes, report, areas)
+        fetched = (f"api:{force}:{'|'.join(chosen)}:{'|'.join(wanted)}",
+                   f"data.police.uk: {names[force]}, {len(chosen)} neighbourhood"
+                   f"{'s' if len(chosen) != 1 else ''}", crimes, report, areas)
         st.session_state["api_data"] = fetched
     if fetched is None:
         st.info("Choose a force, neighbourhoods and months, then press Fetch.")
@@ -228,9 +280,14 @@ def filters(report, areas, groups):
     st.sidebar.header("Scan")
     area_names = sorted(areas["area_name"].astype(str)) if areas is not None else []
     wanted = [a for a in st.query_params.get("areas", "").split("|") if a in area_names]
-    chosen = st.sidebar.multiselect(
-        "Areas (none = all)", area_names, default=wanted, key="areas",
-    )
+    if area_names:
+        chosen = st.sidebar.multiselect(
+            "Areas (none = all)", area_names, default=wanted, key="areas",
+        )
+    else:  # an empty, disabled list would only be a grey label
+        chosen = []
+        st.sidebar.caption("Areas: no boundaries loaded, so the whole data is used. Upload a "
+                           "boundary file to choose areas.")
     keys = list(groups)
     group = st.sidebar.selectbox(
         "Crime group", keys, index=keys.index(url_param("group", "neighbourhood", keys)),
@@ -260,7 +317,7 @@ def filters(report, areas, groups):
     return chosen, group, start, end, method, float(cell_size), float(bandwidth)
 
 
-@st.cache_data(show_spinner="Finding hotspots…", max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)  # app.py shows what it is doing
 def analysis(key, _crimes, _areas, chosen, group, start, end, method, cell_size, bandwidth):
     area = None
     if _areas is not None:

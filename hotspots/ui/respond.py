@@ -1,10 +1,12 @@
-"""Step 3, Respond: plans of interventions drawn on the map and kept in a GeoPackage."""
+"""Step 3, Respond: plans of interventions, sited on the map or from lists, kept in a GeoPackage.
+
+A plan belongs to the data source and areas it was made on; opening it on other data says so.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import folium
@@ -12,15 +14,28 @@ import pandas as pd
 import streamlit as st
 
 import hotspots
-from hotspots.months import shift_month_label
 from hotspots.ui.common import ROOT
 from hotspots.ui.common import show_map
-from hotspots.ui.common import tiles
-from hotspots.ui.common import view
-from hotspots.viz.webmaps import areas_layer
-from hotspots.viz.webmaps import base_map
+from hotspots.ui.maps import app_map
+from hotspots.ui.maps import context_layers
+from hotspots.ui.maps import framed_bounds
+from hotspots.ui.maps import legend
+from hotspots.ui.maps import map_view
+from hotspots.ui.places import area_places
+from hotspots.ui.places import hotspot_places
+from hotspots.ui.places import street_places
+from hotspots.ui.plan_edit import edit_panel
+from hotspots.ui.plan_edit import plan_table
+from hotspots.ui.site import SITE_CHOICES
+from hotspots.ui.site import intervention_form
+from hotspots.ui.site import show_flash
+from hotspots.ui.site import site_from_list
 from hotspots.viz.webmaps import class_layer
 from hotspots.viz.webmaps import hotspot_layer
+from hotspots.viz.webmaps import legend_entries
+
+MAP_HEIGHT = 480
+COVERAGE_COLOUR = "#2b8cbe"
 
 
 def plan_store():
@@ -36,24 +51,6 @@ def _drawing_key(drawing: dict) -> str:
     return json.dumps(drawing.get("geometry"), sort_keys=True)
 
 
-def default_cost(draft, type_key: str, catalogue) -> tuple[float, str]:
-    """The cost the form starts from for ``draft`` as a ``type_key``, and how it is worked out.
-
-    :func:`~hotspots.planning.interventions.estimate_cost` where the drawing says the
-    quantity (cameras, km of line, gates); else one unit's indicative cost.
-    """
-    from hotspots.planning.costs import estimate_cost
-
-    try:
-        estimate = estimate_cost(replace(draft, type=type_key), catalogue)
-    except hotspots.HotspotsError:
-        kind = catalogue[type_key]
-        return float(kind.unit_cost or 0), (
-            f"GBP {kind.unit_cost:,.0f} per {kind.cost_unit} (indicative): enter the total "
-            f"for the number of {kind.cost_unit}s.")
-    return estimate.amount, estimate.text
-
-
 def interventions_layers(items, catalogue) -> folium.FeatureGroup:
     from hotspots.planning.interventions import interventions_frame
 
@@ -61,144 +58,153 @@ def interventions_layers(items, catalogue) -> folium.FeatureGroup:
     if not items:
         return group
     frame = interventions_frame(items, catalogue=catalogue, geometry="coverage")
-    class_layer(frame, colours=pd.Series(["#2b8cbe"] * len(frame)),
+    class_layer(frame, colours=pd.Series([COVERAGE_COLOUR] * len(frame)),
                 fields=[c for c in ("name", "label", "start", "cost") if c in frame],
                 name="Coverage").add_to(group)
     return group
 
 
-def plan_picker(area_label):
-    """Sidebar: choose or create the plan that Respond and Assess work on."""
+def plan_picker(area_label: str, source_label: str):
+    """Sidebar: choose or create the plan that Respond and Assess work on.
+
+    Returns ``(store, plan name, warning)``; the warning says when the plan was made on
+    other data or for other areas.
+    """
     st.sidebar.header("Plan")
     try:
         store = plan_store()
     except hotspots.HotspotsError as exc:
         st.sidebar.error(f"The plans file cannot be used: {exc}")
-        return None, None
-    def listed() -> tuple[list[str], dict[str, str]]:
-        # this area's plans first, then the others; each labelled with its area and size
-        infos = sorted(store.plans(), key=lambda p: (p.area != area_label, p.name))
-        labels = {p.name: f"{p.name} ({p.area or 'no area'}, {p.n_interventions} "
-                          f"intervention{'s' if p.n_interventions != 1 else ''})" for p in infos}
-        return [p.name for p in infos], labels
+        return None, None, None
 
-    plans, labels = listed()
-    new_name = st.sidebar.text_input("New plan name", key="new_plan").strip()
-    if st.sidebar.button("Create plan", key="create_plan") and new_name:
+    def listed():
+        # plans for this data and area first, then this data, then the others
+        infos = sorted(store.plans(), key=lambda p: (p.source != source_label,
+                                                     p.area != area_label, p.name))
+        labels = {p.name: f"{p.name} ({p.area or 'no area'}, {p.source or 'data not recorded'}"
+                          f"; {p.n_interventions} intervention"
+                          f"{'s' if p.n_interventions != 1 else ''})" for p in infos}
+        return [p.name for p in infos], labels, {p.name: p for p in infos}
+
+    plans, labels, infos = listed()
+    # a form: the name and the button arrive together (Enter in the box creates the plan too)
+    with st.sidebar.form("new_plan_form", border=False, clear_on_submit=True):
+        new_name = st.text_input("New plan name", key="new_plan").strip()
+        create = st.form_submit_button("Create plan")
+    if create and not new_name:
+        st.sidebar.warning("Type a name for the new plan first.")
+    elif create:
         if new_name in plans:
             st.sidebar.warning(f"A plan called {new_name!r} already exists.")
         else:
-            store.save_plan(new_name, [], area=area_label)
-            st.session_state["plan"] = new_name
-            plans, labels = listed()
+            store.save_plan(new_name, [], area=area_label, source=source_label)
+            st.session_state["current_plan"] = new_name
+            st.sidebar.success(f"Created the plan {new_name!r}.")
+            plans, labels, infos = listed()
     if not plans:
         st.sidebar.info("Create a plan to start placing interventions.")
-        return store, None
-    current = st.session_state.get("plan")
-    plan = st.sidebar.selectbox("Plan", plans, format_func=labels.get,
-                                index=plans.index(current) if current in plans else 0, key="plan")
-    return store, plan
+        return store, None, None
+    # The choice is kept under its own name as well as the widget's: Streamlit forgets a
+    # widget's state on any run that does not draw it (the Scan and Analyse steps).
+    state = st.session_state
+    if state.get("current_plan") not in plans:
+        state["current_plan"] = plans[0]
+    state["plan"] = state["current_plan"]
+    plan = st.sidebar.selectbox("Plan", plans, format_func=labels.get, key="plan",
+                                on_change=_plan_chosen)
+    return store, plan, infos[plan].made_for(area=area_label, source=source_label)
 
 
-def new_intervention(drawing, store, plan, catalogue, months, area) -> bool:
-    """The form that describes a drawn shape and saves it to ``plan``; True once saved."""
-    from hotspots.planning.interventions import Intervention
-    from hotspots.planning.interventions import check_inside
-    from hotspots.planning.interventions import from_drawing
-
-    try:
-        geometry, radius = from_drawing(drawing)
-    except hotspots.HotspotsError as exc:
-        st.error(f"The drawing cannot be used: {exc}")
-        return False
-    draft = Intervention(type="", geometry=geometry, radius_m=radius, plan=plan)
-    kind = draft.geometry_kind
-    fitting = [k for k, t in catalogue.items() if t.geometry_kind == kind] or list(catalogue)
-    later = [shift_month_label(months[-1], n) for n in range(1, 13)]
-    with st.form("new_intervention", clear_on_submit=False):
-        st.write(f"New intervention: a {kind} on the map.")
-        type_key = st.selectbox("Type", fitting + [k for k in catalogue if k not in fitting],
-                                format_func=lambda k: catalogue[k].label, key="iv_type")
-        name = st.text_input("Name", key="iv_name")
-        start = st.selectbox("Start month", months + later, index=len(months) - 1,
-                             key="iv_start")
-        cost, how = default_cost(draft, type_key, catalogue)
-        cost = st.number_input("Cost (GBP)", min_value=0.0, value=cost, step=500.0,
-                               key="iv_cost")
-        st.caption(f"Default cost: {how}")
-        saved = st.form_submit_button("Save to plan")
-    if not saved:
-        return False
-    iv = replace(draft, type=type_key, start=start, name=name.strip(), cost=cost)
-    try:
-        store.add(iv)
-    except hotspots.HotspotsError as exc:
-        st.error(f"Not saved: {exc}")
-        return False
-    st.success(f"Saved {iv.display_name} to {plan}.")
-    warning = check_inside(iv, area) if area is not None else None
-    if warning:
-        st.warning(warning)
-    return True
+def _plan_chosen() -> None:
+    st.session_state["current_plan"] = st.session_state["plan"]
 
 
-def respond(store, plan, result, area, areas_all, months, sensitive):
+def plan_mismatch(store, plan, warning, *, area_label, source_label) -> None:
+    """Say that the plan was made on other data or areas; offer to record the current ones."""
+    if not warning:
+        return
+    st.warning(f"{warning} Its baseline, maps and figures here use the data you are looking "
+               "at now.")
+    if st.button("Record the current data and areas for this plan", key="plan_rebind"):
+        store.save_plan(plan, store.load(plan), area=area_label, source=source_label)
+        st.rerun()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _streets(key: str, _crimes):
+    return street_places(_crimes)
+
+
+def respond(store, plan, result, area, months, sensitive, *, selected, crimes_all, key):
     from hotspots.planning.catalogue import load_catalogue
 
     catalogue = load_catalogue()
+    show_flash()
     if store is None or plan is None:
         st.info("Create or choose a plan in the sidebar to place interventions.")
         return
     items = store.load(plan)
-    bounds = tuple((areas_all if areas_all is not None else result.cells).total_bounds)
-    fmap = base_map(bounds, tiles=tiles())
+    # the base map frames all the data and stays the same, so drawings survive changes of
+    # the selection; the view moves to the selection
+    fmap = app_map(framed_bounds(None, crimes_all), title="Plan map",
+                   description="Interventions can also be placed from the lists under "
+                               "'Where', and the plan table lists them.")
     from folium.plugins import Draw
 
     Draw(export=False, draw_options={"circle": False, "circlemarker": False},
          edit_options={"edit": False, "remove": False}).add_to(fmap)
     layers = folium.FeatureGroup(name="layers")
     hotspot_layer(result, sensitive=sensitive, only_hotspots=True).add_to(layers)
-    if area is not None:
-        areas_layer(area, sensitive=sensitive).add_to(layers)
+    context_layers(layers, key=key, area=area, crimes_all=crimes_all, sensitive=sensitive)
     interventions_layers(items, catalogue).add_to(layers)
-    st.caption("Draw a point (camera), a line (street lighting, alley gates) or a polygon "
-               "(target hardening, patrol area) with the toolbar, then describe it below.")
-    out = show_map(fmap, key="plan_map", height=480, use_container_width=True,
-                    **view(bounds), feature_group_to_add=layers,
-                    returned_objects=["last_active_drawing", "all_drawings"])
-    drawing = (out or {}).get("last_active_drawing")
+
+    how = st.radio("Where", list(SITE_CHOICES), format_func=SITE_CHOICES.get, key="site_how",
+                   horizontal=True,
+                   help="Every way gives the same form; the lists work with the keyboard.")
+    if how == "map":
+        st.caption("Draw a point (camera), a line (street lighting, alley gates) or a polygon "
+                   "(target hardening, patrol area) with the toolbar, then describe it below.")
+    bounds = framed_bounds(area, selected)
+    out = show_map(fmap, key="plan_map", height=MAP_HEIGHT, use_container_width=True,
+                   **map_view(bounds, height=MAP_HEIGHT), feature_group_to_add=layers,
+                   returned_objects=["last_active_drawing", "all_drawings"])
+    legend("Legend: plan map", legend_entries(result, only_hotspots=True)
+           + [(COVERAGE_COLOUR, "area an intervention covers")],
+           outline="area outline, with its name" if area is not None else None)
     stored = st.session_state.setdefault("saved_drawings", set())
+    if how == "map":
+        _from_drawing(out, stored, store, plan, catalogue, months, area)
+    else:
+        hot = hotspot_places(result, crimes_all, sensitive=sensitive, limit=100)
+        geometry, name = site_from_list(how, hot, area_places(area), _streets(key, crimes_all),
+                                        selected.crs)
+        if geometry is not None and intervention_form(
+                geometry, None, name=name, store=store, plan=plan, catalogue=catalogue,
+                months=months, area=area):
+            st.rerun()
+    if items:
+        plan_table(plan, items, catalogue)
+        edit_panel(store, items, months)
+    else:
+        st.write(f"{plan} has no interventions yet.")
+
+
+def _from_drawing(out, stored, store, plan, catalogue, months, area) -> None:
+    from hotspots.planning.interventions import from_drawing
+
+    drawing = (out or {}).get("last_active_drawing")
     drawings = [d for d in (out or {}).get("all_drawings") or []
-                if json.dumps(d.get("geometry"), sort_keys=True) not in stored]
+                if _drawing_key(d) not in stored]
     st.write(f"{len(drawings)} drawn shape(s) not yet saved." if drawings else
              "No unsaved drawing.")
-    if drawing and _drawing_key(drawing) not in stored and new_intervention(
-            drawing, store, plan, catalogue, months, area):
+    if not drawing or _drawing_key(drawing) in stored:
+        return
+    try:
+        geometry, radius = from_drawing(drawing)
+    except hotspots.HotspotsError as exc:
+        st.error(f"The drawing cannot be used: {exc}")
+        return
+    if intervention_form(geometry, radius, name="", store=store, plan=plan,
+                         catalogue=catalogue, months=months, area=area):
         stored.add(_drawing_key(drawing))
-        items = store.load(plan)
-    if items:
-        st.subheader(f"{plan}: {len(items)} intervention(s)")
-        table = pd.DataFrame([{"name": i.display_name, "type": catalogue[i.type].label,
-                               "start": i.start, "cost": i.cost} for i in items])
-        st.dataframe(table, hide_index=True)
-        with st.expander("Edit or delete an intervention"):
-            names = {i.id: i.display_name for i in items}
-            chosen = st.selectbox("Intervention", list(names), format_func=names.get,
-                                  key="edit_choice")
-            target = next(i for i in items if i.id == chosen)
-            new_name = st.text_input("Name", target.name, key=f"edit_name_{chosen}")
-            new_start = st.text_input("Start (YYYY-MM)", target.start, key=f"edit_start_{chosen}")
-            new_cost = st.number_input("Cost (GBP)", 0.0, value=float(target.cost or 0),
-                                       key=f"edit_cost_{chosen}")
-            a, b = st.columns(2)
-            if a.button("Save changes", key="edit_save"):
-                try:
-                    store.update(replace(target, name=new_name, start=new_start, cost=new_cost))
-                except hotspots.HotspotsError as exc:
-                    st.error(f"Not saved: {exc}")
-                else:
-                    st.success("Saved.")
-                    items = store.load(plan)
-            if b.button("Delete", key="edit_delete"):
-                store.delete(chosen)
-                st.success(f"Deleted {names[chosen]}.")
+        st.rerun()

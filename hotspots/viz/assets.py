@@ -299,6 +299,8 @@ def _jscss_classes() -> list[type]:
     import folium.plugins  # noqa: F401  (importing registers every plugin class)
     from folium.elements import JSCSSMixin
 
+    import hotspots.viz.mapelements  # noqa: F401  (HeatAssets loads Leaflet.heat)
+
     found: list[type] = []
     todo = [JSCSSMixin]
     while todo:

@@ -19,12 +19,16 @@ from branca.element import Element
 from hotspots.methods.stability import stability_statement
 from hotspots.privacy import count_labels
 from hotspots.result import HotspotResult
+from hotspots.schema import street_name
 from hotspots.viz.classes import GI_LABELS
 from hotspots.viz.classes import MAX_MAP_FEATURES
 from hotspots.viz.classes import cells_to_draw
 from hotspots.viz.classes import class_colours
 from hotspots.viz.colours import GI_COLOURS
 from hotspots.viz.colours import SEQUENTIAL
+from hotspots.viz.mapelements import AccessibleMap
+from hotspots.viz.mapelements import HeatAssets
+from hotspots.viz.mapelements import MapAccessibility
 
 __all__ = [
     "hotspot_map",
@@ -35,6 +39,10 @@ __all__ = [
     "heat_layer",
     "class_layer",
     "legend_box",
+    "legend_entries",
+    "labels_layer",
+    "area_labels",
+    "street_labels",
     "MAX_MAP_FEATURES",
 ]
 
@@ -44,33 +52,49 @@ DISSOLVE_ABOVE = 1_000
 MAX_HEAT_POINTS = 20_000
 #: Where an empty map looks when there is nothing to frame (the East Midlands).
 DEFAULT_VIEW = (-1.6, 52.9, -1.0, 53.1)
+#: Zoom steps of the maps: quarter levels, so a selection can fill its map.
+ZOOM_SNAP = 0.25
+#: Street names written on a map without base tiles (the busiest streets in view): enough to
+#: find one's way, few enough not to cover the hotspots.
+MAX_STREET_LABELS = 12
 
 
 def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Return ``frame[columns]`` with every text value HTML-escaped (text comes from data files)."""
-    out = frame[columns].copy()
+    # a plain DataFrame: building a GeoDataFrame for a few text columns costs more than the rest
+    out = pd.DataFrame({col: frame[col].to_numpy(copy=True) for col in columns},
+                       index=frame.index)
     for col in columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(lambda v: html.escape(str(v)) if v is not None else "")
     return out
 
 
-def _legend(result: HotspotResult, title: str) -> str:
+def legend_entries(result: HotspotResult, *, only_hotspots: bool = False
+                   ) -> list[tuple[str, str]]:
+    """The (colour, meaning) rows of a hotspot map's legend, hottest first.
+
+    Examples
+    --------
+    >>> cells = gpd.GeoDataFrame({"score": [3.0], "hotspot": [True]},
+    ...     geometry=[shapely.box(0, 0, 1, 1)], crs="EPSG:27700")
+    >>> legend_entries(HotspotResult(cells, "count", {}))[0][1]
+    'top 5% of cells (crimes per cell)'
+    """
     if result.shown_method == "gistar":
-        rows = "".join(
-            f'<div><span style="background:{GI_COLOURS[b]}"></span>{name}</div>'
-            for b, name in GI_LABELS.items()
-        )
-    else:
-        what = {"kde": "density", "count": "crimes per cell"}.get(result.shown_method, "crimes")
-        rows = "".join(
-            f'<div><span style="background:{c}"></span>{lab}</div>'
-            for c, lab in zip(
-                SEQUENTIAL[::-1],
-                [f"top 5% ({what})", "90–95%", "75–90%", "50–75%", "lower half"],
-                strict=True,
-            )
-        )
+        return [(GI_COLOURS[b], name) for b, name in GI_LABELS.items()
+                if not only_hotspots or b > 0]
+    if result.layer != "cells":
+        return [(SEQUENTIAL[-1], "cluster (darker: more crimes)")]
+    what = {"kde": "density", "count": "crimes per cell"}.get(result.shown_method, "crimes")
+    names = [f"top 5% of cells ({what})", "90–95%", "75–90%", "50–75%", "lower half"]
+    rows = list(zip(SEQUENTIAL[::-1], names, strict=True))
+    return rows[:1] if only_hotspots else rows
+
+
+def _legend(result: HotspotResult, title: str) -> str:
+    rows = "".join(f'<div><span style="background:{c}"></span>{html.escape(lab)}</div>'
+                   for c, lab in legend_entries(result))
     statement = " ".join(t for t in (result.method_statement(),
                                      stability_statement(result.params)) if t)
     return legend_box(title, rows, html.escape(statement))
@@ -107,11 +131,13 @@ def view_for(
     crs: str = "EPSG:27700",
     width_px: int = 700,
     height_px: int = 420,
-) -> tuple[list[float], int]:
+    snap: float = 1.0,
+) -> tuple[list[float], float]:
     """Centre (lat, lon) and the largest web-map zoom at which ``bounds`` fit the pixels.
 
     Maps in tabs that are hidden when drawn cannot measure themselves, so the app gives
-    every map its view explicitly rather than relying on fit-to-bounds.
+    every map its view explicitly rather than relying on fit-to-bounds. The zoom is a
+    multiple of ``snap`` (1: whole zoom levels; maps with ``zoomSnap`` set take less).
 
     Examples
     --------
@@ -128,7 +154,8 @@ def view_for(
     lat_scale = 1 / np.cos(np.radians(centre[0]))
     zoom_x = np.log2(width_px * 360 / (256 * max(maxx - minx, 1e-9)))
     zoom_y = np.log2(height_px * 360 / (256 * max(maxy - miny, 1e-9) * lat_scale))
-    return centre, int(np.clip(np.floor(min(zoom_x, zoom_y)), 1, 18))
+    zoom = float(np.clip(np.floor(min(zoom_x, zoom_y) / snap) * snap, 1, 18))
+    return centre, int(zoom) if snap == 1.0 else zoom
 
 
 def base_map(
@@ -136,8 +163,17 @@ def base_map(
     *,
     crs: str = "EPSG:27700",
     tiles: str | None = "OpenStreetMap",
+    attribution: str | None = None,
+    title: str = "Map",
+    description: str = "",
+    heat: bool = False,
 ) -> folium.Map:
     """An empty map framed on ``bounds`` (in ``crs``); the stable base for app maps.
+
+    ``tiles`` is ``None``, ``"OpenStreetMap"`` or a URL template (then ``attribution`` is
+    required). ``title`` names the map and its frame for assistive technology, and
+    ``description`` says where its content is given as text. ``heat`` loads Leaflet.heat
+    so that a :func:`heat_layer` can be added later without reloading the map.
 
     Examples
     --------
@@ -145,16 +181,109 @@ def base_map(
     >>> [round(v, 2) for v in m.location]
     [53.14, -1.4]
     """
-    fmap = folium.Map(tiles=tiles, max_zoom=19, control_scale=True, prefer_canvas=True)
+    fmap = AccessibleMap(tiles=tiles, attr=attribution, max_zoom=19, control_scale=True,
+                         prefer_canvas=True, zoom_snap=ZOOM_SNAP)
+    MapAccessibility(title, description).add_to(fmap)
+    if heat:
+        HeatAssets().add_to(fmap)
     if bounds is not None and np.all(np.isfinite(bounds)):
         frame = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(4326)
         minx, miny, maxx, maxy = frame.total_bounds
     else:
         minx, miny, maxx, maxy = DEFAULT_VIEW
     fmap.location = [float(miny + maxy) / 2, float(minx + maxx) / 2]
-    fmap.options["zoom"] = view_for(bounds, crs=crs)[1] if bounds is not None else 10
+    fmap.options["zoom"] = (view_for(bounds, crs=crs, snap=ZOOM_SNAP)[1] if bounds is not None
+                            else 10)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
+
+
+def labels_layer(
+    labels: pd.DataFrame, *, crs: str, name: str, css_class: str = "hotspots-label",
+) -> folium.FeatureGroup:
+    """Text labels (``label``, ``x``, ``y`` in ``crs``) written on the map, not focusable.
+
+    Labels are plain text (escaped) in a white box, so they read on any base map.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["A <Road>"], "x": [440000.0], "y": [360000.0]})
+    >>> m = base_map(None, tiles=None)
+    >>> _ = labels_layer(t, crs="EPSG:27700", name="Streets").add_to(m)
+    >>> page = m.get_root().render()
+    >>> "u0026lt;Road" in page and "<Road>" not in page
+    True
+    """
+    group = folium.FeatureGroup(name=name)
+    if len(labels) == 0:
+        return group
+    points = gpd.GeoSeries(gpd.points_from_xy(labels["x"], labels["y"]), crs=crs).to_crs(4326)
+    font = "italic 11px sans-serif" if "street" in css_class else "bold 12px sans-serif"
+    style = (f"font:{font};color:#1a1a1a;background:rgba(255,255,255,0.85);"
+             "padding:0 3px;border-radius:2px;white-space:nowrap;transform:translate(-50%,-50%);"
+             "display:inline-block")
+    for text, point in zip(labels["label"], points, strict=True):
+        folium.Marker(
+            [point.y, point.x], interactive=False, keyboard=False,
+            icon=folium.DivIcon(html=f'<span class="{css_class}" style="{style}">'
+                                     f"{html.escape(str(text))}</span>",
+                                icon_size=(0, 0), icon_anchor=(0, 0)),
+        ).add_to(group)
+    return group
+
+
+def area_labels(areas: gpd.GeoDataFrame, *, area_name: str = "area_name") -> pd.DataFrame:
+    """Each area's name at a point inside it (for :func:`labels_layer`).
+
+    Examples
+    --------
+    >>> a = gpd.GeoDataFrame({"area_name": ["North"]}, geometry=[shapely.box(0, 0, 10, 10)],
+    ...                      crs="EPSG:27700")
+    >>> area_labels(a).to_dict("records")
+    [{'label': 'North', 'x': 5.0, 'y': 5.0}]
+    """
+    if areas is None or len(areas) == 0 or area_name not in areas:
+        return pd.DataFrame({"label": [], "x": [], "y": []})
+    inside = areas.geometry.representative_point()
+    return pd.DataFrame({"label": areas[area_name].astype(str).to_numpy(),
+                         "x": inside.x.to_numpy(), "y": inside.y.to_numpy()})
+
+
+def street_labels(crimes: gpd.GeoDataFrame, *, n: int = MAX_STREET_LABELS,
+                  min_spacing: float = 0.0, avoid: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``n`` busiest named streets, each at the middle of its crimes' map points.
+
+    Context for maps without base tiles: police.uk snaps crimes to points on or near
+    streets, so these are real street names at their own places. A street closer than
+    ``min_spacing`` (CRS units) to a busier one, or closer than half of it to a point of
+    ``avoid`` (``x``, ``y``: e.g. area labels), is skipped so that labels do not overlap.
+
+    Examples
+    --------
+    >>> c = gpd.GeoDataFrame({"location": ["On or near A Road"] * 2 + ["No Location"]},
+    ...     geometry=gpd.points_from_xy([0, 10, 5], [0, 0, 5]), crs="EPSG:27700")
+    >>> street_labels(c).to_dict("records")
+    [{'label': 'A Road', 'x': 5.0, 'y': 0.0}]
+    """
+    if crimes is None or len(crimes) == 0 or "location" not in crimes:
+        return pd.DataFrame({"label": [], "x": [], "y": []})
+    frame = pd.DataFrame({"street": crimes["location"].map(street_name),
+                          "x": crimes.geometry.x.to_numpy(), "y": crimes.geometry.y.to_numpy()})
+    frame = frame[frame["street"] != ""]
+    if len(frame) == 0:
+        return pd.DataFrame({"label": [], "x": [], "y": []})
+    busiest = frame.groupby("street").agg(n=("x", "size"), x=("x", "median"),
+                                          y=("y", "median"))
+    busiest = busiest.sort_values("n", ascending=False, kind="stable")
+    others = [] if avoid is None else list(zip(avoid["x"], avoid["y"], strict=True))
+    keep = []
+    for street, row in busiest.iterrows():
+        if len(keep) == n:
+            break
+        clear = all(np.hypot(row.x - x, row.y - y) >= min_spacing for _, x, y in keep)
+        if clear and all(np.hypot(row.x - x, row.y - y) >= min_spacing / 2 for x, y in others):
+            keep.append((street, row.x, row.y))
+    return pd.DataFrame(keep, columns=["label", "x", "y"])
 
 
 def areas_layer(
@@ -212,7 +341,10 @@ def hotspot_layer(
             shown["score"] = cells["score"].map(lambda v: f"{v:.3g}")
         if sensitive and "count" in shown:
             shown["count"] = count_labels(cells["count"])
-        shown["_colour"] = class_colours(result, cells)
+        if only_hotspots and result.method != "gistar" and result.layer == "cells":
+            shown["_colour"] = SEQUENTIAL[-1]  # one class: "top 5%", as the legend says
+        else:
+            shown["_colour"] = class_colours(result, cells)
         layer = gpd.GeoDataFrame(shown, geometry=cells.geometry.values, crs=cells.crs)
     _coloured_geojson(layer, fields, opacity=0.7).add_to(group)
     return group
@@ -256,16 +388,17 @@ def _dissolved_classes(
 
 
 def heat_layer(
-    crimes: gpd.GeoDataFrame, *, name: str = "Crimes (heat)", max_points: int = MAX_HEAT_POINTS
+    crimes: gpd.GeoDataFrame, *, name: str = "Crimes (heat)", max_points: int = MAX_HEAT_POINTS,
+    show: bool = False,
 ) -> folium.FeatureGroup:
     """Crimes as a heat layer (coincident points pooled into weights; never single markers).
 
     More distinct points than ``max_points`` keeps the busiest ones (the layer says so in
-    its name).
+    its name). ``show`` puts it on the map at once (else a layer control switches it on).
     """
     from folium.plugins import HeatMap
 
-    group = folium.FeatureGroup(name=name, show=False)
+    group = folium.FeatureGroup(name=name, show=show)
     if len(crimes) == 0:
         return group
     pts = crimes.geometry.to_crs(4326)
@@ -345,8 +478,8 @@ def hotspot_map(
     >>> cells = gpd.GeoDataFrame({"score": [3.0], "hotspot": [True], "count": [3]},
     ...     geometry=[shapely.box(450000, 340000, 450100, 340100)], crs="EPSG:27700")
     >>> m = hotspot_map(HotspotResult(cells, "count", {"cell_size": 100}), tiles=None)
-    >>> type(m).__name__
-    'Map'
+    >>> isinstance(m, folium.Map)
+    True
     """
     frame = areas if areas is not None and len(areas) else cells_to_draw(result)
     if len(frame) == 0:

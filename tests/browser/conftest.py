@@ -99,6 +99,21 @@ def is_local(url: str) -> bool:
     return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname == LOCAL_HOST
 
 
+#: axe-core, installed from npm by ``make`` (package.json); HOTSPOTS_AXE names another copy.
+AXE_ENV = "HOTSPOTS_AXE"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    """axe-core's script, run inside the pages under test (never fetched from a CDN)."""
+    path = Path(os.environ.get(AXE_ENV) or AXE_JS)
+    if not path.is_file():
+        _unavailable(f"axe-core is missing at {path}: run 'make test' (its 'npm ci' installs "
+                     f"it from package.json) or set {AXE_ENV} to axe.min.js")
+    return path
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium through Playwright (never a downloaded browser)."""

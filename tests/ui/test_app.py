@@ -28,7 +28,7 @@ def test_opens_on_demo_data_without_exception(app):
 
 def test_changing_group_changes_the_figures(app):
     before = metric(app, "Crimes selected")
-    app.selectbox[0].select("vawg").run()
+    app.selectbox(key="group").select("vawg").run()
     assert not app.exception
     assert metric(app, "Crimes selected") != before
     assert app.query_params["group"] == ["vawg"] or app.query_params["group"] == "vawg"
@@ -55,3 +55,36 @@ def test_analyse_step_compares_periods_finds_emerging_and_scores_methods(app):
     app.button(key="score_methods").click().run()
     assert not app.exception
     assert any("PAI" in s.value for s in app.success)
+
+
+def test_accessibility_statement_page():
+    from hotspots.ui.statement import STATEMENT_FILE
+
+    assert STATEMENT_FILE.is_file()
+
+    def page():
+        from hotspots.ui.statement import statement
+
+        statement()
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Accessibility statement for the hotspots planning app" in text
+    assert "WCAG" in text and "Enforcement procedure" in text
+
+
+def test_matplotlib_figures_get_a_text_alternative():
+    def page():
+        import matplotlib.pyplot as plt
+
+        from hotspots.ui.common import figure
+
+        fig, ax = plt.subplots()
+        ax.plot([1, 2, 3])
+        figure(fig, alt='Crimes per month "rising"')
+
+    at = AppTest.from_function(page).run()
+    html = at.markdown[0].value
+    assert html.startswith('<img src="data:image/png;base64,')
+    assert 'alt="Crimes per month &quot;rising&quot;"' in html

@@ -1,7 +1,5 @@
-"""App flows with AppTest: a drawn intervention is saved, survives a restart, and is assessed.
-
-``st_folium`` is replaced by a stand-in that returns what the browser would send back for a
-drawing (the real browser round trip is tested in tests/browser/).
+"""App flows with AppTest: a drawn intervention is saved, survives a restart, and is assessed;
+filters keep the plan; the evidence pack is built and stays downloadable.
 """
 
 from __future__ import annotations
@@ -10,88 +8,55 @@ import json
 import re
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
 import shapely
-import streamlit_folium
-from streamlit.testing.v1 import AppTest
 
 from hotspots.planning.costs import estimate_cost
 from hotspots.planning.interventions import Intervention
 from hotspots.planning.interventions import from_drawing
+from tests.ui.helpers import ROOT
+from tests.ui.helpers import button
+from tests.ui.helpers import draw
+from tests.ui.helpers import drawn_feature
+from tests.ui.helpers import metric
+from tests.ui.helpers import one_month_data
+from tests.ui.helpers import run_app
+from tests.ui.helpers import step
+from tests.ui.helpers import texts
+from tests.ui.helpers import widget
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
 SCHEME = json.loads((ROOT / "data" / "sample_crimes" / "planted.json").read_text())["scheme"]
 
 
-def drawn_feature(geometry_27700) -> dict:
-    geom = gpd.GeoSeries([geometry_27700], crs=27700).to_crs(4326).iloc[0]
-    return {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)}
-
-
-@pytest.fixture
-def plans_file(tmp_path, monkeypatch):
-    path = tmp_path / "plans.gpkg"
-    monkeypatch.setenv("HOTSPOTS_PLANS", str(path))
-    return path
-
-
-@pytest.fixture
-def drawing(monkeypatch):
-    """What the plan map returns: set ``drawing["feature"]`` to a GeoJSON feature."""
-    state = {"feature": None}
-
-    def fake_st_folium(fmap, *, key=None, returned_objects=None, **kwargs):
-        if key == "plan_map" and state["feature"] is not None:
-            return {"last_active_drawing": state["feature"], "all_drawings": [state["feature"]]}
-        return {}
-
-    monkeypatch.setattr(streamlit_folium, "st_folium", fake_st_folium)
-    return state
-
-
-def run_app() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    return at.run()
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def step(at: AppTest, name: str) -> AppTest:
-    return at.radio(key="step").set_value(name).run()
-
-
-def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file, drawing):
-    at = run_app()
+def new_plan(at, name: str):
+    at.text_input(key="new_plan").input(name)
+    at.button(key="FormSubmitter:new_plan_form-Create plan").click().run()
     assert not at.exception
-    step(at, "3 Respond")
-    at.text_input(key="new_plan").input("Ferncliffe scheme")
-    at.button(key="create_plan").click().run()
-    assert not at.exception
-    assert at.selectbox(key="plan").value == "Ferncliffe scheme"
+    assert widget(at.selectbox, "Plan").value == name
+    return at
 
+
+def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file, map_returns):
+    at = step(run_app(), "3 Respond")
+    new_plan(at, "Ferncliffe scheme")
     target = shapely.Point(SCHEME["target"]["centre"]).buffer(SCHEME["target"]["radius_m"])
-    drawing["feature"] = drawn_feature(target)
+    draw(map_returns, target)
     at.run()
-    assert any("1 drawn shape" in m.value for m in at.markdown)
-    at.selectbox(key="iv_type").select("guardianship")
-    at.text_input(key="iv_name").input("Lighting and CCTV, Ferncliffe Rise")
-    at.selectbox(key="iv_start").select(SCHEME["start_month"])
-    at.button(key="FormSubmitter:new_intervention-Save to plan").click().run()
+    assert "1 drawn shape" in texts(at)
+    widget(at.selectbox, "Type").select("guardianship")
+    widget(at.text_input, "Name").input("Lighting and CCTV, Ferncliffe Rise")
+    widget(at.selectbox, "Start month").select(SCHEME["start_month"])
+    button(at, "Save to plan").click().run()
     assert not at.exception
-    assert any("Saved" in s.value for s in at.success)
+    assert "Saved Lighting and CCTV, Ferncliffe Rise to Ferncliffe scheme." in texts(at)
     assert plans_file.is_file()
 
     # a restart: a new session reading the same GeoPackage
-    drawing["feature"] = None
+    map_returns.pop("plan_map")
     again = step(run_app(), "3 Respond")
     assert not again.exception
-    assert again.selectbox(key="plan").value == "Ferncliffe scheme"
-    assert "Ferncliffe Rise" in again.dataframe[-1].value.to_string() or any(
-        "Ferncliffe Rise" in df.value.to_string() for df in again.dataframe)
+    assert widget(again.selectbox, "Plan").value == "Ferncliffe scheme"
+    assert any("Ferncliffe Rise" in df.value.to_string() for df in again.dataframe)
     step(again, "4 Assess")
     assert not again.exception
     prevented = metric(again, "crimes prevented per 12 months (80% and 95% intervals)")
@@ -113,24 +78,22 @@ def test_drawn_intervention_is_saved_survives_restart_and_is_assessed(plans_file
     assert res > 1
 
 
-def test_default_cost_of_a_drawn_line_is_the_library_estimate(plans_file, drawing):
+def test_default_cost_of_a_drawn_line_is_the_library_estimate(plans_file, map_returns):
     """A 1.5 km lighting line starts at estimate_cost's GBP 90,000, not one km's 60,000."""
-    at = step(run_app(), "3 Respond")
-    at.text_input(key="new_plan").input("Lights")
-    at.button(key="create_plan").click().run()
-    drawing["feature"] = drawn_feature(shapely.LineString([(440_000, 360_000),
-                                                           (441_500, 360_000)]))
+    at = new_plan(step(run_app(), "3 Respond"), "Lights")
+    line = shapely.LineString([(440_000, 360_000), (441_500, 360_000)])
+    draw(map_returns, line)
     at.run()
     assert not at.exception
-    assert at.selectbox(key="iv_type").value == "street_lighting"
-    geometry, _ = from_drawing(drawing["feature"])
-    lamps = Intervention(type="street_lighting", geometry=geometry, start="2025-01")
-    expected = estimate_cost(lamps).amount
+    assert widget(at.selectbox, "Type").value == "street_lighting"
+    geometry, _ = from_drawing(drawn_feature(line))
+    expected = estimate_cost(Intervention(type="street_lighting", geometry=geometry,
+                                          start="2025-01")).amount
     assert expected == pytest.approx(90_000, rel=1e-3)
-    assert at.number_input(key="iv_cost").value == pytest.approx(expected)
+    assert widget(at.number_input, "Cost (GBP)").value == pytest.approx(expected)
 
 
-def test_changing_period_changes_the_figures(plans_file, drawing):
+def test_changing_period_changes_the_figures(plans_file, map_returns):
     at = run_app()
     before = metric(at, "Crimes selected")
     at.select_slider(key="period").set_value(("2024-01", "2024-06")).run()
@@ -138,20 +101,18 @@ def test_changing_period_changes_the_figures(plans_file, drawing):
     assert metric(at, "Crimes selected") != before
 
 
-def test_filter_changes_keep_the_plan_and_outside_drawings_warn(plans_file, drawing):
-    at = step(run_app(), "3 Respond")
-    at.text_input(key="new_plan").input("Keep me")
-    at.button(key="create_plan").click().run()
+def test_filter_changes_keep_the_plan_and_outside_drawings_warn(plans_file, map_returns):
+    at = new_plan(step(run_app(), "3 Respond"), "Keep me")
     at.selectbox(key="group").select("asb")
     at.selectbox(key="method").select("dbscan").run()
     assert not at.exception
     at.multiselect(key="areas").set_value(["Hollinmoor"]).run()
     assert not at.exception
     # a camera drawn 20 km away from the chosen area is saved, with a warning
-    drawing["feature"] = drawn_feature(shapely.Point(460_000, 360_000))
+    draw(map_returns, shapely.Point(460_000, 360_000))
     at.run()
-    at.selectbox(key="iv_type").select("cctv")
-    at.button(key="FormSubmitter:new_intervention-Save to plan").click().run()
+    widget(at.selectbox, "Type").select("cctv")
+    button(at, "Save to plan").click().run()
     assert not at.exception
     assert any("outside" in w.value for w in at.warning), [w.value for w in at.warning]
     from hotspots.planning.plans import PlanStore
@@ -161,45 +122,27 @@ def test_filter_changes_keep_the_plan_and_outside_drawings_warn(plans_file, draw
     assert len(store.load("Keep me")) == 1
 
 
-def test_evidence_pack_button_builds_a_zip(plans_file, drawing, monkeypatch):
+def test_evidence_pack_is_built_and_stays_downloadable(plans_file, map_returns):
     at = step(run_app(), "4 Assess")
     at.button(key="build_pack").click().run()
     assert not at.exception
-    assert any("Evidence pack built" in s.value for s in at.success)
-    built = Path(next(s.value for s in at.success if "Evidence pack built" in s.value)
-                 .split(" in ", 1)[1].rstrip("."))
+    built = Path(at.session_state["evidence_pack"]["folder"])
     assert (built / "report.html").is_file() and (built / "evidence_pack.zip").is_file()
-    assert "1. Summary" in (built / "report.html").read_text() or "Summary" in (
-        built / "report.html").read_text()
+    report = (built / "report.html").read_text()
+    assert "Summary" in report
+    assert str(ROOT) not in report  # the data sources are named without server paths
+    # no server path on the page
+    assert str(built) not in texts(at) and "/tmp" not in texts(at)
+    assert any(b.label == "Download the evidence pack (zip)" for b in at.get("download_button"))
+    # any other rerun (a download, a change) keeps the button
+    at.run()
+    assert any(b.label == "Download the evidence pack (zip)" for b in at.get("download_button"))
 
 
 def test_an_area_without_crimes_gives_a_clear_message(tmp_path, monkeypatch, plans_file,
-                                                       drawing):
+                                                       map_returns):
     """A small data folder (HOTSPOTS_DATA) where one neighbourhood has no crimes at all."""
-    import csv
-
-    from pyproj import Transformer
-
-    folder = tmp_path / "data"
-    (folder / "sample_crimes" / "2024-01").mkdir(parents=True)
-    (folder / "boundaries").mkdir()
-    to_lonlat = Transformer.from_crs(27700, 4326, always_xy=True)
-    with (folder / "sample_crimes" / "2024-01" / "2024-01-test-street.csv").open(
-            "w", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
-                      "Location", "LSOA code", "LSOA name", "Crime type",
-                      "Last outcome category", "Context"])
-        for i in range(40):
-            lon, lat = to_lonlat.transform(440_000 + 7 * i, 360_000 + 5 * i)
-            out.writerow([f"id{i}", "2024-01", "Test Police", "Test Police", f"{lon:.6f}",
-                          f"{lat:.6f}", "On or near Test Street", "", "", "Burglary", "", ""])
-    gpd.GeoDataFrame(
-        {"neighbourhood_name": ["Busy", "Quiet"]},
-        geometry=[shapely.box(439_500, 359_500, 440_500, 360_500),
-                  shapely.box(445_000, 359_500, 446_000, 360_500)], crs="EPSG:27700",
-    ).to_file(folder / "boundaries" / "neighbourhoods.gpkg")
-    monkeypatch.setenv("HOTSPOTS_DATA", str(folder))
+    monkeypatch.setenv("HOTSPOTS_DATA", str(one_month_data(tmp_path)))
     at = run_app()
     assert not at.exception
     assert metric(at, "Crimes selected") == "40"
@@ -243,8 +186,8 @@ def test_assess_and_the_evidence_pack_give_identical_projections(plans_file, dra
     counted = next(m.value for m in at.markdown if "Crimes counted:" in m.value)
     at.button(key="build_pack").click().run()
     assert not at.exception
-    built = Path(next(s.value for s in at.success if "Evidence pack built" in s.value)
-                 .split(" in ", 1)[1].rstrip("."))
+    assert any("Evidence pack built" in s.value for s in at.success)
+    built = Path(at.session_state["evidence_pack"]["folder"])  # no server path is shown
     page = (built / "report.html").read_text(encoding="utf-8")
     pack = _pack_cards(page, "outcomes")
     assert len(pack) >= 9  # baseline, expected, prevented, %, cost, per crime, avoided, BCR...
@@ -255,3 +198,10 @@ def test_assess_and_the_evidence_pack_give_identical_projections(plans_file, dra
     run = json.loads((built / "run.json").read_text())
     prevented = float(app["crimes prevented per 12 months (80% and 95% intervals)"].split()[0])
     assert run["numbers"]["projected_prevented"] == pytest.approx(prevented, abs=0.05)
+
+
+def test_no_server_paths_in_the_load_report(plans_file, map_returns):
+    at = run_app()
+    page = texts(at) + "\n".join(t.value for t in at.text)
+    assert str(ROOT) not in page
+    assert "sample_crimes/" in page  # the files are named relative to the data folder

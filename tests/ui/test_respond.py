@@ -8,7 +8,7 @@ import shapely
 from hotspots.planning.catalogue import load_catalogue
 from hotspots.planning.costs import estimate_cost
 from hotspots.planning.interventions import Intervention
-from hotspots.ui.respond import default_cost
+from hotspots.ui.site import default_cost
 
 
 def draft(geometry) -> Intervention:

@@ -1,0 +1,98 @@
+"""Leaflet map pieces for accessible interactive maps: the map itself, its frame, its plugins.
+
+* :class:`AccessibleMap` is a ``folium.Map`` whose page lets the user zoom (folium's own
+  page sets ``maximum-scale=1.0, user-scalable=no``, which fails WCAG 1.4.4 Resize text).
+* :class:`MapAccessibility` names the map for assistive technology: the frame that shows
+  it (``streamlit_folium`` titles every frame "streamlit_folium.st_folium") and the map
+  container, a labelled region that says where the same information is given as text.
+* :class:`HeatAssets` loads Leaflet.heat with the base map, so a heat layer added later
+  (streamlit_folium loads a map's scripts only once) finds ``L.heatLayer``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import folium
+from branca.element import Element
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+__all__ = ["AccessibleMap", "MapAccessibility", "HeatAssets", "VIEWPORT"]
+
+#: The page's viewport: scaled to the device, and zoomable by the user (WCAG 1.4.4).
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+_VIEWPORT = re.compile(r"<meta\s+name=\"viewport\"[^>]*>", re.DOTALL)
+
+
+class AccessibleMap(folium.Map):
+    """A ``folium.Map`` whose page does not forbid zooming (see :data:`VIEWPORT`).
+
+    Examples
+    --------
+    >>> page = AccessibleMap(tiles=None).get_root().render()
+    >>> "user-scalable=no" in page, "initial-scale=1.0" in page
+    (False, True)
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        super().render(**kwargs)
+        header = self.get_root().header
+        mine = header._children.get(self.get_name())
+        if mine is not None:
+            text = _VIEWPORT.sub(VIEWPORT, mine.render())
+            header.add_child(Element(text), name=self.get_name())
+
+
+class MapAccessibility(MacroElement):
+    """Give the map a name: the title of the frame it is shown in and a labelled region.
+
+    ``title`` names the map ("Hotspot map"); ``description`` says where its content is given
+    as text (read by screen readers when they reach the map).
+
+    Examples
+    --------
+    >>> m = AccessibleMap(tiles=None)
+    >>> _ = MapAccessibility("Hotspot map", "The table below lists them.").add_to(m)
+    >>> "Hotspot map" in m.get_root().render()
+    True
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var title = {{ this.title_json }}, text = {{ this.description_json }};
+            var container = {{ this._parent.get_name() }}.getContainer();
+            container.setAttribute("role", "region");
+            container.setAttribute("aria-label", title + ". " + text);
+            try {
+                document.title = title;
+                if (window.frameElement) { window.frameElement.setAttribute("title", title); }
+            } catch (e) { /* a frame from another origin: its title stays */ }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str, description: str = "") -> None:
+        super().__init__()
+        self._name = "MapAccessibility"
+        self.title_json = json.dumps(title)
+        self.description_json = json.dumps(description)
+
+
+class HeatAssets(JSCSSMixin, MacroElement):
+    """Load Leaflet.heat with the map (no layer): later heat layers then find it."""
+
+    _template = Template("")
+    default_js = [
+        ("leaflet-heat.js",
+         "https://cdn.jsdelivr.net/gh/python-visualization/folium@main/folium/templates/"
+         "leaflet_heat.min.js"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "HeatAssets"
