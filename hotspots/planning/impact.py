@@ -206,7 +206,9 @@ def _select_group(crimes: gpd.GeoDataFrame, group: str | CrimeGroup | None,
     label = g.get("label", str(group))
     cats = g.get("categories") or []
     what = "every category" if cats == ["*"] else ", ".join(cats)
-    return chosen, f"{label} crimes ({what})"
+    # "Neighbourhood crime (…)", "Anti-social behaviour crimes (…)": never "crime crimes"
+    noun = "" if label.lower().rstrip("s").endswith("crime") else " crimes"
+    return chosen, f"{label}{noun} ({what})"
 
 
 def _counted(group_text: str, window: tuple[str, str], outside: str) -> str:

@@ -147,7 +147,7 @@ def test_group_is_the_one_rule_and_it_is_stated(make_crimes) -> None:
     everything = projected_impact(crimes, [lamps], rtm=False)
     group = projected_impact(crimes, [lamps], rtm=False, group="neighbourhood")
     assert everything.plan.iloc[0]["baseline"] == 50 and group.plan.iloc[0]["baseline"] == 20
-    assert group.counted.startswith("Crimes counted: Neighbourhood crime crimes (Burglary, "
+    assert group.counted.startswith("Crimes counted: Neighbourhood crime (Burglary, "
                                     "Robbery, Theft from the person, Vehicle crime)")
     assert group.notes[0] == group.counted and group.params["counted"] == group.counted
     # coverage outside the selected areas is counted, and said
