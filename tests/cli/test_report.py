@@ -112,7 +112,7 @@ def test_report_writes_the_bundle(town: Path, tmp_path: Path) -> None:
         0.13 * numbers["projected_baseline_expected"])
     assert numbers["projected_prevented_lo95"] <= numbers["projected_prevented"] <= numbers[
         "projected_prevented_hi95"]
-    assert "Crimes counted: Neighbourhood crime crimes" in result.output
+    assert "Crimes counted: Neighbourhood crime (" in result.output
     assert "Benefit-cost ratio" in result.output
     assert run["config"]["plan_name"] == "Option A" and run["command"] == "report"
     areas = pd.read_csv(out / "tables" / "areas.csv")
