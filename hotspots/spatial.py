@@ -29,6 +29,9 @@ __all__ = [
     "BNG_EPSG",
     "CRSChoice",
     "choose_crs",
+    "crs_problem",
+    "looks_like_degrees",
+    "area_of_use",
     "point_coordinates",
     "area_geometry",
 ]
@@ -72,6 +75,79 @@ class CRSChoice:
         """True for points the CRS serves."""
         return (lon >= self.west) & (lon <= self.east) & (lat >= self.south) & (
             lat <= self.north)
+
+
+def crs_problem(crs: CRS) -> str | None:
+    """None if points can be given in ``crs``, else why not (a clause naming the CRS kind).
+
+    Points need a geographic CRS (longitude/latitude) or a map projection; a geocentric,
+    engineering (local grid, no link to the Earth), vertical or compound CRS is refused.
+
+    Examples
+    --------
+    >>> crs_problem(CRS.from_epsg(27700)) is None, crs_problem(CRS.from_epsg(4326)) is None
+    (True, True)
+    >>> crs_problem(CRS.from_epsg(4978))[:40]
+    'EPSG:4978 is geocentric (x, y, z in metr'
+    """
+    name = crs.to_string()
+    if crs.is_geocentric:
+        return (f"{name} is geocentric (x, y, z in metres from the Earth's centre), not a map "
+                "CRS: give longitude/latitude ('EPSG:4326') or a projection such as "
+                "'EPSG:27700'")
+    if crs.type_name == "Engineering CRS" or getattr(crs, "is_engineering", False):
+        return (f"{name!r} is an engineering (local) CRS with no link to places on the Earth, "
+                "so its coordinates cannot be placed on a map: give the real CRS, e.g. "
+                "'EPSG:27700' for British National Grid")
+    if crs.is_compound:
+        horizontal = next((c for c in crs.sub_crs_list if c.is_geographic or c.is_projected),
+                          None)
+        hint = f"its horizontal part {horizontal.to_string()!r}" if horizontal is not None \
+            else "a 2-D CRS"
+        return f"{name} is a compound (3-D) CRS: give {hint} instead"
+    if crs.is_vertical or not (crs.is_geographic or crs.is_projected):
+        return (f"{name} ({crs.type_name}) is not a map CRS: give longitude/latitude "
+                "('EPSG:4326') or a projection such as 'EPSG:27700'")
+    return None
+
+
+def looks_like_degrees(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """True where ``(x, y)`` could be longitude/latitude (|x| <= 180 and |y| <= 90).
+
+    In a projected CRS such values are within 180 m of its false origin, which for the
+    projections crime data use (British National Grid, UTM, Web Mercator) is at sea or far
+    from any data: they are degrees typed into a file of metres.
+
+    Examples
+    --------
+    >>> looks_like_degrees(np.array([-1.5, 430000.0]), np.array([53.8, 433000.0])).tolist()
+    [True, False]
+    """
+    return (np.abs(x) <= 180.0) & (np.abs(y) <= 90.0)
+
+
+#: Degrees a CRS's area of use is widened by before points are called outside it (one UTM
+#: zone, as :func:`choose_crs` serves its neighbours too).
+AREA_OF_USE_MARGIN = 6.0
+
+
+def area_of_use(crs: CRS) -> tuple[float, float, float, float] | None:
+    """The longitude/latitude box where ``crs`` is used, widened by AREA_OF_USE_MARGIN.
+
+    None when pyproj knows no area of use (a custom PROJ string), or for geographic CRSs,
+    which serve the whole Earth.
+
+    Examples
+    --------
+    >>> [round(v) for v in area_of_use(CRS.from_epsg(27700))]
+    [-15, 44, 8, 67]
+    """
+    aou = crs.area_of_use
+    if aou is None or crs.is_geographic:
+        return None
+    m = AREA_OF_USE_MARGIN
+    return (max(aou.west - m, -180.0), max(aou.south - m, -90.0), min(aou.east + m, 180.0),
+            min(aou.north + m, 90.0))
 
 
 def _utm_zone(lon: float, lat: float) -> CRS:

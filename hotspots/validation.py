@@ -46,11 +46,18 @@ __all__ = [
     "Problems",
     "read_toml",
     "parse_config",
+    "MAX_CONFIG_BYTES",
+    "MAX_CONFIG_DEPTH",
 ]
 
 Model = TypeVar("Model")
 
 BNG = "EPSG:27700"
+#: The largest config file (mapping, groups, report config) read, in bytes: real ones are a
+#: few kilobytes.
+MAX_CONFIG_BYTES = 1 << 20
+#: How deeply tables and arrays may nest in a config file (the layouts need 3 levels).
+MAX_CONFIG_DEPTH = 32
 
 
 def require_projected(gdf: Any, *, name: str = "gdf") -> CRS:
@@ -195,17 +202,42 @@ def read_toml(path: str | Path, *, what: str,
     path = Path(path)
     if not path.is_file():
         raise error(f"{what} {str(path)!r} does not exist or is not a file.")
+    size = path.stat().st_size
+    if size > MAX_CONFIG_BYTES:
+        raise error(f"{what} {str(path)!r} is {size:,} bytes, more than the {MAX_CONFIG_BYTES:,} "
+                    "a config file may have; check that it is the right file.")
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error(f"{what} {str(path)!r} is not UTF-8 text ({exc.reason} at byte "
                     f"{exc.start}); save it as UTF-8 TOML.") from None
+    if "\x00" in text:
+        raise error(f"{what} {str(path)!r} holds NUL bytes, so it is not a text file; save it "
+                    "as UTF-8 TOML.")
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
     except RecursionError:
-        raise error(f"{what} {str(path)!r} nests tables or arrays too deeply to read.") from None
+        data = None
+    if data is None or _depth(data) > MAX_CONFIG_DEPTH:
+        raise error(f"{what} {str(path)!r} nests tables or arrays more than "
+                    f"{MAX_CONFIG_DEPTH} levels deep; the config layouts need 3.")
+    return data
+
+
+def _depth(value: Any) -> int:
+    """How deeply dicts and lists nest in ``value`` (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_CONFIG_DEPTH:
+                return level
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -50,8 +50,12 @@ from pydantic_core import PydanticCustomError
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
+from hotspots.io.dates import check_date_format
+from hotspots.io.textcsv import check_delimiter
+from hotspots.io.textlines import check_encoding
 from hotspots.schema import CRIME_COLUMNS
 from hotspots.schema import STRING_COLUMNS
+from hotspots.spatial import crs_problem
 
 __all__ = [
     "ConfigModel",
@@ -176,7 +180,24 @@ def _constant_text(value: Any) -> str:
     return str(value)
 
 
+def _checked(check: Callable[[Any], str | None], kind: str) -> Callable[[Any], Any]:
+    """An after-validator raising ``check``'s message (None: the value is fine)."""
+    def validate(value: Any) -> Any:
+        problem = None if value is None else check(value)
+        if problem:
+            raise PydanticCustomError(kind, "{problem}", {"problem": problem})
+        return value
+
+    return validate
+
+
 ColumnName = Annotated[StrictStr, AfterValidator(_column_name)]
+Delimiter = Annotated[StrictStr, AfterValidator(_checked(check_delimiter, "delimiter"))]
+Encoding = Annotated[StrictStr, AfterValidator(_checked(check_encoding, "encoding"))]
+MonthFormat = Annotated[StrictStr, AfterValidator(_checked(
+    lambda f: check_date_format(f, needs_day=False), "month_format"))]
+DateFormat = Annotated[StrictStr, AfterValidator(_checked(
+    lambda f: check_date_format(f, needs_day=True), "date_format"))]
 FlagColumns = Annotated[tuple[StrictStr, ...], BeforeValidator(_one_or_many),
                         AfterValidator(_flag_names)]
 ConstantText = Annotated[str, PlainValidator(_constant_text)]
@@ -189,8 +210,8 @@ MappingColumns = create_model(
     **{key: (ColumnName, ...) if key in ("x", "y") else (ColumnName | None, None)
        for key in MAPPING_KEYS},
     flags=(FlagColumns, ()),
-    date_format=(StrictStr | None, None),
-    month_format=(StrictStr | None, None),
+    date_format=(DateFormat | None, None),
+    month_format=(MonthFormat | None, None),
 )
 #: ``[constants]``: one optional field per key of :data:`CONSTANT_KEYS`.
 MappingConstants = create_model(
@@ -205,10 +226,10 @@ class MappingFile(ConfigModel):
     crs: Any = Field(None, validate_default=True)
     columns: MappingColumns = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
     constants: MappingConstants = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
-    date_format: StrictStr | None = None
-    month_format: StrictStr | None = None
-    delimiter: StrictStr = ","
-    encoding: StrictStr = "utf-8"
+    date_format: DateFormat | None = None
+    month_format: MonthFormat | None = None
+    delimiter: Delimiter = ","
+    encoding: Encoding | None = None
 
     @field_validator("crs")
     @classmethod
@@ -217,11 +238,18 @@ class MappingFile(ConfigModel):
             raise PydanticCustomError(
                 "crs", 'is required: add crs = "EPSG:4326" for longitude/latitude or '
                 'crs = "EPSG:27700" for eastings/northings')
+        if isinstance(crs, bool) or not isinstance(crs, str | int):
+            raise PydanticCustomError(
+                "crs", "should be a CRS name such as 'EPSG:4326' or 'EPSG:27700'")
         try:
-            return CRS.from_user_input(crs).to_string()
-        except (ProjCRSError, TypeError):
+            parsed = CRS.from_user_input(crs)
+        except (ProjCRSError, TypeError, ValueError):
             raise PydanticCustomError(
                 "crs", "is not a CRS pyproj knows (try 'EPSG:4326')") from None
+        problem = crs_problem(parsed)
+        if problem:
+            raise PydanticCustomError("crs", "{problem}", {"problem": problem})
+        return parsed.to_string()
 
     @classmethod
     def domain_problems(cls, data: Mapping[str, Any]) -> list[Problem]:

@@ -7,8 +7,9 @@ It is a TOML file (or the same structure as a dict)::
                                  # "EPSG:27700" for British National Grid eastings/northings
     # date_format = "%d/%m/%Y"   # optional strftime format of the date column
     # month_format = "%m/%Y"     # optional format of the month column
-    # delimiter = ","            # optional, default ","
-    # encoding = "utf-8"         # optional, default "utf-8" (a BOM is tolerated)
+    # delimiter = ","            # optional, default ","; one character ("\t" for tabs)
+    # encoding = "utf-8"         # optional; default UTF-8, with lines that are not UTF-8
+                                 #   read as Windows-1252 (noted); a BOM always wins
 
     [columns]                    # canonical key = "column in the file"
     x = "longitude"              # required
@@ -36,30 +37,28 @@ ignored); anything else is false and counted in the report's notes.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import Any
-from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 from pyproj import CRS
 
 from hotspots.errors import ColumnMappingError
+from hotspots.io.clean import add_structure
 from hotspots.io.clean import drop_repeated_headers
 from hotspots.io.clean import note_repeated_headers
-from hotspots.io.clean import read_text_csv
 from hotspots.io.clean import tidy
 from hotspots.io.report import LoadReport
+from hotspots.io.textcsv import CsvReader
 from hotspots.validation import parse_config
 from hotspots.validation import read_toml
 
-__all__ = ["ColumnMapping", "read_mapping", "read_generic", "header_columns", "check_columns"]
+__all__ = ["ColumnMapping", "read_mapping", "read_generic", "check_columns"]
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", ""})
@@ -83,8 +82,11 @@ class ColumnMapping:
         Canonical key -> value for every row.
     date_format, month_format : str or None
         ``strftime`` formats of the date and month columns (None: detect).
-    delimiter, encoding : str
-        How the CSV is written.
+    delimiter : str
+        The field separator (one character).
+    encoding : str or None
+        The declared encoding; None: UTF-8, with lines that are not UTF-8 read as
+        Windows-1252 (and noted).
     source : str
         Where the mapping came from (a path, or ``"<dict>"``).
     """
@@ -96,7 +98,7 @@ class ColumnMapping:
     date_format: str | None = None
     month_format: str | None = None
     delimiter: str = ","
-    encoding: str = "utf-8"
+    encoding: str | None = None
     source: str = "<dict>"
 
     def file_columns(self) -> list[str]:
@@ -116,7 +118,7 @@ class ColumnMapping:
                 out[key] = getattr(self, key)
         if self.delimiter != ",":
             out["delimiter"] = self.delimiter
-        if self.encoding != "utf-8":
+        if self.encoding is not None:
             out["encoding"] = self.encoding
         return out
 
@@ -183,15 +185,6 @@ def read_mapping(path_or_dict: str | Path | Mapping[str, Any] | ColumnMapping) -
     )
 
 
-def header_columns(
-    first_line: bytes, *, delimiter: str = ",", encoding: str = "utf-8"
-) -> list[str]:
-    """Split a header line into column names (BOM and surrounding spaces removed)."""
-    text = first_line.decode(encoding, errors="replace").lstrip("\ufeff")
-    row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-    return [c.strip() for c in row]
-
-
 def check_columns(mapping: ColumnMapping, found: list[str], *, source: str) -> None:
     """Raise :class:`ColumnMappingError` if the file lacks a column the mapping names."""
     problems = []
@@ -217,22 +210,20 @@ def _flag_values(text: pd.Series) -> tuple[np.ndarray, int]:
 
 
 def read_generic(
-    stream: BinaryIO, *, source: str, mapping: ColumnMapping, crs: CRS | None
+    reader: CsvReader, *, source: str, mapping: ColumnMapping, crs: CRS | None
 ) -> tuple[pd.DataFrame, LoadReport]:
-    """Read one mapped CSV stream; return checked rows and their report.
+    """Read the rows of a mapped CSV whose header ``reader`` has read.
 
-    The returned frame has the canonical columns except ``geometry``, any extra mapped
-    columns, and projected ``x`` and ``y`` in ``crs`` (left in the mapping's CRS when
-    ``crs`` is None).
+    Returns checked rows and their report. The frame has the canonical columns except
+    ``geometry``, any extra mapped columns, and projected ``x`` and ``y`` in ``crs`` (left
+    in the mapping's CRS when ``crs`` is None). Quoted fields may hold line breaks (Excel
+    writes them), up to :data:`hotspots.io.limits.MAX_RECORD_LINES` lines.
     """
-    raw_file = read_text_csv(
-        stream, mapping.file_columns(), source=source, sep=mapping.delimiter,
-        encoding=mapping.encoding,
-        fix=". Set encoding in the mapping (e.g. encoding = \"cp1252\" for Excel exports).",
-    )
+    table = reader.read(mapping.file_columns(), delimiter=mapping.delimiter, multiline=True)
     xcol, ycol = mapping.columns["x"], mapping.columns["y"]
+    raw_file = pd.DataFrame(table.columns)
     raw_file, n_header = drop_repeated_headers(raw_file, {xcol: xcol, ycol: ycol},
-                                               source=source)
+                                               source=source, table=table)
 
     raw = pd.DataFrame(index=raw_file.index)
     for key, column in mapping.columns.items():
@@ -274,4 +265,5 @@ def read_generic(
     )
     report.notes.extend(notes)
     note_repeated_headers(report, n_header, source=source)
+    add_structure(report, table)
     return out, report

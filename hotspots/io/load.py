@@ -13,20 +13,18 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
-from pyproj import Transformer
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from hotspots.errors import ColumnMappingError
 from hotspots.errors import CRSError
-from hotspots.errors import EmptyFileError
 from hotspots.errors import InputFileError
 from hotspots.errors import NotCrimeFileError
 from hotspots.io.boundaries import as_boundary_geometry
-from hotspots.io.clean import BNG
-from hotspots.io.clean import WGS84
+from hotspots.io.coords import BNG
+from hotspots.io.coords import WGS84
+from hotspots.io.coords import transformer
 from hotspots.io.generic import ColumnMapping
 from hotspots.io.generic import check_columns
-from hotspots.io.generic import header_columns
 from hotspots.io.generic import read_generic
 from hotspots.io.generic import read_mapping
 from hotspots.io.policeuk import POLICE_UK_REQUIRED
@@ -38,14 +36,17 @@ from hotspots.io.report import DROP_OUTSIDE_UK
 from hotspots.io.report import UNKNOWN_CATEGORY
 from hotspots.io.report import LoadReport
 from hotspots.io.sources import Entry
+from hotspots.io.sources import OpenArchives
 from hotspots.io.sources import expand_sources
-from hotspots.io.sources import first_line
 from hotspots.io.sources import open_entry
+from hotspots.io.textcsv import CsvReader
+from hotspots.io.textlines import DEFAULT_ENCODING
 from hotspots.progress import Progress
 from hotspots.schema import CRIME_COLUMNS
 from hotspots.schema import POLICE_UK_CATEGORIES
 from hotspots.spatial import CRSChoice
 from hotspots.spatial import choose_crs
+from hotspots.spatial import crs_problem
 
 __all__ = ["load_crimes"]
 
@@ -60,41 +61,49 @@ def _target_crs(crs: Any) -> CRS:
             f"The 'crs' parameter {crs!r} is not a CRS pyproj knows; use e.g. 'EPSG:27700' "
             "(British National Grid) or a UTM zone such as 'EPSG:32630'."
         ) from None
+    problem = crs_problem(target)
+    if problem:
+        raise CRSError(f"The 'crs' parameter cannot be used: {problem}.")
     if not target.is_projected:
         raise CRSError(
             f"The 'crs' parameter must be a projected CRS in metres, got {crs!r} "
             "(geographic). Use 'EPSG:27700' for GB data."
         )
+    unit = target.axis_info[0].unit_name if target.axis_info else ""
+    if unit not in ("metre", "meter", "m"):
+        raise CRSError(f"The 'crs' parameter {crs!r} measures in {unit!r}, not metres; use a "
+                       "metric CRS such as 'EPSG:27700' or a UTM zone.")
     return target
 
 
 def _read_entry(
-    entry: Entry, mapping: ColumnMapping | None, crs: CRS | None
+    entry: Entry, mapping: ColumnMapping | None, crs: CRS | None, archives: OpenArchives,
 ) -> tuple[pd.DataFrame, LoadReport, CRS]:
     """Read one entry; raise EmptyFileError / InputFileError / ColumnMappingError.
 
     Returns the rows, their report and the CRS the file's coordinates were given in (the
     rows are in ``crs``, or still in that CRS when ``crs`` is None).
     """
-    line = first_line(entry)
-    if not line.strip():
-        raise EmptyFileError(f"No crimes in {entry.label}: the file is empty.")
-    columns = header_columns(line)
-    if is_policeuk_header(columns):
-        with open_entry(entry) as stream:
-            return (*read_policeuk(stream, source=entry.label, crs=crs), WGS84)
-    if mapping is None:
-        raise NotCrimeFileError(
-            f"{entry.label} is not a police.uk street-level crime file. Columns found: "
-            f"{', '.join(repr(c) for c in columns)}. Expected the police.uk columns "
-            f"{', '.join(POLICE_UK_REQUIRED)} (Context optional). For any other crime CSV, "
-            "give a column mapping (--mapping FILE.toml, or mapping= in Python) saying "
-            "which columns hold x/y, month or date, and category."
-        )
-    columns = header_columns(line, delimiter=mapping.delimiter, encoding=mapping.encoding)
-    check_columns(mapping, columns, source=entry.label)
-    with open_entry(entry) as stream:
-        return (*read_generic(stream, source=entry.label, mapping=mapping, crs=crs),
+    encoding = mapping.encoding if mapping is not None and mapping.encoding else DEFAULT_ENCODING
+    given = mapping is not None and mapping.encoding is not None
+    with open_entry(entry, archives) as stream:
+        reader = CsvReader(stream, source=entry.label, encoding=encoding, encoding_given=given)
+        columns = reader.header()
+        if is_policeuk_header(columns):
+            return (*read_policeuk(reader, source=entry.label, crs=crs), WGS84)
+        if mapping is None:
+            shown = ", ".join(repr(c[:40]) for c in columns[:20])
+            more = f" and {len(columns) - 20:,} more" if len(columns) > 20 else ""
+            raise NotCrimeFileError(
+                f"{entry.label} is not a police.uk street-level crime file. Columns found: "
+                f"{shown}{more}. Expected the police.uk columns "
+                f"{', '.join(POLICE_UK_REQUIRED)} (Context optional). For any other crime CSV, "
+                "give a column mapping (--mapping FILE.toml, or mapping= in Python) saying "
+                "which columns hold x/y, month or date, and category."
+            )
+        columns = reader.header(delimiter=mapping.delimiter)
+        check_columns(mapping, columns, source=entry.label)
+        return (*read_generic(reader, source=entry.label, mapping=mapping, crs=crs),
                 CRS.from_user_input(mapping.crs))
 
 
@@ -102,7 +111,7 @@ def _lonlat(frame: pd.DataFrame, source_crs: CRS) -> tuple[np.ndarray, np.ndarra
     x, y = frame["x"].to_numpy(float), frame["y"].to_numpy(float)
     if source_crs == WGS84:
         return x, y
-    return Transformer.from_crs(source_crs, WGS84, always_xy=True).transform(x, y)
+    return transformer(source_crs, WGS84).transform(x, y)
 
 
 def _project(frame: pd.DataFrame, report: LoadReport, source_crs: CRS,
@@ -110,7 +119,7 @@ def _project(frame: pd.DataFrame, report: LoadReport, source_crs: CRS,
     """Rows of one file projected to the chosen CRS; rows it does not serve are dropped."""
     lon, lat = _lonlat(frame, source_crs)
     keep = choice.covers(np.asarray(lon), np.asarray(lat))
-    x, y = Transformer.from_crs(source_crs, choice.crs, always_xy=True).transform(
+    x, y = transformer(source_crs, choice.crs).transform(
         frame["x"].to_numpy(float), frame["y"].to_numpy(float), errcheck=False)
     keep &= np.isfinite(x) & np.isfinite(y)
     n_out = int((~keep).sum())
@@ -144,6 +153,19 @@ def _assemble(frames: list[pd.DataFrame], crs: CRS, flags: set[str]) -> gpd.GeoD
     geometry = gpd.points_from_xy(table["x"].to_numpy(), table["y"].to_numpy(), crs=crs)
     frame = table[[*CRIME_COLUMNS, *extras]]
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
+
+
+def _nothing_kept(given: list[str], reports: list[LoadReport], skipped: list[str]) -> None:
+    """Raise: rows were read, but every one was dropped (the reasons, file by file)."""
+    merged = reports[0]
+    for other in reports[1:]:
+        merged = merged.merge(other)
+    reasons = ", ".join(f"{reason}: {n:,}" for reason, n in merged.dropped.items())
+    notes = " ".join([*merged.notes[:5], *skipped[:5]])
+    raise InputFileError(
+        f"No crimes could be kept from {', '.join(given)}: all {merged.rows_read:,} rows "
+        f"read were dropped ({reasons or 'no data rows'}). {notes}".rstrip()
+        + " Check the file's columns, delimiter, coordinates and months.")
 
 
 def _summarise(table: gpd.GeoDataFrame, report: LoadReport) -> None:
@@ -232,23 +254,26 @@ def load_crimes(
     entries, notes = expand_sources(sources)
     read: list[tuple[pd.DataFrame, LoadReport, CRS]] = []
     skipped: list[str] = []
-    for done, entry in enumerate(entries, start=1):
-        try:
-            read.append(_read_entry(entry, col_mapping, target))
-        except (EmptyFileError, NotCrimeFileError, ColumnMappingError) as exc:
-            # Named by the user: an error. Found in a folder or archive: skipped, noted.
-            if entry.explicit:
-                raise
-            skipped.append(f"Skipped {entry.label}: {exc}")
-        else:
-            log.info("read %s: %d rows kept of %d", entry.label, read[-1][1].rows_kept,
-                     read[-1][1].rows_read)
-        if progress is not None:
-            progress(done, len(entries), entry.label)
+    with OpenArchives() as archives:
+        for done, entry in enumerate(entries, start=1):
+            try:
+                read.append(_read_entry(entry, col_mapping, target, archives))
+            except (InputFileError, ColumnMappingError) as exc:
+                # Named by the user: an error. Found in a folder or archive: skipped, noted.
+                if entry.explicit:
+                    raise
+                skipped.append(f"Skipped {entry.label}: {exc}")
+            else:
+                log.info("read %s: %d rows kept of %d", entry.label, read[-1][1].rows_kept,
+                         read[-1][1].rows_read)
+            if progress is not None:
+                progress(done, len(entries), entry.label)
+    given = [str(s) for s in ([sources] if isinstance(sources, str | Path) else sources)]
     if not read:
-        given = [str(s) for s in ([sources] if isinstance(sources, str | Path) else sources)]
         why = " ".join([*notes, *skipped]) or "no CSV files were found."
         raise InputFileError(f"No crimes loaded from {', '.join(given)}. {why}")
+    if not any(file_report.rows_kept for _, file_report, _ in read):
+        _nothing_kept(given, [r for _, r, _ in read], skipped)
     if target is None:
         projected, choice = _choose_and_project(read)
         target = choice.crs

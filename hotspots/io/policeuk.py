@@ -24,17 +24,16 @@ Last outcome category         ``outcome``
 
 from __future__ import annotations
 
-from typing import BinaryIO
-
 import pandas as pd
 from pyproj import CRS
 
 from hotspots.io.clean import WGS84
+from hotspots.io.clean import add_structure
 from hotspots.io.clean import drop_repeated_headers
 from hotspots.io.clean import note_repeated_headers
-from hotspots.io.clean import read_text_csv
 from hotspots.io.clean import tidy
 from hotspots.io.report import LoadReport
+from hotspots.io.textcsv import CsvReader
 
 __all__ = [
     "POLICE_UK_CANONICAL",
@@ -83,19 +82,20 @@ def is_policeuk_header(columns: list[str] | tuple[str, ...]) -> bool:
 
 
 def read_policeuk(
-    stream: BinaryIO, *, source: str, crs: CRS | None
+    reader: CsvReader, *, source: str, crs: CRS | None
 ) -> tuple[pd.DataFrame, LoadReport]:
-    """Read one police.uk street CSV stream; return checked rows and their report.
+    """Read the rows of a police.uk street CSV whose header ``reader`` has read.
 
-    The returned frame has the canonical columns except ``geometry``, plus projected
-    ``x`` and ``y`` in ``crs`` (left in lon/lat when ``crs`` is None);
-    :func:`hotspots.io.load_crimes` assembles the table.
+    Returns checked rows and their report. The frame has the canonical columns except
+    ``geometry``, plus projected ``x`` and ``y`` in ``crs`` (left in lon/lat when ``crs``
+    is None); :func:`hotspots.io.load_crimes` assembles the table. A police.uk field never
+    holds a line break, so each line is one row (a stray quote costs one row, not the rest
+    of the file).
     """
-    raw = read_text_csv(stream, _RENAME, source=source, encoding="UTF-8",
-                        fix="; police.uk files are UTF-8. Re-save the file as UTF-8.")
-    raw.columns = [_RENAME[c] for c in raw.columns]
+    table = reader.read(_RENAME, multiline=False)
+    raw = pd.DataFrame({_RENAME[name]: values for name, values in table.columns.items()})
     raw, n_header = drop_repeated_headers(raw, {"month": "Month", "category": "Crime type"},
-                                          source=source)
+                                          source=source, table=table)
     out, report = tidy(
         raw,
         source=source,
@@ -107,4 +107,5 @@ def read_policeuk(
     )
     note_repeated_headers(report, n_header, source=source,
                           why=" (files concatenated with their headers?)")
+    add_structure(report, table)
     return out, report

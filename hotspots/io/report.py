@@ -23,6 +23,17 @@ __all__ = [
     "DROP_BAD_DATE",
     "DROP_NO_CATEGORY",
     "DROP_OUTSIDE_BOUNDARY",
+    "DROP_MONTH_OUT_OF_RANGE",
+    "DROP_OTHER_CRS",
+    "DROP_ZERO_COORDINATES",
+    "DROP_LINE_TOO_LONG",
+    "DROP_FIELD_TOO_LONG",
+    "DROP_TOO_MANY_FIELDS",
+    "DROP_TOO_FEW_FIELDS",
+    "DROP_UNBALANCED_QUOTE",
+    "DROP_BINARY",
+    "DROP_UNDECODABLE",
+    "STRUCTURE_REASONS",
     "REPEATED_HEADER",
     "UNKNOWN_CATEGORY",
 ]
@@ -39,6 +50,32 @@ DROP_OUT_OF_RANGE = "coordinates out of range"
 DROP_BAD_DATE = "bad date"
 #: A blank crime category.
 DROP_NO_CATEGORY = "no category"
+#: A month or date outside the years crimes can have been recorded in (``0000-01``,
+#: ``9999-12``; see :data:`hotspots.io.limits.EARLIEST_YEAR`).
+DROP_MONTH_OUT_OF_RANGE = "month out of range"
+#: A row whose coordinates look like another CRS than the rest of its file (one
+#: longitude/latitude row in a file of eastings/northings).
+DROP_OTHER_CRS = "coordinates in another CRS"
+#: Coordinates of exactly (0, 0): a placeholder for "no location", not a place.
+DROP_ZERO_COORDINATES = "zero coordinates (0, 0)"
+#: The row's line is longer than :data:`hotspots.io.limits.MAX_LINE_CHARS`.
+DROP_LINE_TOO_LONG = "line too long"
+#: A field is longer than :data:`hotspots.io.limits.MAX_FIELD_CHARS`.
+DROP_FIELD_TOO_LONG = "field too long"
+#: More fields than the header (an unquoted delimiter inside a value shifts the rest).
+DROP_TOO_MANY_FIELDS = "too many fields"
+#: Fewer fields than the header (a truncated line).
+DROP_TOO_FEW_FIELDS = "too few fields"
+#: A quote opens a field and is not closed on the row's line (or within the lines a mapped
+#: file's quoted field may span).
+DROP_UNBALANCED_QUOTE = "unbalanced quote"
+#: The line holds NUL bytes: binary data, not text.
+DROP_BINARY = "NUL bytes (binary data)"
+#: The line is not text in the file's declared encoding.
+DROP_UNDECODABLE = "undecodable text"
+#: The reasons the CSV reader itself drops rows for (their structure, not their values).
+STRUCTURE_REASONS = (DROP_LINE_TOO_LONG, DROP_FIELD_TOO_LONG, DROP_TOO_MANY_FIELDS,
+                     DROP_TOO_FEW_FIELDS, DROP_UNBALANCED_QUOTE, DROP_BINARY, DROP_UNDECODABLE)
 #: Points outside the study-area boundary given to the loader.
 DROP_OUTSIDE_BOUNDARY = "outside the boundary"
 #: Header lines repeated inside the data (reported in ``header_lines``, not in ``dropped``).

@@ -14,9 +14,8 @@ import streamlit as st
 import hotspots
 from hotspots.io import load_boundary
 from hotspots.io import load_crimes
-from hotspots.io.generic import header_columns
 from hotspots.io.policeuk import is_policeuk_header
-from hotspots.io.sources import MAX_HEADER_BYTES
+from hotspots.io.sources import upload_header
 from hotspots.methods.find import DEFAULT_METHOD
 from hotspots.methods.find import METHODS
 from hotspots.methods.find import find_hotspots
@@ -94,25 +93,11 @@ def areas_from_upload(digest: str, name: str, _data: bytes):
     return load_boundary(str(path))
 
 
-def _csv_header(name: str, data: bytes) -> list[str] | None:
-    """The header of an uploaded CSV (plain or gzip), or None for zips and unreadable files."""
-    import gzip
-
-    if name.lower().endswith(".zip"):
-        return None
-    try:
-        raw = gzip.decompress(data) if name.lower().endswith(".gz") else data
-    except OSError:
-        return None
-    lines = raw[:MAX_HEADER_BYTES].splitlines()
-    return (header_columns(lines[0]) if lines else []) or None
-
-
 def mapping_form(blobs) -> str | None:
     """Sidebar: a column mapping for uploads that are not in police.uk format (JSON text)."""
     from hotspots.schema import POLICE_UK_CATEGORIES
 
-    header = _csv_header(*blobs[0])
+    header = upload_header(*blobs[0])
     if header is None or is_policeuk_header(header):
         return None
     with st.sidebar.expander("Column mapping (this file is not in police.uk format)",

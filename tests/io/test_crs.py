@@ -51,14 +51,14 @@ def test_choose_crs_uses_the_median_so_stray_points_do_not_move_the_zone():
 
 def test_data_outside_gb_load_in_the_utm_zone_once_for_all_files(tmp_path):
     # Two files of one US city: one CRS for the load, stated in the report; a stray (0, 0)
-    # row is far outside the zone and is dropped and counted, not projected.
+    # row is a placeholder for "no location": dropped and counted, not projected.
     a = _csv(tmp_path / "a.csv", "lon,lat,month,type",
              ["-87.6277,41.7922,2019-01,Assault", "-87.6683,41.7513,2019-01,Assault"])
     b = _csv(tmp_path / "b.csv", "lon,lat,month,type",
              ["-87.7000,41.9000,2019-02,Assault", "0,0,2019-02,Assault"])
     crimes, report = load_crimes([a, b], mapping=MAPPING)
     assert crimes.crs.to_epsg() == 32616 and report.crs == "EPSG:32616"
-    assert len(crimes) == 3 and report.dropped == {"coordinates out of range": 1}
+    assert len(crimes) == 3 and report.dropped == {"zero coordinates (0, 0)": 1}
     assert report.is_consistent()
     assert any("UTM zone 16N" in n and "outside Great Britain" in n for n in report.notes)
     # UTM metres: distances agree with the geodesic (oracle: pyproj.Geod) to within the

@@ -285,8 +285,13 @@ def test_semicolon_cp1252_file(tmp_path):
     mapping = {**_mapping(), "delimiter": ";", "encoding": "cp1252"}
     crimes, _ = load_crimes(path, mapping=mapping)
     assert crimes["category"].tolist() == ["Caf\u00e9 theft"]
-    with pytest.raises(InputFileError, match="encoding"):
-        load_crimes(path, mapping={**_mapping(), "delimiter": ";"})
+    # No encoding declared: the line that is not UTF-8 is read as Windows-1252, and said.
+    crimes, report = load_crimes(path, mapping={**_mapping(), "delimiter": ";"})
+    assert crimes["category"].tolist() == ["Caf\u00e9 theft"]
+    assert any("Windows-1252" in n and "encoding" in n for n in report.notes)
+    # Declared UTF-8: the line is not UTF-8, so it is dropped and counted, not misread.
+    with pytest.raises(InputFileError, match=r"undecodable text: 1"):
+        load_crimes(path, mapping={**_mapping(), "delimiter": ";", "encoding": "utf-8"})
 
 
 def test_police_uk_and_mapped_files_in_one_load(tmp_path):
