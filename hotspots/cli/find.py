@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hotspots.cli import options
+from hotspots.cli.params import Metres
 
 if TYPE_CHECKING:  # pragma: no cover
     from hotspots.pipelines.selection import Selection
@@ -27,10 +28,10 @@ METHOD_CHOICES = ("auto", "gistar", "kde", "count", "dbscan", "hdbscan")
               show_default=True,
               help="Hotspot method. auto: the ranking that best predicts held-out months.")
 @options.cell_size_option
-@click.option("--bandwidth", type=click.FloatRange(min=0, min_open=True), metavar="M",
+@click.option("--bandwidth", type=Metres(), metavar="M",
               help="KDE bandwidth in metres (default: normal-reference rule).")
 @options.distance_option
-@click.option("--eps", type=click.FloatRange(min=0, min_open=True), metavar="M",
+@click.option("--eps", type=Metres("hotspots.methods.clusters.MAX_EPS"), metavar="M",
               help="DBSCAN neighbourhood radius in metres.")
 @click.option("--min-samples", type=click.IntRange(min=1), help="DBSCAN/HDBSCAN min_samples.")
 @click.option("--min-cluster-size", type=click.IntRange(min=2), help="HDBSCAN min_cluster_size.")

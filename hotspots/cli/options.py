@@ -23,6 +23,8 @@ from typing import Any
 
 import click
 
+from hotspots.cli.params import Metres
+from hotspots.cli.params import check_month_range
 from hotspots.errors import HotspotsError
 from hotspots.progress import Progress
 
@@ -79,7 +81,7 @@ def check_month(ctx: click.Context, param: click.Parameter, value: str | None) -
 
     if value is not None and not is_month_text(value):
         raise click.BadParameter(f"{value!r} is not a month in the form YYYY-MM, e.g. 2024-03.")
-    return value
+    return check_month_range(value)
 
 
 def _check_group(group: str, groups_file: Path | None) -> None:
@@ -161,7 +163,7 @@ def period_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def cell_size_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--cell-size M``."""
     return click.option(
-        "--cell-size", type=click.FloatRange(min=0, min_open=True), metavar="M",
+        "--cell-size", type=Metres("hotspots.methods.grid.MAX_CELL_SIZE"), metavar="M",
         help="Grid cell size in metres (default: street scale, the median spacing of "
              "distinct crime locations rounded and clipped to 50-150 m).")(func)
 
@@ -169,7 +171,7 @@ def cell_size_option(func: Callable[..., Any]) -> Callable[..., Any]:
 def distance_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--distance M``: the Gi* neighbourhood."""
     return click.option(
-        "--distance", type=click.FloatRange(min=0, min_open=True), metavar="M",
+        "--distance", type=Metres(), metavar="M",
         help="Gi* neighbour distance in metres (default: the cell and its 8 neighbours).")(func)
 
 

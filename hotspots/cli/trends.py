@@ -12,7 +12,11 @@ from hotspots.cli import options
 if TYPE_CHECKING:  # pragma: no cover
     from hotspots.pipelines.selection import Selection
 
-__all__ = ["trends"]
+__all__ = ["trends", "KNOX_MAX_ITERATIONS"]
+
+#: ``--knox-iterations`` at most: :data:`hotspots.methods.nearrepeat.MAX_ITERATIONS`, written
+#: out so that ``hotspots --help`` need not load the methods (a test keeps the two equal).
+KNOX_MAX_ITERATIONS = 9_999
 
 
 @click.command()
@@ -28,9 +32,10 @@ __all__ = ["trends"]
 @click.option("--no-fdr", is_flag=True,
               help="Do not correct p-values for multiple testing (not recommended).")
 @options.harm_option
-@click.option("--knox-iterations", type=click.IntRange(min=1), default=99, show_default=True,
+@click.option("--knox-iterations", type=click.IntRange(min=1, max=KNOX_MAX_ITERATIONS),
+              default=99, show_default=True,
               help="Permutations for the near-repeat test (dated data only).")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Random seed of the near-repeat permutations.")
 @options.output_options
 def trends(selection: Selection, cell_size: float | None, step: str, distance: float | None,

@@ -10,11 +10,11 @@ the column ``area_name``.
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -24,6 +24,10 @@ from hotspots.errors import ColumnMappingError
 from hotspots.errors import CRSError
 from hotspots.errors import InputFileError
 from hotspots.io.report import BoundaryReport
+from hotspots.io.sources import member_problem
+from hotspots.io.sources import zip_members
+from hotspots.spatial import crs_problem
+from hotspots.validation import check_choice
 
 __all__ = ["load_boundary", "as_boundary_geometry", "AREA_NAME"]
 
@@ -33,6 +37,13 @@ AREA_NAME = "area_name"
 DROP_EMPTY = "empty geometry"
 #: Reason for boundary features dropped because they have no polygonal part.
 DROP_NOT_POLYGON = "no polygonal part"
+#: Reason for boundary features dropped because a vertex is NaN or infinite.
+DROP_NOT_FINITE = "NaN or infinite coordinates"
+#: Reason for areas dropped because they lie wholly inside earlier ones (overlaps="first").
+DROP_INSIDE_EARLIER = "wholly inside earlier areas"
+#: What to do with areas that overlap: give each overlap to the first area in file order
+#: (so every crime is counted once), keep them as they are, or refuse the file.
+OVERLAPS = ("first", "keep", "error")
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 _VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".gml", ".tab")
@@ -58,13 +69,17 @@ def _resolve(path: str | Path, layer: str | None) -> tuple[str, str | None]:
     if p.suffix.lower() != ".zip":
         return text, None
     try:
-        with zipfile.ZipFile(p) as zf:
-            members = [
-                m for m in zf.namelist()
-                if m.lower().endswith(_VECTOR_SUFFIXES) and not m.startswith("__MACOSX")
-            ]
-    except zipfile.BadZipFile:
-        raise InputFileError(f"Boundary file {text!r} is not a valid zip archive.") from None
+        infos = zip_members(p)
+    except InputFileError as exc:
+        raise InputFileError(f"Boundary file {text!r} cannot be opened: {exc}") from None
+    refused = [f"{i.filename}: {why}" for i in infos if (why := member_problem(i))]
+    if refused:
+        raise InputFileError(
+            f"Boundary file {text!r} holds member(s) that cannot be read safely: "
+            f"{'; '.join(refused[:3])}. Extract the boundary layer and give it directly.")
+    members = [i.filename for i in infos
+               if i.filename.lower().endswith(_VECTOR_SUFFIXES)
+               and not i.filename.startswith("__MACOSX")]
     if not members:
         raise InputFileError(
             f"No boundary layer in {text!r}: the archive has no .shp, .gpkg, .geojson or "
@@ -192,6 +207,7 @@ def load_boundary(
     layer: str | None = None,
     crs: str | None = "EPSG:27700",
     name_column: str | None = None,
+    overlaps: str = "first",
 ) -> tuple[gpd.GeoDataFrame, BoundaryReport]:
     """Read a polygon layer, repair it, reproject it to ``crs`` and name its areas.
 
@@ -209,6 +225,11 @@ def load_boundary(
     name_column : str, optional
         Column with the area names. Default: the first column called ``name``, ``*_name``
         or like ``LAD22NM``; else areas are numbered.
+    overlaps : {"first", "keep", "error"}
+        Areas that overlap (a polygon drawn twice, wards and their district in one layer):
+        ``"first"`` (default) gives each overlap to the first area in file order, so that
+        every crime is counted in one area at most; ``"keep"`` keeps them (crimes in an
+        overlap count in each); ``"error"`` refuses the file. Each case is reported.
 
     Returns
     -------
@@ -220,9 +241,11 @@ def load_boundary(
     Raises
     ------
     InputFileError
-        The file is missing, unreadable, or not a polygon layer.
+        The file is missing, unreadable, not a polygon layer, or (``overlaps="error"``) has
+        overlapping areas.
     CRSError
-        The layer has no CRS.
+        The layer has no CRS, or one that cannot place it on the Earth (an engineering
+        CRS), or its coordinates do not fit its CRS.
 
     Examples
     --------
@@ -236,17 +259,24 @@ def load_boundary(
     (['Centre'], 27700, 'ward_name')
     """
     label = str(path)
+    check_choice(overlaps, name="overlaps", choices=OVERLAPS)
+    target_crs = None if crs is None else _checked_crs(crs, "The 'crs' parameter")
     resolved, member = _resolve(path, layer)
     chosen_layer = None if member is not None else _choose_layer(resolved, layer, label)
     try:
         gdf = gpd.read_file(resolved, layer=chosen_layer)
     except Exception as exc:  # pyogrio/GDAL errors vary by driver
         raise InputFileError(f"Could not read boundary {label!r}: {exc}") from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputFileError(
+            f"Boundary {label!r} has no geometry: it is a table (columns: "
+            f"{', '.join(map(str, list(gdf.columns)[:10])) or 'none'}), not a polygon layer. "
+            "Give a GeoPackage, GeoJSON, Shapefile or KML of the areas.")
     report = BoundaryReport(
         source=label + (f":{member}" if member else ""),
         layer=chosen_layer,
         features_read=len(gdf),
-        crs="" if crs is None else CRS.from_user_input(crs).to_string(),
+        crs="" if target_crs is None else target_crs.to_string(),
     )
     if gdf.crs is None:
         raise CRSError(
@@ -255,20 +285,112 @@ def load_boundary(
             "gdf.set_crs('EPSG:4326') for longitude/latitude or 'EPSG:27700' for British "
             "National Grid, then save or pass the GeoDataFrame."
         )
-    report.source_crs = CRS.from_user_input(gdf.crs).to_string()
+    source_crs = _checked_crs(gdf.crs, f"Boundary {label!r}")
+    report.source_crs = source_crs.to_string()
     # None keeps the file's own CRS (callers reproject once, straight to the crimes' CRS)
-    target = CRS.from_user_input(gdf.crs if crs is None else crs)
+    target = source_crs if target_crs is None else target_crs
     report.crs = target.to_string()
     if len(gdf) == 0:
         raise InputFileError(f"Boundary {label!r} has no features.")
+    gdf = _finite(gdf, report, label, "")
     _check_degrees(gdf, label)
     gdf = _repair(gdf, report, label)
-    if CRS.from_user_input(gdf.crs) != target:
-        gdf = gdf.to_crs(target)
+    if source_crs != target:
+        gdf = _finite(gdf.to_crs(target), report, label, f" in {report.crs}")
         report.notes.append(f"Reprojected from {report.source_crs} to {report.crs}.")
     gdf = _name_areas(gdf, name_column, label, report)
+    gdf = _resolve_overlaps(gdf, report, label, overlaps)
     report.features_kept = len(gdf)
     return gdf.reset_index(drop=True), report
+
+
+def _checked_crs(crs: Any, what: str) -> CRS:
+    """``crs`` as a pyproj CRS that can place polygons on the Earth, or a CRSError."""
+    try:
+        parsed = CRS.from_user_input(crs)
+    except Exception:  # pyproj.exceptions.CRSError, TypeError
+        raise CRSError(f"{what}: {crs!r} is not a CRS pyproj knows; use e.g. 'EPSG:27700'.") \
+            from None
+    problem = crs_problem(parsed)
+    if problem:
+        raise CRSError(f"{what} cannot be used: {problem}.")
+    return parsed
+
+
+def _finite(gdf: gpd.GeoDataFrame, report: BoundaryReport, label: str,
+            where: str) -> gpd.GeoDataFrame:
+    """``gdf`` without features that have a NaN or infinite vertex (dropped and counted)."""
+    geoms = np.asarray(gdf.geometry.array)
+    present = ~shapely.is_missing(geoms)
+    counts = shapely.get_num_coordinates(geoms[present])
+    coords = shapely.get_coordinates(geoms[present])
+    bad_vertex = ~np.isfinite(coords).all(axis=1)
+    bad = np.zeros(len(gdf), dtype=bool)
+    owners = np.repeat(np.flatnonzero(present), counts)
+    bad[np.unique(owners[bad_vertex])] = True
+    if not bad.any():
+        return gdf
+    report.dropped[DROP_NOT_FINITE] = report.dropped.get(DROP_NOT_FINITE, 0) + int(bad.sum())
+    report.notes.append(f"Dropped {int(bad.sum()):,} area(s) of {label} with NaN or infinite "
+                        f"coordinates{where}; fix their geometry in a GIS to keep them.")
+    if bad.all():
+        raise InputFileError(f"Boundary {label!r}: every area has NaN or infinite coordinates"
+                             f"{where}, so none can be used. Check the file and its CRS.")
+    return gdf.loc[~bad]
+
+
+#: Overlaps smaller than this share of the smaller area are rounding noise along shared
+#: edges, not overlapping areas.
+OVERLAP_TOLERANCE = 1e-6
+
+
+def _resolve_overlaps(gdf: gpd.GeoDataFrame, report: BoundaryReport, label: str,
+                      mode: str) -> gpd.GeoDataFrame:
+    """Find areas that overlap; report them and (``"first"``) make the areas disjoint."""
+    geoms = np.asarray(gdf.geometry.array).copy()
+    if len(geoms) < 2:
+        return gdf
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    pair = left < right
+    left, right = left[pair], right[pair]
+    sizes = shapely.area(geoms)
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    smaller = np.minimum(sizes[left], sizes[right])
+    over = shared > OVERLAP_TOLERANCE * smaller
+    if not over.any():
+        return gdf
+    left, right, share = left[over], right[over], shared[over] / smaller[over]
+    names = gdf[AREA_NAME].to_numpy()
+    top = int(np.argmax(share))
+    found = (f"{len(left):,} pair(s) of areas in {label} overlap (the largest overlap: "
+             f"{names[left[top]]!r} and {names[right[top]]!r}, {share[top]:.1%} of the "
+             "smaller)")
+    if mode == "error":
+        raise InputFileError(f"{found}. Fix the layer so that areas do not overlap, or load it "
+                             "with overlaps='first' (each overlap goes to the first area).")
+    if mode == "keep":
+        report.notes.append(f"{found}; they were kept, so a crime in an overlap is counted in "
+                            "each area and counts add up to more than the crimes.")
+        return gdf
+    emptied = []
+    for j in np.unique(right):
+        earlier = shapely.union_all(geoms[left[right == j]])
+        trimmed = _polygonal_part(shapely.make_valid(shapely.difference(geoms[j], earlier)))
+        if trimmed is None or trimmed.is_empty:
+            emptied.append(int(j))
+        geoms[j] = trimmed
+    report.notes.append(f"{found}; each overlap was given to the first of its areas in file "
+                        "order, so every crime is counted in one area at most.")
+    out = gdf.copy()
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=gdf.crs))
+    if emptied:
+        report.dropped[DROP_INSIDE_EARLIER] = len(emptied)
+        report.notes.append(
+            f"{len(emptied):,} area(s) lay wholly inside earlier ones and were dropped "
+            f"({', '.join(repr(str(names[j])) for j in emptied[:3])}); a layer mixing levels "
+            "(wards and their district) should be split into one file per level.")
+        out = out.drop(index=out.index[emptied])
+    return out
 
 
 def _check_degrees(gdf: gpd.GeoDataFrame, label: str) -> None:

@@ -49,6 +49,7 @@ __all__ = [
     "open_entry",
     "expand_sources",
     "zip_members",
+    "member_problem",
     "sniff_kind",
     "upload_header",
     "MAX_HEADER_BYTES",
@@ -191,7 +192,7 @@ def _unsafe_name(name: str) -> bool:
             is not None or any(ord(c) < 32 for c in name))
 
 
-def _member_problem(info: zipfile.ZipInfo) -> str | None:
+def member_problem(info: zipfile.ZipInfo) -> str | None:
     """Why a member cannot be read safely (None when it can)."""
     name = info.filename
     if _unsafe_name(name):
@@ -316,7 +317,7 @@ def open_entry(entry: Entry, archives: OpenArchives | None = None) -> Iterator[B
         else:
             archive = archives.get(entry.path)
             info = entry.info or archive.getinfo(entry.member)
-            problem = _member_problem(info)
+            problem = member_problem(info)
             if problem:
                 raise InputFileError(f"Could not read {label}: {problem}.")
             try:
@@ -391,7 +392,7 @@ def _zip_entries(path: Path, notes: list[str]) -> list[Entry]:
         elif not lower.endswith(_CSV_SUFFIXES):
             others.append(name)
         else:
-            problem = _member_problem(info)
+            problem = member_problem(info)
             if problem:
                 refused.append(f"Skipped {path.name}:{name}: {problem}.")
             else:

@@ -91,6 +91,11 @@ HDBSCAN_BUFFER = DEFAULT_EPS / 2
 #: clusters are descriptive, and every output says so.
 HDBSCAN_MAX_TESTED = 20_000
 
+#: The largest DBSCAN radius (metres): 10 km spans a whole town, so a larger eps makes
+#: one cluster of everything, not hotspots, and its hull (buffered by eps / 2) would cover
+#: a region the map cannot frame.
+MAX_EPS = 10_000.0
+
 # ----------------------------------------------------------------------------- checks
 
 
@@ -100,9 +105,11 @@ def _check_eps(value: Any, *, func: str) -> float:
         or not isinstance(value, Real)
         or not math.isfinite(value)
         or value <= 0
+        or value > MAX_EPS
     ):
         raise ParameterError(
-            f"The 'eps' parameter of {func} must be a float in (0.0, inf), got {value!r}."
+            f"The 'eps' parameter (--eps) of {func} must be a float in (0.0, {MAX_EPS:g}] "
+            f"metres, got {value!r}. Street-scale clusters use 50 to 500 m."
         )
     return float(value)
 

@@ -61,6 +61,8 @@ from hotspots.validation import check_choice
 from hotspots.validation import float_param
 
 __all__ = [
+    "MAX_CUBE_CELLS",
+    "check_cube_size",
     "BIN_ALPHA",
     "EmergingResult",
     "cell_series",
@@ -147,6 +149,30 @@ class EmergingResult(HotspotResult):
             f"{100 * (1 - BIN_ALPHA):.0f}% confidence ({test}) {fdr}; Mann-Kendall trend (alpha "
             f"{MK_ALPHA:g}); Esri Emerging Hot Spot patterns.{weighted} "
             f"{p['n_crimes']:,} crimes."
+        )
+
+
+#: The most cell-steps (grid cells x time steps) a space-time cube may hold. The cube keeps
+#: about six float64 arrays of this size (counts, Gi* z and p, FDR p, bins, weights), so
+#: 20 million cell-steps is about 1 GB: a force-wide 100 m grid (~60,000 cells) over 10
+#: years of months, or a town over three years of days.
+MAX_CUBE_CELLS = 20_000_000
+
+
+def check_cube_size(n_steps: int, n_study: int, n_cells: int, *, func: str) -> None:
+    """Refuse, before allocating it, a space-time cube larger than :data:`MAX_CUBE_CELLS`.
+
+    Examples
+    --------
+    >>> check_cube_size(36, 5000, 10000, func="emerging_hotspots") is None
+    True
+    """
+    if n_steps * n_cells > MAX_CUBE_CELLS:
+        raise ParameterError(
+            f"{func}: {n_steps:,} time steps over a grid of {n_cells:,} cells ({n_study:,} in "
+            f"the study area) make {n_steps * n_cells:,} cell-steps, more than the limit of "
+            f"{MAX_CUBE_CELLS:,}. Use a longer step (--step month), fewer months (--from, "
+            "--to), a larger cell size or a smaller area."
         )
 
 
@@ -245,6 +271,7 @@ def emerging_hotspots(
     steps = time_steps(crimes, step=step)
     notes = list(prep.notes) + list(steps.notes)
     n_steps = len(steps)
+    check_cube_size(n_steps, int(prep.mask.sum()), prep.grid.n_cells, func=func)
     counts, n_counted, n_undated = count_cube(prep, steps.index, n_steps)
     if n_undated:
         notes.append(f"{n_undated:,} crimes have no month or date and were left out.")

@@ -26,6 +26,7 @@ from hotspots.validation import require_projected
 
 __all__ = [
     "Grid",
+    "MAX_CELL_SIZE",
     "CellSizeChoice",
     "make_grid",
     "choose_cell_size",
@@ -55,6 +56,9 @@ MIN_LOCATIONS_FOR_SPACING = 10
 #: so 4 million keeps every grid method, and the few grids a run makes, within a few GB on
 #: a 24 GB machine; a 100 km x 100 km force at 50 m is exactly 4 million cells.
 MAX_CELLS = 4_000_000
+#: The largest cell size accepted (metres): 50 km cells put a county in a few cells, which
+#: is no longer a map of places; larger ones cannot be framed on a web map.
+MAX_CELL_SIZE = 50_000.0
 #: The rule behind the default cell size, recorded in ``params["cell_size_rule"]``.
 CELL_SIZE_RULE = (
     "median nearest-neighbour distance between distinct crime locations (KD-tree), "
@@ -372,6 +376,11 @@ def make_grid(
         size = default_cell_size(points[0], points[1], bounds=padded)
     else:
         size = check_positive(cell_size, name="cell_size")
+        if size > MAX_CELL_SIZE:
+            raise ParameterError(
+                f"The 'cell_size' (--cell-size) of {size:g} m is larger than the limit of "
+                f"{MAX_CELL_SIZE:g} m; street-scale hotspots use 50 to 250 m cells."
+            )
         n = _n_cells(padded, size)
         if n > MAX_CELLS:
             raise ParameterError(

@@ -60,6 +60,9 @@ DEFAULT_TIME_BANDS: tuple[float, ...] = (7.0, 14.0, 21.0, 28.0)
 #: Permutations for the Monte Carlo p-values. 99 gives p-values down to 0.01; the Near
 #: Repeat Calculator offers 20, 99 and 999 (use 999 for a published figure).
 DEFAULT_ITERATIONS = 99
+#: The most permutations: 9,999 resolve p-values to 0.0001, finer than any test here needs;
+#: each permutation costs a pass over every pair of crimes.
+MAX_ITERATIONS = 9_999
 #: One-sided significance level for calling a cell a near-repeat pattern.
 KNOX_ALPHA = 0.05
 #: Fewer dated events than this cannot give a meaningful Knox table.
@@ -315,11 +318,16 @@ def knox_test(
     d_edges = _edges(distance_bands, name="distance_bands", unit="metres")
     t_edges = _edges(time_bands, name="time_bands", unit="days")
     if isinstance(iterations, bool) or not isinstance(iterations, int | np.integer) or (
-            iterations < 1):
+            iterations < 1 or iterations > MAX_ITERATIONS):
         raise ParameterError(
-            f"The 'iterations' parameter of {func} must be a whole number >= 1 (99 or 999 "
-            f"are usual), got {iterations!r}."
+            f"The 'iterations' parameter (--knox-iterations) of {func} must be a whole number "
+            f"from 1 to {MAX_ITERATIONS:,} (99 or 999 are usual), got {iterations!r}."
         )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)
+                             or seed < 0):
+        raise ParameterError(
+            f"The 'seed' parameter (--seed) of {func} must be a whole number >= 0 or None, "
+            f"got {seed!r}.")
     alpha = float_param(alpha, name="alpha", func=func, allow_none=False, high=1.0)
     hd, ht = headline if headline is not None else (d_edges[0], t_edges[0])
     if hd not in d_edges or ht not in t_edges:

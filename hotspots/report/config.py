@@ -84,6 +84,7 @@ from pydantic import StringConstraints
 from pydantic import model_validator
 
 from hotspots.errors import InputFileError
+from hotspots.io.dates import year_range
 from hotspots.methods.find import MethodSettings
 from hotspots.months import is_month_text
 from hotspots.report.settings import OutputOptions
@@ -100,6 +101,7 @@ __all__ = [
     "CONTROL_REST",
     "HARM_EXAMPLE",
     "METHODS",
+    "MAX_EVALUATION_MONTHS",
 ]
 
 #: Months in the default report period: the latest year of data, the span Safer Streets
@@ -153,6 +155,10 @@ def _existing_file(text: str) -> Path:
 def _month(text: str) -> str:
     if not is_month_text(text):
         raise ValueError(f"{text!r} is not a month written YYYY-MM, e.g. 2024-03")
+    first, last = year_range()
+    if not first <= int(text[:4]) <= last:
+        raise ValueError(f"{text!r} is not a month crime data can have (years {first} to "
+                         f"{last})")
     return text
 
 
@@ -189,6 +195,11 @@ FilePath = Annotated[Text, AfterValidator(_existing_file)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Count = Annotated[int, BeforeValidator(_whole), Field(gt=0)]
+#: The most months an evaluation may look before or after the start: ten years, far more
+#: than police.uk keeps (36 months) and than any before/after comparison uses.
+MAX_EVALUATION_MONTHS = 120
+EvaluationMonths = Annotated[int, BeforeValidator(_whole),
+                             Field(gt=0, le=MAX_EVALUATION_MONTHS)]
 
 
 class _Section(BaseModel):
@@ -283,8 +294,8 @@ class _Evaluation(_Section):
     buffer_m: Positive | None = None
     control: Annotated[Text, AfterValidator(_keyword_or_file(CONTROL_REST))] = CONTROL_REST
     control_layer: Text | None = None
-    months_before: Count = 12
-    months_after: Count = 12
+    months_before: EvaluationMonths = 12
+    months_after: EvaluationMonths = 12
     categories: Texts | None = None
 
 

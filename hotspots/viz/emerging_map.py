@@ -20,6 +20,7 @@ from hotspots.methods.patterns import PATTERN_RULES
 from hotspots.methods.patterns import PATTERNS
 from hotspots.privacy import suppress_small_counts
 from hotspots.viz.colours import EMERGING_COLOURS
+from hotspots.viz.webmaps import lonlat_bounds
 
 __all__ = ["MAX_MAP_CELLS", "emerging_map"]
 
@@ -73,9 +74,9 @@ def emerging_map(
     if len(drawn) > MAX_MAP_CELLS:
         drawn = drawn.assign(_hot=drawn["hotspot"]).sort_values(
             ["_hot", "score"], ascending=False).head(MAX_MAP_CELLS).drop(columns="_hot")
-    extent = areas.to_crs(4326) if areas is not None and len(areas) else (
-        drawn if len(drawn) else cells).to_crs(4326)
-    minx, miny, maxx, maxy = extent.total_bounds
+    extent = areas if areas is not None and len(areas) else (drawn if len(drawn) else cells)
+    minx, miny, maxx, maxy = lonlat_bounds(
+        tuple(extent.total_bounds) if len(extent) else None, crs=str(extent.crs))
     fmap = folium.Map(tiles=tiles, max_zoom=19, control_scale=True, prefer_canvas=True)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     if areas is not None and len(areas):

@@ -34,6 +34,7 @@ __all__ = [
     "hotspot_map",
     "base_map",
     "view_for",
+    "lonlat_bounds",
     "areas_layer",
     "hotspot_layer",
     "heat_layer",
@@ -125,6 +126,27 @@ def legend_box(title: str, rows_html: str, statement_html: str, *,
 </div>"""
 
 
+def lonlat_bounds(bounds: tuple[float, float, float, float] | None, *,
+                  crs: str = "EPSG:27700") -> tuple[float, float, float, float]:
+    """``bounds`` (in ``crs``) as longitude/latitude; :data:`DEFAULT_VIEW` when there are
+    none or they do not convert to valid degrees (an extent far beyond the CRS's area).
+
+    Examples
+    --------
+    >>> lonlat_bounds(None) == DEFAULT_VIEW
+    True
+    >>> lonlat_bounds((0.0, 0.0, 1e12, 1e12)) == DEFAULT_VIEW
+    True
+    """
+    if bounds is None or not np.all(np.isfinite(bounds)):
+        return DEFAULT_VIEW
+    frame = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(4326)
+    minx, miny, maxx, maxy = (float(v) for v in frame.total_bounds)
+    valid = (np.all(np.isfinite([minx, miny, maxx, maxy])) and -180 <= minx <= maxx <= 180
+             and -90 <= miny <= maxy <= 90)
+    return (minx, miny, maxx, maxy) if valid else DEFAULT_VIEW
+
+
 def view_for(
     bounds: tuple[float, float, float, float] | None,
     *,
@@ -144,11 +166,7 @@ def view_for(
     >>> view_for((436000, 357000, 444000, 363000))[1]
     12
     """
-    if bounds is None or not np.all(np.isfinite(bounds)):
-        minx, miny, maxx, maxy = DEFAULT_VIEW
-    else:
-        frame = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(4326)
-        minx, miny, maxx, maxy = frame.total_bounds
+    minx, miny, maxx, maxy = lonlat_bounds(bounds, crs=crs)
     centre = [float(miny + maxy) / 2, float(minx + maxx) / 2]
     # web mercator: 256 px span 360 degrees of longitude at zoom 0; latitude is stretched
     lat_scale = 1 / np.cos(np.radians(centre[0]))
@@ -186,11 +204,7 @@ def base_map(
     MapAccessibility(title, description).add_to(fmap)
     if heat:
         HeatAssets().add_to(fmap)
-    if bounds is not None and np.all(np.isfinite(bounds)):
-        frame = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(4326)
-        minx, miny, maxx, maxy = frame.total_bounds
-    else:
-        minx, miny, maxx, maxy = DEFAULT_VIEW
+    minx, miny, maxx, maxy = lonlat_bounds(bounds, crs=crs)
     fmap.location = [float(miny + maxy) / 2, float(minx + maxx) / 2]
     fmap.options["zoom"] = (view_for(bounds, crs=crs, snap=ZOOM_SNAP)[1] if bounds is not None
                             else 10)
