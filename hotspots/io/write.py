@@ -1,7 +1,8 @@
 """Writing results: GeoPackage layers, CSV tables and ``run.json``, each written atomically.
 
 A file is written to a temporary name in the same folder and moved into place only when
-complete, so an interrupted run never leaves a half-written GeoPackage behind.
+complete, so an interrupted run never leaves a half-written GeoPackage behind. CSV tables
+are written so that no cell runs as a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+
+from hotspots.escaping import neutralise_table
 
 __all__ = [
     "atomic_path",
@@ -121,9 +124,25 @@ def write_geopackage(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> P
 
 
 def write_table(path: str | Path, frame: pd.DataFrame) -> Path:
-    """Write a table as UTF-8 CSV (geometry dropped), atomically."""
+    """Write a table as UTF-8 CSV (geometry dropped), atomically.
+
+    Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
+    carriage return first) get a leading single quote
+    (:func:`hotspots.escaping.neutralise_table`, as OWASP advises); numbers, negative ones
+    included, are written as they are.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> t = pd.DataFrame({"street": ["=cmd|' /C calc'!A0", "High St"], "change": [-2, 3]})
+    >>> out = write_table(Path(tempfile.mkdtemp()) / "t.csv", t)
+    >>> print(out.read_text().strip())
+    street,change
+    '=cmd|' /C calc'!A0,-2
+    High St,3
+    """
     path = Path(path)
-    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    table = neutralise_table(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False)
     return path

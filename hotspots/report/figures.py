@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import folium
+import matplotlib
 import pandas as pd
 
 from hotspots.report.data import ReportData
@@ -123,10 +124,13 @@ def draw_figures(data: ReportData, sel: Selection, out: Path, *,
             ev.result, charts / "evaluation_trend.png", dpi=CHART_DPI)
     figures: dict[str, Path] = {}
     notes: list[str] = []
-    for name, draw in todo.items():
-        path = _drawn(name.split("_", 1)[1], draw, notes)
-        if path is not None:
-            figures[name] = path
+    # Titles and labels hold user text (group labels, plan and area names, crime types):
+    # drawn as written, never parsed as mathtext ("$x$"), the rule of hotspots.escaping.
+    with matplotlib.rc_context({"text.parse_math": False}):
+        for name, draw in todo.items():
+            path = _drawn(name.split("_", 1)[1], draw, notes)
+            if path is not None:
+                figures[name] = path
     return figures, notes
 
 
@@ -142,7 +146,8 @@ def interactive_map(data: ReportData, sel: Selection, *, tiles: bool) -> str | N
         shown_areas = sel.bid_areas
     if prof.result is not None:
         fmap = hotspot_map(prof.result, areas=shown_areas, sensitive=data.sensitive,
-                           title=f"{data.summary.group['label']}: hotspots", tiles=tile_name)
+                           title=f"{data.summary.group['label']}: hotspots", tiles=tile_name,
+                           layer_control=False)
     elif shown_areas is not None and len(shown_areas):
         fmap = base_map(tuple(shown_areas.total_bounds), crs=str(shown_areas.crs),
                         tiles=tile_name)
@@ -158,6 +163,7 @@ def interactive_map(data: ReportData, sel: Selection, *, tiles: bool) -> str | N
                             fields=["role", "description"], name="Evaluation areas")
         group.show = False
         group.add_to(fmap)
-    if prof.result is None and (plan.items or ev.areas is not None):
-        folium.LayerControl(collapsed=True).add_to(fmap)  # hotspot_map adds its own
+    # Last: the control lists (and its script refers to) the layers that exist when it is
+    # added; made first, the plan and evaluation layers were missing and broke the map.
+    folium.LayerControl(collapsed=True).add_to(fmap)
     return render_html(fmap)

@@ -16,6 +16,7 @@ from hotspots.ui.maps import map_view
 from hotspots.viz.colours import ROLE_COLOURS
 from hotspots.viz.webmaps import class_layer
 from hotspots.viz.webmaps import hotspot_layer
+from hotspots.viz.webmaps import layer_group
 from hotspots.viz.webmaps import legend_entries
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +66,7 @@ def side_by_side(results, labels, bounds, key, sensitive, areas=None,
     for column, result, label in zip(columns, results, labels, strict=True):
         with column:
             st.caption(f"{label}: {caption}.")
-            layers = folium.FeatureGroup(name=label)
+            layers = layer_group(label)
             hotspot_layer(result, sensitive=sensitive, name=label,
                           only_hotspots=True).add_to(layers)
             if areas is not None:

@@ -6,7 +6,6 @@ with folium, as ``hotspots trends`` and ``hotspots compare`` write it to ``map.h
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
+from hotspots.escaping import html_text
 from hotspots.methods.patterns import PATTERN_RULES
 from hotspots.methods.patterns import PATTERNS
 from hotspots.privacy import suppress_small_counts
@@ -89,7 +89,7 @@ def emerging_map(
         if sensitive:
             count = suppress_small_counts(drawn[["count"]], ("count",))["count"]
         shown = pd.DataFrame({
-            "cell_id": drawn["cell_id"].astype(str).map(html.escape),
+            "cell_id": drawn["cell_id"].astype(str).map(html_text),
             "pattern": drawn["pattern"].astype(str),
             "crimes": count.to_numpy(),
             "hot_steps": drawn["n_hot_steps"].astype(int).to_numpy(),
@@ -113,7 +113,7 @@ def emerging_map(
         layer = gpd.GeoDataFrame(shown, geometry=drawn.geometry.values, crs=drawn.crs)
         folium.GeoJson(
             json.loads(layer.to_crs(4326).to_json()),
-            name=title,
+            name=html_text(title),
             style_function=lambda f: {"fillColor": f["properties"]["_colour"],
                                       "color": f["properties"]["_colour"], "weight": 0.5,
                                       "fillOpacity": 0.75},
@@ -123,15 +123,15 @@ def emerging_map(
     folium.LayerControl(collapsed=True).add_to(fmap)
     present = sorted(set(drawn["pattern_code"].astype(int)), key=lambda c: (c < 0, abs(c)))
     rows_html = "".join(
-        f'<div title="{html.escape(PATTERN_RULES.get(PATTERNS[c], PATTERN_RULES["Cold spots"]))}">'
+        f'<div title="{html_text(PATTERN_RULES.get(PATTERNS[c], PATTERN_RULES["Cold spots"]))}">'
         f'<span style="background:{EMERGING_COLOURS[c]}"></span>{PATTERNS[c]}</div>'
         for c in present
     ) or "<div>No emerging pattern found</div>"
-    statement = html.escape(result.method_statement()) + " Hover a pattern for its rule."
+    statement = html_text(result.method_statement()) + " Hover a pattern for its rule."
     legend = f"""
 <div id="hotspots-legend" style="position:fixed;bottom:24px;left:12px;z-index:1000;
  background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif;max-width:300px">
- <b>{html.escape(title)}</b>{rows_html}
+ <b>{html_text(title)}</b>{rows_html}
  <div style="margin-top:4px;color:#444">{statement}</div>
  <style>#hotspots-legend span{{display:inline-block;width:14px;height:14px;margin-right:6px;
  vertical-align:middle;border:1px solid #999}}</style>

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -20,6 +19,8 @@ from branca.element import Element
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
+
+from hotspots.escaping import js_string
 
 __all__ = ["AccessibleMap", "MapAccessibility", "HeatAssets", "VIEWPORT"]
 
@@ -79,8 +80,8 @@ class MapAccessibility(MacroElement):
     def __init__(self, title: str, description: str = "") -> None:
         super().__init__()
         self._name = "MapAccessibility"
-        self.title_json = json.dumps(title)
-        self.description_json = json.dumps(description)
+        self.title_json = js_string(title)  # user text: never able to end the <script>
+        self.description_json = js_string(description)
 
 
 class HeatAssets(JSCSSMixin, MacroElement):

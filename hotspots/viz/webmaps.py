@@ -6,8 +6,8 @@ maps.
 
 from __future__ import annotations
 
-import html
 import json
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 from branca.element import Element
 
+from hotspots.escaping import html_text
 from hotspots.methods.stability import stability_statement
 from hotspots.privacy import count_labels
 from hotspots.result import HotspotResult
@@ -32,6 +33,7 @@ from hotspots.viz.mapelements import MapAccessibility
 
 __all__ = [
     "hotspot_map",
+    "layer_group",
     "base_map",
     "view_for",
     "lonlat_bounds",
@@ -67,8 +69,22 @@ def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
                        index=frame.index)
     for col in columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: html.escape(str(v)) if v is not None else "")
+            out[col] = out[col].map(html_text)
     return out
+
+
+def layer_group(name: str, **options: Any) -> folium.FeatureGroup:
+    """A feature group whose ``name`` (user text: a group label, a plan name) is escaped.
+
+    Leaflet's layer control inserts layer names as HTML, so a name is text only once
+    escaped (:func:`hotspots.escaping.html_text`).
+
+    Examples
+    --------
+    >>> layer_group('<img src=x onerror=alert(1)>').layer_name
+    '&lt;img src=x onerror=alert(1)&gt;'
+    """
+    return folium.FeatureGroup(name=html_text(name), **options)
 
 
 def legend_entries(result: HotspotResult, *, only_hotspots: bool = False
@@ -94,11 +110,11 @@ def legend_entries(result: HotspotResult, *, only_hotspots: bool = False
 
 
 def _legend(result: HotspotResult, title: str) -> str:
-    rows = "".join(f'<div><span style="background:{c}"></span>{html.escape(lab)}</div>'
+    rows = "".join(f'<div><span style="background:{c}"></span>{html_text(lab)}</div>'
                    for c, lab in legend_entries(result))
     statement = " ".join(t for t in (result.method_statement(),
                                      stability_statement(result.params)) if t)
-    return legend_box(title, rows, html.escape(statement))
+    return legend_box(title, rows, html_text(statement))
 
 
 def legend_box(title: str, rows_html: str, statement_html: str, *,
@@ -119,7 +135,7 @@ def legend_box(title: str, rows_html: str, statement_html: str, *,
              f"border:1px solid #888;font:12px sans-serif;max-width:{max_width}px")
     return f"""
 <div id="hotspots-legend" style="{style}">
- <b>{html.escape(title)}</b>{rows_html}
+ <b>{html_text(title)}</b>{rows_html}
  <div style="margin-top:4px;color:#444">{statement_html}</div>
  <style>#hotspots-legend span{{display:inline-block;width:14px;height:14px;margin-right:6px;
  vertical-align:middle;border:1px solid #999}}</style>
@@ -228,7 +244,7 @@ def labels_layer(
     >>> "u0026lt;Road" in page and "<Road>" not in page
     True
     """
-    group = folium.FeatureGroup(name=name)
+    group = layer_group(name)
     if len(labels) == 0:
         return group
     points = gpd.GeoSeries(gpd.points_from_xy(labels["x"], labels["y"]), crs=crs).to_crs(4326)
@@ -240,7 +256,7 @@ def labels_layer(
         folium.Marker(
             [point.y, point.x], interactive=False, keyboard=False,
             icon=folium.DivIcon(html=f'<span class="{css_class}" style="{style}">'
-                                     f"{html.escape(str(text))}</span>",
+                                     f"{html_text(text)}</span>",
                                 icon_size=(0, 0), icon_anchor=(0, 0)),
         ).add_to(group)
     return group
@@ -309,7 +325,7 @@ def areas_layer(
     highlight: list[str] | None = None,
 ) -> folium.FeatureGroup:
     """Area outlines with escaped tooltips (name, count, rank where present)."""
-    group = folium.FeatureGroup(name=name)
+    group = layer_group(name)
     if areas is None or len(areas) == 0:
         return group
     shown = [c for c in (area_name, "count", "rank") if c in areas.columns]
@@ -341,7 +357,7 @@ def hotspot_layer(
     Grid methods draw every cell with a score (Gi*: every significant cell) unless
     ``only_hotspots``, which draws the cells flagged as hotspots only.
     """
-    group = folium.FeatureGroup(name=name or f"Hotspots ({result.method})")
+    group = layer_group(name or f"Hotspots ({result.method})")
     cells = cells_to_draw(result, only_hotspots)
     if len(cells) == 0:
         return group
@@ -412,7 +428,7 @@ def heat_layer(
     """
     from folium.plugins import HeatMap
 
-    group = folium.FeatureGroup(name=name, show=show)
+    group = layer_group(name, show=show)
     if len(crimes) == 0:
         return group
     pts = crimes.geometry.to_crs(4326)
@@ -424,7 +440,7 @@ def heat_layer(
     )
     if len(pooled) > max_points:
         pooled = pooled.nlargest(max_points, "n")
-        group.layer_name = f"{name}: busiest {max_points:,} points"
+        group.layer_name = html_text(f"{name}: busiest {max_points:,} points")
     HeatMap(
         pooled[["lat", "lon", "n"]].to_numpy().tolist(), radius=12, blur=15, min_opacity=0.3
     ).add_to(group)
@@ -457,7 +473,7 @@ def class_layer(
     >>> "lt;b" in page and '"<b>"' not in page
     True
     """
-    group = folium.FeatureGroup(name=name)
+    group = layer_group(name)
     if len(frame) == 0:
         return group
     if len(frame) > max_features:
@@ -480,11 +496,15 @@ def hotspot_map(
     sensitive: bool = False,
     title: str = "Hotspots",
     tiles: str | None = "OpenStreetMap",
+    layer_control: bool = True,
 ) -> folium.Map:
     """Return a folium map of a hotspot result, with optional area outlines.
 
     Cells or clusters are coloured by class (Gi*) or score (others), with tooltips whose
     text is HTML-escaped. For ``sensitive`` groups (VAWG), counts of 1–4 show as "<5".
+    ``layer_control=False`` leaves out the layer control, for callers that add layers
+    after this (the control must come last: it lists the layers that exist when it is
+    drawn, and refers to them by name in the page's script).
 
     Examples
     --------
@@ -503,6 +523,7 @@ def hotspot_map(
     if areas is not None and len(areas):
         areas_layer(areas, area_name=area_name, sensitive=sensitive).add_to(fmap)
     hotspot_layer(result, sensitive=sensitive, name=f"{title} ({result.method})").add_to(fmap)
-    folium.LayerControl(collapsed=True).add_to(fmap)
+    if layer_control:
+        folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.get_root().html.add_child(Element(_legend(result, title)))
     return fmap
