@@ -12,6 +12,7 @@ import streamlit as st
 st.set_page_config(page_title="hotspots: Safer Streets planning", page_icon="📍", layout="wide")
 
 import hotspots  # noqa: E402  (set_page_config must run first)
+from hotspots.escaping import markdown_text as md  # noqa: E402
 from hotspots.groups import load_groups  # noqa: E402
 from hotspots.ui.analyse import analyse  # noqa: E402
 from hotspots.ui.assess import assess  # noqa: E402
@@ -42,7 +43,8 @@ def footer(key: str) -> None:
     else:
         data = ("Crime data: the uploaded files (police.uk data is published under the Open "
                 "Government Licence v3.0).")
-    st.caption(f"hotspots {hotspots.__version__}. {data} Base map: {tile_config().label}.")
+    st.caption(f"hotspots {hotspots.__version__}. {md(data)} Base map: "
+               f"{md(tile_config().label)}.")
 
 
 def planner() -> None:
@@ -60,13 +62,14 @@ def planner() -> None:
                 key, crimes, areas, tuple(chosen), group, start, end, method, cell_size,
                 bandwidth)
     except hotspots.HotspotsError as exc:
-        st.error(str(exc))
+        st.error(md(exc, lines=True))
         st.stop()
     load_report_panel(report)
     if result is None:
         st.warning(
-            f"No crimes in the group {groups[group].label} in {', '.join(chosen) or 'the data'} "
-            f"between {start} and {end}: {selection.get('why', 'the selection is empty')}. "
+            f"No crimes in the group {md(groups[group].label)} in "
+            f"{md(', '.join(chosen) or 'the data')} between {start} and {end}: "
+            f"{md(selection.get('why', 'the selection is empty'))}. "
             "Choose a longer period, another crime group or more areas."
         )
         st.stop()

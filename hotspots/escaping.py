@@ -8,8 +8,8 @@ has one function here, and every output goes through it:
   Leaflet inserts layer-control names and tooltips as HTML, so map labels are escaped too.
 * Markdown (Streamlit's ``st.markdown``, ``st.subheader``, captions, alerts and widget
   labels render Markdown, which includes images that the browser fetches):
-  :func:`markdown_text` backslash-escapes every ASCII punctuation character CommonMark
-  gives a meaning to, and folds line breaks into spaces.
+  :func:`markdown_text` backslash-escapes the characters CommonMark and Streamlit give a
+  meaning to (anywhere, or at the start of a line), and folds line breaks into spaces.
 * JavaScript literals: :func:`js_string` writes JSON with ``<``, ``>``, ``&`` and the two
   Unicode line separators escaped, so a value cannot close a ``<script>``.
 * Spreadsheets (every CSV written): :func:`spreadsheet_cell` neutralises a cell that a
@@ -25,7 +25,7 @@ Examples
 >>> html_text('"><img src=x onerror=alert(1)>')
 '&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'
 >>> markdown_text("![b](http://host/beacon.png)")
-'\\\\!\\\\[b\\\\]\\\\(http\\\\:\\\\/\\\\/host\\\\/beacon\\\\.png\\\\)'
+'\\\\!\\\\[b\\\\]\\\\(http\\\\://host/beacon.png\\\\)'
 >>> spreadsheet_cell("=HYPERLINK(\\"http://x\\")"), spreadsheet_cell("-1.5"), spreadsheet_cell(-2)
 ('\\'=HYPERLINK("http://x")', '-1.5', -2)
 """
@@ -54,8 +54,13 @@ __all__ = [
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: A plain number (optionally signed, decimal, exponent): a value, not a formula.
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-#: ASCII punctuation CommonMark lets a backslash escape (every character with a meaning).
-_MARKDOWN = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+#: Characters with a meaning anywhere in a line of Markdown (links and images, emphasis,
+#: code, HTML and autolinks, tables, LaTeX, Streamlit's :emoji: and :colour[...] directives,
+#: entities): always escaped.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#!|~$:&])")
+#: Characters with a meaning only at the start of a line (lists, headings, rules, quotes,
+#: "1." and "1)" lists): escaped there.
+_LINE_START = re.compile(r"^(\s*)([-+=.]|\d+(?=[.)]))")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 
@@ -70,16 +75,35 @@ def html_text(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def markdown_text(value: Any) -> str:
+def markdown_text(value: Any, *, lines: bool = False) -> str:
     """``value`` as Markdown that renders as the same text (no link, image, code or heading).
+
+    Line breaks become spaces; with ``lines`` (messages that list problems one a line),
+    Markdown line breaks between the escaped lines.
 
     Examples
     --------
     >>> markdown_text("# Plan *A*\\nline two")
     '\\\\# Plan \\\\*A\\\\* line two'
+    >>> markdown_text("2 problems:\\n  - x\\n1. y", lines=True).split("\\n")
+    ['2 problems\\\\:  ', '  \\\\- x  ', '1\\\\. y']
     """
-    text = _LINE_BREAKS.sub(" ", "" if value is None else str(value))
-    return _MARKDOWN.sub(r"\\\1", text)
+    text = "" if value is None else str(value)
+    if lines:
+        return "  \n".join(_markdown_line(line) for line in _LINE_BREAKS.split(text))
+    return _markdown_line(_LINE_BREAKS.sub(" ", text))
+
+
+def _markdown_line(line: str) -> str:
+    escaped = _MARKDOWN.sub(r"\\\1", line)
+    match = _LINE_START.match(escaped)
+    if match is None:
+        return escaped
+    lead, mark = match.groups()
+    if mark.isdigit():  # "1. item": escape the dot or bracket after the number
+        end = match.end()
+        return escaped[:end] + "\\" + escaped[end:]
+    return f"{lead}\\{mark}{escaped[match.end():]}"
 
 
 def js_string(value: Any) -> str:

@@ -13,6 +13,7 @@ import shapely
 import streamlit as st
 
 import hotspots
+from hotspots.escaping import markdown_text as md
 from hotspots.methods.timesteps import MIN_STEPS
 from hotspots.months import months_between
 from hotspots.months import parse_month
@@ -28,6 +29,7 @@ from hotspots.ui.maps import map_view
 from hotspots.ui.scan import p_text
 from hotspots.viz.webmaps import class_layer
 from hotspots.viz.webmaps import hotspot_layer
+from hotspots.viz.webmaps import layer_group
 from hotspots.viz.webmaps import legend_entries
 
 #: Months of data the method scores need: a training period and a later test period.
@@ -108,16 +110,16 @@ def change(key, crimes, area, months, group, start, end, cell_size, sensitive, b
         comparison = period_comparison(key, crimes, area, group, tuple(before), tuple(after),
                                        how, cell_size)
     except hotspots.HotspotsError as exc:
-        st.warning(f"The periods cannot be compared: {exc}")
+        st.warning(f"The periods cannot be compared: {md(exc, lines=True)}")
         return
     for sentence in comparison.sentences:
-        st.write(sentence)
+        st.write(md(sentence))
     left, right = st.columns(2)
     for column, side, label in ((left, comparison.before, "Before"),
                                 (right, comparison.after, "After")):
         with column:
-            st.caption(f"{label}: {side.method_statement()}")
-            layers = folium.FeatureGroup(name=label)
+            st.caption(f"{label}: {md(side.method_statement())}")
+            layers = layer_group(label)
             hotspot_layer(side, sensitive=sensitive, name=label,
                           only_hotspots=True).add_to(layers)
             context_layers(layers, key=key, area=area, crimes_all=None)
@@ -157,11 +159,11 @@ def emerging_section(key, crimes, area, months, group, cell_size, sensitive, bou
     try:
         result = emerging(key, crimes, area, group, cell_size)
     except hotspots.HotspotsError as exc:
-        st.info(f"No emerging hot spots could be found in this selection: {exc}")
+        st.info(f"No emerging hot spots could be found in this selection: {md(exc, lines=True)}")
         return
-    st.caption(result.method_statement())
+    st.caption(md(result.method_statement()))
     drawn = result.cells[result.cells["pattern_code"] != 0]
-    layers = folium.FeatureGroup(name="Emerging")
+    layers = layer_group("Emerging")
     class_layer(drawn, colours=drawn["pattern_code"].map(EMERGING_COLOURS),
                 fields=["cell_id", "pattern", "n_hot_steps", "trend"],
                 name="Emerging").add_to(layers)
@@ -199,7 +201,7 @@ def emerging_section(key, crimes, area, months, group, cell_size, sensitive, bou
         return
     cell = pick.split(": ", 1)[0]
     series = cell_series(result, cell)
-    st.write(f"Cell {pick}")
+    st.write(f"Cell {md(pick)}")
     shown = series.drop(columns=["start"], errors="ignore").copy()
     for col in ("gi_p", "gi_p_fdr"):
         if col in shown:
@@ -231,7 +233,7 @@ def scores(key, crimes, area, months, group, cell_size):
             table = method_comparison(key, crimes, area, group, train, tuple(test), cell_size)
         except hotspots.HotspotsError as exc:
             bar.empty()
-            st.warning(f"The methods cannot be scored: {exc}")
+            st.warning(f"The methods cannot be scored: {md(exc, lines=True)}")
             return
         bar.empty()
         st.session_state["method_scores"] = (wanted, table)
@@ -243,5 +245,5 @@ def scores(key, crimes, area, months, group, cell_size):
                    "period: press the button again to score this one.")
     table = kept[1]
     _row, sentence = recommend(table)
-    st.success(sentence)
+    st.success(md(sentence))
     st.dataframe(table, hide_index=True)

@@ -16,6 +16,7 @@ import shapely
 import streamlit as st
 
 import hotspots
+from hotspots.escaping import markdown_text as md
 from hotspots.privacy import suppress_small_counts
 from hotspots.select import select_crimes
 from hotspots.ui.common import side_by_side
@@ -34,7 +35,7 @@ def _load_weights(upload):
             return load_harm_weights(path)
         return load_harm_weights()
     except hotspots.HotspotsError as exc:
-        st.error(f"Harm weights not used: {exc}")
+        st.error(f"Harm weights not used: {md(exc, lines=True)}")
         return None
 
 
@@ -66,18 +67,18 @@ def _projection(crimes_all, area, result, items, sensitive, group, catalogue):
         impact = projected_impact(crimes_all, items, catalogue, group=group,
                                   harm_weights=weights, hotspots=result, study_area=area)
     except hotspots.HotspotsError as exc:
-        st.error(str(exc))
+        st.error(md(exc, lines=True))
         return None
-    st.markdown(f"**{impact.counted}**")
+    st.markdown(f"**{md(impact.counted)}**")
     if area is not None:
         for iv in items:
             warning = check_inside(iv, area, catalogue=catalogue)
             if warning:
-                st.warning(warning)
+                st.warning(md(warning))
     _metrics(impact.figures(sensitive=sensitive))
     small = sensitive and 0 < impact.plan.iloc[0]["baseline"] < 5
     for sentence in impact.summary() if not small else []:
-        st.write(sentence)
+        st.write(md(sentence))
     types = impact.types
     table = impact.interventions.drop(columns=["id"], errors="ignore")
     if sensitive:
@@ -89,12 +90,12 @@ def _projection(crimes_all, area, result, items, sensitive, group, catalogue):
     st.dataframe(table, hide_index=True)
     with st.expander("Assumptions and sources"):
         for note in impact.notes:
-            st.write("- " + note)
+            st.write("- " + md(note))
     in_group = crimes_all if group is None else select_crimes(crimes_all, group=group)[0]
     try:
         projected = projected_counts(in_group, items, catalogue, cell_size=200)
     except hotspots.HotspotsError as exc:
-        st.info(f"No before/after projection map: {exc}")
+        st.info(f"No before/after projection map: {md(exc, lines=True)}")
     else:
         side_by_side(projected.results(), ("Baseline", "Projected after the plan"),
                      tuple(crimes_all.total_bounds if area is None else area.to_crs(
@@ -128,11 +129,11 @@ def _evaluation_plan(crimes_all, area, items, impact, group, catalogue, categori
                                exclude=shapely.union_all([areas.target, areas.buffer]),
                                categories=categories or None)
     except hotspots.HotspotsError as exc:
-        st.info(f"No evaluation plan: {exc}")
+        st.info(f"No evaluation plan: {md(exc, lines=True)}")
         return
     st.metric("Months of data needed after the start (80% power)",
               "more than 60" if plan.months_needed is None else f"{plan.months_needed}")
-    st.write(plan.sentence())
+    st.write(md(plan.sentence()))
     for note in plan.notes:
         st.caption(note)
 
@@ -173,10 +174,10 @@ def _observed(crimes_all, area, items, months, sensitive, catalogue, counted):
                       months_after=int(months_after), categories=chosen or None,
                       study_area=region)
     except hotspots.HotspotsError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc, lines=True))
         return
     if not ev.available:
-        st.info(f"Not yet measurable: {ev.reason} The projected figures above are the plan's "
+        st.info(f"Not yet measurable: {md(ev.reason)} The projected figures above are the plan's "
                 "evidence until data after the start arrive.")
         return
     c1, c2, c3, c4 = st.columns(4)
@@ -197,7 +198,7 @@ def _observed(crimes_all, area, items, months, sensitive, catalogue, counted):
     c2.metric("Total net effect (crimes)",
               f"{ev.net_effect:,.0f}" if ev.net_effect is not None else "undefined")
     for sentence in ev.summary:
-        st.write(sentence)
+        st.write(md(sentence))
     comparisons = ev.comparisons()
     counts = ev.counts.table()
     if sensitive:
@@ -285,7 +286,7 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
             plan=ReportPlan(items, plan or ""),
             output=OutputOptions(points=points, tiles=tiles() is not None), progress=progress)
     except hotspots.HotspotsError as exc:
-        st.error(f"The evidence pack could not be built: {exc}")
+        st.error(f"The evidence pack could not be built: {md(exc, lines=True)}")
         return
     bar.progress(1.0, text="Done")
     for note in bundle.notes:
@@ -294,7 +295,7 @@ def evidence_pack(crimes, report, areas, chosen, group, start, end, method, cell
     built = {"zip": Path(zip_path).read_bytes() if zip_path else None, "folder": str(out),
              "plan": plan or "no plan"}
     st.session_state["evidence_pack"] = built
-    st.success(f"Evidence pack built for {built['plan']}.")
+    st.success(f"Evidence pack built for {md(built['plan'])}.")
     _pack_download(built)
 
 

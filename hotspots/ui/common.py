@@ -10,6 +10,7 @@ import folium
 import streamlit as st
 import streamlit_folium
 
+from hotspots.escaping import markdown_text as md
 from hotspots.ui.maps import app_map
 from hotspots.ui.maps import legend
 from hotspots.ui.maps import map_view
@@ -65,7 +66,7 @@ def side_by_side(results, labels, bounds, key, sensitive, areas=None,
     columns = st.columns(2)
     for column, result, label in zip(columns, results, labels, strict=True):
         with column:
-            st.caption(f"{label}: {caption}.")
+            st.caption(f"{md(label)}: {md(caption)}.")
             layers = layer_group(label)
             hotspot_layer(result, sensitive=sensitive, name=label,
                           only_hotspots=True).add_to(layers)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import hotspots
+from hotspots.escaping import markdown_text as md
 from hotspots.io import load_boundary
 from hotspots.io import load_crimes
 from hotspots.io.policeuk import is_policeuk_header
@@ -102,7 +103,7 @@ def mapping_form(blobs) -> str | None:
         return None
     with st.sidebar.expander("Column mapping (this file is not in police.uk format)",
                              expanded=True):
-        st.caption(f"Columns found: {', '.join(header)}")
+        st.caption(f"Columns found: {md(', '.join(header))}")
         pick = ["(none)"] + header
 
         def column(label, guess, key):
@@ -189,7 +190,7 @@ def data_source():
     try:
         crimes, report = crimes_from_upload(digest, blobs, mapping)
     except hotspots.HotspotsError as exc:
-        st.error(f"Could not load the crime files: {exc}")
+        st.error(f"Could not load the crime files: {md(exc, lines=True)}")
         st.stop()
     areas, key = None, f"upload:{digest}"
     label = "upload: " + ", ".join(sorted(f.name for f in files)[:3]) + (
@@ -199,7 +200,7 @@ def data_source():
         try:
             areas, _ = areas_from_upload(area_digest, boundary.name, boundary.getvalue())
         except hotspots.HotspotsError as exc:
-            st.sidebar.error(f"Boundary not used: {exc}")
+            st.sidebar.error(f"Boundary not used: {md(exc, lines=True)}")
         else:
             key += f"|areas:{area_digest}"
             label += f" with {boundary.name}"
@@ -228,7 +229,7 @@ def police_api_source():
         forces = api_list("forces")
         months = api_list("months")
     except hotspots.HotspotsError as exc:
-        st.error(str(exc))
+        st.error(md(exc, lines=True))
         st.stop()
     names = {f["id"]: f["name"] for f in forces}
     force = st.sidebar.selectbox("Force", list(names), format_func=names.get, key="api_force")
@@ -249,7 +250,7 @@ def police_api_source():
             crimes, report = fetch_crimes(api, areas, wanted, force=names[force],
                                           progress=progress)
         except hotspots.HotspotsError as exc:
-            st.error(str(exc))
+            st.error(md(exc, lines=True))
             st.stop()
         fetched = (f"api:{force}:{'|'.join(chosen)}:{'|'.join(wanted)}",
                    f"data.police.uk: {names[force]}, {len(chosen)} neighbourhood"
@@ -287,7 +288,7 @@ def filters(report, areas, groups):
         )
     else:
         start = end = months[0]
-        st.sidebar.caption(f"Period: {start} (one month of data)")
+        st.sidebar.caption(f"Period: {md(start)} (one month of data)")
     methods = list(METHODS)
     method = st.sidebar.selectbox(
         "Method", methods, index=methods.index(url_param("method", DEFAULT_METHOD, methods)),

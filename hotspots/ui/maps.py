@@ -21,6 +21,7 @@ import numpy as np
 import streamlit as st
 
 from hotspots.errors import ParameterError
+from hotspots.escaping import markdown_text as md
 from hotspots.viz.tiles import NONE
 from hotspots.viz.tiles import TileSource
 from hotspots.viz.tiles import tile_source
@@ -51,7 +52,7 @@ def tile_config() -> TileSource:
     except ParameterError as exc:
         if not st.session_state.get("_tiles_error_shown"):
             st.session_state["_tiles_error_shown"] = True
-            st.error(f"Base-map tiles are off: {exc}")
+            st.error(f"Base-map tiles are off: {md(exc, lines=True)}")
         return NONE
 
 

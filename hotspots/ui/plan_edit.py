@@ -14,13 +14,14 @@ import pandas as pd
 import streamlit as st
 
 import hotspots
+from hotspots.escaping import markdown_text as md
 from hotspots.ui.site import flash
 
 __all__ = ["plan_table", "edit_panel"]
 
 
 def plan_table(plan: str, items, catalogue) -> None:
-    st.subheader(f"{plan}: {len(items)} intervention{'s' if len(items) != 1 else ''}")
+    st.subheader(f"{md(plan)}: {len(items)} intervention{'s' if len(items) != 1 else ''}")
     table = pd.DataFrame([{
         "name": i.display_name, "type": catalogue[i.type].label, "drawn as": i.geometry_kind,
         "start": i.start, "cost (GBP)": "not set" if i.cost is None else f"{i.cost:,.0f}",
@@ -82,7 +83,7 @@ def edit_panel(store, items, months) -> None:
         a, b = st.columns(2)
         a.button("Save changes", key="edit_save", on_click=_save, args=(store, item))
         if state.get("confirm_delete") == item.id:
-            st.warning(f"Delete {item.display_name} from the plan? This cannot be undone.")
+            st.warning(f"Delete {md(item.display_name)} from the plan? This cannot be undone.")
             c, d = st.columns(2)
             c.button(f"Yes, delete {item.display_name}", key="edit_delete_yes", type="primary",
                      on_click=_delete, args=(store, item))

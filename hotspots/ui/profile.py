@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.analysis.profile import place_profile
+from hotspots.escaping import markdown_text as md
 from hotspots.privacy import SMALL_COUNT
 from hotspots.privacy import SUPPRESSED
 from hotspots.privacy import any_small
@@ -33,8 +34,8 @@ def profile_panel(selected, place: Place, *, sensitive: bool, group_label: str,
                   period: str, start: str | None = None, end: str | None = None) -> None:
     """Show the profile of ``place`` for the selected crimes."""
     profile = place_profile(selected, place.geometry, name=place.label, start=start, end=end)
-    st.subheader(f"Profile: {place.label}")
-    st.caption(f"{group_label}, {period}. Opened from the map, the hotspot table or the "
+    st.subheader(f"Profile: {md(place.label)}")
+    st.caption(f"{md(group_label)}, {period}. Opened from the map, the hotspot table or the "
                "list above it.")
     small = sensitive and 0 < profile.crimes < SMALL_COUNT
     a, b, c = st.columns(3)

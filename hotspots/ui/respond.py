@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import hotspots
+from hotspots.escaping import markdown_text as md
 from hotspots.ui.common import ROOT
 from hotspots.ui.common import show_map
 from hotspots.ui.maps import app_map
@@ -74,7 +75,7 @@ def plan_picker(area_label: str, source_label: str):
     try:
         store = plan_store()
     except hotspots.HotspotsError as exc:
-        st.sidebar.error(f"The plans file cannot be used: {exc}")
+        st.sidebar.error(f"The plans file cannot be used: {md(exc, lines=True)}")
         return None, None, None
 
     def listed():
@@ -95,11 +96,11 @@ def plan_picker(area_label: str, source_label: str):
         st.sidebar.warning("Type a name for the new plan first.")
     elif create:
         if new_name in plans:
-            st.sidebar.warning(f"A plan called {new_name!r} already exists.")
+            st.sidebar.warning(f"A plan called {md(repr(new_name))} already exists.")
         else:
             store.save_plan(new_name, [], area=area_label, source=source_label)
             st.session_state["current_plan"] = new_name
-            st.sidebar.success(f"Created the plan {new_name!r}.")
+            st.sidebar.success(f"Created the plan {md(repr(new_name))}.")
             plans, labels, infos = listed()
     if not plans:
         st.sidebar.info("Create a plan to start placing interventions.")
@@ -123,7 +124,7 @@ def plan_mismatch(store, plan, warning, *, area_label, source_label) -> None:
     """Say that the plan was made on other data or areas; offer to record the current ones."""
     if not warning:
         return
-    st.warning(f"{warning} Its baseline, maps and figures here use the data you are looking "
+    st.warning(f"{md(warning)} Its baseline, maps and figures here use the data you are looking "
                "at now.")
     if st.button("Record the current data and areas for this plan", key="plan_rebind"):
         store.save_plan(plan, store.load(plan), area=area_label, source=source_label)
@@ -186,7 +187,7 @@ def respond(store, plan, result, area, months, sensitive, *, selected, crimes_al
         plan_table(plan, items, catalogue)
         edit_panel(store, items, months)
     else:
-        st.write(f"{plan} has no interventions yet.")
+        st.write(f"{md(plan)} has no interventions yet.")
 
 
 def _from_drawing(out, stored, store, plan, catalogue, months, area) -> None:
@@ -202,7 +203,7 @@ def _from_drawing(out, stored, store, plan, catalogue, months, area) -> None:
     try:
         geometry, radius = from_drawing(drawing)
     except hotspots.HotspotsError as exc:
-        st.error(f"The drawing cannot be used: {exc}")
+        st.error(f"The drawing cannot be used: {md(exc, lines=True)}")
         return
     if intervention_form(geometry, radius, name="", store=store, plan=plan,
                          catalogue=catalogue, months=months, area=area):

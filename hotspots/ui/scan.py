@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
+from hotspots.escaping import markdown_text as md
 from hotspots.pipelines.find import hotspot_table
 from hotspots.ui.common import show_map
 from hotspots.ui.maps import app_map
@@ -76,7 +77,7 @@ def scan(selected, crimes_all, result, area, groups, group, sensitive, *, key, c
     c2.metric("Hotspots", f"{result.n_hotspots:,}")
     c3.metric("Cells or clusters", f"{len(result.cells):,}")
     if groups[group].note:
-        st.caption(groups[group].note)
+        st.caption(md(groups[group].note))
     hot, areas = _places(context, result, crimes_all, area, sensitive)
 
     bounds = framed_bounds(area, selected)
@@ -90,7 +91,7 @@ def scan(selected, crimes_all, result, area, groups, group, sensitive, *, key, c
                      help="Not for sensitive groups: a heat layer shows where single crimes "
                           "were." if sensitive else "Crimes drawn as a smooth heat surface.")
     if sensitive:
-        st.caption(f"The heat layer is off for {groups[group].label}: it would show where "
+        st.caption(f"The heat layer is off for {md(groups[group].label)}: it would show where "
                    "single crimes happened. Hotspots are shown as cells only.")
     elif heat:
         heat_layer(selected, show=True).add_to(layers)
@@ -117,7 +118,7 @@ def scan(selected, crimes_all, result, area, groups, group, sensitive, *, key, c
         profile_panel(selected, target, sensitive=sensitive, group_label=groups[group].label,
                       period=period)
     elif state.get("profile_missed"):
-        st.info(state["profile_missed"])
+        st.info(md(state["profile_missed"]))
 
 
 def _picked(places: list[Place]) -> None:

@@ -17,6 +17,7 @@ import shapely
 import streamlit as st
 
 import hotspots
+from hotspots.escaping import markdown_text as md
 from hotspots.months import shift_month_label
 from hotspots.planning.interventions import PLAN_CRS
 from hotspots.ui.places import Place
@@ -119,7 +120,7 @@ def intervention_form(geometry, radius, *, name: str, store, plan, catalogue, mo
     types = fitting + [t for t in catalogue if t not in fitting]
     later = [shift_month_label(months[-1], n) for n in range(1, 13)]
     with st.container(border=True):
-        st.markdown(f"**New intervention: a {kind} on the map{f' ({name})' if name else ''}.**")
+        st.markdown(f"**New intervention: a {kind} on the map{f' ({md(name)})' if name else ''}.**")
         type_key = st.selectbox("Type", types, format_func=lambda t: catalogue[t].label,
                                 key=f"iv_type_{k}")
         label = st.text_input("Name", value=name, key=f"iv_name_{k}")
@@ -135,7 +136,7 @@ def intervention_form(geometry, radius, *, name: str, store, plan, catalogue, mo
     try:
         store.add(iv)
     except hotspots.HotspotsError as exc:
-        st.error(f"Not saved: {exc}")
+        st.error(f"Not saved: {md(exc, lines=True)}")
         return False
     flash("success", f"Saved {iv.display_name} to {plan}.")
     warning = check_inside(iv, area) if area is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,12 +39,18 @@ def button(at: AppTest, label: str):
     return found[0]
 
 
+def shown(markdown: str) -> str:
+    """Markdown as the page shows it: without the backslashes that escape user text
+    (hotspots.escaping.markdown_text)."""
+    return re.sub(r"\\([\\`*_{}\[\]()<>#!|~$:&+=.-])", r"\1", str(markdown))
+
+
 def texts(at: AppTest) -> str:
-    """Every message, markdown and caption on the page, as one string."""
+    """Every message, markdown and caption on the page, as one string, as shown."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     for kind in (at.success, at.info, at.warning, at.error, at.subheader):
         parts += [e.value for e in kind]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def lonlat(point_27700: shapely.Point) -> dict:

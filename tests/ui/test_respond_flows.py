@@ -13,6 +13,7 @@ from hotspots.planning.plans import PlanStore
 from tests.ui.helpers import button
 from tests.ui.helpers import draw
 from tests.ui.helpers import run_app
+from tests.ui.helpers import shown
 from tests.ui.helpers import step
 from tests.ui.helpers import texts
 from tests.ui.helpers import widget
@@ -161,7 +162,7 @@ def test_a_plan_records_its_data_and_says_when_opened_on_other_areas(plans_file,
                                     source="upload: 2016-07-west-yorkshire-street.csv")
     at.run()
     widget(at.selectbox, "Plan").select("West Yorkshire").run()
-    warning = " ".join(w.value for w in at.warning)
+    warning = " ".join(shown(w.value) for w in at.warning)
     assert "on upload: 2016-07-west-yorkshire-street.csv; you are looking at" in warning
     assert any("upload: 2016-07-west-yorkshire-street.csv" in o
                for o in widget(at.selectbox, "Plan").options)

@@ -10,6 +10,7 @@ from hotspots.privacy import is_small
 from tests.ui.helpers import lonlat
 from tests.ui.helpers import metric
 from tests.ui.helpers import run_app
+from tests.ui.helpers import shown
 from tests.ui.helpers import texts
 
 
@@ -98,7 +99,7 @@ def test_clicking_inside_an_area_opens_the_area_not_an_empty_cell(plans_file, ma
     map_returns["scan_map"] = {"last_clicked": lonlat(point)}
     at.run()
     assert not at.exception
-    heading = next(s.value for s in at.subheader if s.value.startswith("Profile: "))
+    heading = next(shown(s.value) for s in at.subheader if s.value.startswith("Profile: "))
     assert heading == f"Profile: Area: {name}"
     assert metric(at, "Crimes") != "0"
 
