@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from hotspots.escaping import neutralise_table
 
 __all__ = [
     "atomic_path",
+    "remove_leftovers",
     "write_geopackage",
     "write_table",
     "write_json",
@@ -41,8 +43,11 @@ EXPORT_CRS = "EPSG:27700"
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it to ``path`` when the block succeeds.
 
-    The folder is created if needed. If the block raises, ``path`` is left as it was and the
-    temporary file (and any SQLite journal beside it) is removed.
+    The folder is created if needed. The finished file is flushed to disk (``fsync``)
+    before it replaces ``path``, and the folder after, so a crash or power cut leaves either
+    the old file or the new one, never a renamed but empty one. If the block raises,
+    ``path`` is left as it was and the temporary file (and any SQLite journal beside it) is
+    removed; a process killed mid-write leaves them behind, for :func:`remove_leftovers`.
 
     Examples
     --------
@@ -60,11 +65,65 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _fsync(tmp_path)
         os.replace(tmp_path, path)
+        _fsync(path.parent)
     finally:
-        for leftover in (tmp_path, Path(f"{tmp_path}-journal"), Path(f"{tmp_path}-wal")):
+        for leftover in _companions(tmp_path):
             if leftover.exists():
                 leftover.unlink()
+
+
+def _companions(tmp: Path) -> tuple[Path, ...]:
+    """A temporary file and the SQLite files a driver may leave beside it."""
+    return (tmp, *(Path(f"{tmp}{end}") for end in _SQLITE_SIDECARS))
+
+
+#: Files SQLite (GeoPackage) keeps beside a database while writing it.
+_SQLITE_SIDECARS = ("-journal", "-wal", "-shm")
+
+
+def _fsync(path: Path) -> None:
+    """Flush ``path`` (a file, or a folder's entries) to disk, where the system allows."""
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if path.is_dir() else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # pragma: no cover - e.g. folders cannot be opened on Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - file systems that do not support it
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(path: str | Path) -> list[Path]:
+    """Remove the temporary files interrupted :func:`atomic_path` writes of ``path`` left.
+
+    Call it only while no other process is writing ``path`` (under the writers' lock).
+    Returns the files removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in (".plans-abc12345.gpkg", ".plans-abc12345.gpkg-journal", "plans.gpkg"):
+    ...     _ = (folder / name).write_text("x")
+    >>> [p.name for p in remove_leftovers(folder / "plans.gpkg")]
+    ['.plans-abc12345.gpkg', '.plans-abc12345.gpkg-journal']
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    pattern = re.compile(rf"^\.{re.escape(path.stem)}-[A-Za-z0-9_]{{6,}}{re.escape(path.suffix)}"
+                         rf"({'|'.join(map(re.escape, _SQLITE_SIDECARS))})?$")
+    removed = []
+    for candidate in sorted(path.parent.iterdir()):
+        if pattern.match(candidate.name) and candidate.is_file():
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
 
 
 def export_crs(layers: dict[str, gpd.GeoDataFrame]) -> Any:

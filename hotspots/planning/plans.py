@@ -19,11 +19,13 @@ A plan file is one GeoPackage (SQLite) in EPSG:27700 with three tables:
     ``key, value``: the file format name and version.
 
 Every change reads the file, changes the rows and writes a complete new file beside it,
-which replaces the old one with :func:`os.replace` only once it is written and read back; the
-previous version is kept as ``<name>.gpkg.bak``. An interrupted write therefore leaves the
-old file as it was. A lock file (``<name>.gpkg.lock``) serialises writers, so two saves in a
-row (from two app sessions) both land. A file that is not a plan file, or is damaged, is
-never overwritten: reading it raises :class:`~hotspots.InputFileError`.
+which is flushed to disk and replaces the old one with :func:`os.replace` only once it is
+written and read back; the previous version is kept as ``<name>.gpkg.bak``. An interrupted
+write therefore leaves the old file as it was; the temporary files it leaves are removed
+the next time the store is opened. A lock file (``<name>.gpkg.lock``) serialises writers,
+so two saves in a row (from two app sessions) both land, and :meth:`PlanStore.create_plan`
+creates a plan only if no plan has its name (two sessions cannot wipe each other's plan).
+A file that is not a plan file, or is damaged, is never overwritten: reading it raises :class:`~hotspots.InputFileError`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ import tempfile
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +55,7 @@ from shapely.geometry import MultiPolygon
 from hotspots.errors import InputFileError
 from hotspots.errors import ParameterError
 from hotspots.io.write import atomic_path
+from hotspots.io.write import remove_leftovers
 from hotspots.planning.catalogue import InterventionType
 from hotspots.planning.catalogue import load_catalogue
 from hotspots.planning.interventions import PLAN_CRS
@@ -61,6 +63,7 @@ from hotspots.planning.interventions import Intervention
 from hotspots.planning.interventions import coverage
 from hotspots.planning.interventions import new_id
 from hotspots.planning.interventions import validate_interventions
+from hotspots.planning.planinfo import PlanInfo
 
 try:  # POSIX
     import fcntl
@@ -86,44 +89,6 @@ _NUMBERS = ("cost", "radius_m", "width_m")
 _PLAN_COLUMNS = ("name", "area", "source", "description", "created", "updated")
 #: Plan columns a file may lack (written by an older hotspots): read as "".
 _OPTIONAL_PLAN_COLUMNS = ("source",)
-
-
-@dataclass(frozen=True)
-class PlanInfo:
-    """A plan in a :class:`PlanStore`: its name, area, data source, size and total cost.
-
-    ``total_cost`` sums the interventions whose cost is known; ``n_without_cost`` says how
-    many have none. ``source`` names the data the plan was made on ("" if not recorded).
-    """
-
-    name: str
-    area: str
-    description: str
-    n_interventions: int
-    total_cost: float
-    n_without_cost: int
-    created: str
-    updated: str
-    source: str = ""
-
-    def made_for(self, *, area: str, source: str) -> str | None:
-        """None when the plan belongs to ``area`` on ``source``, else a sentence saying why not.
-
-        Examples
-        --------
-        >>> p = PlanInfo("A", "Hollinmoor", "", 0, 0.0, 0, "", "", source="Demo town")
-        >>> p.made_for(area="Hollinmoor", source="Demo town") is None
-        True
-        >>> p.made_for(area="All areas", source="upload: wy.csv")[:47]
-        "Plan 'A' was made for Hollinmoor on Demo town; "
-        """
-        same_area = not self.area or self.area == area
-        same_source = not self.source or self.source == source
-        if same_area and same_source:
-            return None
-        made = f"{self.area or 'no recorded area'} on {self.source or 'unrecorded data'}"
-        return (f"Plan {self.name!r} was made for {made}; you are looking at {area} on "
-                f"{source}.")
 
 
 def _now() -> str:
@@ -179,8 +144,22 @@ class PlanStore:
     ) -> None:
         self.path = Path(path)
         self.catalogue = load_catalogue() if catalogue is None else dict(catalogue)
+        if self.path.parent.is_dir():
+            self._clean_up()
         if self.path.exists():
             self._read()
+
+    def _clean_up(self) -> None:
+        """Remove what interrupted writes left (temporary GeoPackages, journals, backups).
+
+        Done under the writers' lock, so a write in progress in another process is never
+        touched.
+        """
+        with self._locked():
+            removed = remove_leftovers(self.path) + remove_leftovers(self.backup_path)
+        if removed:
+            log.warning("plan file %s: removed %d file(s) left by interrupted saves: %s",
+                        self.path, len(removed), ", ".join(p.name for p in removed))
 
     def __repr__(self) -> str:
         return f"PlanStore({str(self.path)!r})"
@@ -289,6 +268,42 @@ class PlanStore:
                                       source=source)
             self._write(plans, kept + saved)
         return saved
+
+    def create_plan(
+        self,
+        plan_name: str,
+        *,
+        area: str | None = None,
+        description: str | None = None,
+        source: str | None = None,
+    ) -> PlanInfo:
+        """Create an empty plan ``plan_name``; ParameterError if one with that name exists.
+
+        The check and the write happen under the writers' lock, so two sessions creating
+        the same name cannot both succeed (the second is told), and an existing plan is
+        never replaced by an empty one.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> store = PlanStore(Path(tempfile.mkdtemp()) / "plans.gpkg")
+        >>> store.create_plan("Option A", area="Centre").name
+        'Option A'
+        >>> store.create_plan("Option A")
+        Traceback (most recent call last):
+        ...
+        hotspots.errors.ParameterError: A plan called 'Option A' exists already; choose ...
+        """
+        name = _plan_name(plan_name)
+        with self._locked():
+            plans, stored = self._read()
+            if name in set(plans["name"]):
+                raise ParameterError(
+                    f"A plan called {name!r} exists already; choose another name.")
+            plans = self._upsert_plan(plans, name, area=area, description=description,
+                                      now=_now(), source=source)
+            self._write(plans, stored)
+        return next(p for p in self.plans() if p.name == name)
 
     def add(self, intervention: Intervention) -> Intervention:
         """Add one intervention to its plan (``intervention.plan``; created if new).

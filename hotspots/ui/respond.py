@@ -95,13 +95,14 @@ def plan_picker(area_label: str, source_label: str):
     if create and not new_name:
         st.sidebar.warning("Type a name for the new plan first.")
     elif create:
-        if new_name in plans:
+        try:  # created only if absent, under the store's lock (another session may race)
+            store.create_plan(new_name, area=area_label, source=source_label)
+        except hotspots.HotspotsError:
             st.sidebar.warning(f"A plan called {md(repr(new_name))} already exists.")
         else:
-            store.save_plan(new_name, [], area=area_label, source=source_label)
             st.session_state["current_plan"] = new_name
             st.sidebar.success(f"Created the plan {md(repr(new_name))}.")
-            plans, labels, infos = listed()
+        plans, labels, infos = listed()
     if not plans:
         st.sidebar.info("Create a plan to start placing interventions.")
         return store, None, None
