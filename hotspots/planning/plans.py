@@ -25,7 +25,8 @@ write therefore leaves the old file as it was; the temporary files it leaves are
 the next time the store is opened. A lock file (``<name>.gpkg.lock``) serialises writers,
 so two saves in a row (from two app sessions) both land, and :meth:`PlanStore.create_plan`
 creates a plan only if no plan has its name (two sessions cannot wipe each other's plan).
-A file that is not a plan file, or is damaged, is never overwritten: reading it raises :class:`~hotspots.InputFileError`.
+A file that is not a plan file, or is damaged, is never overwritten: reading it raises
+:class:`~hotspots.InputFileError`.
 """
 
 from __future__ import annotations
