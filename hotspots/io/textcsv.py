@@ -15,7 +15,7 @@ streams past. Every line after the header is a data row, kept or dropped with a 
   police.uk file a field never holds a line break, so the next line starts a new row
   instead of being swallowed; in a mapped file a quoted field may span up to
   :data:`~hotspots.io.limits.MAX_RECORD_LINES` lines, only if the record it makes has the
-  header's number of fields;
+  header's number of fields and none of the lines it swallows is a whole row of its own;
 * ``NUL bytes (binary data)``, ``undecodable text``: bytes that are not text (decoding is
   :mod:`hotspots.io.textlines`'s job).
 
@@ -311,6 +311,8 @@ class _RowState:
                 taken.append(extra)
                 if extra.__class__ is not str:
                     break
+                if '"' not in extra and len(extra.split(self.delimiter)) == self.width:
+                    break  # a whole row of its own: the quote was stray, not a line break
                 record = f"{record}\n{extra}"
                 if len(record) > MAX_LINE_CHARS:
                     break

@@ -164,9 +164,11 @@ class TextLines:
     def _decode(self, block: bytes, final: bool) -> str:
         try:
             return self.decoder.decode(block, final=final)
-        except UnicodeError as exc:  # pragma: no cover - errors= handles nearly all
-            raise InputFileError(f"{self.source} could not be decoded as {self.codec}: {exc}. "
-                                 "Save it as UTF-8.") from None
+        except UnicodeError as exc:  # errors= handles bytes; not a missing UTF-16 BOM
+            raise InputFileError(
+                f"{self.source} is not {self.codec} text ({exc}). Give the file's real "
+                "encoding (encoding = \"...\" in a column mapping), or save it as UTF-8."
+            ) from None
 
     def _blocks(self) -> Iterator[tuple[str, bool]]:
         block, final = self.first, False
@@ -198,9 +200,9 @@ class TextLines:
         pending = ""
         skipping = False
         for chunk, final in self._blocks():
-            dirty = "\x00" in chunk or (_ESCAPED.search(chunk) is not None if self.ascii
-                                        else "\ufffd" in chunk)
             text = pending + chunk
+            dirty = "\x00" in text or (_ESCAPED.search(text) is not None if self.ascii
+                                       else "\ufffd" in text)
             held = ""
             if not final and text.endswith("\r"):
                 text, held = text[:-1], "\r"
