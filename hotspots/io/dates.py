@@ -120,10 +120,14 @@ def _read_dates(stripped: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     first, last = year_range()
     try:
         stamps = pd.to_datetime(stripped, format=fmt, errors="coerce")
-    except (ValueError, TypeError):  # a format pandas cannot use: nothing is read
-        stamps = pd.Series(pd.NaT, index=stripped.index, dtype="datetime64[ns]")
+    except (ValueError, TypeError):
+        try:  # mixed UTC offsets ("...Z" and "...+01:00"): read each as UTC
+            stamps = pd.to_datetime(stripped, format=fmt, errors="coerce", utc=True)
+        except (ValueError, TypeError):  # a format pandas cannot use: nothing is read
+            stamps = pd.Series(pd.NaT, index=stripped.index, dtype="datetime64[ns]")
     if isinstance(stamps.dtype, pd.DatetimeTZDtype):
-        # ISO 8601 with an offset ("2017-05-25T00:00:00Z"): keep the clock time as written.
+        # ISO 8601 with an offset ("2017-05-25T00:00:00Z"): keep the clock time as written
+        # (one offset), or the UTC time (several).
         stamps = stamps.dt.tz_localize(None)
     year = stamps.dt.year
     far = (stamps.notna() & ((year < first) | (year > last))).to_numpy()
