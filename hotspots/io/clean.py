@@ -13,6 +13,7 @@ file. :func:`add_structure` adds the reader's own drops to that report.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,10 @@ __all__ = [
     "note_repeated_headers",
     "add_structure",
     "tidy",
+    "check_rows",
+    "keep_rows",
+    "CheckedRows",
+    "repeated_header_rows",
 ]
 
 
@@ -53,9 +58,7 @@ def drop_repeated_headers(
     :class:`EmptyFileError` when the file has no data row at all (rows the reader dropped,
     counted in ``table``, are data rows).
     """
-    repeated = np.ones(len(raw), dtype=bool)
-    for column, text in header.items():
-        repeated &= (raw[column].str.strip() == text).to_numpy(dtype=bool, na_value=False)
+    repeated = repeated_header_rows(raw, header)
     n_header = int(repeated.sum())
     if n_header:
         raw = raw.loc[~repeated].reset_index(drop=True)
@@ -63,6 +66,21 @@ def drop_repeated_headers(
     if len(raw) == 0 and broken == 0:
         raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows.")
     return raw, n_header
+
+
+def repeated_header_rows(raw: pd.DataFrame, header: Mapping[str, str]) -> np.ndarray:
+    """Which rows of ``raw`` repeat its header (``header`` maps columns to header text).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"month": ["2022-01", "Month"], "category": ["Robbery", "Crime type"]})
+    >>> repeated_header_rows(raw, {"month": "Month", "category": "Crime type"}).tolist()
+    [False, True]
+    """
+    repeated = np.ones(len(raw), dtype=bool)
+    for column, text in header.items():
+        repeated &= (raw[column].str.strip() == text).to_numpy(dtype=bool, na_value=False)
+    return repeated
 
 
 def note_repeated_headers(report: LoadReport, n_header: int, *, source: str,
@@ -99,6 +117,112 @@ def _month_notes(source: str, used: dict[str, int], n_far: int) -> list[str]:
     return notes
 
 
+@dataclass
+class CheckedRows:
+    """Every row of a raw frame checked: values read, and why each row is dropped.
+
+    ``reason`` is ``""`` for a row kept, else one of the ``DROP_*`` reasons of
+    :mod:`hotspots.io.report`; ``x``/``y`` are projected (or left in the input CRS),
+    ``month``/``date`` are ``datetime64[ns]``; ``notes`` name the source.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    month: np.ndarray
+    date: np.ndarray
+    reason: np.ndarray
+    notes: list[str]
+
+
+def check_rows(
+    raw: pd.DataFrame,
+    *,
+    source: str,
+    input_crs: CRS,
+    output_crs: CRS | None,
+    x_name: str,
+    y_name: str,
+    fix: str,
+    month_format: str | None = None,
+    date_format: str | None = None,
+) -> CheckedRows:
+    """Check every row of a raw frame over whole columns (see :func:`tidy`).
+
+    Raises :class:`~hotspots.errors.InputFileError` when the coordinates are wrong as a
+    whole (:func:`hotspots.io.coords.clean_coordinates`).
+    """
+    notes: list[str] = []
+    x, y, reason = clean_coordinates(
+        raw["x"], raw["y"], input_crs=input_crs, output_crs=output_crs, source=source,
+        x_name=x_name, y_name=y_name, fix=fix,
+    )
+    date = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    far = np.zeros(len(raw), dtype=bool)
+    used: dict[str, int] = {}
+    if "date" in raw:
+        date, used, far = parse_dates(raw["date"], fmt=date_format)
+        if date_format is not None:
+            used = {}
+    if "month" in raw:
+        month, far_month = parse_months(raw["month"], fmt=month_format)
+        if "date" in raw:
+            unread = date.isna() & ~far & (raw["date"].str.strip() != "")
+            if unread.any():
+                notes.append(
+                    f"{source}: {int(unread.sum()):,} dates could not be read and were left "
+                    "blank; the month column was used."
+                )
+        far = far_month
+    else:
+        month = date.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
+    far_rows = far & (reason == "")
+    reason[far_rows] = DROP_MONTH_OUT_OF_RANGE
+    bad_month = (month.isna().to_numpy()) & (reason == "")
+    reason[bad_month] = DROP_BAD_DATE
+    no_category = (raw["category"].str.strip() == "").to_numpy(dtype=bool, na_value=True) & (
+        reason == "")
+    reason[no_category] = DROP_NO_CATEGORY
+    notes.extend(_month_notes(source, used, int(far_rows.sum())))
+    return CheckedRows(x=x, y=y, month=month.to_numpy(), date=date.to_numpy(), reason=reason,
+                       notes=notes)
+
+
+def keep_rows(
+    raw: pd.DataFrame, checked: CheckedRows, *, sources: list[str], output_crs: CRS | None,
+    rows: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, LoadReport]:
+    """The rows :func:`check_rows` kept, ready to concatenate, and their report.
+
+    ``rows`` (boolean, optional) limits the rows accounted for (read, kept or dropped) to
+    those marked; the others are left out entirely (a pooled file read again on its own).
+    """
+    reason = checked.reason if rows is None else np.where(rows, checked.reason, "-")
+    counted = reason != "-"
+    keep = reason == ""
+    report = LoadReport(sources=list(sources), rows_read=int(counted.sum()),
+                        crs="" if output_crs is None else output_crs.to_string(),
+                        notes=list(checked.notes))
+    counts = pd.Series(reason[counted & ~keep]).value_counts()
+    report.dropped = {str(k): int(v) for k, v in counts.items()}
+    n_kept = int(keep.sum())
+    out = pd.DataFrame(index=pd.RangeIndex(n_kept))
+    for col in STRING_COLUMNS:
+        if col in raw:
+            out[col] = raw[col][keep].astype("str").str.strip().array
+        else:
+            out[col] = pd.Series("", index=out.index, dtype="str")
+    out["month"] = checked.month[keep]
+    out["date"] = checked.date[keep]
+    out["weight"] = raw["weight"].to_numpy(dtype=float)[keep] if "weight" in raw else 1.0
+    for col in raw.columns:
+        if col not in out and col not in ("x", "y"):
+            out[col] = raw[col][keep].array
+    out["x"] = checked.x[keep]
+    out["y"] = checked.y[keep]
+    report.rows_kept = len(out)
+    return out, report
+
+
 def tidy(
     raw: pd.DataFrame,
     *,
@@ -116,59 +240,7 @@ def tidy(
     ``raw`` has text columns ``x``, ``y``, ``month`` and/or ``date``, the canonical string
     columns, and optionally ``weight`` (float) and extra columns kept as they are.
     """
-    report = LoadReport(sources=[source], rows_read=len(raw),
-                        crs="" if output_crs is None else output_crs.to_string())
-    x, y, reason = clean_coordinates(
-        raw["x"], raw["y"], input_crs=input_crs, output_crs=output_crs, source=source,
-        x_name=x_name, y_name=y_name, fix=fix,
-    )
-    date = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    far = np.zeros(len(raw), dtype=bool)
-    used: dict[str, int] = {}
-    if "date" in raw:
-        date, used, far = parse_dates(raw["date"], fmt=date_format)
-        if date_format is not None:
-            used = {}
-    if "month" in raw:
-        month, far_month = parse_months(raw["month"], fmt=month_format)
-        if "date" in raw:
-            unread = date.isna() & ~far & (raw["date"].str.strip() != "")
-            if unread.any():
-                report.notes.append(
-                    f"{source}: {int(unread.sum()):,} dates could not be read and were left "
-                    "blank; the month column was used."
-                )
-            far = far_month
-        else:
-            far = far_month
-    else:
-        month = date.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
-    far_rows = far & (reason == "")
-    reason[far_rows] = DROP_MONTH_OUT_OF_RANGE
-    bad_month = (month.isna().to_numpy()) & (reason == "")
-    reason[bad_month] = DROP_BAD_DATE
-    no_category = (raw["category"].str.strip() == "").to_numpy(dtype=bool, na_value=True) & (
-        reason == "")
-    reason[no_category] = DROP_NO_CATEGORY
-    report.notes.extend(_month_notes(source, used, int(far_rows.sum())))
-
-    keep = reason == ""
-    counts = pd.Series(reason[~keep]).value_counts()
-    report.dropped = {str(k): int(v) for k, v in counts.items()}
-    n_kept = int(keep.sum())
-    out = pd.DataFrame(index=pd.RangeIndex(n_kept))
-    for col in STRING_COLUMNS:
-        if col in raw:
-            out[col] = raw[col][keep].astype("str").str.strip().array
-        else:
-            out[col] = pd.Series("", index=out.index, dtype="str")
-    out["month"] = month.to_numpy()[keep]
-    out["date"] = date.to_numpy()[keep]
-    out["weight"] = raw["weight"].to_numpy(dtype=float)[keep] if "weight" in raw else 1.0
-    for col in raw.columns:
-        if col not in out and col not in ("x", "y"):
-            out[col] = raw[col][keep].array
-    out["x"] = x[keep]
-    out["y"] = y[keep]
-    report.rows_kept = len(out)
-    return out, report
+    checked = check_rows(raw, source=source, input_crs=input_crs, output_crs=output_crs,
+                         x_name=x_name, y_name=y_name, fix=fix, month_format=month_format,
+                         date_format=date_format)
+    return keep_rows(raw, checked, sources=[source], output_crs=output_crs)

@@ -27,7 +27,7 @@ from hotspots.spatial import area_of_use
 from hotspots.spatial import looks_like_degrees
 
 __all__ = ["WGS84", "BNG", "GB_BNG_BOX", "WORLD_LONLAT_BOX", "MAJORITY", "clean_coordinates",
-           "describe_crs", "transformer"]
+           "describe_crs", "transformer", "check_whole_file", "numeric_coordinates"]
 
 #: A generous British National Grid box (west, south, east, north) in metres around the
 #: EPSG:27700 area of use (about -104 km to 688 km east, -16 km to 1,250 km north).
@@ -135,10 +135,27 @@ def _lonlat(x: np.ndarray, y: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.ndar
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
-def _whole_file_checks(xn: np.ndarray, yn: np.ndarray, *, input_crs: CRS,
-                       output_crs: CRS | None, source: str, x_name: str, y_name: str,
-                       fix: str) -> None:
-    """Refuse coordinates that are wrong as a whole (see the module docstring)."""
+def check_whole_file(xn: np.ndarray, yn: np.ndarray, *, input_crs: CRS,
+                     output_crs: CRS | None, source: str, x_name: str, y_name: str,
+                     fix: str) -> None:
+    """Refuse coordinates that are wrong as a whole (see the module docstring).
+
+    ``xn``, ``yn`` are the file's numeric coordinates (blank, non-numeric and (0, 0) rows
+    left out). Raises :class:`InputFileError` for swapped columns, another CRS, or none in
+    range; :func:`clean_coordinates` calls it, and so does a reader that checks many files'
+    rows at once (:class:`hotspots.io.policeuk.PoliceUkPool`), file by file.
+
+    Examples
+    --------
+    >>> check_whole_file(np.array([-1.5]), np.array([53.8]), input_crs=WGS84, output_crs=None,
+    ...                  source="f.csv", x_name="x", y_name="y", fix="")
+    >>> try:
+    ...     check_whole_file(np.array([53.8]), np.array([-1.5]), input_crs=WGS84,
+    ...                      output_crs=None, source="f.csv", x_name="x", y_name="y", fix="")
+    ... except InputFileError as exc:
+    ...     print(str(exc)[:40])
+    The coordinates in f.csv look swapped: 1
+    """
     n_numeric = len(xn)
     described = describe_crs(input_crs)
     box, other_box, _ = _checks_for(input_crs, output_crs)
@@ -190,6 +207,19 @@ def _whole_file_checks(xn: np.ndarray, yn: np.ndarray, *, input_crs: CRS,
             f"{box[3]}]; first row x={xn[0]}, y={yn[0]}). Check the coordinate "
             f"columns and the CRS{fix}.{_outside_uk_hint(xn, yn, input_crs, output_crs)}"
         )
+
+
+def numeric_coordinates(x_text: pd.Series, y_text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinate text as floats (NaN where blank or not a number).
+
+    Examples
+    --------
+    >>> numeric_coordinates(pd.Series([" 1.5", "x"]), pd.Series(["2", ""]))[0].tolist()
+    [1.5, nan]
+    """
+    x = pd.to_numeric(x_text.str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    y = pd.to_numeric(y_text.str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return x, y
 
 
 def clean_coordinates(
@@ -245,7 +275,7 @@ def clean_coordinates(
     box, _, outside_reason = _checks_for(input_crs, output_crs)
     if n_numeric:
         xn, yn = x[numeric], y[numeric]
-        _whole_file_checks(xn, yn, input_crs=input_crs, output_crs=output_crs, source=source,
+        check_whole_file(xn, yn, input_crs=input_crs, output_crs=output_crs, source=source,
                            x_name=x_name, y_name=y_name, fix=fix)
         free = reason == ""
         if input_crs.is_geographic:  # not degrees at all: metres of some projection

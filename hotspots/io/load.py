@@ -28,8 +28,9 @@ from hotspots.io.generic import check_columns
 from hotspots.io.generic import read_generic
 from hotspots.io.generic import read_mapping
 from hotspots.io.policeuk import POLICE_UK_REQUIRED
+from hotspots.io.policeuk import PoliceUkPool
 from hotspots.io.policeuk import is_policeuk_header
-from hotspots.io.policeuk import read_policeuk
+from hotspots.io.policeuk import read_policeuk_table
 from hotspots.io.report import DROP_OUT_OF_RANGE
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
 from hotspots.io.report import DROP_OUTSIDE_UK
@@ -40,6 +41,7 @@ from hotspots.io.sources import OpenArchives
 from hotspots.io.sources import expand_sources
 from hotspots.io.sources import open_entry
 from hotspots.io.textcsv import CsvReader
+from hotspots.io.textcsv import CsvTable
 from hotspots.io.textlines import DEFAULT_ENCODING
 from hotspots.progress import Progress
 from hotspots.schema import CRIME_COLUMNS
@@ -78,11 +80,13 @@ def _target_crs(crs: Any) -> CRS:
 
 def _read_entry(
     entry: Entry, mapping: ColumnMapping | None, crs: CRS | None, archives: OpenArchives,
-) -> tuple[pd.DataFrame, LoadReport, CRS]:
+) -> tuple[pd.DataFrame, LoadReport, CRS] | CsvTable:
     """Read one entry; raise EmptyFileError / InputFileError / ColumnMappingError.
 
-    Returns the rows, their report and the CRS the file's coordinates were given in (the
-    rows are in ``crs``, or still in that CRS when ``crs`` is None).
+    Returns the text of a police.uk file (checked later, pooled with others: see
+    :class:`~hotspots.io.policeuk.PoliceUkPool`), or for a mapped file the rows, their
+    report and the CRS the file's coordinates were given in (the rows are in ``crs``, or
+    still in that CRS when ``crs`` is None).
     """
     encoding = mapping.encoding if mapping is not None and mapping.encoding else DEFAULT_ENCODING
     given = mapping is not None and mapping.encoding is not None
@@ -90,7 +94,7 @@ def _read_entry(
         reader = CsvReader(stream, source=entry.label, encoding=encoding, encoding_given=given)
         columns = reader.header()
         if is_policeuk_header(columns):
-            return (*read_policeuk(reader, source=entry.label, crs=crs), WGS84)
+            return read_policeuk_table(reader, source=entry.label)
         if mapping is None:
             shown = ", ".join(repr(c[:40]) for c in columns[:20])
             more = f" and {len(columns) - 20:,} more" if len(columns) > 20 else ""
@@ -105,6 +109,25 @@ def _read_entry(
         check_columns(mapping, columns, source=entry.label)
         return (*read_generic(reader, source=entry.label, mapping=mapping, crs=crs),
                 CRS.from_user_input(mapping.crs))
+
+
+def _skip(entry: Entry, exc: InputFileError | ColumnMappingError, skipped: list[str]) -> None:
+    """Named by the user: raise the error. Found in a folder or archive: skip it, noted."""
+    if entry.explicit:
+        raise exc
+    skipped.append(f"Skipped {entry.label}: {exc}")
+
+
+def _drain(pool: PoliceUkPool, read: list[tuple[pd.DataFrame, LoadReport, CRS]],
+           skipped: list[str]) -> None:
+    """Check the police.uk files pooled so far; add their rows to ``read``."""
+    done, failed = pool.drain()
+    for entry, exc in failed:
+        _skip(entry, exc, skipped)
+    for entries, frame, report in done:
+        read.append((frame, report, WGS84))
+        log.info("read %s file(s) from %s: %d rows kept of %d", len(entries), entries[0].label,
+                 report.rows_kept, report.rows_read)
 
 
 def _lonlat(frame: pd.DataFrame, source_crs: CRS) -> tuple[np.ndarray, np.ndarray]:
@@ -254,20 +277,24 @@ def load_crimes(
     entries, notes = expand_sources(sources)
     read: list[tuple[pd.DataFrame, LoadReport, CRS]] = []
     skipped: list[str] = []
+    pool = PoliceUkPool(crs=target)
     with OpenArchives() as archives:
         for done, entry in enumerate(entries, start=1):
             try:
-                read.append(_read_entry(entry, col_mapping, target, archives))
+                got = _read_entry(entry, col_mapping, target, archives)
             except (InputFileError, ColumnMappingError) as exc:
-                # Named by the user: an error. Found in a folder or archive: skipped, noted.
-                if entry.explicit:
-                    raise
-                skipped.append(f"Skipped {entry.label}: {exc}")
+                _skip(entry, exc, skipped)
             else:
-                log.info("read %s: %d rows kept of %d", entry.label, read[-1][1].rows_kept,
-                         read[-1][1].rows_read)
+                if isinstance(got, CsvTable):
+                    pool.add(entry, entry.label, got)
+                else:  # keep the files' order: police.uk files read so far come first
+                    _drain(pool, read, skipped)
+                    read.append(got)
+                if pool.full:
+                    _drain(pool, read, skipped)
             if progress is not None:
                 progress(done, len(entries), entry.label)
+        _drain(pool, read, skipped)
     given = [str(s) for s in ([sources] if isinstance(sources, str | Path) else sources)]
     if not read:
         why = " ".join([*notes, *skipped]) or "no CSV files were found."

@@ -380,11 +380,12 @@ def upload_header(name: str, data: bytes) -> list[str] | None:
 
 def _zip_entries(path: Path, notes: list[str]) -> list[Entry]:
     infos = zip_members(path)
-    found, others, nested, refused = [], [], [], []
+    found, others, nested, refused, mac = [], [], [], [], 0
     for info in sorted(infos, key=lambda i: i.filename):
         name = info.filename
         base = name.replace("\\", "/").rsplit("/", 1)[-1]
         if name.startswith("__MACOSX") or base.startswith("._"):
+            mac += 1
             continue
         lower = base.lower()
         if lower.endswith(_ARCHIVE_SUFFIXES):
@@ -405,6 +406,9 @@ def _zip_entries(path: Path, notes: list[str]) -> list[Entry]:
     if others:
         notes.append(f"Skipped {len(others):,} member(s) of {path.name} that are not CSV "
                      f"files ({_first(others)}).")
+    if mac:
+        notes.append(f"Skipped {mac:,} macOS metadata member(s) of {path.name} (__MACOSX, "
+                     "._ files): they hold no data.")
     return _street_entries(found, path.name, notes, empty=f"No crime CSV found in archive {path}.")
 
 

@@ -33,9 +33,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from collections.abc import Collection
+from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cached_property
 from operator import itemgetter
 from typing import BinaryIO
 
@@ -61,6 +63,8 @@ from hotspots.io.textlines import TextLines
 __all__ = [
     "CsvTable",
     "CsvReader",
+    "column_text",
+    "text_series",
     "read_csv_columns",
     "check_delimiter",
     "split_header",
@@ -110,8 +114,10 @@ class CsvTable:
     ----------
     header : list of str
         The file's column names.
-    columns : dict
-        Column name -> ``str`` Series of the rows whose structure is sound, in file order.
+    blocks : dict
+        Column name -> blocks (lists) of the text of the rows whose structure is sound, in
+        file order; :attr:`columns` makes them Series when first asked for, and
+        :func:`column_text` gives them as one list (many small files pooled cheaply).
     rows_read : int
         Data rows (lines after the header, blank lines excepted; a record that spans lines
         is one row).
@@ -124,7 +130,7 @@ class CsvTable:
     """
 
     header: list[str]
-    columns: dict[str, pd.Series]
+    blocks: dict[str, list[list[str]]]
     rows_read: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     blank_lines: int = 0
@@ -134,6 +140,37 @@ class CsvTable:
     def rows_kept(self) -> int:
         """Rows whose structure is sound (each column's length)."""
         return self.rows_read - sum(self.dropped.values())
+
+    @cached_property
+    def columns(self) -> dict[str, pd.Series]:
+        """Column name -> ``str`` Series of the rows whose structure is sound."""
+        return {name: text_series(parts) for name, parts in self.blocks.items()}
+
+
+def text_series(parts: Iterable[list[str]]) -> pd.Series:
+    """One ``str`` Series (Arrow-backed) of blocks of text, without copying them twice.
+
+    Examples
+    --------
+    >>> text_series([["a", "b"], ["c"]]).tolist()
+    ['a', 'b', 'c']
+    """
+    chunks = [pa.array(block, pa.large_string()) for block in parts if block]
+    return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype="str")
+
+
+def column_text(tables: Iterable[CsvTable], name: str) -> list[str]:
+    """The text of column ``name`` of several tables, in order, as one list.
+
+    Examples
+    --------
+    >>> import io
+    >>> a = read_csv_columns(io.BytesIO(b"x,y\\n1,2\\n"), source="a.csv", columns=["x"])
+    >>> b = read_csv_columns(io.BytesIO(b"x,y\\n3,4\\n"), source="b.csv", columns=["x"])
+    >>> column_text([a, b], "x")
+    ['1', '3']
+    """
+    return [value for table in tables for block in table.blocks[name] for value in block]
 
 
 class CsvReader:
@@ -218,11 +255,7 @@ class CsvReader:
 
         state.run(flush)
         flush()
-        series = {
-            name: pd.Series(pa.chunked_array([pa.array(b, pa.large_string()) for b in parts],
-                                             type=pa.large_string()), dtype="str")
-            for name, parts in zip(names, blocks, strict=True)
-        }
+        by_name = dict(zip(names, blocks, strict=True))
         notes = self.lines.notes()
         if state.multiline_rows:
             notes.append(f"{self.source}: {state.multiline_rows:,} row(s) hold line breaks "
@@ -234,7 +267,7 @@ class CsvReader:
         if self.leading_blank + state.blank:
             notes.append(f"{self.source}: skipped {self.leading_blank + state.blank:,} blank "
                          "line(s).")
-        return CsvTable(header=header, columns=series, rows_read=state.n_read,
+        return CsvTable(header=header, blocks=by_name, rows_read=state.n_read,
                         dropped={k: v for k, v in state.dropped.items() if v},
                         blank_lines=self.leading_blank + state.blank, notes=notes)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+import warnings
 import zipfile
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -122,7 +123,9 @@ def mapping(**changes: Any) -> dict[str, Any]:
 def zip_bytes(members: Sequence[tuple[str, bytes | str]], *,
               compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=compression) as zf:
+    with zipfile.ZipFile(buffer, "w", compression=compression) as zf, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # duplicate names are wanted here
         for name, data in members:
             zf.writestr(name, data)
     return buffer.getvalue()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.hostile import cases_archives
 from tests.hostile import cases_csv
 from tests.hostile import cases_values
 from tests.hostile.expect import run_case
 
-CASES = [*cases_csv.cases(), *cases_values.cases()]
+CASES = [*cases_csv.cases(), *cases_values.cases(), *cases_archives.cases()]
 
 
 def test_the_corpus_is_large_and_names_are_unique():
