@@ -394,22 +394,30 @@ def _resolve_overlaps(gdf: gpd.GeoDataFrame, report: BoundaryReport, label: str,
 
 
 def _check_degrees(gdf: gpd.GeoDataFrame, label: str) -> None:
-    """Refuse a layer that says it is in degrees but holds metre-sized coordinates.
+    """Refuse a layer whose coordinates do not fit its CRS's units.
 
     GeoJSON has no way to say "no CRS": a file without one is read as longitude/latitude,
     so eastings/northings saved as GeoJSON arrive here looking like degrees in the
-    hundreds of thousands.
+    hundreds of thousands. The reverse: a layer that says it is in metres (British National
+    Grid, a UTM zone) but whose every coordinate lies within 180 by 90 of the origin holds
+    longitude/latitude; read as metres it would be a speck in the sea off Cornwall.
     """
-    if not CRS.from_user_input(gdf.crs).is_geographic:
-        return
+    crs = CRS.from_user_input(gdf.crs)
     minx, miny, maxx, maxy = gdf.total_bounds
-    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+    span = f"({minx:,.6g}, {miny:,.6g}) to ({maxx:,.6g}, {maxy:,.6g})"
+    if crs.is_geographic and (minx < -180 or maxx > 180 or miny < -90 or maxy > 90):
         raise CRSError(
-            f"Boundary {label!r} says it is in {CRS.from_user_input(gdf.crs).to_string()} "
-            f"(longitude/latitude), but its coordinates reach ({minx:.0f}, {miny:.0f}) to "
-            f"({maxx:.0f}, {maxy:.0f}), which look like metres, e.g. British National Grid "
-            "eastings/northings. Save it with its real CRS (for GeoJSON, reproject to "
+            f"Boundary {label!r} says it is in {crs.to_string()} (longitude/latitude), but "
+            f"its coordinates reach {span}, which look like metres, e.g. British National "
+            "Grid eastings/northings. Save it with its real CRS (for GeoJSON, reproject to "
             "EPSG:4326; or use a GeoPackage, which records EPSG:27700)."
+        )
+    if crs.is_projected and minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
+        raise CRSError(
+            f"Boundary {label!r} says it is in {crs.to_string()} ({crs.name}, in metres), but "
+            f"all its coordinates lie within {span}, which look like longitude/latitude in "
+            "degrees, not metres. Save it with its real CRS (EPSG:4326 for longitude/"
+            "latitude; for a shapefile, fix the .prj file beside the .shp)."
         )
 
 

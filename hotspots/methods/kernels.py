@@ -72,7 +72,8 @@ def kernel_stencil(kernel: str, bandwidth: float, cell_size: float) -> np.ndarra
     k = math.ceil(kernel_reach(kernel, bandwidth) / cell_size)
     if (2 * k + 1) ** 2 > MAX_CELLS:
         raise ParameterError(
-            f"A bandwidth of {bandwidth:g} m spans {2 * k + 1} cells of {cell_size:g} m each "
+            f"The 'bandwidth' (--bandwidth) of {bandwidth:g} m spans {2 * k + 1:,} cells of "
+            f"{cell_size:g} m each "
             "way, too many to compute. Choose a larger cell size or a smaller bandwidth."
         )
     offsets = np.arange(-k, k + 1) * cell_size

@@ -10,15 +10,21 @@ from __future__ import annotations
 import pytest
 
 from tests.hostile import cases_archives
+from tests.hostile import cases_boundaries
 from tests.hostile import cases_csv
+from tests.hostile import cases_flags
+from tests.hostile import cases_mappings
 from tests.hostile import cases_values
 from tests.hostile.expect import run_case
 
-CASES = [*cases_csv.cases(), *cases_values.cases(), *cases_archives.cases()]
+CASES = [*cases_csv.cases(), *cases_values.cases(), *cases_archives.cases(),
+         *cases_mappings.cases(), *cases_boundaries.cases(),
+         *cases_flags.cases()]
 
 
 def test_the_corpus_is_large_and_names_are_unique():
     names = [c.name for c in CASES]
+    assert len(names) >= 300
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
 
 
