@@ -399,8 +399,10 @@ def _check_degrees(gdf: gpd.GeoDataFrame, label: str) -> None:
     GeoJSON has no way to say "no CRS": a file without one is read as longitude/latitude,
     so eastings/northings saved as GeoJSON arrive here looking like degrees in the
     hundreds of thousands. The reverse: a layer that says it is in metres (British National
-    Grid, a UTM zone) but whose every coordinate lies within 180 by 90 of the origin holds
-    longitude/latitude; read as metres it would be a speck in the sea off Cornwall.
+    Grid, a UTM zone) but whose every coordinate, read as longitude/latitude, lies in that
+    CRS's own area of use holds longitude/latitude; read as metres it would be a speck a
+    few metres across at the CRS's origin (for British National Grid, in the sea off
+    Cornwall).
     """
     crs = CRS.from_user_input(gdf.crs)
     minx, miny, maxx, maxy = gdf.total_bounds
@@ -412,11 +414,13 @@ def _check_degrees(gdf: gpd.GeoDataFrame, label: str) -> None:
             "Grid eastings/northings. Save it with its real CRS (for GeoJSON, reproject to "
             "EPSG:4326; or use a GeoPackage, which records EPSG:27700)."
         )
-    if crs.is_projected and minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
+    area = crs.area_of_use
+    if crs.is_projected and area is not None and area.west <= minx and maxx <= area.east \
+            and area.south <= miny and maxy <= area.north:
         raise CRSError(
             f"Boundary {label!r} says it is in {crs.to_string()} ({crs.name}, in metres), but "
             f"all its coordinates lie within {span}, which look like longitude/latitude in "
-            "degrees, not metres. Save it with its real CRS (EPSG:4326 for longitude/"
+            f"degrees (in the area where {crs.to_string()} is used), not metres. Save it with its real CRS (EPSG:4326 for longitude/"
             "latitude; for a shapefile, fix the .prj file beside the .shp)."
         )
 

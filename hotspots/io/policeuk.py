@@ -225,7 +225,7 @@ class PoliceUkPool:
     def _pooled(self, parts: list[tuple[Any, str, CsvTable]]) -> tuple[list, list]:
         tables = [table for _, _, table in parts]
         labels = [label for _, label, _ in parts]
-        raw = pd.DataFrame({canonical: text_series([column_text(tables, name)])
+        raw = pd.DataFrame({canonical: text_series(column_text(tables, name))
                             for name, canonical in _RENAME.items()})
         member = np.repeat(np.arange(len(parts)), [t.rows_kept for t in tables])
         repeated = repeated_header_rows(raw, _HEADER_TEXT)

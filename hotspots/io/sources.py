@@ -26,6 +26,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -249,12 +250,20 @@ class OpenArchives:
 
 
 class _Guarded:
-    """A read-only stream that counts what it gives and turns decoder errors into ours."""
+    """A read-only stream that counts what it gives and turns decoder errors into ours.
 
-    def __init__(self, stream: Any, *, label: str, compressed: int | None) -> None:
+    ``consumed()`` (optional) says how many compressed bytes the decoder has taken so far:
+    the ratio is then checked as the data stream, so a bomb built of repeated compressed
+    blocks (gzip members, flushed deflate blocks) stops after
+    :data:`~hotspots.io.limits.RATIO_GRACE_BYTES`, not at 100 times the whole file.
+    """
+
+    def __init__(self, stream: Any, *, label: str, compressed: int | None,
+                 consumed: Callable[[], int] | None = None) -> None:
         self.stream = stream
         self.label = label
         self.compressed = compressed
+        self.consumed = consumed
         self.limit = float("inf")  # a plain file: streamed, however long
         if compressed is not None:
             self.limit = min(MAX_MEMBER_BYTES, max(RATIO_GRACE_BYTES, MAX_RATIO * compressed))
@@ -268,16 +277,32 @@ class _Guarded:
             raise _read_error(exc, self.label) from None
         self.out += len(data)
         if self.out > self.limit:
-            ratio = (f", {self.out / max(self.compressed, 1):,.0f} times its compressed size of "
-                     f"{describe_bytes(self.compressed)}" if self.compressed else "")
-            raise InputFileError(
-                f"{self.label} expands to more than {describe_bytes(self.limit)}{ratio}: past "
-                f"the limit of {MAX_RATIO} to 1 for compressed data (a zip bomb, or not a "
-                "crime file). It was not read.")
+            self._bomb(self.compressed)
+        if self.consumed is not None and self.out > RATIO_GRACE_BYTES:
+            taken = max(int(self.consumed()), 1)
+            if self.out > MAX_RATIO * taken:
+                self._bomb(taken)
         return data
+
+    def _bomb(self, compressed: int | None) -> None:
+        limit = min(self.limit, self.out)
+        ratio = (f", {self.out / max(compressed, 1):,.0f} times the {describe_bytes(compressed)} "
+                 "of compressed data read" if compressed else "")
+        raise InputFileError(
+            f"{self.label} expands to more than {describe_bytes(limit)}{ratio}: past the "
+            f"limit of {MAX_RATIO} to 1 for compressed data (a zip bomb, or not a crime "
+            "file). It was not read.")
 
     def readline(self, limit: int = -1) -> bytes:  # pragma: no cover - not used by readers
         return self.read(limit)
+
+
+def _consumed(raw: Any, info: zipfile.ZipInfo) -> Callable[[], int]:
+    """How many compressed bytes ``raw`` (a zip member being read) has taken so far."""
+    left = getattr(raw, "_compress_left", None)  # CPython's ZipExtFile; else the whole size
+    if left is None:
+        return lambda: info.compress_size
+    return lambda: info.compress_size - raw._compress_left
 
 
 def _read_error(exc: BaseException, label: str) -> InputFileError:
@@ -313,7 +338,7 @@ def open_entry(entry: Entry, archives: OpenArchives | None = None) -> Iterator[B
     try:
         if entry.member is None:
             raw: Any = open(entry.path, "rb")  # noqa: SIM115 - closed below
-            size, deflated = os.path.getsize(entry.path), None
+            size, deflated, info = os.path.getsize(entry.path), None, None
         else:
             archive = archives.get(entry.path)
             info = entry.info or archive.getinfo(entry.member)
@@ -333,7 +358,8 @@ def open_entry(entry: Entry, archives: OpenArchives | None = None) -> Iterator[B
                 raise _read_error(exc, label) from None
             if kind == "gzip":
                 with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-                    yield _Guarded(unzipped, label=label, compressed=size)  # type: ignore[misc]
+                    yield _Guarded(unzipped, label=label, compressed=size,  # type: ignore[misc]
+                                   consumed=raw.tell)
             elif kind != "text":
                 raise InputFileError(f"{label} is {_NOT_CSV[kind]}.")
             elif entry.basename.lower().endswith(".gz"):
@@ -341,7 +367,8 @@ def open_entry(entry: Entry, archives: OpenArchives | None = None) -> Iterator[B
                     f"Could not read {label}: it is named .gz but is not gzip data. Rename it "
                     "without .gz if it is plain CSV.")
             else:
-                yield _Guarded(raw, label=label, compressed=deflated)  # type: ignore[misc]
+                yield _Guarded(raw, label=label, compressed=deflated,  # type: ignore[misc]
+                               consumed=None if deflated is None else _consumed(raw, info))
         finally:
             raw.close()
     except (OSError, EOFError, zlib.error) as exc:  # opening, or closing a damaged stream
@@ -364,7 +391,7 @@ def upload_header(name: str, data: bytes) -> list[str] | None:
     kind = sniff_kind(data[:16])
     if kind == "gzip":
         stream: Any = _Guarded(gzip.GzipFile(fileobj=raw, mode="rb"), label=name,
-                               compressed=len(data))
+                               compressed=len(data), consumed=raw.tell)
     elif kind == "text":
         stream = _Guarded(raw, label=name, compressed=None)
     else:

@@ -70,6 +70,8 @@ __all__ = [
     "split_header",
 ]
 
+#: Chunks a column may have before they are joined into one array.
+_MAX_CHUNKS = 64
 #: Rows turned into columns at a time (bounds the memory of rows held as Python lists).
 _BLOCK_ROWS = 65_536
 
@@ -115,9 +117,10 @@ class CsvTable:
     header : list of str
         The file's column names.
     blocks : dict
-        Column name -> blocks (lists) of the text of the rows whose structure is sound, in
-        file order; :attr:`columns` makes them Series when first asked for, and
-        :func:`column_text` gives them as one list (many small files pooled cheaply).
+        Column name -> blocks (Arrow arrays, compact) of the text of the rows whose
+        structure is sound, in file order; :attr:`columns` makes them Series when first
+        asked for, and :func:`column_text` gathers them from many tables (small files
+        pooled cheaply).
     rows_read : int
         Data rows (lines after the header, blank lines excepted; a record that spans lines
         is one row).
@@ -130,7 +133,7 @@ class CsvTable:
     """
 
     header: list[str]
-    blocks: dict[str, list[list[str]]]
+    blocks: dict[str, list[pa.Array]]
     rows_read: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     blank_lines: int = 0
@@ -147,30 +150,32 @@ class CsvTable:
         return {name: text_series(parts) for name, parts in self.blocks.items()}
 
 
-def text_series(parts: Iterable[list[str]]) -> pd.Series:
-    """One ``str`` Series (Arrow-backed) of blocks of text, without copying them twice.
+def text_series(parts: Iterable[pa.Array]) -> pd.Series:
+    """One ``str`` Series of blocks of text (Arrow arrays), without copying the text.
 
     Examples
     --------
-    >>> text_series([["a", "b"], ["c"]]).tolist()
+    >>> text_series([pa.array(["a", "b"]), pa.array(["c"])]).tolist()
     ['a', 'b', 'c']
     """
-    chunks = [pa.array(block, pa.large_string()) for block in parts if block]
+    chunks = [block.cast(pa.large_string()) for block in parts]
+    if len(chunks) > _MAX_CHUNKS:  # many small files: one array (string kernels run per chunk)
+        chunks = [pa.concat_arrays(chunks)]
     return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype="str")
 
 
-def column_text(tables: Iterable[CsvTable], name: str) -> list[str]:
-    """The text of column ``name`` of several tables, in order, as one list.
+def column_text(tables: Iterable[CsvTable], name: str) -> list[pa.Array]:
+    """The blocks of text of column ``name`` of several tables, in order.
 
     Examples
     --------
     >>> import io
     >>> a = read_csv_columns(io.BytesIO(b"x,y\\n1,2\\n"), source="a.csv", columns=["x"])
     >>> b = read_csv_columns(io.BytesIO(b"x,y\\n3,4\\n"), source="b.csv", columns=["x"])
-    >>> column_text([a, b], "x")
+    >>> text_series(column_text([a, b], "x")).tolist()
     ['1', '3']
     """
-    return [value for table in tables for block in table.blocks[name] for value in block]
+    return [block for table in tables for block in table.blocks[name]]
 
 
 class CsvReader:
@@ -239,7 +244,7 @@ class CsvReader:
                 "in the header, so which one to read is unclear. Rename or remove the copies.")
         index = [header.index(c) for c in names]
         state = _RowState(len(header), delimiter, multiline, self._iter)
-        blocks: list[list[list[str]]] = [[] for _ in names]
+        blocks: list[list[pa.Array]] = [[] for _ in names]
         getter = itemgetter(*index) if len(index) > 1 else None
 
         def flush() -> None:
@@ -247,10 +252,10 @@ class CsvReader:
                 state.rows.clear()
                 return
             if getter is None:
-                blocks[0].append([r[index[0]] for r in state.rows])
+                blocks[0].append(pa.array([r[index[0]] for r in state.rows], pa.large_string()))
             else:
                 for k, values in enumerate(zip(*map(getter, state.rows), strict=True)):
-                    blocks[k].append(list(values))
+                    blocks[k].append(pa.array(values, pa.large_string()))
             state.rows.clear()
 
         state.run(flush)

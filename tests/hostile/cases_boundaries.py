@@ -87,12 +87,13 @@ def text_case(name: str, filename: str, text: str | bytes, expect: Any) -> Case:
     return boundary_case(name, lambda d: write(d, filename, text), expect)
 
 
-def shapefile(folder: Path, prj: str | None, *, values: float = 1.0) -> Path:
+def shapefile(folder: Path, prj: str | None, *, degrees: bool = False) -> Path:
     import geopandas as gpd
     import shapely
 
     path = folder / "areas.shp"
-    box = shapely.box(430000 * values, 433000 * values, 431000 * values, 434000 * values)
+    box = shapely.box(-1.2, 52.9, -1.1, 53.0) if degrees else shapely.box(
+        430000, 433000, 431000, 434000)
     gpd.GeoDataFrame({"name": ["A"]}, geometry=[box], crs="EPSG:27700").to_file(path)
     prj_path = path.with_suffix(".prj")
     if prj_path.exists():
@@ -172,7 +173,7 @@ def cases() -> list[Case]:
                       Refuses(("areas.shp", "engineering"), CRSError)),
         boundary_case("shapefile-bng-prj", lambda d: shapefile(d, BNG_PRJ), loads(1)),
         boundary_case("shapefile-bng-prj-degree-values",
-                      lambda d: shapefile(d, BNG_PRJ, values=1e-5),
+                      lambda d: shapefile(d, BNG_PRJ, degrees=True),
                       Refuses(("areas.shp", "look like longitude/latitude", ".prj"),
                               CRSError)),
     ]
