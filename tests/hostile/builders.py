@@ -184,3 +184,37 @@ def many_members(n: int, *, claim: int | None = None) -> bytes:
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, min(count, 0xFFFF),
                       min(count, 0xFFFF), len(central), len(local), 0)
     return bytes(local + central + end)
+
+
+# --------------------------------------------------------------------------- bombs
+
+
+def gzip_repeated(block: bytes, times: int) -> bytes:
+    """A gzip file of ``times`` members, each ``block`` compressed: it expands to
+    ``times * len(block)`` bytes while costing only ``times`` small members to write."""
+    import gzip
+
+    member = gzip.compress(block, compresslevel=9, mtime=0)
+    return member * times
+
+
+def deflate_repeated(block: bytes, times: int) -> bytes:
+    """A raw deflate stream of ``block`` ``times`` over, built from one fully flushed block
+    repeated (each is self-contained), then an empty final block."""
+    import zlib
+
+    encoder = zlib.compressobj(9, zlib.DEFLATED, -15)
+    segment = encoder.compress(block) + encoder.flush(zlib.Z_FULL_FLUSH)
+    return segment * times + b"\x03\x00"
+
+
+def zip_raw_member(name: str, deflated: bytes, *, file_size: int, crc: int = 0) -> bytes:
+    """A zip of one deflated member written by hand, declaring ``file_size`` (which may lie)."""
+    raw_name = name.encode()
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(deflated),
+                        file_size, len(raw_name), 0) + raw_name
+    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc,
+                          len(deflated), file_size, len(raw_name), 0, 0, 0, 0, 0, 0) + raw_name
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central),
+                      len(local) + len(deflated), 0)
+    return local + deflated + central + end
