@@ -44,7 +44,8 @@ def geometry_key(geometry: shapely.Geometry) -> str:
 
 
 def flash(kind: str, text: str) -> None:
-    """Keep a message to show after the rerun that follows a change."""
+    """Keep a message (plain text: shown escaped) to show after the rerun that follows a
+    change."""
     st.session_state.setdefault("flash", []).append((kind, text))
 
 
@@ -53,7 +54,7 @@ def show_flash() -> None:
     it keep their places, and expanders their state, when it is empty)."""
     slot = st.container()
     for kind, text in st.session_state.pop("flash", []):
-        getattr(slot, kind)(text)
+        getattr(slot, kind)(md(text))  # plain sentences quoting plan and place names
 
 
 def site_from_list(how: str, hot: list[Place], areas: list[Place], streets: list[Place],
