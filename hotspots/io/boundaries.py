@@ -420,8 +420,9 @@ def _check_degrees(gdf: gpd.GeoDataFrame, label: str) -> None:
         raise CRSError(
             f"Boundary {label!r} says it is in {crs.to_string()} ({crs.name}, in metres), but "
             f"all its coordinates lie within {span}, which look like longitude/latitude in "
-            f"degrees (in the area where {crs.to_string()} is used), not metres. Save it with its real CRS (EPSG:4326 for longitude/"
-            "latitude; for a shapefile, fix the .prj file beside the .shp)."
+            f"degrees (in the area where {crs.to_string()} is used), not metres. Save it "
+            "with its real CRS (EPSG:4326 for longitude/latitude; for a shapefile, fix the "
+            ".prj file beside the .shp)."
         )
 
 

@@ -250,6 +250,27 @@ class BoundaryReport:
         """Return the report as a JSON-serialisable dict."""
         return asdict(self)
 
+    def as_notes(self) -> list[str]:
+        """What a reader of the crimes' load report must know: areas dropped or repaired,
+        and the notes (overlaps resolved, names generated), each naming the file.
+
+        Examples
+        --------
+        >>> BoundaryReport(source="w.gpkg", features_read=3, features_kept=2,
+        ...                dropped={"wholly inside earlier areas": 1}).as_notes()
+        ['Boundary w.gpkg: 1 of 3 areas dropped (wholly inside earlier areas: 1).']
+        """
+        notes = []
+        if self.dropped:
+            reasons = ", ".join(f"{k}: {v:,}" for k, v in self.dropped.items())
+            notes.append(f"Boundary {self.source}: {sum(self.dropped.values()):,} of "
+                         f"{self.features_read:,} areas dropped ({reasons}).")
+        if self.repaired:
+            notes.append(f"Boundary {self.source}: repaired {self.repaired:,} invalid "
+                         "geometries.")
+        notes.extend(f"Boundary {self.source}: {note}" for note in self.notes)
+        return notes
+
     def to_text(self) -> str:
         """Return a short human summary."""
         lines = [

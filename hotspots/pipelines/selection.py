@@ -135,6 +135,7 @@ def load_selection(
     if area is not None:
         area = area.to_crs(crimes.crs)
         boundary_report.crs = crimes.crs.to_string()
+        report.notes.extend(boundary_report.as_notes())
     outside = report.dropped.get("outside the boundary", 0)
     if len(crimes) == 0 and outside:
         raise EmptySelectionError(

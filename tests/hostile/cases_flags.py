@@ -4,11 +4,13 @@ Each is refused with a message naming the flag or key, the value and the limit."
 
 from __future__ import annotations
 
+import gzip
 import math
 import re
 from pathlib import Path
 from typing import Any
 
+import shapely
 from click.testing import CliRunner
 
 from hotspots.cli import main
@@ -66,6 +68,50 @@ def worked(result: Any) -> None:
     assert result.exit_code == 0, result.output
 
 
+def truncated_gzip(folder: Path) -> tuple[Path, list[str]]:
+    """A half-downloaded .csv.gz given to find (it printed only "Aborted!")."""
+    data = gzip.compress(police().encode(), mtime=0)
+    path = write(folder, "2022-01-test-street.csv.gz", data[: len(data) // 2])
+    return folder, ["find", str(path), "--out", str(folder / "out"), "--no-tiles"]
+
+
+def overlapping_areas(folder: Path, *, partial: bool = False) -> tuple[Path, list[str]]:
+    """find with a boundary whose areas overlap: a district and its wards in one layer, or
+    (``partial``) two areas drawn over each other where the crimes are."""
+    import geopandas as gpd
+
+    data = write(folder, "2022-01-test-street.csv", police(
+        [row(i, month=f"2022-{1 + i % 6:02d}") for i in range(60)]))
+    if partial:
+        names = ["West", "East"]
+        shapes = [shapely.box(-1.56, 53.79, -1.546, 53.81), shapely.box(-1.552, 53.79, -1.53,
+                                                                        53.81)]
+    else:
+        names = ["District", "West ward", "East ward"]
+        shapes = [shapely.box(-1.56, 53.79, -1.53, 53.81),
+                  shapely.box(-1.56, 53.79, -1.545, 53.81),
+                  shapely.box(-1.545, 53.79, -1.53, 53.81)]
+    gpd.GeoDataFrame({"name": names}, geometry=shapes, crs="EPSG:4326").to_file(
+        folder / "areas.gpkg")
+    return folder, ["find", str(data), "--boundary", str(folder / "areas.gpkg"),
+                    "--name-column", "name", "--method", "count", "--out",
+                    str(folder / "out"), "--no-tiles"]
+
+
+def counts_never_exceed_crimes(says: str) -> Any:
+    def check(result: Any) -> None:
+        import csv
+
+        worked(result)
+        out = Path(re.search(r"wrote (\S+areas\.csv)", result.output).group(1))
+        with out.open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+        total = sum(int(r["count"]) for r in rows)
+        assert total == 60, f"areas.csv counts {total} crimes of 60: {rows}"
+        assert says in result.output, result.output
+    return check
+
+
 def flag_cases() -> list[Case]:
     out = []
     method = {"--distance": ["--method", "gistar"], "--bandwidth": ["--method", "kde"],
@@ -109,6 +155,15 @@ def flag_cases() -> list[Case]:
                   ("--knox-iterations",)),
         flag_case("seed-negative", "trends", ["--seed", "-1"], ("--seed",)),
         flag_case("step-bogus", "trends", ["--step", "year"], ("--step", "year")),
+        Case("flags/find-truncated-gzip", truncated_gzip,
+             Refuses(("2022-01-test-street.csv.gz", "cut short", "Download it again"),
+                     CliRefused), cli),
+        Case("flags/find-boundary-district-and-wards", overlapping_areas,
+             counts_never_exceed_crimes("areas dropped (wholly inside earlier areas: 2)"),
+             cli),
+        Case("flags/find-boundary-partial-overlap",
+             lambda d: overlapping_areas(d, partial=True),
+             counts_never_exceed_crimes("overlap was given to the first"), cli),
     ]
     return out
 
