@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 
 from hotspots.errors import InputFileError
 from hotspots.errors import ParameterError
@@ -212,11 +211,9 @@ def load_harm_weights(path: str | Path | None = None) -> dict[str, float]:
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"Harm weights file {str(path)!r} does not exist.")
-    try:
-        table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False,
-                            skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"Could not read harm weights {str(path)!r}: {exc}") from None
+    from hotspots.io.tables import read_text_table
+
+    table = read_text_table(path, what="Harm weights file", comment="#")
     table.columns = [c.strip().lower() for c in table.columns]
     missing = {"category", "weight"} - set(table.columns)
     if missing:

@@ -191,13 +191,18 @@ class CsvReader:
         Declared encoding (a byte-order mark overrides it).
     encoding_given : bool
         True when the user declared ``encoding`` (no Windows-1252 fallback then).
+    comment : str, optional
+        Lines starting with this text (after spaces) are comments: skipped, not rows.
     """
 
     def __init__(self, stream: BinaryIO, *, source: str, encoding: str = DEFAULT_ENCODING,
-                 encoding_given: bool = False) -> None:
+                 encoding_given: bool = False, comment: str | None = None) -> None:
         self.source = source
         self.lines = TextLines(stream, source=source, encoding=encoding, given=encoding_given)
-        self._iter = iter(self.lines)
+        self._iter: Iterator[str | DroppedLine] = iter(self.lines)
+        if comment:
+            self._iter = (line for line in self._iter
+                          if line.__class__ is not str or not line.lstrip().startswith(comment))
         self.leading_blank = 0
         self.header_line = self._first_line()
 

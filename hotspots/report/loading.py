@@ -22,6 +22,7 @@ from hotspots.groups import load_groups
 from hotspots.groups import load_harm_weights
 from hotspots.io import load_boundary
 from hotspots.io import load_crimes
+from hotspots.io.tables import read_text_table
 from hotspots.planning.interventions import Intervention
 from hotspots.planning.interventions import InterventionType
 from hotspots.planning.interventions import load_catalogue
@@ -54,10 +55,7 @@ class ConfigInputs:
 def population_table(cfg: ReportConfig) -> dict[str, float]:
     """Area name -> residents from the config's population CSV (every problem named)."""
     path = cfg.population_file
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"Population file {str(path)!r} could not be read: {exc}") from None
+    table = read_text_table(path, what="Population file")
     need = [cfg.population_name_column, cfg.population_value_column]
     missing = [c for c in need if c not in table.columns]
     if missing:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import gzip
 import zipfile
 import zlib
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +39,19 @@ def good_members(n: int = 2) -> list[tuple[str, str]]:
             for m in range(1, n + 1)]
 
 
-def zip_case(name: str, data: bytes, expect: Any, *, filename: str = "archive.zip") -> Case:
-    return Case(f"archive/{name}", lambda d: write(d, filename, data), expect, load)
+Data = bytes | Callable[[], bytes]  # bytes, or a function making them when the case runs
 
 
-def file_case(name: str, data: bytes, expect: Any, filename: str) -> Case:
-    return Case(f"archive/{name}", lambda d: write(d, filename, data), expect, load)
+def _bytes(data: Data) -> bytes:
+    return data() if callable(data) else data
+
+
+def zip_case(name: str, data: Data, expect: Any, *, filename: str = "archive.zip") -> Case:
+    return Case(f"archive/{name}", lambda d: write(d, filename, _bytes(data)), expect, load)
+
+
+def file_case(name: str, data: Data, expect: Any, filename: str) -> Case:
+    return Case(f"archive/{name}", lambda d: write(d, filename, _bytes(data)), expect, load)
 
 
 BOMB_LINE = b"," * 20_000_000  # a 20 MB line of commas: about 20 kB deflated
@@ -125,29 +134,38 @@ def damaged_cases() -> list[Case]:
     ]
 
 
+@cache
+def _line_zip() -> bytes:
+    return zip_bytes([(member(1), BOMB_LINE)])
+
+
+def _rows() -> bytes:
+    return (row(0) + "\n").encode() * 600_000  # valid rows, 100+ MB, ~1000 to 1 in gzip
+
+
 def bomb_cases() -> list[Case]:
-    line_zip = zip_bytes([(member(1), BOMB_LINE)])
-    rows = (row(0) + "\n").encode() * 600_000  # valid rows, 100+ MB, ~1000 to 1 in gzip
+    line_zip = _line_zip
     return [
         zip_case("bomb-ratio-member", line_zip,
                  Refuses(("archive.zip", "2022-01-test-street.csv", "zip bomb"),
                          InputFileError)),
-        zip_case("bomb-ratio-member-beside-good", zip_bytes([*good_members(1),
-                                                             (member(2), BOMB_LINE)]),
+        zip_case("bomb-ratio-member-beside-good", lambda: zip_bytes([*good_members(1),
+                                                                     (member(2), BOMB_LINE)]),
                  Loads(N, notes=("2022-02-test-street.csv", "more than 100 times"))),
-        zip_case("bomb-lying-small-size", patch_member(line_zip, member(1), file_size=10_000),
+        zip_case("bomb-lying-small-size",
+                 lambda: patch_member(line_zip(), member(1), file_size=10_000),
                  Refuses(("archive.zip", "2022-01-test-street.csv"), InputFileError)),
-        file_case("bomb-gzip-line", _gzip(HEADER.encode() + b"\n" + BOMB_LINE),
+        file_case("bomb-gzip-line", lambda: _gzip(HEADER.encode() + b"\n" + BOMB_LINE),
                   Refuses(("street.csv.gz", "expands to more than", "100 to 1"),
                           InputFileError), "2022-01-test-street.csv.gz"),
-        file_case("bomb-gzip-valid-rows", _gzip(police().encode() + rows),
+        file_case("bomb-gzip-valid-rows", lambda: _gzip(police().encode() + _rows()),
                   Refuses(("street.csv.gz", "expands to more than", "zip bomb"),
                           InputFileError), "2022-01-test-street.csv.gz"),
-        zip_case("bomb-gzip-member", zip_bytes([*good_members(1), (
-            member(2) + ".gz", _gzip(police().encode() + rows))],
+        zip_case("bomb-gzip-member", lambda: zip_bytes([*good_members(1), (
+            member(2) + ".gz", _gzip(police().encode() + _rows()))],
             compression=zipfile.ZIP_STORED),
             Loads(N, notes=("2022-02-test-street.csv.gz", "expands to more than"))),
-        zip_case("bomb-60000-members", many_members(60_000),
+        zip_case("bomb-60000-members", lambda: many_members(60_000),
                  Refuses(("archive.zip", "lists 60,000 members", "50,000 allowed"),
                          InputFileError)),
         zip_case("bomb-end-record-claims-65535", many_members(3, claim=70_000),
@@ -181,7 +199,7 @@ def structure_cases() -> list[Case]:
             Loads(N, notes=("notes.csv", "not a police.uk street-level crime file"))),
         zip_case("member-header-only", zip_bytes([*good_members(1), (member(2), police([]))]),
                  Loads(N, notes=("2022-02-test-street.csv", "header but no data rows"))),
-        zip_case("many-one-row-members", zip_bytes(
+        zip_case("many-one-row-members", lambda: zip_bytes(
             [(member(1, f"f{k}"), police([row(k)])) for k in range(2_000)]),
             Loads(2_000)),
     ]

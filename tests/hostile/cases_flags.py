@@ -18,10 +18,12 @@ from hotspots.errors import InputFileError
 from hotspots.report import read_report_config
 from tests.hostile.builders import N
 from tests.hostile.builders import fields
+from tests.hostile.builders import gzip_repeated
 from tests.hostile.builders import police
 from tests.hostile.builders import row
 from tests.hostile.builders import toml
 from tests.hostile.builders import write
+from tests.hostile.builders import zip_bytes
 from tests.hostile.expect import Case
 from tests.hostile.expect import Refuses
 
@@ -227,8 +229,63 @@ def config_cases() -> list[Case]:
     ]
 
 
+# --------------------------------------------------------------------------- harm weights
+
+
+def _load_harm(path: Path) -> Any:
+    from hotspots.groups import load_harm_weights
+
+    return load_harm_weights(path)
+
+
+def harm_case(name: str, data: str | bytes, expect: Any, *,
+              filename: str = "weights.csv") -> Case:
+    return Case(f"harm/{name}", lambda d: write(d, filename, data), expect, _load_harm)
+
+
+def weights_are(expected: dict[str, float]) -> Any:
+    def check(weights: Any) -> None:
+        assert weights == expected, weights
+    return check
+
+
+def harm_cases() -> list[Case]:
+    good = "category,weight\nBurglary,3\nRobbery,5\n"
+    def bomb() -> bytes:  # 1 GB of 1 kB lines in about 1 MB
+        line = b"Burglary" + b" " * 1000 + b",1\n"
+        return gzip_repeated(b"category,weight\n" + line * 10_000, 100)
+
+    return [
+        harm_case("valid", good, weights_are({"Burglary": 3.0, "Robbery": 5.0})),
+        harm_case("comments-and-crlf", "# mine\r\ncategory,weight\r\n# x\r\nBurglary, 3\r\n",
+                  weights_are({"Burglary": 3.0})),
+        harm_case("utf16", good.encode("utf-16"), weights_are({"Burglary": 3.0,
+                                                               "Robbery": 5.0})),
+        harm_case("gzip", gzip.compress(good.encode()), weights_are({"Burglary": 3.0,
+                                                                     "Robbery": 5.0}),
+                  filename="weights.csv.gz"),
+        Case("harm/gzip-bomb", lambda d: write(d, "weights.csv.gz", bomb()),
+             Refuses(("weights.csv.gz", "expands to more than"), InputFileError),
+             _load_harm),
+        harm_case("extra-comma", good + "Vehicle crime,2,extra\n",
+                  Refuses(("Harm weights file", "weights.csv", "too many fields: 1"),
+                          InputFileError)),
+        harm_case("missing-column", "category,score\nBurglary,3\n",
+                  Refuses(("weights.csv", "'category' and 'weight'"), InputFileError)),
+        harm_case("negative-weight", "category,weight\nBurglary,-3\n",
+                  Refuses(("weights.csv", "row 2", "'-3'"), InputFileError)),
+        harm_case("nan-weight", "category,weight\nBurglary,nan\n",
+                  Refuses(("weights.csv", "'nan'"), InputFileError)),
+        harm_case("xlsx", zip_bytes([("xl/workbook.xml", "<workbook/>")]),
+                  Refuses(("weights.csv", "xlsx"), InputFileError)),
+        harm_case("empty", "", Refuses(("weights.csv", "empty"), InputFileError)),
+        harm_case("huge-line", "category,weight\n" + "x" * 2_000_000 + "\n",
+                  Refuses(("weights.csv", "line too long: 1"), InputFileError)),
+    ]
+
+
 def cases() -> list[Case]:
-    return flag_cases() + config_cases()
+    return flag_cases() + config_cases() + harm_cases()
 
 
 __all__ = ["cases", "fields"]
