@@ -9,6 +9,8 @@ from typing import Any
 
 from hotspots.errors import ColumnMappingError
 from hotspots.io import load_crimes
+from hotspots.io.config import CONSTANT_KEYS
+from hotspots.io.config import MAPPING_KEYS
 from tests.hostile.builders import N
 from tests.hostile.builders import mapped
 from tests.hostile.builders import mapping
@@ -112,6 +114,15 @@ def key_cases() -> list[Case]:
     ]
 
 
+def every_key_cases() -> list[Case]:
+    """Each ``[columns]`` key given a number, and each ``[constants]`` key a list."""
+    out = [key_case(f"columns-{key}-int", bad(f"'columns.{key}'", "string"),
+                    columns={key: 12}) for key in MAPPING_KEYS]
+    out += [key_case(f"constants-{key}-list", bad(f"'constants.{key}'"),
+                     constants={key: ["a", "b"]}) for key in CONSTANT_KEYS]
+    return out
+
+
 def file_cases() -> list[Case]:
     deep = "x = " + "[" * 200 + "]" * 200 + "\n"
     tables = "".join(f"[{'.'.join(['a'] * k)}]\n" for k in range(1, 60))
@@ -146,4 +157,4 @@ def file_cases() -> list[Case]:
 
 
 def cases() -> list[Case]:
-    return key_cases() + file_cases()
+    return key_cases() + every_key_cases() + file_cases()
