@@ -311,8 +311,9 @@ def test_default_min_samples_floor_and_percentile():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"eps": 0}, "The 'eps' parameter of dbscan_hotspots must be a float in (0.0, inf), "
-                     "got 0."),
+        ({"eps": 0}, "The 'eps' parameter (--eps) of dbscan_hotspots must be a float in "
+                     "(0.0, 10000] metres, got 0."),
+        ({"eps": 1e9}, "must be a float in (0.0, 10000] metres, got 1000000000.0"),
         ({"eps": -5.0}, "got -5.0"),
         ({"eps": float("nan")}, "got nan"),
         ({"eps": "100"}, "got '100'"),
