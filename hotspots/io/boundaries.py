@@ -31,6 +31,10 @@ from hotspots.validation import check_choice
 
 __all__ = ["load_boundary", "as_boundary_geometry", "AREA_NAME"]
 
+#: The fix every "cannot read this boundary" message ends with.
+_FIX = ("Give a GeoPackage, GeoJSON, Shapefile (with its .shx, .dbf and .prj) or KML of the "
+        "areas")
+
 #: The column that holds each area's name in a loaded boundary.
 AREA_NAME = "area_name"
 #: Reason for boundary features dropped because their geometry is missing or empty.
@@ -65,7 +69,7 @@ def _resolve(path: str | Path, layer: str | None) -> tuple[str, str | None]:
         return text, None
     p = Path(path)
     if not p.exists():
-        raise InputFileError(f"Boundary file {text!r} does not exist.")
+        raise InputFileError(f"Boundary file {text!r} does not exist. Check the path.")
     if p.suffix.lower() != ".zip":
         return text, None
     try:
@@ -101,7 +105,8 @@ def _choose_layer(path: str, layer: str | None, label: str) -> str | None:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise InputFileError(f"Could not open boundary {label!r}: {exc}") from None
+        why = str(exc).split("; It might help")[0].rstrip(".")  # GDAL's hint is for coders
+        raise InputFileError(f"Could not open boundary {label!r}: {why}. {_FIX}.") from None
     names = [str(name) for name, _ in layers]
     if layer is not None:
         if layer not in names:
@@ -164,7 +169,7 @@ def _repair(gdf: gpd.GeoDataFrame, report: BoundaryReport, label: str) -> gpd.Ge
     out = out.set_geometry(gpd.GeoSeries([p for p in polys if p is not None],
                                          index=out.index, crs=gdf.crs))
     if len(out) == 0:
-        raise InputFileError(f"Boundary {label!r} has no polygon with an area.")
+        raise InputFileError(f"Boundary {label!r} has no polygon with an area. {_FIX}.")
     return out
 
 
@@ -266,7 +271,7 @@ def load_boundary(
     try:
         gdf = gpd.read_file(resolved, layer=chosen_layer)
     except Exception as exc:  # pyogrio/GDAL errors vary by driver
-        raise InputFileError(f"Could not read boundary {label!r}: {exc}") from None
+        raise InputFileError(f"Could not read boundary {label!r}: {exc} {_FIX}.") from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputFileError(
             f"Boundary {label!r} has no geometry: it is a table (columns: "
@@ -291,7 +296,8 @@ def load_boundary(
     target = source_crs if target_crs is None else target_crs
     report.crs = target.to_string()
     if len(gdf) == 0:
-        raise InputFileError(f"Boundary {label!r} has no features.")
+        raise InputFileError(f"Boundary {label!r} has no features (an empty layer). {_FIX}, "
+                             "or choose the layer that holds them (--boundary-layer).")
     gdf = _finite(gdf, report, label, "")
     _check_degrees(gdf, label)
     gdf = _repair(gdf, report, label)
