@@ -64,7 +64,9 @@ def drop_repeated_headers(
         raw = raw.loc[~repeated].reset_index(drop=True)
     broken = 0 if table is None else table.rows_read - table.rows_kept
     if len(raw) == 0 and broken == 0:
-        raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows.")
+        raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows "
+                             "(an incomplete download or export?). Remove it from the inputs "
+                             "or export it again.")
     return raw, n_header
 
 

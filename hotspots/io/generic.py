@@ -198,7 +198,8 @@ def check_columns(mapping: ColumnMapping, found: list[str], *, source: str) -> N
         raise ColumnMappingError(
             f"{source} lacks columns named in mapping {mapping.source}: "
             + "; ".join(problems)
-            + f". The file has columns: {', '.join(repr(c) for c in found)}."
+            + f". The file has columns: {', '.join(repr(c) for c in found)}. Name them in the "
+            "mapping exactly as the header writes them (or check the delimiter and encoding)."
         )
 
 

@@ -119,7 +119,9 @@ def read_policeuk_table(reader: CsvReader, *, source: str) -> CsvTable:
     """
     table = reader.read(_RENAME, multiline=False)
     if table.rows_read == 0:
-        raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows.")
+        raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows "
+                             "(an incomplete download or export?). Remove it from the inputs "
+                             "or export it again.")
     return table
 
 

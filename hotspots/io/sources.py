@@ -85,8 +85,9 @@ _NOT_CSV = {
     "zip": "a zip archive (or an Excel .xlsx workbook), not CSV text: give the .zip itself "
            "as the input, or save the workbook as CSV (UTF-8)",
     "xls": "an Excel 97-2003 workbook (.xls), not CSV text: save it as CSV (UTF-8)",
-    "sqlite": "a SQLite database (perhaps a GeoPackage), not CSV text",
-    "pdf": "a PDF document, not CSV text",
+    "sqlite": "a SQLite database (perhaps a GeoPackage), not CSV text: give the crimes as "
+              "CSV (a boundary goes to --boundary)",
+    "pdf": "a PDF document, not CSV text: give the crimes as CSV",
     "7z": "a 7-Zip archive, which this tool does not open: extract it first",
     "rar": "a RAR archive, which this tool does not open: extract it first",
 }
@@ -436,7 +437,9 @@ def _zip_entries(path: Path, notes: list[str]) -> list[Entry]:
     if mac:
         notes.append(f"Skipped {mac:,} macOS metadata member(s) of {path.name} (__MACOSX, "
                      "._ files): they hold no data.")
-    return _street_entries(found, path.name, notes, empty=f"No crime CSV found in archive {path}.")
+    return _street_entries(found, path.name, notes, empty=(
+        f"No crime CSV found in archive {path}: give a police.uk download (members such as "
+        "2024-01/2024-01-force-street.csv) or the CSV files themselves."))
 
 
 def _first(names: list[str], n: int = 3) -> str:

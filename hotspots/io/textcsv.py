@@ -225,7 +225,8 @@ class CsvReader:
                         "line of the file is its header.")
                 return line
             self.leading_blank += 1
-        raise EmptyFileError(f"No crimes in {self.source}: the file is empty.")
+        raise EmptyFileError(f"{self.source} is empty (not even a header line). Check that "
+                             "the download or export finished, or remove it from the inputs.")
 
     def header(self, *, delimiter: str = ",") -> list[str]:
         """The column names, split at ``delimiter``."""

@@ -238,7 +238,7 @@ def test_rows_with_problems_are_dropped_and_reported(tmp_path):
 def test_empty_file_is_an_error(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("")
-    with pytest.raises(InputFileError, match=r"No crimes in .*empty\.csv.*empty"):
+    with pytest.raises(InputFileError, match=r"empty\.csv is empty .*download or export"):
         load_crimes(path)
 
 
