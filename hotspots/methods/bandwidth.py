@@ -373,17 +373,11 @@ def select_bandwidth(
     return BandwidthChoice(h, rule, criterion, tuple(candidates), tuple(scores), tuple(notes))
 
 
-def default_bandwidth(
-    grid: Grid,
-    mask: np.ndarray,
-    x: ArrayLike,
-    y: ArrayLike,
-    *,
-    months: ArrayLike | None = None,
-    weights: ArrayLike | None = None,
-    kernel: str = "quartic",
-) -> float:
+def default_bandwidth(grid: Grid, mask: np.ndarray, x: ArrayLike, y: ArrayLike,
+                      **options: Any) -> float:
     """The default KDE bandwidth in metres: :func:`select_bandwidth`'s choice.
+
+    ``options`` (``months``, ``weights``, ``kernel``) are those of :func:`select_bandwidth`.
 
     Examples
     --------
@@ -392,5 +386,4 @@ def default_bandwidth(
     >>> default_bandwidth(g, np.ones(g.shape, bool), [500.0], [500.0])  # one place
     150.0
     """
-    return select_bandwidth(grid, mask, x, y, months=months, weights=weights,
-                            kernel=kernel).bandwidth
+    return select_bandwidth(grid, mask, x, y, **options).bandwidth

@@ -42,7 +42,11 @@ __all__ = [
     "cells_frame",
     "ranked_cells",
     "grid_method_doc",
+    "StudyArea",
 ]
+
+#: A study area as the grid methods take it: polygons in any CRS.
+StudyArea = gpd.GeoDataFrame | gpd.GeoSeries
 
 #: How the default cell size is chosen (grid.choose_cell_size), for ``params``; the
 #: rule actually applied (with any fallback or widening) is in ``params["cell_size_rule"]``.
@@ -346,7 +350,8 @@ def ranked_cells(
 
 
 #: numpydoc entries that every grid method (counts, KDE, Gi*) shares, written once and put
-#: into their docstrings by :func:`grid_method_doc` wherever ``{name}`` stands on a line.
+#: into their docstrings by :func:`grid_method_doc` wherever ``{name}`` stands on a line
+#: (``{inputs}`` is ``{crimes}``, ``{weight}`` and ``{cell_size}`` together).
 GRID_PARAMETERS: dict[str, str] = {
     "crimes": """crimes : GeoDataFrame
     The canonical crime table: points in a projected CRS (metres).""",
@@ -359,6 +364,9 @@ GRID_PARAMETERS: dict[str, str] = {
     "area": """area : GeoDataFrame or GeoSeries, optional
     Study area, any CRS. The grid covers its bounds, the cells intersecting it are the
     study area, and crimes outside it are left out (``notes`` says how many).""",
+    "weight": """weight : str, optional
+    Column of non-negative weights (e.g. harm): the method works on the summed weight per
+    cell instead of the number of crimes; the hotspot test still counts crimes.""",
     "grid": """grid : Grid, optional
     A grid to use instead of building one, e.g. to align two periods.""",
 }
@@ -367,7 +375,8 @@ Func = Callable[..., Any]
 
 
 def grid_method_doc(func: Func) -> Func:
-    """Decorator: fill the shared ``{crimes}``, ``{cell_size}``, ``{area}``, ``{grid}`` entries.
+    """Decorator: fill the shared ``{crimes}``, ``{weight}``, ``{cell_size}``, ``{area}``,
+    ``{grid}`` entries.
 
     Examples
     --------
@@ -383,7 +392,9 @@ def grid_method_doc(func: Func) -> Func:
     The canonical crime table: points in a projected CRS (metres).
     """
     doc = func.__doc__ or ""
-    for name, entry in GRID_PARAMETERS.items():
+    entries = dict(GRID_PARAMETERS, inputs="\n".join(
+        GRID_PARAMETERS[k] for k in ("crimes", "weight", "cell_size")))
+    for name, entry in entries.items():
         placeholder = "{" + name + "}"
         for line in doc.splitlines():
             if line.strip() == placeholder:

@@ -454,9 +454,7 @@ def dbscan_hotspots(
         )
     else:
         notes += test.notes
-    logger.info("dbscan_hotspots: %s", notes[0])
-    return HotspotResult(cells=cells, method="dbscan", params=params, layer="clusters",
-                         notes=notes)
+    return _clusters_result("dbscan", cells, params, notes)
 
 
 def hdbscan_hotspots(
@@ -590,6 +588,11 @@ def hdbscan_hotspots(
         )
     else:
         notes += test.notes
-    logger.info("hdbscan_hotspots: %s", notes[1])
-    return HotspotResult(cells=cells, method="hdbscan", params=params, layer="clusters",
+    return _clusters_result("hdbscan", cells, params, notes)
+
+
+def _clusters_result(method: str, cells: gpd.GeoDataFrame, params: dict[str, Any],
+                     notes: list[str]) -> HotspotResult:
+    logger.info("%s_hotspots: %s", method, notes[0])
+    return HotspotResult(cells=cells, method=method, params=params, layer="clusters",
                          notes=notes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
+from hotspots.methods.cells import StudyArea
 from hotspots.methods.cells import check_top_share
 from hotspots.methods.cells import grid_method_doc
 from hotspots.methods.cells import prepare_cells
@@ -38,23 +39,14 @@ COUNT_NULL = (
 
 
 @grid_method_doc
-def count_hotspots(
-    crimes: gpd.GeoDataFrame,
-    *,
-    weight: str | None = None,
-    cell_size: float | None = None,
-    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    top_share: float = TOP_SHARE,
-    grid: Grid | None = None,
-) -> HotspotResult:
+def count_hotspots(crimes: gpd.GeoDataFrame, *, weight: str | None = None,
+                   cell_size: float | None = None, area: StudyArea | None = None,
+                   top_share: float = TOP_SHARE, grid: Grid | None = None) -> HotspotResult:
     """Count crimes per grid cell and flag the top cells as hotspots.
 
     Parameters
     ----------
-    {crimes}
-    weight : str, optional
-        Column of non-negative weights (e.g. harm). Then ``score`` is the summed weight.
-    {cell_size}
+    {inputs}
     {area}
     top_share : float, default TOP_SHARE (0.05)
         Largest share of study-area cells called hotspots, in (0, 1]: a candidate's score

@@ -25,6 +25,7 @@ from hotspots.methods.bandwidth import default_bandwidth
 from hotspots.methods.bandwidth import fallback_bandwidth
 from hotspots.methods.bandwidth import select_bandwidth
 from hotspots.methods.cells import CellInputs
+from hotspots.methods.cells import StudyArea
 from hotspots.methods.cells import check_top_share
 from hotspots.methods.cells import grid_method_doc
 from hotspots.methods.cells import prepare_cells
@@ -200,25 +201,15 @@ def _months(crimes: gpd.GeoDataFrame, prep: CellInputs) -> np.ndarray | None:
 
 
 @grid_method_doc
-def kde_hotspots(
-    crimes: gpd.GeoDataFrame,
-    *,
-    weight: str | None = None,
-    cell_size: float | None = None,
-    bandwidth: float | None = None,
-    kernel: str = "quartic",
-    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    top_share: float = TOP_SHARE,
-    grid: Grid | None = None,
-) -> HotspotResult:
+def kde_hotspots(crimes: gpd.GeoDataFrame, *, weight: str | None = None,
+                 cell_size: float | None = None, bandwidth: float | None = None,
+                 kernel: str = "quartic", area: StudyArea | None = None,
+                 top_share: float = TOP_SHARE, grid: Grid | None = None) -> HotspotResult:
     """Kernel density of crimes on a grid; the densest cells are hotspots.
 
     Parameters
     ----------
-    {crimes}
-    weight : str, optional
-        Column of non-negative weights (e.g. harm): density of weight instead of crimes.
-    {cell_size}
+    {inputs}
     bandwidth : float, optional
         Kernel radius in metres (the standard deviation for ``"gaussian"``). Default:
         chosen from the data by :func:`hotspots.methods.bandwidth.select_bandwidth`

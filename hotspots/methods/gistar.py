@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from hotspots.errors import ParameterError
+from hotspots.methods.cells import StudyArea
 from hotspots.methods.cells import cells_frame
 from hotspots.methods.cells import grid_method_doc
 from hotspots.methods.cells import prepare_cells
@@ -226,28 +227,16 @@ def gi_classes(z: ArrayLike, p: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 
 
 @grid_method_doc
-def gistar_hotspots(
-    crimes: gpd.GeoDataFrame,
-    *,
-    weight: str | None = None,
-    cell_size: float | None = None,
-    distance: float | None = None,
-    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    fdr: bool = True,
-    grid: Grid | None = None,
-    inference: str = DEFAULT_INFERENCE,
-    null: str = DEFAULT_NULL,
-    permutations: int = PERMUTATIONS,
-    seed: int = SEED,
-) -> HotspotResult:
+def gistar_hotspots(crimes: gpd.GeoDataFrame, *, weight: str | None = None,
+                    cell_size: float | None = None, distance: float | None = None,
+                    area: StudyArea | None = None, fdr: bool = True, grid: Grid | None = None,
+                    inference: str = DEFAULT_INFERENCE, null: str = DEFAULT_NULL,
+                    permutations: int = PERMUTATIONS, seed: int = SEED) -> HotspotResult:
     """Getis-Ord Gi* hot and cold spots on grid counts, with FDR-corrected p-values.
 
     Parameters
     ----------
-    {crimes}
-    weight : str, optional
-        Column of non-negative weights (e.g. harm): Gi* on summed weight per cell.
-    {cell_size}
+    {inputs}
     distance : float, optional
         Neighbourhood distance in metres between cell centres (binary weights, the cell
         itself included). Default: three times the spacing of the crime locations
