@@ -29,7 +29,7 @@ from hotspots.io.generic import read_generic
 from hotspots.io.generic import read_mapping
 from hotspots.io.policeuk import POLICE_UK_REQUIRED
 from hotspots.io.policeuk import PoliceUkPool
-from hotspots.io.policeuk import is_policeuk_header
+from hotspots.io.policeuk import policeuk_delimiter
 from hotspots.io.policeuk import read_policeuk_table
 from hotspots.io.report import DROP_OUT_OF_RANGE
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
@@ -93,8 +93,9 @@ def _read_entry(
     with open_entry(entry, archives) as stream:
         reader = CsvReader(stream, source=entry.label, encoding=encoding, encoding_given=given)
         columns = reader.header()
-        if is_policeuk_header(columns):
-            return read_policeuk_table(reader, source=entry.label)
+        delimiter = policeuk_delimiter(columns)
+        if delimiter is not None:
+            return read_policeuk_table(reader, source=entry.label, delimiter=delimiter)
         if mapping is None:
             shown = ", ".join(repr(c[:40]) for c in columns[:20])
             more = f" and {len(columns) - 20:,} more" if len(columns) > 20 else ""

@@ -64,6 +64,8 @@ __all__ = [
     "POLICE_UK_COLUMNS",
     "POLICE_UK_REQUIRED",
     "is_policeuk_header",
+    "policeuk_delimiter",
+    "POLICE_UK_DELIMITERS",
     "read_policeuk",
 ]
 
@@ -96,8 +98,36 @@ POOL_ROWS = 100_000
 _RENAME = {column: canonical for column, canonical in POLICE_UK_CANONICAL.items() if canonical}
 
 
+#: Separators a police.uk file may come with: police.uk's own comma, then the tab of a
+#: spreadsheet's "Unicode text" export (UTF-16, tab-separated) and the semicolon of a CSV
+#: export in a European locale. A police.uk column name holds none of them.
+POLICE_UK_DELIMITERS = (",", "\t", ";")
+
+
+def policeuk_delimiter(columns: list[str] | tuple[str, ...]) -> str | None:
+    """The separator of a police.uk header read as comma-separated ``columns``, else None.
+
+    Examples
+    --------
+    >>> policeuk_delimiter(list(POLICE_UK_COLUMNS))
+    ','
+    >>> policeuk_delimiter([";".join(POLICE_UK_COLUMNS)])
+    ';'
+    >>> policeuk_delimiter(["month", "longitude", "latitude"]) is None
+    True
+    """
+    for delimiter in POLICE_UK_DELIMITERS:
+        names = columns if delimiter == "," else "".join(columns).split(delimiter)
+        found = {c.strip().strip('"').lstrip("\ufeff") for c in names}
+        if set(POLICE_UK_REQUIRED) <= found:
+            return delimiter
+    return None
+
+
 def is_policeuk_header(columns: list[str] | tuple[str, ...]) -> bool:
     """Return True if ``columns`` (a header row) is a police.uk street-level header.
+
+    The header may use any of :data:`POLICE_UK_DELIMITERS` (see :func:`policeuk_delimiter`).
 
     Examples
     --------
@@ -106,18 +136,17 @@ def is_policeuk_header(columns: list[str] | tuple[str, ...]) -> bool:
     >>> is_policeuk_header(["month", "longitude", "latitude"])
     False
     """
-    found = {c.strip().lstrip("\ufeff") for c in columns}
-    return set(POLICE_UK_REQUIRED) <= found
+    return policeuk_delimiter(columns) is not None
 
 
-def read_policeuk_table(reader: CsvReader, *, source: str) -> CsvTable:
+def read_policeuk_table(reader: CsvReader, *, source: str, delimiter: str = ",") -> CsvTable:
     """The text of the police.uk columns of the file whose header ``reader`` has read.
 
     A police.uk field never holds a line break, so each line is one row (a stray quote
     costs one row, not the rest of the file). Raises :class:`EmptyFileError` when the file
     has a header and no data row.
     """
-    table = reader.read(_RENAME, multiline=False)
+    table = reader.read(_RENAME, delimiter=delimiter, multiline=False)
     if table.rows_read == 0:
         raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows "
                              "(an incomplete download or export?). Remove it from the inputs "

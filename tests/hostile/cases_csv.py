@@ -105,6 +105,14 @@ def encoding_cases() -> list[Case]:
     tsv = "\r\n".join(["\t".join(MAPPED_HEADER),
                        *(r.replace(",", "\t") for r in mapped_rows())]) + "\r\n"
     cafe_rows = [r.replace("Burglary", "Café burglary") for r in mapped_rows(sep=";")]
+    police_text = police([row(i, location=CAFE) for i in range(N)], eol="\r\n")
+    for sep_name, sep in (("tsv", "\t"), ("semicolon", ";")):
+        # a police.uk file saved by a spreadsheet: "Unicode text" (UTF-16, tabs) or a
+        # European-locale CSV (semicolons); no mapping needed
+        for enc in ("utf16le-bom", "utf8"):
+            out.append(police_case(f"policeuk-{sep_name}-{enc}-crlf",
+                                   ENCODINGS[enc][0](police_text.replace(",", sep)),
+                                   Loads(N, check=has_location(CAFE))))
     out += [
         Case("csv/utf16-tsv-crlf-declared",
              lambda d: (write(d, "export.tsv", tsv.encode("utf-16")),
