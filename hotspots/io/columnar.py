@@ -42,6 +42,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ __all__ = [
     "read_policeuk_table",
     "project_table",
     "copy_report",
+    "transformer",
     "summarise_table",
     "load_policeuk_file",
     "crimes_from_table",
@@ -116,6 +118,24 @@ TABLE_SCHEMA = pa.schema(
 #: The message ending the pandas reader gives for a police.uk file that is not UTF-8.
 _UTF8_FIX = "; police.uk files are UTF-8. Re-save the file as UTF-8."
 _LOCAL_FIX = " in the file"
+
+
+_LOCAL = threading.local()
+
+
+def transformer(source: CRS, target: CRS) -> Transformer:
+    """``Transformer.from_crs(source, target, always_xy=True)``, made once per thread.
+
+    Making one takes ~30 ms, as long as projecting 100,000 points: a store of thousands of
+    files makes it once.
+    """
+    cache = getattr(_LOCAL, "transformers", None)
+    if cache is None:
+        cache = _LOCAL.transformers = {}
+    key = (source.srs, target.srs)
+    if key not in cache:
+        cache[key] = Transformer.from_crs(source, target, always_xy=True)
+    return cache[key]
 
 
 def _inside(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
@@ -196,8 +216,7 @@ def coordinate_reasons(
         code[numeric & ~_inside(x, y, box)] = outside
     ok = code == 0
     if output_crs is not None and output_crs != WGS84 and ok.any():
-        transformer = Transformer.from_crs(WGS84, output_crs, always_xy=True)
-        px, py = transformer.transform(x[ok], y[ok], errcheck=False)
+        px, py = transformer(WGS84, output_crs).transform(x[ok], y[ok], errcheck=False)
         x, y = x.copy(), y.copy()
         x[ok], y[ok] = px, py
         code[ok & ~(np.isfinite(x) & np.isfinite(y))] = _CODE[DROP_OUT_OF_RANGE]
@@ -270,15 +289,26 @@ def _repeated_headers(raw: pa.Table, source: str) -> tuple[pa.Table, int]:
     return raw, n_header
 
 
+#: Month text already parsed, shared by every file read (a store holds few distinct values).
+_MONTH_CACHE: dict[str, np.datetime64] = {}
+_MONTH_CACHE_SIZE = 100_000
+
+
 def _months(text: pa.ChunkedArray) -> np.ndarray:
-    """``parse_months`` applied to each distinct value (a file holds few months)."""
+    """``parse_months`` of each row, parsing each distinct text once (a file holds few)."""
     encoded = pc.dictionary_encode(text).combine_chunks()
-    uniques = pd.Series(encoded.dictionary.to_pylist(), dtype="str")
-    parsed = parse_months(uniques).to_numpy(dtype="datetime64[ns]")
+    uniques = encoded.dictionary.to_pylist()
+    missing = [u for u in uniques if u not in _MONTH_CACHE]
+    if missing:
+        if len(_MONTH_CACHE) + len(missing) > _MONTH_CACHE_SIZE:
+            _MONTH_CACHE.clear()
+        parsed = parse_months(pd.Series(missing, dtype="str")).to_numpy(dtype="datetime64[ns]")
+        _MONTH_CACHE.update(zip(missing, parsed, strict=True))
+    values = np.array([_MONTH_CACHE[u] for u in uniques], dtype="datetime64[ns]")
     indices = encoded.indices.to_numpy(zero_copy_only=False)
-    if len(parsed) == 0:
+    if len(values) == 0:
         return np.full(len(indices), np.datetime64("NaT", "ns"))
-    return parsed[indices]
+    return values[indices]
 
 
 def read_policeuk_table(
@@ -393,8 +423,7 @@ def project_table(
     if choice is None:
         choice = choose_crs(lon, lat)
     keep = choice.covers(lon, lat)
-    x, y = Transformer.from_crs(WGS84, choice.crs, always_xy=True).transform(
-        lon, lat, errcheck=False)
+    x, y = transformer(WGS84, choice.crs).transform(lon, lat, errcheck=False)
     keep &= np.isfinite(x) & np.isfinite(y)
     n_out = int((~keep).sum())
     report = copy_report(report)
@@ -467,31 +496,31 @@ def _default_column(column: str, n: int) -> pd.Series:
 
 def load_policeuk_file(
     data: bytes | str | Path, *, source: str, crs: CRS | None = None,
-    choice: CRSChoice | None = None,
-) -> tuple[pa.Table, LoadReport, CRS]:
-    """One police.uk file as ``load_crimes(file, crs=crs)`` loads it: table, report, CRS.
+) -> tuple[pa.Table, LoadReport, CRS, str]:
+    """One police.uk file as ``load_crimes(file, crs=crs)`` loads it.
 
-    With ``crs=None`` the CRS is chosen from the file's points (or is ``choice`` when the
-    file has none left), and the report says so, as :func:`hotspots.io.load_crimes` does.
+    Returns the checked table, its report, its CRS and why that CRS. With ``crs=None`` the
+    CRS is chosen from the file's points and the report says so, as
+    :func:`hotspots.io.load_crimes` does (a file with no point left raises its
+    :class:`~hotspots.errors.CRSError`).
 
     Examples
     --------
     >>> text = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
     ...         "LSOA code,LSOA name,Crime type,Last outcome category,Context\\n"
     ...         "a1,2022-01,Force,Force,-1.55,53.80,On or near X,E01,L 001A,Burglary,,\\n")
-    >>> table, report, crs = load_policeuk_file(text.encode(), source="demo.csv")
+    >>> table, report, crs, why = load_policeuk_file(text.encode(), source="demo.csv")
     >>> crs.to_epsg(), report.months, report.categories
     (27700, ['2022-01'], {'Burglary': 1})
     """
     notes: list[str] = []
     if crs is None:
         table, file_report = read_policeuk_table(data, source=source, crs=None)
-        if table.num_rows or choice is None:
-            choice = None
-        table, file_report, choice = project_table(table, file_report, choice=choice)
-        crs = choice.crs
+        table, file_report, choice = project_table(table, file_report)
+        crs, reason = choice.crs, choice.reason
         notes.append(f"Coordinates projected to {choice.reason}.")
     else:
         table, file_report = read_policeuk_table(data, source=source, crs=crs)
+        reason = f"{crs.to_string()}, as asked"
     report = LoadReport(crs=crs.to_string(), notes=notes).merge(file_report)
-    return table, summarise_table(table, report), crs
+    return table, summarise_table(table, report), crs, reason
