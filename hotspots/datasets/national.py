@@ -34,6 +34,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from dataclasses import field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,7 @@ __all__ = [
     "FORCES",
     "Force",
     "NationalSummary",
+    "seasonal_factor",
     "write_national_archive",
 ]
 
@@ -98,8 +100,13 @@ _OUTCOMES = {
     "Offender given a caution": 0.015,
 }
 #: Map points per thousand residents (West Yorkshire: ~12,500 distinct points in one month
-#: for 2.35 million people; a year touches about three times as many).
+#: for 2.35 million people; a year touches about three times as many). Below 5% of the real
+#: volume (``scale`` < 0.05) forces get proportionally fewer points, so that small test
+#: archives are quick to make.
 POINTS_PER_THOUSAND = 15
+#: Seasonal swing of monthly volumes: +-8% around the mean, peaking in July.
+SEASONAL_AMPLITUDE = 0.08
+SEASONAL_PEAK_MONTH = 7
 #: Spacing of the street lattice crimes are snapped to, in metres.
 POINT_SPACING = 60.0
 _STREETS = ("High", "Church", "Station", "Park", "Mill", "Victoria", "Albert", "King",
@@ -203,11 +210,15 @@ class _Places:
     centre_cdf: np.ndarray
 
 
-def _places(force: Force, index: int, seed: int) -> _Places:
+@lru_cache(maxsize=4)
+def _transformer(source: int, target: int) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def _places(force: Force, index: int, seed: int, scale: float) -> _Places:
     rng = np.random.default_rng([seed, index, _GEOGRAPHY])
-    to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
-    cx, cy = to_bng.transform(force.lon, force.lat)
-    n_points = max(300, force.population_k * POINTS_PER_THOUSAND)
+    cx, cy = _transformer(4326, 27700).transform(force.lon, force.lat)
+    n_points = max(200, round(force.population_k * POINTS_PER_THOUSAND * min(1.0, 20 * scale)))
     n_towns = 2 + force.population_k // 150
     radius = force.radius_km * 1000.0
     angle, dist = rng.uniform(0, 2 * np.pi, n_towns), radius * np.sqrt(rng.uniform(0, 1, n_towns))
@@ -222,14 +233,13 @@ def _places(force: Force, index: int, seed: int) -> _Places:
     xy = np.unique(np.round(xy / POINT_SPACING) * POINT_SPACING, axis=0)
     town = cKDTree(towns).query(xy)[1]  # each map point belongs to its nearest town
     n = len(xy)
-    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    lon, lat = _transformer(27700, 4326).transform(xy[:, 0], xy[:, 1])
     home = rng.lognormal(0.0, 1.0, n)
     centre_dist = np.hypot(*(xy - towns[town]).T) / spread[town]
     centre = home * np.exp(-2.0 * centre_dist) * rng.lognormal(0.0, 1.2, n)
     street = rng.integers(0, len(_STREETS), n), rng.integers(0, len(_TYPES), n)
     cell = (np.floor(xy[:, 0] / 1500) * 1000 + np.floor(xy[:, 1] / 1500)).astype(np.int64)
-    code_of = {c: i for i, c in enumerate(np.unique(cell))}
-    lsoa = np.array([code_of[c] for c in cell])
+    lsoa = np.unique(cell, return_inverse=True)[1]
     prefix = "W01" if force.slug in ("dyfed-powys", "gwent", "north-wales", "south-wales") \
         else "E01"
     base = 10_000 * (index + 1)
@@ -259,10 +269,23 @@ def _hex_ids(rng: np.random.Generator, has_id: np.ndarray) -> pa.Array:
                                  [None, pa.py_buffer(offsets), pa.py_buffer(text.tobytes())])
 
 
+def seasonal_factor(month: str) -> float:
+    """The month's volume relative to the yearly mean (``YYYY-MM``).
+
+    Examples
+    --------
+    >>> round(seasonal_factor("2024-07"), 2), round(seasonal_factor("2024-01"), 2)
+    (1.08, 0.92)
+    """
+    calendar = int(month[5:7])
+    return 1.0 + SEASONAL_AMPLITUDE * float(np.cos(2 * np.pi * (calendar - SEASONAL_PEAK_MONTH)
+                                                    / 12))
+
+
 def _month_rows(force: Force, index: int, places: _Places, seed: int, month: str, i: int,
                 scale: float) -> pa.Table:
     rng = np.random.default_rng([seed, index, i])
-    season = 1.0 + 0.08 * np.cos(2 * np.pi * (int(month[5:]) - 7) / 12)
+    season = seasonal_factor(month)
     mean = ANNUAL_ROWS / 12 * force.population_k / _POPULATION_K * season * scale
     n = int(rng.poisson(mean))
     names = list(CATEGORY_SHARES)
@@ -354,7 +377,7 @@ def write_national_archive(
     out.mkdir(parents=True, exist_ok=True)
     first = parse_month(start, name="start")
     summary = NationalSummary(folder=out)
-    places = {i: _places(f, i, seed) for i, f in chosen}
+    places = {i: _places(f, i, seed, scale) for i, f in chosen}
     for m in range(months):
         month = month_label(shift_months(first, m))
         path = out / f"{month}.zip"

@@ -49,6 +49,7 @@ from hotspots.errors import ParameterError
 from hotspots.io.columnar import TABLE_SCHEMA
 from hotspots.io.columnar import copy_report
 from hotspots.io.columnar import crimes_from_table
+from hotspots.io.columnar import geoparquet_table
 from hotspots.io.columnar import summarise_table
 from hotspots.io.report import LoadReport
 from hotspots.io.write import write_json
@@ -63,7 +64,6 @@ __all__ = [
     "Store",
     "StoredFile",
     "SourceRecord",
-    "geoparquet_table",
     "read_store_table",
     "read_store",
 ]
@@ -83,8 +83,6 @@ COMPRESSION = "snappy"
 #: ("West Yorkshire Police" -> "west-yorkshire", "Metropolitan Police Service" ->
 #: "metropolitan", "Police Service of Northern Ireland" -> "northern-ireland").
 FORCE_WORDS = ("police service of", "police service", "constabulary", "police")
-#: GeoParquet metadata version written.
-GEOPARQUET_VERSION = "1.1.0"
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -151,43 +149,6 @@ class SourceRecord:
         """The source's load report as a :class:`LoadReport`."""
         fields = {k: v for k, v in self.report.items() if k != "rows_dropped"}
         return LoadReport(**fields)
-
-
-# --------------------------------------------------------------------------- GeoParquet
-
-
-def _wkb_points(x: np.ndarray, y: np.ndarray) -> pa.Array:
-    """Little-endian WKB points (21 bytes each) built in one numpy pass."""
-    n = len(x)
-    dtype = np.dtype([("order", "u1"), ("kind", "<u4"), ("x", "<f8"), ("y", "<f8")])
-    raw = np.empty(n, dtype=dtype)
-    raw["order"], raw["kind"], raw["x"], raw["y"] = 1, 1, x, y
-    offsets = np.arange(0, 21 * n + 1, 21, dtype=np.int32)
-    return pa.Array.from_buffers(pa.binary(), n,
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(raw.tobytes())])
-
-
-def geoparquet_table(table: pa.Table, crs: CRS) -> pa.Table:
-    """``table`` (with ``x``/``y``) plus a WKB ``geometry`` column and GeoParquet metadata.
-
-    Examples
-    --------
-    >>> t = geoparquet_table(pa.table({"x": [1.0, 3.0], "y": [2.0, 4.0]}), CRS(27700))
-    >>> json.loads(t.schema.metadata[b"geo"])["columns"]["geometry"]["bbox"]
-    [1.0, 2.0, 3.0, 4.0]
-    """
-    x = table["x"].to_numpy()
-    y = table["y"].to_numpy()
-    bbox = ([float(x.min()), float(y.min()), float(x.max()), float(y.max())]
-            if len(x) else [])
-    geo = {
-        "version": GEOPARQUET_VERSION,
-        "primary_column": "geometry",
-        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"],
-                                 "crs": crs.to_json_dict(), "bbox": bbox}},
-    }
-    out = table.append_column("geometry", _wkb_points(x, y))
-    return out.replace_schema_metadata({b"geo": json.dumps(geo).encode()})
 
 
 # --------------------------------------------------------------------------- the store
