@@ -32,7 +32,9 @@ import uuid
 from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import astuple
 from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +44,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+import shapely
 from pyproj import CRS
 
 from hotspots.errors import InputFileError
 from hotspots.errors import ParameterError
+from hotspots.io.boundaries import as_boundary_geometry
 from hotspots.io.columnar import TABLE_SCHEMA
 from hotspots.io.columnar import copy_report
 from hotspots.io.columnar import crimes_from_table
 from hotspots.io.columnar import geoparquet_table
 from hotspots.io.columnar import summarise_table
+from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
 from hotspots.io.report import LoadReport
 from hotspots.io.write import write_json
 from hotspots.months import is_month_text
@@ -84,6 +89,7 @@ COMPRESSION = "snappy"
 #: "metropolitan", "Police Service of Northern Ireland" -> "northern-ireland").
 FORCE_WORDS = ("police service of", "police service", "constabulary", "police")
 
+_FILE_COLUMNS = "path, source_key, force_slug, force, year_month, rows, xmin, ymin, xmax, ymax"
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
@@ -93,7 +99,8 @@ CREATE TABLE IF NOT EXISTS sources (
     ingested TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, source_key TEXT NOT NULL, force_slug TEXT NOT NULL,
-    force TEXT NOT NULL, year_month TEXT NOT NULL, rows INTEGER NOT NULL);
+    force TEXT NOT NULL, year_month TEXT NOT NULL, rows INTEGER NOT NULL,
+    xmin REAL, ymin REAL, xmax REAL, ymax REAL);
 CREATE INDEX IF NOT EXISTS files_partition ON files (force_slug, year_month);
 CREATE INDEX IF NOT EXISTS files_source ON files (source_key);
 CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, force_slug TEXT NOT NULL);
@@ -119,7 +126,7 @@ def force_slug(name: str) -> str:
 
 @dataclass(frozen=True)
 class StoredFile:
-    """One Parquet file of the store: its partition, rows and the source it came from."""
+    """One Parquet file of the store: its partition, rows, extent and source."""
 
     path: str
     source_key: str
@@ -127,6 +134,10 @@ class StoredFile:
     force: str
     year_month: str
     rows: int
+    xmin: float = np.nan
+    ymin: float = np.nan
+    xmax: float = np.nan
+    ymax: float = np.nan
 
 
 @dataclass(frozen=True)
@@ -229,6 +240,14 @@ class Store:
             "SELECT force_slug, MIN(force) FROM files GROUP BY force_slug ORDER BY force_slug")
         return {slug: name for slug, name in rows}
 
+    def forces_within(self, bounds: tuple[float, float, float, float]) -> list[str]:
+        """Slugs of the forces with a stored file whose extent meets ``bounds`` (x0, y0, x1, y1)."""
+        rows = self._db.execute(
+            "SELECT DISTINCT force_slug FROM files WHERE xmax >= ? AND xmin <= ? AND "
+            "ymax >= ? AND ymin <= ? ORDER BY force_slug",
+            (bounds[0], bounds[2], bounds[1], bounds[3]))
+        return [r[0] for r in rows]
+
     def months(self) -> list[str]:
         """Every month stored, ``YYYY-MM``, sorted."""
         rows = self._db.execute("SELECT DISTINCT year_month FROM files ORDER BY year_month")
@@ -276,10 +295,12 @@ class Store:
             if month is not None and not is_month_text(month):
                 raise ParameterError(f"The '{key}' month must be written YYYY-MM, got "
                                      f"{month!r}.")
-        query = "SELECT path, source_key, force_slug, force, year_month, rows FROM files"
+        query = f"SELECT {_FILE_COLUMNS} FROM files"
         where, args = [], []
         if forces is not None:
             slugs = list(forces)
+            if not slugs:
+                return []
             where.append(f"force_slug IN ({', '.join('?' * len(slugs))})")
             args += slugs
         if start is not None:
@@ -296,8 +317,7 @@ class Store:
     def files_of(self, key: str) -> list[StoredFile]:
         """The files a source wrote."""
         rows = self._db.execute(
-            "SELECT path, source_key, force_slug, force, year_month, rows FROM files "
-            "WHERE source_key = ? ORDER BY path", (key,))
+            f"SELECT {_FILE_COLUMNS} FROM files WHERE source_key = ? ORDER BY path", (key,))
         return [StoredFile(*r) for r in rows]
 
     # -- writing
@@ -346,9 +366,9 @@ class Store:
         old = self.files_of(record.key)
         with self._db:
             self._db.execute("DELETE FROM files WHERE source_key = ?", (record.key,))
-            self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                                 [(f.path, f.source_key, f.force_slug, f.force, f.year_month,
-                                   f.rows) for f in written])
+            self._db.executemany(f"INSERT INTO files ({_FILE_COLUMNS}) VALUES "
+                                 f"({', '.join('?' * len(fields(StoredFile)))})",
+                                 [astuple(f) for f in written])
             self._db.execute(
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (record.key, record.label, record.path, record.member, record.size,
@@ -387,7 +407,10 @@ class Store:
         tmp = self.root / folder / f".{stem}.tmp"
         pq.write_table(geoparquet_table(part, crs), tmp, compression=COMPRESSION)
         os.replace(tmp, self.root / path)
-        return StoredFile(path.as_posix(), record.key, slug, name, month, part.num_rows)
+        x, y = pc.min_max(part["x"]), pc.min_max(part["y"])
+        return StoredFile(path.as_posix(), record.key, slug, name, month, part.num_rows,
+                          x["min"].as_py(), y["min"].as_py(), x["max"].as_py(),
+                          y["max"].as_py())
 
     def _remove(self, relative: str) -> None:
         path = self.root / relative
@@ -522,6 +545,7 @@ def _read_report(store: Store, files: list[StoredFile], table: pa.Table,
 def read_store(
     store: str | Path | Store, *, forces: Iterable[str] | None = None,
     start: str | None = None, end: str | None = None,
+    boundary: gpd.GeoDataFrame | gpd.GeoSeries | str | Path | None = None,
 ) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """Read some forces and months of a store as the canonical crime table, with its report.
 
@@ -539,6 +563,10 @@ def read_store(
         file name; default all.
     start, end : str, optional
         First and last month, ``YYYY-MM``, both included.
+    boundary : GeoDataFrame, GeoSeries or path, optional
+        Study area in any CRS; crimes outside it are dropped as "outside the boundary",
+        as :func:`hotspots.io.load_crimes` drops them. Without ``forces``, only the forces
+        whose stored extent meets the boundary's are read.
 
     Raises
     ------
@@ -560,7 +588,21 @@ def read_store(
     (['Cumbria Constabulary'], ['2024-02'], 27700)
     """
     with _opened(store) as opened:
+        crs = opened.crs or CRS.from_epsg(27700)
+        clip = as_boundary_geometry(boundary, crs=crs) if boundary is not None else None
+        if clip is not None and forces is None:
+            forces = opened.forces_within(tuple(clip.bounds))
         table, files = read_store_table(opened, forces=forces, start=start, end=end)
         report = _read_report(opened, files, table, forces, start, end)
-        crs = opened.crs or CRS.from_epsg(27700)
+    if clip is not None:
+        inside = shapely.intersects_xy(clip, table["x"].to_numpy(), table["y"].to_numpy())
+        n_out = int((~inside).sum())
+        if n_out:
+            report.dropped = {**report.dropped,
+                              DROP_OUTSIDE_BOUNDARY: report.dropped.get(DROP_OUTSIDE_BOUNDARY, 0)
+                              + n_out}
+            table = table.filter(pa.array(inside))
+            report = summarise_table(table, report)
+        if table.num_rows == 0:
+            report.notes.append("No crime lies inside the boundary: check it covers the data.")
     return crimes_from_table(table, crs), report

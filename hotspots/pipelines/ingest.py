@@ -27,6 +27,7 @@ import datetime as dt
 import gzip
 import hashlib
 import logging
+import platform
 import threading
 import time
 import zipfile
@@ -40,6 +41,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from hotspots.errors import EmptyFileError
 from hotspots.errors import HotspotsError
 from hotspots.errors import InputFileError
 from hotspots.errors import ParameterError
@@ -52,9 +54,11 @@ from hotspots.io.store import SourceRecord
 from hotspots.io.store import Store
 from hotspots.io.store import StoredFile
 from hotspots.io.store import force_slug
+from hotspots.io.write import write_json
 from hotspots.progress import Progress
 
-__all__ = ["INGEST_THREADS", "IngestSummary", "SkippedSource", "ingest", "source_key"]
+__all__ = ["INGEST_THREADS", "IngestSummary", "SkippedSource", "ingest", "source_key",
+           "write_ingest_run"]
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +73,15 @@ CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile, OSError)
 
 @dataclass(frozen=True)
 class SkippedSource:
-    """A source not stored, and why (in words that name it)."""
+    """A source not stored, and why (in words that name it).
+
+    ``empty`` marks a file with a header and no crimes (a force with nothing to publish
+    that month): noted, not an error.
+    """
 
     label: str
     reason: str
+    empty: bool = False
 
 
 @dataclass
@@ -122,7 +131,8 @@ class IngestSummary:
         return {
             "store": str(self.store), "added": self.added, "replaced": self.replaced,
             "unchanged": self.unchanged,
-            "skipped": [{"source": s.label, "reason": s.reason} for s in self.skipped],
+            "skipped": [{"source": s.label, "reason": s.reason, "empty": s.empty}
+                        for s in self.skipped],
             "rows_read": self.rows_read, "rows_stored": self.rows_stored,
             "files_written": self.files_written, "seconds": round(self.seconds, 3),
             "rows_per_second": round(self.rows_per_second, 1), "notes": self.notes,
@@ -133,12 +143,14 @@ class IngestSummary:
         """A few lines for the console."""
         lines = [
             f"{len(self.added)} source(s) added, {len(self.replaced)} replaced, "
-            f"{len(self.unchanged)} unchanged (skipped), {len(self.skipped)} not stored.",
+            f"{len(self.unchanged)} unchanged (skipped), {len(self.skipped)} not stored "
+            f"({sum(s.empty for s in self.skipped)} of them empty).",
             f"Read {self.rows_read:,} rows, stored {self.rows_stored:,} in "
             f"{self.files_written:,} file(s), {self.seconds:.1f} s "
             f"({self.rows_per_second:,.0f} rows/s).",
         ]
-        lines += [f"not stored: {s.label}: {s.reason}" for s in self.skipped]
+        lines += [f"{'empty' if s.empty else 'not stored'}: {s.label}: {s.reason}"
+                  for s in self.skipped]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -228,6 +240,7 @@ class _Prepared:
     crs: Any = None
     crs_reason: str = ""
     written: list[StoredFile] = field(default_factory=list)
+    empty: bool = False
 
 
 def _fingerprint(entry: Entry, archives: _Archives) -> tuple[int, int, str | None]:
@@ -275,7 +288,7 @@ def _prepare(entry: Entry, key: str, known_hash: str | None, size: int, mtime_ns
     try:
         table, report, crs, reason = load_policeuk_file(data, source=entry.label)
     except HotspotsError as exc:
-        job.reason = str(exc)
+        job.reason, job.empty = str(exc), isinstance(exc, EmptyFileError)
         return job
     del data
     slug = _file_slug(entry)
@@ -306,8 +319,8 @@ def _finish(job: _Prepared, store: Store, summary: IngestSummary) -> None:
         summary.unchanged.append(label)
         return
     if job.outcome == "skip":
-        summary.skipped.append(SkippedSource(label, job.reason))
-        log.warning("skipped %s: %s", label, job.reason)
+        summary.skipped.append(SkippedSource(label, job.reason, job.empty))
+        (log.info if job.empty else log.warning)("not stored: %s: %s", label, job.reason)
         return
     report = job.report
     assert report is not None  # noqa: S101 - set with outcome "store"
@@ -428,6 +441,18 @@ def ingest(
             summary.notes.append(f"Store CRS: {opened.crs_reason}.")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def write_ingest_run(summary: IngestSummary, *, inputs: Sequence[str | Path]) -> Path:
+    """Write ``STORE/run.json``: the tool, the inputs and what this run did; return its path."""
+    from hotspots import __version__
+
+    run = {
+        "tool": "hotspots", "version": __version__, "python": platform.python_version(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": "ingest", "inputs": [str(i) for i in inputs], **summary.to_dict(),
+    }
+    return write_json(summary.store / "run.json", run)
 
 
 def _done(job: _Prepared) -> Future[_Prepared]:
