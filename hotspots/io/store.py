@@ -60,18 +60,8 @@ from hotspots.io.report import LoadReport
 from hotspots.io.write import write_json
 from hotspots.months import is_month_text
 
-__all__ = [
-    "STORE_VERSION",
-    "MANIFEST_NAME",
-    "CRIMES_DIR",
-    "PARTITION_KEYS",
-    "force_slug",
-    "Store",
-    "StoredFile",
-    "SourceRecord",
-    "read_store_table",
-    "read_store",
-]
+__all__ = ["STORE_VERSION", "MANIFEST_NAME", "CRIMES_DIR", "PARTITION_KEYS", "force_slug",
+           "Store", "StoredFile", "SourceRecord", "read_store_table", "read_store"]
 
 #: Version of the layout and manifest; a store written by another version is refused.
 STORE_VERSION = 1
