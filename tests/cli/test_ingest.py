@@ -15,6 +15,8 @@ from hotspots.cli import main
 from hotspots.datasets.national import write_national_archive
 from hotspots.io.store import Store
 from hotspots.io.store import read_store
+from tests.cli.test_report import town  # noqa: F401 - the report's planted town
+from tests.cli.test_report import write_config
 
 FORCES = ("cumbria", "north-wales")
 
@@ -117,3 +119,49 @@ def test_store_flag_mistakes_exit_2_naming_the_flag(store, tmp_path, args, flag)
     args = [a.format(store=store, demo=demo) for a in args]
     result = run("find", *args, "--out", tmp_path / "out")
     assert result.exit_code == 2 and flag in result.output, result.output
+
+
+def test_report_config_reads_a_store_as_it_reads_the_files(town, tmp_path):  # noqa: F811
+    """The report's town as police.uk files: from a store, the same figures as from files."""
+    from pyproj import Transformer
+
+    from hotspots.io.policeuk import POLICE_UK_COLUMNS
+
+    to_lonlat = Transformer.from_crs(27700, 4326, always_xy=True)
+    crimes = pd.read_csv(town / "crimes.csv")
+    lon, lat = to_lonlat.transform(crimes["easting"].to_numpy(), crimes["northing"].to_numpy())
+    frame = pd.DataFrame({c: "" for c in POLICE_UK_COLUMNS}, index=crimes.index)
+    frame["Crime ID"], frame["Month"], frame["Crime type"] = (
+        crimes["ref"], crimes["month"], crimes["offence"])
+    frame["Reported by"] = frame["Falls within"] = "Town Police"
+    frame["Longitude"], frame["Latitude"] = [f"{v:.6f}" for v in lon], [f"{v:.6f}" for v in lat]
+    frame["Location"] = crimes["street"]
+    police = tmp_path / "police"
+    police.mkdir()
+    for month, part in frame.groupby("Month"):
+        part.to_csv(police / f"{month}-town-street.csv", index=False)
+    files = write_config(tmp_path / "files.toml",
+                         **{'inputs = ["crimes.csv"]\nmapping = "mapping.toml"':
+                            f'inputs = ["{police}"]'})
+    store = tmp_path / "store"
+    assert run("ingest", police, "--store", store, "--quiet").exit_code == 0
+    stored = write_config(tmp_path / "stored.toml",
+                          **{'inputs = ["crimes.csv"]\nmapping = "mapping.toml"':
+                             f'store = "{store}"\nforces = ["town"]'})
+    for name in ("wards.gpkg", "plans.gpkg"):
+        shutil.copy(town / name, tmp_path / name)
+    numbers = {}
+    for label, config in (("files", files), ("store", stored)):
+        result = run("report", config, "--out", tmp_path / label)
+        assert result.exit_code == 0, result.output
+        numbers[label] = json.loads((tmp_path / label / "run.json").read_text())["numbers"]
+    assert numbers["store"]["crimes"] == 210
+    assert numbers["store"] == numbers["files"]
+
+
+def test_report_config_wants_inputs_or_a_store(town, tmp_path):  # noqa: F811
+    both = write_config(town / "both.toml", **{'mapping = "mapping.toml"':
+                                                   f'store = "{tmp_path}"'})
+    result = run("report", both, "--out", tmp_path / "o")
+    assert result.exit_code == 1 and "data" in result.output and "store" in result.output
+    assert "inputs" in result.output
