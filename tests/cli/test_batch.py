@@ -111,3 +111,15 @@ def test_a_failed_job_exits_1_naming_it_and_keeps_the_others(store, tmp_path):
     assert set(done.index) == {"cumbria", "city-of-london"}
     for folder in done["folder"]:
         assert (tmp_path / "o" / folder / "summary.csv").is_file()
+
+
+@pytest.mark.slow
+def test_the_default_local_cluster_runs_the_jobs(store, tmp_path):
+    config = _config(tmp_path, "[jobs]\nforces = ['cumbria']\ngroups = 'neighbourhood'\n"
+                               "methods = 'count'\n[output]\nmap = false\n")
+    result = run("batch", config, "--store", store, "--out", tmp_path / "o",
+                 "--workers", "1", "--dashboard", "")
+    assert result.exit_code == 0, result.output
+    assert "local cluster of 1 worker process(es)" in result.output
+    meta = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert meta["statuses"] == {"done": 1} and meta["scheduler"].startswith("local cluster")
