@@ -109,7 +109,7 @@ def _month(text: str) -> str:
 
 
 def _listed(value: Any) -> Any:
-    return [value] if isinstance(value, str) and value.strip().lower() != ALL else value
+    return [value] if isinstance(value, str) else value
 
 
 def _all_or_list(value: Any) -> Any:

@@ -266,3 +266,30 @@ def test_a_two_worker_dask_cluster_gives_the_serial_results(serial, store, tmp_p
         for name in ("summary.csv",):
             assert ((tmp_path / "jobs" / folder / name).read_bytes()
                     == (out / "jobs" / folder / name).read_bytes())
+
+
+def test_jobs_per_area_read_the_forces_that_reach_each_area(store, tmp_path):
+    import geopandas as gpd
+    import shapely
+    from pyproj import Transformer
+
+    centre = Transformer.from_crs(4326, 27700, always_xy=True).transform(-3.0, 54.55)
+    x, y = centre
+    boxes = [shapely.box(x - 15_000, y - 15_000, x, y + 15_000),
+             shapely.box(x, y - 15_000, x + 15_000, y + 15_000)]
+    gpd.GeoDataFrame({"name": ["West Cumbria", "East Cumbria"]}, geometry=boxes,
+                     crs=27700).to_file(tmp_path / "areas.gpkg")
+    cfg = batch_config_from_dict({"jobs": {"areas": str(tmp_path / "areas.gpkg"),
+                                           "area_name_column": "name", "groups": "all",
+                                           "methods": "count"},
+                                  "output": {"map": False}})
+    run = run_batch(cfg, store=store, out=tmp_path / "out", scheduler=SERIAL)
+    assert sorted(r.job.unit for r in run.results) == ["East Cumbria", "West Cumbria"]
+    assert {r.status for r in run.results} == {"done"}
+    crimes, _ = read_store(store, forces=["cumbria"])
+    for r, box in zip(sorted(run.results, key=lambda r: r.job.unit), boxes[::-1],
+                      strict=True):
+        inside = shapely.intersects_xy(box, crimes.geometry.x, crimes.geometry.y)
+        assert r.job.kind == "area"
+        assert r.crimes == int(inside.sum()) > 0
+        assert r.force == "Cumbria Constabulary"
