@@ -266,10 +266,13 @@ def _contest(data: _Crimes, split: tuple[int, int, int], cands: list[Candidate],
     held = data.month >= cut
     age = (cut - 1) - data.month[fit]
     scores = []
+    densities: dict[tuple[Any, ...], np.ndarray] = {}  # shared by the candidates
+    fx, fy, fw = data.x[fit], data.y[fit], data.w[fit]
     for cand in cands:
         grid, mask = grids.get(cand.cell_size)
-        surface = cand.surface(grid, mask, data.x[fit], data.y[fit], data.w[fit], age)
+        surface = cand.surface(grid, mask, fx, fy, fw, age, densities=densities)
         scores.append(common.project(grid, surface))
+    del densities
     test_cell = common.cell_index(data.x[held], data.y[held])
     rates = hit_rates(scores, test_cell, n_cells=common.n_cells, coverage=coverage,
                       test_weights=data.w[held] if weighted else None, n_boot=n_boot,
@@ -323,7 +326,7 @@ def _refit(cand: Candidate, crimes: gpd.GeoDataFrame, data: _Crimes, last: int,
     kwargs.pop("cell_size")
     method = _METHODS[kwargs.pop("method")]
     result = method(crimes, **kwargs, area=area, weight=weight, grid=grid)
-    surface = cand.surface(grid, mask, data.x, data.y, data.w, age)
+    surface = cand.surface(grid, mask, data.x, data.y, data.w, age, densities={})
     cells = result.cells.copy()
     cells["score"] = surface[cells["row"].to_numpy(), cells["col"].to_numpy()]
     return HotspotResult(cells, result.method, dict(result.params), result.layer,

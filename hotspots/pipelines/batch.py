@@ -182,6 +182,7 @@ def _area_files(cfg: BatchConfig, out: str | Path) -> list[tuple[str, Path]]:
 def _fingerprint(job: Job, settings: _Settings) -> str:
     """A hash of the job, the settings its result depends on, and the files it reads."""
     from hotspots.io.store import Store
+    from hotspots.pipelines.find import OCCUPIED_CELLS_RULE
 
     with Store(settings.store) as opened:
         forces = [job.unit] if job.kind == "force" else None
@@ -189,7 +190,8 @@ def _fingerprint(job: Job, settings: _Settings) -> str:
     spec = {"job": asdict(job), "params": settings.method_params,
             "harm": settings.harm_weights, "top": settings.top,
             "groups_file": settings.groups_file, "map": settings.map,
-            "tiles": settings.tiles, "stability": settings.stability, "files": files}
+            "tiles": settings.tiles, "stability": settings.stability, "files": files,
+            "cells_layer": OCCUPIED_CELLS_RULE}
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -246,6 +248,7 @@ def run_job(job: Job, settings: _Settings) -> JobResult:
     """
     from hotspots.io.write import write_json
     from hotspots.methods.find import MethodSettings
+    from hotspots.pipelines.find import OCCUPIED_CELLS_RULE
     from hotspots.pipelines.find import run_find
     from hotspots.pipelines.selection import Selection
 
@@ -264,7 +267,7 @@ def run_job(job: Job, settings: _Settings) -> JobResult:
     try:
         method = MethodSettings.from_params(job.method, settings.method_params)
         run = run_find(selection, method, out=tmp, tiles="OpenStreetMap" if settings.tiles
-                       else None, stability=settings.stability)
+                       else None, stability=settings.stability, all_cells=False)
         top = _top_hotspots(run, settings)
     except HotspotsError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -282,7 +285,7 @@ def run_job(job: Job, settings: _Settings) -> JobResult:
     figures["seconds"] = round(time.perf_counter() - started, 3)
     run_json = json.loads((tmp / "run.json").read_text(encoding="utf-8"))
     run_json["batch"] = {"job": asdict(job), "fingerprint": fingerprint, "result": figures,
-                         "top": top}
+                         "top": top, "cells_layer": OCCUPIED_CELLS_RULE}
     write_json(tmp / "run.json", run_json)
     _move_into_place(tmp, folder)
     return JobResult(job, "done", str(folder), **figures, top=top)
@@ -320,6 +323,25 @@ def _run_serial(jobs: list[Job], settings: _Settings, retries: int,
     return results
 
 
+def _extents_km2(jobs: list[Job], settings: _Settings) -> dict[str, int]:
+    """Each force's stored extent in km²: a job's cost grows with its force-wide grids, so
+    the largest start first (Dask ``priority``) and no big job is left for the end."""
+    from hotspots.io.store import Store
+
+    forces = sorted({job.unit for job in jobs if job.kind == "force"})
+    if not forces:
+        return {}
+    with Store(settings.store) as opened:
+        files = opened.files(forces=forces)
+    box: dict[str, list[float]] = {}
+    for f in files:
+        if f.xmin is None or f.ymin is None or f.xmax is None or f.ymax is None:
+            continue
+        b = box.setdefault(f.force_slug, [f.xmin, f.ymin, f.xmax, f.ymax])
+        b[:] = [min(b[0], f.xmin), min(b[1], f.ymin), max(b[2], f.xmax), max(b[3], f.ymax)]
+    return {slug: int((b[2] - b[0]) * (b[3] - b[1]) / 1e6) for slug, b in box.items()}
+
+
 def _run_dask(jobs: list[Job], settings: _Settings, retries: int, scheduler: str | None,
               workers: int, tell: Callable[[JobResult], None],
               dashboard: str | None) -> tuple[list[JobResult], str]:
@@ -340,8 +362,10 @@ def _run_dask(jobs: list[Job], settings: _Settings, retries: int, scheduler: str
         where += f"; dashboard {client.dashboard_link}"
     log.info("running %d jobs on %s", len(jobs), where)
     try:
+        sizes = _extents_km2(jobs, settings)
         futures = {client.submit(run_job, job, settings, key=f"job-{job.id}-{uuid.uuid4().hex}",
-                                 retries=retries, pure=False): job for job in jobs}
+                                 retries=retries, pure=False, priority=sizes.get(job.unit, 0)):
+                   job for job in jobs}
         done: dict[Job, JobResult] = {}
         for future in as_completed(futures):
             job = futures[future]

@@ -293,3 +293,33 @@ def test_jobs_per_area_read_the_forces_that_reach_each_area(store, tmp_path):
         assert r.job.kind == "area"
         assert r.crimes == int(inside.sum()) > 0
         assert r.force == "Cumbria Constabulary"
+
+
+def test_job_cells_layer_holds_the_cells_with_crimes_or_flagged(serial, store, tmp_path):
+    # A batch job writes the occupied cells of find's cells layer (force-wide grids are
+    # mostly empty), says so in run.json, and its other outputs equal find's.
+    import geopandas as gpd
+
+    from hotspots.methods.find import MethodSettings
+    from hotspots.pipelines.find import OCCUPIED_CELLS_RULE
+    from hotspots.pipelines.find import run_find
+    from hotspots.pipelines.selection import Selection
+
+    run, out = serial
+    result = next(r for r in run.results if r.job.group == "neighbourhood")
+    folder = Path(result.folder)
+    job_run = json.loads((folder / "run.json").read_text())
+    assert job_run["batch"]["cells_layer"] == OCCUPIED_CELLS_RULE
+    run_find(Selection(store=store, forces=(result.job.unit,), group="neighbourhood"),
+             MethodSettings.from_params("auto", {}), out=tmp_path / "find", tiles=None,
+             stability=False)
+    full = gpd.read_file(tmp_path / "find" / "hotspots.gpkg", layer="cells")
+    job = gpd.read_file(folder / "hotspots.gpkg", layer="cells")
+    keep = (full["count"] > 0) | full["hotspot"].astype(bool)
+    assert 0 < len(job) == int(keep.sum()) < len(full)
+    expected = full[keep].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(job.drop(columns="geometry")),
+                                  pd.DataFrame(expected.drop(columns="geometry")))
+    assert job.geometry.geom_equals(expected.geometry).all()
+    pd.testing.assert_frame_equal(pd.read_csv(folder / "summary.csv"),
+                                  pd.read_csv(tmp_path / "find" / "summary.csv"))
