@@ -3,7 +3,9 @@
 Each job is one force (or area) x crime group x period x method, run exactly as
 ``hotspots find --store DIR --force F --group G --from A --to B --method M`` would run it
 (:func:`hotspots.pipelines.find.run_find`), into its own folder ``OUT/jobs/<job id>/`` (the
-find outputs and ``run.json``). Jobs are independent and idempotent:
+find outputs and ``run.json``; the ``cells`` layer of ``hotspots.gpkg`` holds only the
+cells with crimes or flagged hotspots, as ``run.json`` says: a force-wide grid is mostly
+empty). Jobs are independent and idempotent:
 
 * a job writes into a temporary folder moved into place when complete, so a failed or
   interrupted job leaves nothing half-written and never touches another job's folder;
