@@ -13,8 +13,10 @@ import sys
 import click
 
 from hotspots import __version__
+from hotspots.cli.batch import batch
 from hotspots.cli.compare import compare
 from hotspots.cli.find import find
+from hotspots.cli.ingest import ingest
 from hotspots.cli.report import report
 from hotspots.cli.sample import sample
 from hotspots.cli.trends import trends
@@ -34,7 +36,7 @@ def main(verbose: bool) -> None:
     )
 
 
-for _command in (find, sample, trends, compare, report):
+for _command in (find, sample, trends, compare, report, ingest, batch):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover

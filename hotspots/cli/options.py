@@ -47,6 +47,8 @@ __all__ = [
     "quiet_option",
     "selection_options",
     "step_progress",
+    "check_store",
+    "store_options",
     "takes_selection",
 ]
 
@@ -54,7 +56,7 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 #: Command parameters that :func:`takes_selection` gathers into one Selection.
 SELECTION_FLAGS = ("inputs", "mapping", "boundary", "boundary_layer", "name_column", "group",
-                   "groups_file", "start", "end", "harm")
+                   "groups_file", "start", "end", "harm", "store", "forces")
 
 
 def _stack(*decorators: Decorator) -> Decorator:
@@ -94,18 +96,53 @@ def _check_group(group: str, groups_file: Path | None) -> None:
         raise click.BadParameter(str(exc), param_hint="'--group'") from None
 
 
+def check_store(store: Path | None, forces: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """``--store DIR`` must be a store, and each ``--force`` a force in it (flag errors)."""
+    if store is None:
+        if forces:
+            raise click.BadParameter("--force chooses forces of a store; give --store DIR "
+                                     "too.", param_hint="'--force'")
+        return None
+    from hotspots.io.store import Store
+
+    try:
+        with Store(store) as opened:
+            opened.resolve_forces(forces or None, name="--force")
+    except HotspotsError as exc:
+        hint = "'--force'" if "'--force'" in str(exc) else "'--store'"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+    return forces or None
+
+
+def _check_inputs(chosen: dict[str, Any]) -> None:
+    """INPUT... or ``--store DIR``: exactly one of them (a usage error otherwise)."""
+    if chosen.get("store") is None and not chosen["inputs"]:
+        raise click.UsageError("Give the crime data: INPUT... (files, folders, zips) or "
+                               "--store DIR (a store made by 'hotspots ingest').")
+    if chosen.get("store") is not None and chosen["inputs"]:
+        raise click.BadParameter("give INPUT... or --store DIR, not both.",
+                                 param_hint="'--store'")
+    if chosen.get("store") is not None and chosen.get("mapping") is not None:
+        raise click.BadParameter("a store holds police.uk data already read; --mapping "
+                                 "applies to INPUT files only.", param_hint="'--mapping'")
+
+
 def takes_selection(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give ``command`` one ``selection`` argument in place of its selection flags.
 
     Put it directly under ``@click.command()``. Before the command runs, the group is
-    checked (``--group``, with ``--groups``) and ``--from`` must not be after ``--to``;
-    either mistake is a flag error (exit code 2).
+    checked (``--group``, with ``--groups``), ``--from`` must not be after ``--to``, the
+    data come from INPUT... or ``--store`` (one of them), and ``--force`` names forces of
+    the store; each mistake is a flag error (exit code 2).
     """
     @functools.wraps(command)
     def run(**flags: Any) -> Any:
         from hotspots.pipelines.selection import Selection
 
         chosen = {name: flags.pop(name) for name in SELECTION_FLAGS if name in flags}
+        _check_inputs(chosen)
+        if "store" in chosen:
+            chosen["forces"] = check_store(chosen["store"], chosen.get("forces"))
         _check_group(chosen["group"], chosen["groups_file"])
         start, end = chosen.get("start"), chosen.get("end")
         if start and end and start > end:
@@ -133,11 +170,24 @@ def month_option(*decls: str, help: str) -> Decorator:
     return click.option(*decls, callback=check_month, metavar="YYYY-MM", help=help)
 
 
-def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The inputs and the flags saying how to read them, the area and the crime group."""
+def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--store DIR`` and ``--force NAME`` (repeatable): read a store instead of inputs."""
     return _stack(
-        click.argument("inputs", nargs=-1, required=True,
+        click.option("--store", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="Read a store made by 'hotspots ingest' instead of INPUT files: "
+                          "only the partitions of --force and --from/--to are read."),
+        click.option("--force", "forces", multiple=True, metavar="NAME",
+                     help="Force to read from --store (slug such as west-yorkshire, or "
+                          "name); repeat for several. Default: every force stored."),
+    )(func)
+
+
+def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The inputs (or a store) and how to read them, the area and the crime group."""
+    return _stack(
+        click.argument("inputs", nargs=-1, required=False,
                        type=click.Path(exists=True, path_type=Path)),
+        store_options,
         click.option("--mapping", type=_file(),
                      help="TOML column mapping for CSVs that are not in police.uk format."),
         click.option("--boundary", type=click.Path(exists=True, path_type=Path),

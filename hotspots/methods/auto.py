@@ -266,10 +266,13 @@ def _contest(data: _Crimes, split: tuple[int, int, int], cands: list[Candidate],
     held = data.month >= cut
     age = (cut - 1) - data.month[fit]
     scores = []
+    densities: dict[tuple[Any, ...], np.ndarray] = {}  # shared by the candidates
+    fx, fy, fw = data.x[fit], data.y[fit], data.w[fit]
     for cand in cands:
         grid, mask = grids.get(cand.cell_size)
-        surface = cand.surface(grid, mask, data.x[fit], data.y[fit], data.w[fit], age)
+        surface = cand.surface(grid, mask, fx, fy, fw, age, densities=densities)
         scores.append(common.project(grid, surface))
+    del densities
     test_cell = common.cell_index(data.x[held], data.y[held])
     rates = hit_rates(scores, test_cell, n_cells=common.n_cells, coverage=coverage,
                       test_weights=data.w[held] if weighted else None, n_boot=n_boot,
@@ -323,7 +326,7 @@ def _refit(cand: Candidate, crimes: gpd.GeoDataFrame, data: _Crimes, last: int,
     kwargs.pop("cell_size")
     method = _METHODS[kwargs.pop("method")]
     result = method(crimes, **kwargs, area=area, weight=weight, grid=grid)
-    surface = cand.surface(grid, mask, data.x, data.y, data.w, age)
+    surface = cand.surface(grid, mask, data.x, data.y, data.w, age, densities={})
     cells = result.cells.copy()
     cells["score"] = surface[cells["row"].to_numpy(), cells["col"].to_numpy()]
     return HotspotResult(cells, result.method, dict(result.params), result.layer,
@@ -435,6 +438,7 @@ def auto_hotspots(
         raise ParameterError(f"{func} got an empty list of candidates.")
     crs_text = crs.to_string()
     grids = _Grids(data.bounds, crs_text, area_geom, grid)
+    cands, too_fine = _fitting(cands, grids)
     common = common_grid(area_geom if area_geom is not None else _hull(data), crs=crs_text,
                          bounds=data.bounds)
     contest = _contest(data, split, cands, grids, common, coverage=coverage, n_boot=n_boot,
@@ -454,8 +458,30 @@ def auto_hotspots(
     }
     params = {**result.params, "chosen": winner.label, "chosen_method": result.method,
               "chosen_rule": "contest", "score_rule": _score_rule(winner), "auto": auto}
-    notes = [_summary(winner, best, row, contest, coverage)] + list(result.notes)
+    notes = [_summary(winner, best, row, contest, coverage), *too_fine, *result.notes]
     return HotspotResult(result.cells, "auto", params, result.layer, notes)
+
+
+def _fitting(cands: list[Candidate], grids: _Grids) -> tuple[list[Candidate], list[str]]:
+    """The candidates whose grid fits the extent, and a note for each one left out.
+
+    A force-wide extent (80 km across, say) is too large for the finest candidates' cells
+    (25 m: 8 million cells, over ``grid.MAX_CELLS``); they are left out, with a note, and
+    the contest runs on the others. The default (first) candidate is never left out: its
+    error, naming the cell size that would fit, is raised.
+    """
+    kept, notes = [cands[0]], []
+    grids.get(cands[0].cell_size)
+    for cand in cands[1:]:
+        try:
+            grids.get(cand.cell_size)
+        except ParameterError as exc:
+            if grids.fixed is not None:
+                raise
+            notes.append(f"Candidate {cand.label} left out of the contest: {exc}")
+        else:
+            kept.append(cand)
+    return kept, notes
 
 
 def _score_rule(cand: Candidate) -> str:

@@ -33,7 +33,7 @@ import numpy as np
 from hotspots.errors import ParameterError
 from hotspots.methods.density import H_PER_SD
 from hotspots.methods.density import kde_surface
-from hotspots.methods.gistar import gistar_grid
+from hotspots.methods.gistar import gistar_z
 from hotspots.methods.grid import Grid
 
 __all__ = [
@@ -179,11 +179,15 @@ class Candidate:
         return out
 
     def surface(self, grid: Grid, mask: np.ndarray, x: np.ndarray, y: np.ndarray,
-                weights: np.ndarray, age: np.ndarray | None) -> np.ndarray:
+                weights: np.ndarray, age: np.ndarray | None, *,
+                densities: dict[tuple[Any, ...], np.ndarray] | None = None) -> np.ndarray:
         """This ranking on ``grid`` from crimes at ``x, y``: NaN off the study-area ``mask``.
 
         ``weights`` are the crimes' weights (1, or harm); ``age`` their age in months
-        (0 = the latest month), needed by the recency family.
+        (0 = the latest month), needed by the recency family. ``densities``, a dict shared
+        by the candidates of one contest (the same crimes), keeps each kernel density made
+        (the same grid and bandwidth give the same surface), so candidates sharing one are
+        not made twice.
 
         Examples
         --------
@@ -197,22 +201,30 @@ class Candidate:
         >>> bool(s[0, 1] > s[0, 2])  # the tie goes to the cell beside the busiest
         True
         """
+        def density(bandwidth: float) -> np.ndarray:
+            key = (grid.x0, grid.y0, grid.cell_size, grid.shape, float(bandwidth))
+            if densities is None:
+                return kde_surface(grid, x, y, bandwidth=bandwidth, weights=weights)
+            if key not in densities:
+                densities[key] = kde_surface(grid, x, y, bandwidth=bandwidth, weights=weights)
+            return densities[key]
+
         if self.family == "kde":
-            out = kde_surface(grid, x, y, bandwidth=self.bandwidth, weights=weights)
+            out = density(self.bandwidth)
         elif self.family == "gistar":
             binned = _bin(grid, x, y, weights)
-            out = gistar_grid(np.where(mask, binned, 0.0), mask,
-                              radius_cells=self.distance / self.cell_size)[0]
+            out = gistar_z(np.where(mask, binned, 0.0), mask,
+                           radius_cells=self.distance / self.cell_size)
         else:
             w = weights
             if self.family == "recency":
                 w = weights * recency_weights(age, half_life=self.half_life)
             value = np.where(mask, _bin(grid, x, y, w), 0.0)
             if self.family == "smoothed":
-                mean = kde_surface(grid, x, y, bandwidth=self.bandwidth, weights=weights)
+                mean = density(self.bandwidth)
                 value = smoothed_count(value, np.where(mask, mean, 0.0) * grid.cell_area / 1e6,
                                        shape=self.shape)
-            tie = kde_surface(grid, x, y, bandwidth=TIE_BREAK_BANDWIDTH, weights=weights)
+            tie = density(TIE_BREAK_BANDWIDTH)
             out = tie_broken(value, np.where(mask, tie, 0.0))
         return np.where(mask, out, np.nan)
 

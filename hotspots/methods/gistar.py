@@ -48,6 +48,7 @@ from hotspots.validation import float_param
 
 __all__ = [
     "gistar_grid",
+    "gistar_z",
     "gistar_hotspots",
     "gi_classes",
     "gi_inputs",
@@ -196,6 +197,22 @@ def gistar_grid(
     p, _, _, _ = _p_values(values, mask, footprint, z, constant, inference=inference,
                            null=null, permutations=permutations, seed=seed)
     return z, p
+
+
+def gistar_z(values: ArrayLike, mask: ArrayLike | None, *, radius_cells: float) -> np.ndarray:
+    """The Gi* z-scores of :func:`gistar_grid` alone (no p-values: a ranking needs none).
+
+    Examples
+    --------
+    >>> from hotspots.methods.neighbours import QUEEN_DISTANCE_FACTOR
+    >>> values = np.zeros((5, 5)); values[2, 2] = 9.0
+    >>> z = gistar_z(values, None, radius_cells=QUEEN_DISTANCE_FACTOR)
+    >>> bool((z == gistar_grid(values, None, radius_cells=QUEEN_DISTANCE_FACTOR)[0]).all())
+    True
+    """
+    radius = float_param(radius_cells, name="radius_cells", func="gistar_z", allow_none=False)
+    values, mask = gi_inputs(values, mask, func="gistar_z")
+    return _gistar(values, mask, disc(radius))[0]
 
 
 def gi_classes(z: ArrayLike, p: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

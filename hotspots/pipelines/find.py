@@ -26,12 +26,33 @@ from hotspots.progress import Progress
 from hotspots.progress import note_progress
 from hotspots.result import HotspotResult
 
-__all__ = ["FIND_STEPS", "FindRun", "hotspot_table", "run_find"]
+__all__ = ["FIND_STEPS", "OCCUPIED_CELLS_RULE", "FindRun", "hotspot_table", "occupied_cells",
+           "run_find"]
 
 log = logging.getLogger(__name__)
 
 #: Steps ``run_find`` reports: boundary, crimes, selection (as load_selection), find, write.
 FIND_STEPS = 5
+#: Which cells the ``cells`` layer holds with ``all_cells=False`` (batch runs: a force-wide
+#: grid is mostly sea and moor, and writing its empty cells took most of a job's time).
+OCCUPIED_CELLS_RULE = "the cells with at least one crime, and every cell flagged a hotspot"
+
+
+def occupied_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The rows of a ``cells`` layer with at least one crime or flagged a hotspot
+    (:data:`OCCUPIED_CELLS_RULE`), in their order; a layer without ``count`` is returned whole.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> cells = gpd.GeoDataFrame({"count": [0, 2, 0], "hotspot": [False, False, True]},
+    ...                          geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)])
+    >>> occupied_cells(cells).index.tolist()
+    [1, 2]
+    """
+    if "count" not in cells or "hotspot" not in cells:
+        return cells
+    return cells[(cells["count"] > 0).to_numpy() | cells["hotspot"].astype(bool).to_numpy()]
 
 
 @dataclass
@@ -86,6 +107,7 @@ def run_find(
     file_progress: Progress | None = None,
     tiles: str | None = "OpenStreetMap",
     stability: bool | None = None,
+    all_cells: bool = True,
 ) -> FindRun:
     """Run the whole ``hotspots find`` pipeline and write its outputs to ``out``.
 
@@ -100,7 +122,9 @@ def run_find(
     (:func:`hotspots.methods.stability.with_stability`: ``params["stability"]``, a note
     when low, the map legend and ``run.json``): by default (``stability=None``) for grids
     of up to :data:`~hotspots.methods.stability.STABILITY_MAX_CELLS` cells, always with
-    ``True``, never with ``False``.
+    ``True``, never with ``False``. ``all_cells=False`` writes only the cells of
+    :data:`OCCUPIED_CELLS_RULE` to the ``cells`` layer (``hotspots batch`` does, and says so
+    in ``run.json``); the result returned keeps every cell.
     """
     from hotspots.viz.webmaps import hotspot_map
 
@@ -125,7 +149,8 @@ def run_find(
 
     note_progress(progress, 4, FIND_STEPS, f"Writing outputs to {Path(out)}", logger=log)
     out = output_folder(out)
-    layers = {result.layer: result.cells}
+    layers = {result.layer: result.cells if all_cells or result.layer != "cells"
+              else occupied_cells(result.cells)}
     if summary is not None:
         layers["areas"] = summary
     outputs: dict[str, Path] = {"geopackage": write_geopackage(out / "hotspots.gpkg", layers)}

@@ -16,6 +16,7 @@ from typing import Any
 import geopandas as gpd
 
 from hotspots.errors import EmptySelectionError
+from hotspots.errors import ParameterError
 from hotspots.progress import Progress
 from hotspots.progress import note_progress
 
@@ -32,7 +33,7 @@ class Selection:
     ----------
     inputs : path or sequence of paths
         police.uk street-level CSVs (plain or ``.gz``), folders of them, monthly archive
-        zips, or other crime CSVs read through ``mapping``.
+        zips, or other crime CSVs read through ``mapping``. Empty when ``store`` is given.
     mapping : path or dict, optional
         Column mapping (TOML file or dict) for CSVs that are not in police.uk format.
     boundary : path, optional
@@ -48,6 +49,12 @@ class Selection:
         First and last month, ``"YYYY-MM"`` (both included).
     harm : path, optional
         CSV of harm weights per category; selected crimes get a ``weight`` column.
+    store : path, optional
+        A GeoParquet store made by ``hotspots ingest``, read instead of ``inputs``: only
+        the partitions of ``forces`` and of the months ``start`` to ``end`` are read.
+    forces : sequence of str, optional
+        Forces to read from ``store`` (slug, name or police.uk file name; default all, or
+        with a boundary those whose stored extent meets it).
 
     Examples
     --------
@@ -55,7 +62,7 @@ class Selection:
     ['data/sample_crimes']
     """
 
-    inputs: Sequence[str | Path] | str | Path
+    inputs: Sequence[str | Path] | str | Path = ()
     mapping: str | Path | dict | None = None
     boundary: str | Path | None = None
     boundary_layer: str | None = None
@@ -65,12 +72,16 @@ class Selection:
     start: str | None = None
     end: str | None = None
     harm: str | Path | None = None
+    store: str | Path | None = None
+    forces: Sequence[str] | None = None
 
     @property
     def sources(self) -> list[str | Path]:
-        """The inputs as a list (one path given alone becomes a list of one)."""
+        """The inputs as a list (one path given alone becomes a list of one); the store."""
         if isinstance(self.inputs, str | Path):
             return [self.inputs]
+        if self.store is not None and not self.inputs:
+            return [self.store]
         return list(self.inputs)
 
 
@@ -111,7 +122,6 @@ def load_selection(
     from hotspots.groups import load_groups
     from hotspots.groups import load_harm_weights
     from hotspots.io import load_boundary
-    from hotspots.io import load_crimes
     from hotspots.select import select_crimes
 
     s = selection
@@ -127,11 +137,8 @@ def load_selection(
             s.boundary, layer=s.boundary_layer, name_column=s.name_column, crs=None
         )
 
-    sources = s.sources
-    note_progress(progress, 1, total_steps, f"Loading crimes from {len(sources)} input(s)",
-                  logger=log)
-    crimes, report = load_crimes(sources, mapping=s.mapping, boundary=area,
-                                 progress=file_progress)
+    crimes, report = _load_crimes(s, area, progress=progress, total_steps=total_steps,
+                                  file_progress=file_progress)
     if area is not None:
         area = area.to_crs(crimes.crs)
         boundary_report.crs = crimes.crs.to_string()
@@ -163,6 +170,27 @@ def load_selection(
         selected = apply_harm(selected, weights)
     return LoadedSelection(selected, area, report, boundary_report, selection_report,
                            crime_group, weights)
+
+
+def _load_crimes(s: Selection, area: gpd.GeoDataFrame | None, *, progress: Progress | None,
+                 total_steps: int, file_progress: Progress | None) -> tuple[Any, Any]:
+    """The crimes of the inputs, or of the store's partitions for the forces and period."""
+    from hotspots.io import load_crimes
+
+    if s.store is None:
+        sources = s.sources
+        note_progress(progress, 1, total_steps, f"Loading crimes from {len(sources)} input(s)",
+                      logger=log)
+        return load_crimes(sources, mapping=s.mapping, boundary=area, progress=file_progress)
+    from hotspots.io.store import read_store
+
+    if s.inputs or s.mapping is not None:
+        raise ParameterError(
+            f"Give either inputs or a store ({s.store}), not both: a store holds police.uk "
+            "data already read, so inputs and a mapping do not apply to it.")
+    which = ", ".join(s.forces) if s.forces else "all forces"
+    note_progress(progress, 1, total_steps, f"Reading store {s.store} ({which})", logger=log)
+    return read_store(s.store, forces=s.forces, start=s.start, end=s.end, boundary=area)
 
 
 def _extent_text(area: gpd.GeoDataFrame) -> str:

@@ -11,6 +11,8 @@ Layout (every section but ``[data]`` is optional)::
     title = "Ferncliffe Rise: neighbourhood crime"     # the report's title
     [data]
     inputs = ["crimes/"]            # police.uk CSVs, folders, zips (one path or a list)
+    # store = "store/"              # or a store made by 'hotspots ingest', instead of inputs
+    # forces = ["west-yorkshire"]   # its forces to read (default: those meeting the boundary)
     mapping = "mapping.toml"        # column mapping for other CSVs
     harm = "weights.csv"            # harm weights per category, or "example" (illustrative)
     attribution = "..."             # extra data attribution printed in the report
@@ -207,10 +209,25 @@ class _Section(BaseModel):
 
 
 class _Data(_Section):
-    inputs: Annotated[list[Annotated[Text, AfterValidator(_existing)]], BeforeValidator(_listed)]
+    inputs: Annotated[list[Annotated[Text, AfterValidator(_existing)]],
+                      BeforeValidator(_listed)] = Field(default_factory=list)
+    store: Annotated[Text, AfterValidator(_existing)] | None = None
+    forces: Texts | None = None
     mapping: FilePath | None = None
     harm: Annotated[Text, AfterValidator(_keyword_or_file(HARM_EXAMPLE))] | None = None
     attribution: Text | None = None
+
+    @model_validator(mode="after")
+    def _inputs_or_store(self) -> _Data:
+        if bool(self.inputs) == (self.store is not None):
+            raise ValueError("give inputs (police.uk files, folders, zips) or store (a "
+                             "folder made by 'hotspots ingest'): one of them")
+        if self.store is not None and (self.mapping is not None):
+            raise ValueError("a store holds police.uk data already read; mapping is for "
+                             "inputs only")
+        if self.forces is not None and self.store is None:
+            raise ValueError("forces chooses forces of a store; give store too")
+        return self
 
 
 class _Boundary(_Section):
@@ -352,6 +369,8 @@ class ReportConfig:
 
     inputs: list[Path]
     path: Path | None = None
+    store: Path | None = None
+    forces: list[str] | None = None
     title: str = ""
     mapping: Path | None = None
     harm: Path | str | None = None
@@ -440,7 +459,8 @@ def _report_config(model: _Config, raw: Mapping[str, Any]) -> ReportConfig:
             "population_value_column": b.population_value_column or "population",
         }
     return ReportConfig(
-        inputs=[Path(path) for path in d.inputs], title=model.title or "", mapping=d.mapping,
+        inputs=[Path(path) for path in d.inputs], store=d.store, forces=d.forces,
+        title=model.title or "", mapping=d.mapping,
         harm=d.harm, attribution=d.attribution or "", **boundary,
         areas=s.areas, group=s.group or "all",
         groups_file=s.groups_file, start=s.start, end=s.end, compare_start=s.compare_start,

@@ -22,6 +22,7 @@ from hotspots.groups import load_groups
 from hotspots.groups import load_harm_weights
 from hotspots.io import load_boundary
 from hotspots.io import load_crimes
+from hotspots.io.store import read_store
 from hotspots.io.tables import read_text_table
 from hotspots.planning.interventions import Intervention
 from hotspots.planning.interventions import InterventionType
@@ -130,10 +131,15 @@ def load_config_inputs(cfg: ReportConfig, *, total: int, progress: Progress | No
                                       f"names from {boundary_report.name_column or 'numbers'}")
         if cfg.areas is not None:
             _check_area_names(cfg, areas)
-    if progress is not None:
-        progress(1, total, f"Loading crimes from {len(cfg.inputs)} input(s)")
-    crimes, load_report = load_crimes(cfg.inputs, mapping=cfg.mapping, boundary=areas,
-                                      progress=file_progress)
+    if cfg.store is not None:
+        if progress is not None:
+            progress(1, total, f"Reading crimes from store {cfg.store}")
+        crimes, load_report = read_store(cfg.store, forces=cfg.forces, boundary=areas)
+    else:
+        if progress is not None:
+            progress(1, total, f"Loading crimes from {len(cfg.inputs)} input(s)")
+        crimes, load_report = load_crimes(cfg.inputs, mapping=cfg.mapping, boundary=areas,
+                                          progress=file_progress)
     if areas is not None:  # read in its own CRS, now in the CRS chosen for the crimes
         areas = areas.to_crs(crimes.crs)
     population: Any = None

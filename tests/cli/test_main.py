@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import hotspots
 from hotspots.cli import main
 
-COMMANDS = ["find", "trends", "compare", "report", "sample"]
+COMMANDS = ["find", "trends", "compare", "report", "sample", "ingest", "batch"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])

@@ -238,3 +238,17 @@ def test_a_recency_weighted_winner_is_refitted_with_its_weights(planted):
     total = float(np.sum(0.5 ** (-months / 3.0)))
     assert res.cells["weight_sum"].sum() == pytest.approx(total)
     assert "recency-weighted count" in res.params["score_rule"]
+
+
+def test_a_candidate_too_fine_for_the_extent_is_left_out_with_a_note():
+    """A force-wide extent: candidates whose grid would pass MAX_CELLS are left out and
+    named (issue 13: 25 m cells over 80 km); the default candidate is never dropped."""
+    crimes = monthly(2)  # 5 km: 2 m cells make 6.3 million cells
+    cands = [Candidate("count", 100.0), Candidate("count", 2.0), Candidate("count", 200.0)]
+    res = auto_hotspots(crimes, candidates=cands, n_boot=99)
+    listed = [r["candidate"] for r in res.params["auto"]["candidates"]]
+    assert listed == ["Count (100 m cells)", "Count (200 m cells)"]
+    assert any("Count (2 m cells) left out" in n and "limit of 4,000,000" in n
+               for n in res.notes)
+    with pytest.raises(ParameterError, match="cell_size"):
+        auto_hotspots(crimes, candidates=cands[1:], n_boot=99)

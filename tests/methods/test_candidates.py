@@ -113,3 +113,19 @@ def test_records_and_labels():
     assert Candidate("gistar", 50.0, distance=100.0).label.startswith("Gi* z")
     # the quartic kernel of radius h has per-axis sd h / (2 sqrt 2)
     assert Candidate("kde", 50.0, bandwidth=400.0).smoothing == pytest.approx(400 / 8 ** 0.5)
+
+
+def test_densities_shared_by_a_contest_change_no_surface():
+    # Candidates of one contest share each kernel density they make (the 400 m tie-break
+    # and the smoothed count's 400 m mean): the surfaces equal those made one by one.
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(2000, 500, 800), rng.normal(2000, 400, 800)
+    w, age = np.ones(800), rng.integers(0, 9, 800)
+    shared: dict = {}
+    for cand in default_candidates():
+        grid = make_grid((0, 0, 4000, 4000), cell_size=cand.cell_size)
+        mask = np.ones(grid.shape, bool)
+        alone = cand.surface(grid, mask, x, y, w, age)
+        together = cand.surface(grid, mask, x, y, w, age, densities=shared)
+        np.testing.assert_array_equal(alone, together)
+    assert any(key[-1] == TIE_BREAK_BANDWIDTH for key in shared)

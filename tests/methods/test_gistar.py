@@ -21,6 +21,7 @@ from hotspots.methods.gistar import HOTSPOT_MIN_BIN
 from hotspots.methods.gistar import gi_classes
 from hotspots.methods.gistar import gistar_grid
 from hotspots.methods.gistar import gistar_hotspots
+from hotspots.methods.gistar import gistar_z
 from hotspots.methods.grid import make_grid
 from hotspots.methods.neighbours import QUEEN_DISTANCE_FACTOR
 from hotspots.methods.stats import benjamini_hochberg
@@ -280,3 +281,13 @@ def test_real_nottingham_burglary_gistar(shared_data):
     counts[cells["row"], cells["col"]] = cells["count"]
     expected = _esda_z(counts, mask, QUEEN_DISTANCE_FACTOR)
     np.testing.assert_allclose(cells["gi_z"], expected[mask], atol=1e-6)
+
+
+def test_gistar_z_is_gistar_grid_without_p_values():
+    rng = np.random.default_rng(2)
+    values = rng.poisson(0.8, (40, 30)).astype(float)
+    mask = rng.random((40, 30)) < 0.9
+    for radius in (QUEEN_DISTANCE_FACTOR, 2.0, 4.0):
+        z, _ = gistar_grid(np.where(mask, values, 0.0), mask, radius_cells=radius)
+        np.testing.assert_array_equal(gistar_z(np.where(mask, values, 0.0), mask,
+                                               radius_cells=radius), z)

@@ -185,3 +185,55 @@ def test_hit_rates_checks_its_inputs():
         hit_rates([np.zeros(4)], np.array([0]), n_cells=4, coverage=1.5)
     with pytest.raises(ParameterError, match="4 cells"):
         hit_rates([np.zeros(3)], np.array([0]), n_cells=4)
+
+
+def _project_point_by_point(common, grid, values):
+    """The oracle: every one of the 16 sample points of every scoring cell located on
+    ``grid`` one by one, off-grid or non-finite points taking the floor, then averaged."""
+    finite = np.isfinite(values)
+    floor = float(values[finite].min()) - 1.0 if finite.any() else 0.0
+    out = []
+    for row, col in zip(*np.nonzero(common.mask), strict=True):
+        samples = []
+        for a in range(4):
+            for b in range(4):
+                x = common.grid.x0 + col * common.grid.cell_size + (b + 0.5) * 25.0
+                y = common.grid.y0 + row * common.grid.cell_size + (a + 0.5) * 25.0
+                r, c, inside = grid.locate(np.array([x]), np.array([y]))
+                v = values[r[0], c[0]] if inside[0] else floor
+                samples.append(v if np.isfinite(v) else floor)
+        out.append(np.mean(samples))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("cell_size", [25.0, 50.0, 100.0, 200.0, 37.5])
+def test_projection_equals_locating_every_sample_point(cell_size):
+    # The fast projection (sample cells found per row and column, the aligned shortcut)
+    # gives the point-by-point values, on grids offset from the common one and larger.
+    rng = np.random.default_rng(int(cell_size))
+    area = shapely.Polygon([(1000, 1000), (2230, 1120), (1900, 2310), (1040, 1800)])
+    common = common_grid(area, crs=CRS)
+    grid = make_grid((930.0, 870.0, 2100.0, 2400.0), cell_size=cell_size, crs=CRS)
+    values = rng.poisson(0.7, grid.shape) + rng.random(grid.shape) * (cell_size < 100)
+    values[rng.random(grid.shape) < 0.05] = np.nan
+    np.testing.assert_allclose(common.project(grid, values),
+                               _project_point_by_point(common, grid, values),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_selection_weights_of_long_rankings_equal_a_sort():
+    # Long rankings find their cut-off among the values above a sampled guess: the same
+    # cut as a full sort, with heavy ties, -inf and a sorted input.
+    rng = np.random.default_rng(5)
+    n = 600_000
+    cases = [rng.random(n), rng.poisson(0.2, n).astype(float),
+             np.where(rng.random(n) < 0.97, -np.inf, rng.random(n)), np.sort(rng.random(n))]
+    for score in cases:
+        for k in (1, 600, 6000, 29_999):
+            weights = selection_weights(score, k)
+            cut = np.sort(score)[::-1][k - 1]
+            above, tied = score > cut, score == cut
+            assert weights[above].tolist() == [1.0] * int(above.sum())
+            np.testing.assert_allclose(weights[tied], (k - above.sum()) / tied.sum())
+            assert (weights[~above & ~tied] == 0).all()
+            assert weights.sum() == pytest.approx(k)
