@@ -7,34 +7,18 @@ that is built only when a GeoDataFrame is asked for, by :func:`crimes_from_table
 :func:`project_table` then projects a file read in longitude/latitude to the CRS
 :func:`hotspots.spatial.choose_crs` picks, as :func:`hotspots.io.load_crimes` does.
 
-**The same rules as the pandas reader.** Kept and dropped rows, drop reasons, the canonical
-values and the CRS choice are those of :func:`hotspots.io.load_crimes` reading the same file
-(tests compare the two on the demo data, the West Yorkshire file and hand-made edge cases).
-Where the rules live:
-
-* shared, imported from their one home: the police.uk header test
-  (:func:`~hotspots.io.policeuk.is_policeuk_header`), the column names
-  (:data:`~hotspots.io.policeuk.POLICE_UK_CANONICAL`), the month rule
-  (:func:`~hotspots.io.clean.parse_months`, applied to each distinct month text), the
-  coordinate boxes and the majority share (:data:`~hotspots.io.clean.GB_BNG_BOX`,
-  :data:`~hotspots.io.clean.WORLD_LONLAT_BOX`, :data:`~hotspots.io.clean.MAJORITY`,
-  :data:`~hotspots.spatial.UK_LONLAT_BOX`), the drop reasons (``hotspots.io.report``),
-  the CRS choice (:func:`~hotspots.spatial.choose_crs`) and every message about a bad file:
-  when a check here finds a whole-file problem (swapped or unusable coordinates, a header
-  with no data, text that is not UTF-8 or not CSV) it hands the file to the pandas
-  functions (:func:`~hotspots.io.clean.read_text_csv`,
-  :func:`~hotspots.io.clean.drop_repeated_headers`,
-  :func:`~hotspots.io.clean.clean_coordinates`), which raise the one message.
-* re-stated here, vectorised (the overlap to unify with the pandas reader): the per-row
-  coordinate checks of :func:`~hotspots.io.clean.clean_coordinates` (:func:`coordinate_reasons`),
-  the order of the drop reasons of :func:`~hotspots.io.clean.tidy` (:data:`DROP_ORDER`:
-  coordinates, then month, then category), the repeated-header test of
-  :func:`~hotspots.io.policeuk.read_policeuk` (:data:`REPEATED_HEADER_TEXT`) and the
-  projection step of ``load_crimes`` (:func:`project_table`).
-
-A file pyarrow cannot parse exactly as pandas does (short rows, unbalanced quotes, another
-encoding) is read by the pandas reader's own :func:`~hotspots.io.clean.read_text_csv`, then
-checked here as usual, so the result is the same either way.
+**The same rules as the validated reader, by construction.** pyarrow only *parses*; every
+row check is the shared one. The text columns pyarrow reads are handed, as a
+:class:`~hotspots.io.textcsv.CsvTable`, to :func:`hotspots.io.policeuk.check_policeuk`, the
+function ``load_crimes`` checks police.uk rows with (repeated headers, coordinates against
+the declared CRS, months and their range, categories, whole-file faults and their
+messages). pyarrow parses a file only when its parse cannot differ from the validated
+reader's (:func:`fast_parse_ok`: UTF-8 without a byte-order mark, no quote, NUL byte or
+lone carriage return, every line within :data:`~hotspots.io.limits.MAX_FIELD_CHARS`, the
+same number of fields on every line); any other file is read by that reader
+(:class:`~hotspots.io.textcsv.CsvReader`), which counts its structural drops. Tests compare
+the result with ``load_crimes`` on the demo data, the West Yorkshire file and hand-made edge
+cases.
 """
 
 from __future__ import annotations
@@ -58,39 +42,29 @@ from pyproj import Transformer
 
 from hotspots.errors import EmptyFileError
 from hotspots.errors import InputFileError
-from hotspots.io.clean import BNG
-from hotspots.io.clean import GB_BNG_BOX
-from hotspots.io.clean import MAJORITY
-from hotspots.io.clean import WGS84
-from hotspots.io.clean import WORLD_LONLAT_BOX
-from hotspots.io.clean import clean_coordinates
-from hotspots.io.clean import drop_repeated_headers
-from hotspots.io.clean import note_repeated_headers
-from hotspots.io.clean import parse_months
-from hotspots.io.clean import read_text_csv
+from hotspots.io.coords import BNG
+from hotspots.io.coords import WGS84
+from hotspots.io.limits import MAX_FIELD_CHARS
 from hotspots.io.policeuk import POLICE_UK_CANONICAL
-from hotspots.io.policeuk import is_policeuk_header
-from hotspots.io.report import DROP_BAD_DATE
-from hotspots.io.report import DROP_NO_CATEGORY
-from hotspots.io.report import DROP_NO_COORDINATES
-from hotspots.io.report import DROP_NON_NUMERIC
+from hotspots.io.policeuk import check_policeuk
+from hotspots.io.policeuk import policeuk_delimiter
+from hotspots.io.policeuk import read_policeuk_table as read_policeuk_text
 from hotspots.io.report import DROP_OUT_OF_RANGE
 from hotspots.io.report import DROP_OUTSIDE_UK
 from hotspots.io.report import UNKNOWN_CATEGORY
 from hotspots.io.report import LoadReport
 from hotspots.io.sources import MAX_HEADER_BYTES
+from hotspots.io.textcsv import CsvReader
+from hotspots.io.textcsv import CsvTable
 from hotspots.schema import CRIME_COLUMNS
 from hotspots.schema import POLICE_UK_CATEGORIES
 from hotspots.schema import STRING_COLUMNS
-from hotspots.spatial import UK_LONLAT_BOX
 from hotspots.spatial import CRSChoice
 from hotspots.spatial import choose_crs
 
 __all__ = [
     "TABLE_SCHEMA",
-    "DROP_ORDER",
-    "REPEATED_HEADER_TEXT",
-    "coordinate_reasons",
+    "fast_parse_ok",
     "read_policeuk_table",
     "project_table",
     "copy_report",
@@ -103,24 +77,12 @@ __all__ = [
 
 #: police.uk column -> canonical column, for the columns kept.
 RENAME: dict[str, str] = {c: canonical for c, canonical in POLICE_UK_CANONICAL.items() if canonical}
-#: The text a repeated header line holds in these canonical columns (files concatenated with
-#: their headers), as :func:`hotspots.io.policeuk.read_policeuk` tests it.
-REPEATED_HEADER_TEXT: dict[str, str] = {"month": "Month", "category": "Crime type"}
-#: Why a row is dropped, in the order the checks apply (a row gets the first that fails), as
-#: :func:`hotspots.io.clean.tidy` applies them; code 0 keeps the row.
-DROP_ORDER: tuple[str, ...] = (DROP_NO_COORDINATES, DROP_NON_NUMERIC, DROP_OUTSIDE_UK,
-                               DROP_OUT_OF_RANGE, DROP_BAD_DATE, DROP_NO_CATEGORY)
-_CODE = {reason: i + 1 for i, reason in enumerate(DROP_ORDER)}
 #: The Arrow schema of a checked table: the canonical columns (no geometry) plus x, y.
 TABLE_SCHEMA = pa.schema(
     [(c, pa.timestamp("ns") if c in ("month", "date") else
       pa.float64() if c == "weight" else pa.string()) for c in CRIME_COLUMNS]
     + [("x", pa.float64()), ("y", pa.float64())]
 )
-#: The message ending the pandas reader gives for a police.uk file that is not UTF-8.
-_UTF8_FIX = "; police.uk files are UTF-8. Re-save the file as UTF-8."
-_LOCAL_FIX = " in the file"
-
 
 _LOCAL = threading.local()
 
@@ -140,91 +102,6 @@ def transformer(source: CRS, target: CRS) -> Transformer:
     return cache[key]
 
 
-def _inside(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    return (x >= box[0]) & (x <= box[2]) & (y >= box[1]) & (y <= box[3])
-
-
-def _to_float(text: pa.ChunkedArray | pa.Array, blank: np.ndarray) -> np.ndarray:
-    """Numbers from trimmed text as ``pd.to_numeric(errors="coerce")`` reads them (NaN if not)."""
-    nulled = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), text)
-    try:
-        return pc.cast(nulled, pa.float64()).to_numpy(zero_copy_only=False).astype(float)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        # Some text is not a plain number: read it exactly as the pandas reader does.
-        series = pd.Series(text.to_pandas(), dtype="str")
-        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _whole_file_problem(x_text: Any, y_text: Any, *, output_crs: CRS | None, source: str) -> None:
-    """Let the pandas reader raise its message for coordinates wrong as a whole."""
-    clean_coordinates(pd.Series(x_text.to_pandas(), dtype="str"),
-                      pd.Series(y_text.to_pandas(), dtype="str"), input_crs=WGS84,
-                      output_crs=output_crs, source=source, x_name="Longitude",
-                      y_name="Latitude", fix=_LOCAL_FIX)
-    raise RuntimeError(  # pragma: no cover - the two readers disagree: a bug
-        f"The columnar reader found a whole-file coordinate problem in {source} that "
-        "hotspots.io.clean.clean_coordinates does not; please report it.")
-
-
-def coordinate_reasons(
-    x_text: pa.ChunkedArray | pa.Array, y_text: pa.ChunkedArray | pa.Array, *,
-    output_crs: CRS | None, source: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Check police.uk longitude/latitude text; return x, y and a drop code per row.
-
-    The vectorised form of :func:`hotspots.io.clean.clean_coordinates` for longitude/latitude
-    input: codes index :data:`DROP_ORDER` from 1 (0 keeps the row). ``output_crs=None``
-    leaves the values in longitude/latitude. Whole-file problems raise that function's
-    :class:`~hotspots.errors.InputFileError`.
-
-    Examples
-    --------
-    >>> x, y, code = coordinate_reasons(pa.array(["-1.5", "", "abc", "-80.0"]),
-    ...                                 pa.array(["53.8", "", "1", "40.0"]),
-    ...                                 output_crs=BNG, source="demo.csv")
-    >>> [DROP_ORDER[c - 1] if c else "kept" for c in code]
-    ['kept', 'no coordinates', 'non-numeric coordinates', 'coordinates outside the UK']
-    """
-    xs, ys = pc.utf8_trim_whitespace(x_text), pc.utf8_trim_whitespace(y_text)
-    blank = (pc.equal(xs, "").to_numpy(zero_copy_only=False)
-             | pc.equal(ys, "").to_numpy(zero_copy_only=False))
-    x, y = _to_float(xs, blank), _to_float(ys, blank)
-    code = np.zeros(len(x), dtype=np.uint8)
-    code[blank] = _CODE[DROP_NO_COORDINATES]
-    numeric = np.isfinite(x) & np.isfinite(y)
-    non_numeric = ~blank & ~numeric
-    code[non_numeric] = _CODE[DROP_NON_NUMERIC]
-    n_numeric = int(numeric.sum())
-    if n_numeric == 0 and non_numeric.any():
-        _whole_file_problem(xs, ys, output_crs=output_crs, source=source)
-    if output_crs == BNG:
-        box, outside = UK_LONLAT_BOX, _CODE[DROP_OUTSIDE_UK]
-    else:
-        box, outside = WORLD_LONLAT_BOX, _CODE[DROP_OUT_OF_RANGE]
-    if n_numeric:
-        xn, yn = x[numeric], y[numeric]
-        n_in = int(_inside(xn, yn, box).sum())
-        checks = (box, UK_LONLAT_BOX) if box == WORLD_LONLAT_BOX else (box,)
-        swapped = any(
-            n_in_check <= MAJORITY * n_numeric
-            and int(_inside(yn, xn, check).sum()) > MAJORITY * n_numeric
-            for check in checks
-            for n_in_check in (int(_inside(xn, yn, check).sum()),)
-        )
-        looks_bng = (_inside(xn, yn, GB_BNG_BOX) & ~_inside(xn, yn, box)
-                     & ~_inside(xn, yn, WORLD_LONLAT_BOX))
-        if swapped or int(looks_bng.sum()) > MAJORITY * n_numeric or n_in == 0:
-            _whole_file_problem(xs, ys, output_crs=output_crs, source=source)
-        code[numeric & ~_inside(x, y, box)] = outside
-    ok = code == 0
-    if output_crs is not None and output_crs != WGS84 and ok.any():
-        px, py = transformer(WGS84, output_crs).transform(x[ok], y[ok], errcheck=False)
-        x, y = x.copy(), y.copy()
-        x[ok], y[ok] = px, py
-        code[ok & ~(np.isfinite(x) & np.isfinite(y))] = _CODE[DROP_OUT_OF_RANGE]
-    return x, y, code
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -235,35 +112,60 @@ def _line_end(data: bytes) -> int:
 
 
 def _header(data: bytes) -> list[str]:
-    line = data[:_line_end(data)].rstrip(b"\r")
+    line = data[:_line_end(data)].split(b"\r", 1)[0]
     text = line.decode("utf-8", errors="replace").lstrip("\ufeff")
     return next(csv.reader(io.StringIO(text)), [])
 
 
-def _arrow_csv(data: bytes, names: list[str]) -> pa.Table | None:
-    """The kept police.uk columns as text, renamed; None where pyarrow cannot match pandas."""
+def fast_parse_ok(data: bytes) -> bool:
+    """True if pyarrow's parse of ``data`` cannot differ from the validated reader's.
+
+    That is: UTF-8 without a byte-order mark, no quote (a stray one costs its own row in the
+    validated reader), no NUL byte, no carriage return outside a CRLF, and no line longer
+    than :data:`~hotspots.io.limits.MAX_FIELD_CHARS` bytes (so no field or line is over a
+    limit). police.uk's own files pass; a file that does not is read by the validated reader.
+
+    Examples
+    --------
+    >>> fast_parse_ok(b"a,b\\r\\n1,2\\r\\n"), fast_parse_ok(b'a,b\\n"1,2\\n')
+    (True, False)
+    """
+    if data.startswith(b"\xef\xbb\xbf") or b'"' in data or b"\x00" in data:
+        return False
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    if len(data) > MAX_FIELD_CHARS:
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+        starts = np.concatenate(([0], ends + 1))
+        stops = np.concatenate((ends, [len(data)]))
+        if int((stops - starts).max()) > MAX_FIELD_CHARS:
+            return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _arrow_text(data: bytes, names: list[str]) -> CsvTable | None:
+    """The police.uk columns' text as pyarrow parses it; None when it must not be used."""
     bare = [n.strip() for n in names]
-    if len(set(bare)) < len(bare):
-        return None  # duplicated names: pandas renames them ("Location.1")
+    if len(set(bare)) < len(bare) or not fast_parse_ok(data):
+        return None
     wanted = [n for n, b in zip(names, bare, strict=True) if b in RENAME]
     try:
         table = pacsv.read_csv(
             pa.BufferReader(data),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, include_columns=wanted,
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowTypeError, ValueError):
-        return None
-    return table.rename_columns([RENAME[n.strip()] for n in table.column_names])
-
-
-def _pandas_csv(data: bytes, source: str) -> pa.Table:
-    raw = read_text_csv(io.BytesIO(data), RENAME, source=source, encoding="UTF-8",
-                        fix=_UTF8_FIX)
-    raw.columns = [RENAME[c] for c in raw.columns]
-    return pa.Table.from_pandas(raw.astype("str"), preserve_index=False)
+        return None  # a line with too many or too few fields: the validated reader counts it
+    blocks = {n.strip(): list(table[n].chunks) or [pa.array([], pa.string())]
+              for n in table.column_names}
+    return CsvTable(header=bare, blocks=blocks, rows_read=table.num_rows)
 
 
 def _read_bytes(data: bytes | str | Path) -> bytes:
@@ -276,41 +178,11 @@ def _read_bytes(data: bytes | str | Path) -> bytes:
     return path.read_bytes()
 
 
-def _repeated_headers(raw: pa.Table, source: str) -> tuple[pa.Table, int]:
-    repeated = None
-    for column, text in REPEATED_HEADER_TEXT.items():
-        same = pc.equal(pc.utf8_trim_whitespace(raw[column]), text)
-        repeated = same if repeated is None else pc.and_(repeated, same)
-    n_header = int(pc.sum(repeated).as_py() or 0) if raw.num_rows else 0
-    if n_header == raw.num_rows:
-        # Nothing but headers: the pandas reader's check raises its message.
-        drop_repeated_headers(raw.select(list(REPEATED_HEADER_TEXT)).to_pandas(),
-                              REPEATED_HEADER_TEXT, source=source)
-    if n_header:
-        raw = raw.filter(pc.invert(repeated))
-    return raw, n_header
-
-
-#: Month text already parsed, shared by every file read (a store holds few distinct values).
-_MONTH_CACHE: dict[str, np.datetime64] = {}
-_MONTH_CACHE_SIZE = 100_000
-
-
-def _months(text: pa.ChunkedArray) -> np.ndarray:
-    """``parse_months`` of each row, parsing each distinct text once (a file holds few)."""
-    encoded = pc.dictionary_encode(text).combine_chunks()
-    uniques = encoded.dictionary.to_pylist()
-    missing = [u for u in uniques if u not in _MONTH_CACHE]
-    if missing:
-        if len(_MONTH_CACHE) + len(missing) > _MONTH_CACHE_SIZE:
-            _MONTH_CACHE.clear()
-        parsed = parse_months(pd.Series(missing, dtype="str")).to_numpy(dtype="datetime64[ns]")
-        _MONTH_CACHE.update(zip(missing, parsed, strict=True))
-    values = np.array([_MONTH_CACHE[u] for u in uniques], dtype="datetime64[ns]")
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    if len(values) == 0:
-        return np.full(len(indices), np.datetime64("NaT", "ns"))
-    return values[indices]
+def _validated_text(data: bytes, source: str) -> CsvTable:
+    """The police.uk columns' text as the validated (streaming) reader reads it."""
+    reader = CsvReader(io.BytesIO(data), source=source)
+    delimiter = policeuk_delimiter(reader.header()) or ","
+    return read_policeuk_text(reader, source=source, delimiter=delimiter)
 
 
 def read_policeuk_table(
@@ -321,6 +193,8 @@ def read_policeuk_table(
     The table has the canonical columns (``hotspots.schema.CRIME_COLUMNS``, no geometry)
     plus ``x`` and ``y`` in ``crs``, or in longitude/latitude when ``crs`` is None (then
     :func:`project_table` chooses the CRS, as :func:`hotspots.io.load_crimes` does).
+    Rows are checked by :func:`hotspots.io.policeuk.check_policeuk`, as ``load_crimes``
+    checks them.
 
     Parameters
     ----------
@@ -334,8 +208,8 @@ def read_policeuk_table(
     Raises
     ------
     InputFileError
-        The file is empty, not a police.uk street file, not UTF-8 CSV, or its coordinates
-        are wrong as a whole; the message names ``source``.
+        The file is empty, not a police.uk street file, or its coordinates are wrong as a
+        whole; the message names ``source``.
 
     Examples
     --------
@@ -351,46 +225,48 @@ def read_policeuk_table(
     if not data[:_line_end(data)].strip():
         raise EmptyFileError(f"No crimes in {source}: the file is empty.")
     names = _header(data)
-    if not is_policeuk_header(names):
+    if policeuk_delimiter(names) is None and policeuk_delimiter(
+            _validated_header(data, source)) is None:
         raise InputFileError(
             f"{source} is not a police.uk street-level crime file (columns found: "
             f"{', '.join(repr(c.strip()) for c in names)}); the store takes police.uk "
             "street-level CSVs only. Load other crime CSVs with a column mapping "
             "(hotspots find --mapping FILE.toml).")
-    raw = _arrow_csv(data, names)
-    if raw is None:
-        raw = _pandas_csv(data, source)
-    raw, n_header = _repeated_headers(raw, source)
-    report = LoadReport(sources=[source], rows_read=raw.num_rows,
-                        crs="" if crs is None else crs.to_string())
-    x, y, code = coordinate_reasons(raw["x"], raw["y"], output_crs=crs, source=source)
-    month = _months(raw["month"])
-    code[(np.isnat(month)) & (code == 0)] = _CODE[DROP_BAD_DATE]
-    category = pc.utf8_trim_whitespace(raw["category"])
-    blank = pc.equal(category, "").to_numpy(zero_copy_only=False)
-    code[blank & (code == 0)] = _CODE[DROP_NO_CATEGORY]
-    keep = code == 0
-    counts = np.bincount(code, minlength=len(DROP_ORDER) + 1)
-    order = sorted(range(1, len(DROP_ORDER) + 1), key=lambda c: -counts[c])
-    report.dropped = {DROP_ORDER[c - 1]: int(counts[c]) for c in order if counts[c]}
-    mask = pa.array(keep)
+    text = _arrow_text(data, names) if policeuk_delimiter(names) == "," else None
+    if text is None:
+        text = _validated_text(data, source)
+    elif text.rows_read == 0:
+        text = _validated_text(data, source)  # raises the reader's message for no rows
+    frame, report = check_policeuk(text, source=source, crs=crs)
+    n = len(frame)
     columns: dict[str, Any] = {}
     for column in CRIME_COLUMNS:
-        if column in STRING_COLUMNS:
-            text = category if column == "category" else pc.utf8_trim_whitespace(raw[column])
-            columns[column] = pc.filter(text, mask)
-        elif column == "month":
-            columns[column] = pa.array(month[keep], pa.timestamp("ns"))
-        elif column == "date":
-            columns[column] = pa.nulls(int(keep.sum()), pa.timestamp("ns"))
-        else:
-            columns[column] = pa.array(np.ones(int(keep.sum())))
-    columns["x"], columns["y"] = pa.array(x[keep]), pa.array(y[keep])
-    table = pa.table(columns, schema=TABLE_SCHEMA)
-    report.rows_kept = table.num_rows
-    note_repeated_headers(report, n_header, source=source,
-                          why=" (files concatenated with their headers?)")
-    return table, report
+        if column in frame:
+            values = frame[column]
+            if column in STRING_COLUMNS:
+                columns[column] = pa.array(values.astype("str"), pa.string())
+            elif column in ("month", "date"):
+                columns[column] = pa.array(values.to_numpy(dtype="datetime64[ns]"),
+                                           pa.timestamp("ns"))
+            else:
+                columns[column] = pa.array(values.to_numpy(dtype=float))
+        elif column in STRING_COLUMNS:
+            columns[column] = pa.array([""] * n, pa.string())
+        elif column in ("month", "date"):
+            columns[column] = pa.nulls(n, pa.timestamp("ns"))
+        elif column != "geometry":
+            columns[column] = pa.array(np.ones(n))
+    columns["x"] = pa.array(frame["x"].to_numpy(dtype=float))
+    columns["y"] = pa.array(frame["y"].to_numpy(dtype=float))
+    return pa.table({f.name: columns[f.name] for f in TABLE_SCHEMA}, schema=TABLE_SCHEMA), report
+
+
+def _validated_header(data: bytes, source: str) -> list[str]:
+    """The header as the validated reader reads it (any encoding with a byte-order mark)."""
+    try:
+        return CsvReader(io.BytesIO(data[:MAX_HEADER_BYTES * 4]), source=source).header()
+    except InputFileError:
+        return []
 
 
 # --------------------------------------------------------------------------- projecting

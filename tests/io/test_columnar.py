@@ -7,18 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 from hotspots.errors import HotspotsError
 from hotspots.io import load_crimes
-from hotspots.io.clean import BNG
-from hotspots.io.clean import WGS84
-from hotspots.io.clean import clean_coordinates
-from hotspots.io.columnar import DROP_ORDER
-from hotspots.io.columnar import coordinate_reasons
 from hotspots.io.columnar import crimes_from_table
+from hotspots.io.columnar import fast_parse_ok
 from hotspots.io.columnar import load_policeuk_file
+from hotspots.io.coords import BNG
 from hotspots.io.policeuk import POLICE_UK_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,24 +177,43 @@ def test_a_large_file_with_mess_loads_identically(tmp_path):
     assert_same_load(_write(tmp_path / "big.csv", lines))
 
 
-# --- the row checks themselves -------------------------------------------------------------
+# --- the parse: pyarrow only where it cannot differ ----------------------------------------
 
 
-def test_coordinate_reasons_match_clean_coordinates_row_by_row():
-    rng = np.random.default_rng(0)
-    values = ["-1.5", "53.8", "", " ", "abc", "inf", "-inf", "nan", "1e3", "-0.0", "200",
-              "-95", "2.35", "48.85", " -1.55 ", "+1.5", ".5", "1,5"]
-    lon = [str(v) for v in rng.uniform(-3, 0, 400)] + list(rng.choice(values, 100))
-    lat = [str(v) for v in rng.uniform(52, 55, 400)] + list(rng.choice(values, 100))
-    for output in (None, BNG):
-        x, y, code = coordinate_reasons(pa.array(lon), pa.array(lat), output_crs=output,
-                                        source="t.csv")
-        ex, ey, reason = clean_coordinates(pd.Series(lon, dtype="str"),
-                                           pd.Series(lat, dtype="str"), input_crs=WGS84,
-                                           output_crs=output, source="t.csv",
-                                           x_name="Longitude", y_name="Latitude", fix="")
-        got = np.array([DROP_ORDER[c - 1] if c else "" for c in code], dtype=object)
-        assert (got == reason).all()
-        keep = reason == ""
-        np.testing.assert_array_equal(x[keep], ex[keep])
-        np.testing.assert_array_equal(y[keep], ey[keep])
+def test_fast_parse_only_for_files_the_validated_reader_would_read_the_same():
+    plain = "\n".join([HEADER, _row(), _row(month="2022-02")]).encode() + b"\n"
+    assert fast_parse_ok(plain)
+    assert fast_parse_ok(plain.replace(b"\n", b"\r\n"))
+    assert not fast_parse_ok(plain.replace(b"On or near", b'"On or near'))  # a quote
+    assert not fast_parse_ok(plain.replace(b"\n", b"\r"))  # CR-only line ends
+    assert not fast_parse_ok(plain + b"x\x00y\n")  # NUL bytes
+    assert not fast_parse_ok(b"\xef\xbb\xbf" + plain)  # a byte-order mark
+    assert not fast_parse_ok(plain.replace(b"Park Row", "Café Row".encode("latin-1")))
+    assert not fast_parse_ok(plain + b"a" * 40_000 + b"\n")  # a line over the field limit
+
+
+HOSTILE_CASES = {
+    "stray quote": [HEADER, _row(), _row(location='"On or near A'), _row(), _row()],
+    "extra unquoted comma": [HEADER, _row(), _row(location="On or near A, B"), _row()],
+    "truncated last line": [HEADER, _row(), _row(), _row()[:30]],
+    "months out of range": [HEADER, _row(), _row(month="0000-01"), _row(month="9999-12")],
+    "zero coordinates": [HEADER, _row(), _row(lon="0", lat="0"), _row()],
+    "nul byte": [HEADER, _row(), _row(location="On or near \x00A"), _row()],
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_CASES))
+def test_hostile_rows_load_as_load_crimes_loads_them(tmp_path, name):
+    path = _write(tmp_path / "hostile.csv", HOSTILE_CASES[name])
+    assert_same_load(path)
+
+
+def test_cr_only_and_utf16_tab_files_load_as_load_crimes_loads_them(tmp_path):
+    lines = [HEADER, _row(), _row(month="2022-02"), _row(lon="")]
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes(("\r".join(lines) + "\r").encode())
+    assert_same_load(cr)
+    tsv = tmp_path / "unicode-text.csv"
+    tsv.write_bytes(("\r\n".join(line.replace(",", "\t") for line in lines) + "\r\n")
+                    .encode("utf-16"))
+    assert_same_load(tsv)
