@@ -51,8 +51,8 @@ from hotspots.io.policeuk import policeuk_delimiter
 from hotspots.io.policeuk import read_policeuk_table as read_policeuk_text
 from hotspots.io.report import DROP_OUT_OF_RANGE
 from hotspots.io.report import DROP_OUTSIDE_UK
-from hotspots.io.report import UNKNOWN_CATEGORY
 from hotspots.io.report import LoadReport
+from hotspots.io.report import unknown_category_note
 from hotspots.io.sources import MAX_HEADER_BYTES
 from hotspots.io.textcsv import CsvReader
 from hotspots.io.textcsv import CsvTable
@@ -330,15 +330,9 @@ def summarise_table(table: pa.Table, report: LoadReport) -> LoadReport:
     counts = pc.value_counts(table["category"]).to_pylist()
     ordered = sorted(counts, key=lambda c: -c["counts"])
     out.categories = {str(c["values"]): int(c["counts"]) for c in ordered}
-    unknown = {k: v for k, v in out.categories.items() if k not in POLICE_UK_CATEGORIES}
-    if unknown:
-        listed = ", ".join(f"{k!r} ({v:,})" for k, v in list(unknown.items())[:10])
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-        out.notes.append(
-            f"{sum(unknown.values()):,} rows have a category that is not one of the 14 "
-            f"police.uk crime types ({UNKNOWN_CATEGORY}); they are kept: {listed}{more}. "
-            "Crime groups match categories by exact name."
-        )
+    note = unknown_category_note(out.categories, POLICE_UK_CATEGORIES)
+    if note:
+        out.notes.append(note)
     return out
 
 

@@ -18,8 +18,10 @@ import pandas as pd
 
 from hotspots.io.limits import EARLIEST_YEAR
 from hotspots.io.limits import LATEST_YEAR_AHEAD
+from hotspots.months import is_month_text
 
-__all__ = ["DATE_FORMATS", "parse_months", "parse_dates", "year_range", "check_date_format"]
+__all__ = ["DATE_FORMATS", "parse_months", "parse_dates", "year_range", "check_date_format",
+           "check_month_text"]
 
 #: Date formats tried, in order, when a mapping gives a date column without a format. Each
 #: value is read with the first format that reads it, so a column mixing ISO 8601 and
@@ -47,6 +49,29 @@ def year_range(today: dt.date | None = None) -> tuple[int, int]:
     """
     today = today or dt.date.today()
     return EARLIEST_YEAR, today.year + LATEST_YEAR_AHEAD
+
+
+def check_month_text(text: str) -> str:
+    """``text`` if it is a month written ``YYYY-MM`` in :func:`year_range`, else ValueError.
+
+    For config files (a pydantic ``AfterValidator``): the message says what to write.
+
+    Examples
+    --------
+    >>> check_month_text("2024-03")
+    '2024-03'
+    >>> check_month_text("9999-12")
+    Traceback (most recent call last):
+    ...
+    ValueError: '9999-12' is not a month crime data can have (years 1900 to ...)
+    """
+    if not is_month_text(text):
+        raise ValueError(f"{text!r} is not a month written YYYY-MM, e.g. 2024-03")
+    first, last = year_range()
+    if not first <= int(text[:4]) <= last:
+        raise ValueError(f"{text!r} is not a month crime data can have (years {first} to "
+                         f"{last})")
+    return text
 
 
 def _month_of(text: str) -> tuple[int, int] | None:

@@ -34,8 +34,8 @@ from hotspots.io.policeuk import read_policeuk_table
 from hotspots.io.report import DROP_OUT_OF_RANGE
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
 from hotspots.io.report import DROP_OUTSIDE_UK
-from hotspots.io.report import UNKNOWN_CATEGORY
 from hotspots.io.report import LoadReport
+from hotspots.io.report import unknown_category_note
 from hotspots.io.sources import Entry
 from hotspots.io.sources import OpenArchives
 from hotspots.io.sources import expand_sources
@@ -198,15 +198,9 @@ def _summarise(table: gpd.GeoDataFrame, report: LoadReport) -> None:
     report.months = sorted(months.dt.strftime("%Y-%m").tolist())
     counts = table["category"].value_counts()
     report.categories = {str(k): int(v) for k, v in counts.items()}
-    unknown = {k: v for k, v in report.categories.items() if k not in POLICE_UK_CATEGORIES}
-    if unknown:
-        listed = ", ".join(f"{k!r} ({v:,})" for k, v in list(unknown.items())[:10])
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-        report.notes.append(
-            f"{sum(unknown.values()):,} rows have a category that is not one of the 14 "
-            f"police.uk crime types ({UNKNOWN_CATEGORY}); they are kept: {listed}{more}. "
-            "Crime groups match categories by exact name."
-        )
+    note = unknown_category_note(report.categories, POLICE_UK_CATEGORIES)
+    if note:
+        report.notes.append(note)
 
 
 def load_crimes(

@@ -8,6 +8,7 @@ always, ``rows_read == rows_kept + sum(dropped.values())``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -36,6 +37,7 @@ __all__ = [
     "STRUCTURE_REASONS",
     "REPEATED_HEADER",
     "UNKNOWN_CATEGORY",
+    "unknown_category_note",
 ]
 
 #: Blank coordinates (police.uk writes "No Location" in ``Location`` for these).
@@ -82,6 +84,26 @@ DROP_OUTSIDE_BOUNDARY = "outside the boundary"
 REPEATED_HEADER = "repeated header line"
 #: Categories that are not one of the 14 police.uk crime types: kept, but noted.
 UNKNOWN_CATEGORY = "unknown category"
+
+
+def unknown_category_note(categories: dict[str, int], known: Collection[str]) -> str | None:
+    """The note on kept rows whose category is not ``known`` (None when there are none).
+
+    ``categories`` maps each category to its row count, most frequent first.
+
+    Examples
+    --------
+    >>> unknown_category_note({"Burglary": 3, "Arson": 1}, {"Burglary"})[:60]
+    '1 rows have a category that is not one of the 14 police.uk c'
+    """
+    unknown = {k: v for k, v in categories.items() if k not in known}
+    if not unknown:
+        return None
+    listed = ", ".join(f"{k!r} ({v:,})" for k, v in list(unknown.items())[:10])
+    more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+    return (f"{sum(unknown.values()):,} rows have a category that is not one of the 14 "
+            f"police.uk crime types ({UNKNOWN_CATEGORY}); they are kept: {listed}{more}. "
+            "Crime groups match categories by exact name.")
 
 
 def _rows(n: int) -> str:

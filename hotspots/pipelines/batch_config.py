@@ -54,7 +54,7 @@ from pydantic import model_validator
 
 from hotspots.errors import HotspotsError
 from hotspots.errors import InputFileError
-from hotspots.months import is_month_text
+from hotspots.io.dates import check_month_text
 from hotspots.validation import parse_config
 from hotspots.validation import read_toml
 
@@ -102,12 +102,6 @@ def _existing_file(text: str) -> Path:
     return path
 
 
-def _month(text: str) -> str:
-    if not is_month_text(text):
-        raise ValueError(f"{text!r} is not a month written YYYY-MM, e.g. 2024-03")
-    return text
-
-
 def _listed(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -121,7 +115,7 @@ def _harm(text: str) -> str | Path:
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Month = Annotated[Text, AfterValidator(_month)]
+Month = Annotated[Text, AfterValidator(check_month_text)]
 FilePath = Annotated[Text, AfterValidator(_existing_file)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 

@@ -86,9 +86,8 @@ from pydantic import StringConstraints
 from pydantic import model_validator
 
 from hotspots.errors import InputFileError
-from hotspots.io.dates import year_range
+from hotspots.io.dates import check_month_text
 from hotspots.methods.find import MethodSettings
-from hotspots.months import is_month_text
 from hotspots.report.settings import OutputOptions
 from hotspots.report.settings import ReportPeriods
 from hotspots.validation import parse_config
@@ -154,16 +153,6 @@ def _existing_file(text: str) -> Path:
     return path
 
 
-def _month(text: str) -> str:
-    if not is_month_text(text):
-        raise ValueError(f"{text!r} is not a month written YYYY-MM, e.g. 2024-03")
-    first, last = year_range()
-    if not first <= int(text[:4]) <= last:
-        raise ValueError(f"{text!r} is not a month crime data can have (years {first} to "
-                         f"{last})")
-    return text
-
-
 def _listed(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -192,7 +181,7 @@ def _whole(value: Any) -> Any:
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Texts = Annotated[list[Text], BeforeValidator(_listed)]
-Month = Annotated[Text, AfterValidator(_month)]
+Month = Annotated[Text, AfterValidator(check_month_text)]
 FilePath = Annotated[Text, AfterValidator(_existing_file)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
