@@ -4,14 +4,15 @@ Text from data and config files (area names, streets, crime types, plan names, g
 labels, file names, and error messages that quote them) reaches four kinds of output. Each
 has one function here, and every output goes through it:
 
-* HTML (maps, the report, the app's HTML blocks): :func:`html_text` escapes ``& < > " '``.
+* HTML (maps, the report, the app's HTML blocks): :func:`html_text` escapes ``& < > " '``,
+  and ``{ }`` (folium's pages pass through Jinja, where ``{{ }}`` and ``{% %}`` would run).
   Leaflet inserts layer-control names and tooltips as HTML, so map labels are escaped too.
 * Markdown (Streamlit's ``st.markdown``, ``st.subheader``, captions, alerts and widget
   labels render Markdown, which includes images that the browser fetches):
   :func:`markdown_text` backslash-escapes the characters CommonMark and Streamlit give a
   meaning to (anywhere, or at the start of a line), and folds line breaks into spaces.
-* JavaScript literals: :func:`js_string` writes JSON with ``<``, ``>``, ``&`` and the two
-  Unicode line separators escaped, so a value cannot close a ``<script>``.
+* JavaScript literals: :func:`js_string` writes JSON with ``<``, ``>``, ``&``, ``{``, ``}``
+  and the two Unicode line separators escaped, so a value cannot close a ``<script>``.
 * Spreadsheets (every CSV written): :func:`spreadsheet_cell` neutralises a cell that a
   spreadsheet would run as a formula (one starting with ``=``, ``+``, ``-``, ``@``, a tab
   or a carriage return) by prefixing a single quote, as OWASP advises ("CSV Injection");
@@ -71,8 +72,11 @@ def html_text(value: Any) -> str:
     --------
     >>> html_text("A & B <b>")
     'A &amp; B &lt;b&gt;'
+    >>> html_text("{{ 7*7 }}")  # never a Jinja expression in a map page
+    '&#123;&#123; 7*7 &#125;&#125;'
     """
-    return html.escape("" if value is None else str(value), quote=True)
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def markdown_text(value: Any, *, lines: bool = False) -> str:
@@ -116,7 +120,8 @@ def js_string(value: Any) -> str:
     """
     text = json.dumps("" if value is None else str(value), ensure_ascii=False)
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("{", "\\u007b"),
+                       ("}", "\\u007d")):
         text = text.replace(char, code)
     return text
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -29,12 +32,16 @@ from hotspots.methods.grid import Grid
 from hotspots.methods.grid import choose_cell_size
 from hotspots.methods.grid import make_grid
 from hotspots.methods.grid import study_area_mask
+from hotspots.methods.stats import kth_largest
 from hotspots.spatial import area_geometry
 from hotspots.spatial import point_coordinates
 from hotspots.validation import float_param
 from hotspots.validation import require_projected
 
 __all__ = [
+    "COMPACT_FRAME_RULE",
+    "compact_frames",
+    "frames_also_keep",
     "CellInputs",
     "prepare_cells",
     "check_top_share",
@@ -281,8 +288,67 @@ def top_share_flags(score: np.ndarray, top_share: float) -> np.ndarray:
     if n == 0:
         return np.zeros(0, bool)
     k = min(n, max(1, math.ceil(top_share * n - 1e-9)))
-    cut = np.partition(score, n - k)[n - k]
+    cut = kth_largest(score, k) if not np.isnan(score).any() else np.partition(score, n - k)[n - k]
     return (score > 0) & (score >= cut)
+
+
+#: Which cells a compact frame (:func:`compact_frames`) keeps: every cell a map, a table
+#: or the ``cells`` layer of a batch job uses, so only the unused, empty ones are left out.
+COMPACT_FRAME_RULE = ("the study-area cells with at least one crime, flagged a hotspot, with "
+                      "a positive score or in a non-zero Gi* class")
+
+#: None outside :func:`compact_frames`; inside, the extra cells to keep (or an empty tuple).
+_COMPACT: ContextVar[tuple[np.ndarray, ...] | None] = ContextVar("hotspots_compact_frames",
+                                                                 default=None)
+
+
+@contextmanager
+def compact_frames() -> Iterator[None]:
+    """Within this block, grid methods return the cells of :data:`COMPACT_FRAME_RULE` only.
+
+    A force-wide grid holds 1-2 million cells, mostly sea and moor; making a shapely box
+    for each took 40% of a ``hotspots batch`` job. Every statistic is computed on the whole
+    grid before the frame is made, so only the rows of the frame change: the cells left
+    out are empty, unflagged, score 0 (or are in Gi* class 0), so no map draws them and no
+    table lists them. The rows keep their labels in the whole frame, so a compact frame is
+    ``whole.loc[compact.index]``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5, 5, 35], [5, 5, 5]),
+    ...                        crs="EPSG:27700")
+    >>> prep = prepare_cells(pts, func="demo", cell_size=10, area=None, weight=None, grid=None)
+    >>> ranked_cells(prep, {}, prep.values, 0.5).index.tolist()
+    [0, 1, 2, 3]
+    >>> with compact_frames():
+    ...     ranked_cells(prep, {}, prep.values, 0.5).index.tolist()
+    [0, 3]
+    """
+    token = _COMPACT.set(())
+    try:
+        yield
+    finally:
+        _COMPACT.reset(token)
+
+
+@contextmanager
+def frames_also_keep(cells: np.ndarray) -> Iterator[None]:
+    """Inside :func:`compact_frames`, also keep the cells where ``cells`` (full grid) is True.
+
+    For a caller that replaces a frame's score afterwards (``auto`` shows its winner's
+    surface): the cells where that score is positive must stay. Outside
+    :func:`compact_frames` it does nothing.
+    """
+    extra = _COMPACT.get()
+    if extra is None:
+        yield
+        return
+    token = _COMPACT.set((*extra, np.asarray(cells, bool)))
+    try:
+        yield
+    finally:
+        _COMPACT.reset(token)
 
 
 def cells_frame(
@@ -290,7 +356,8 @@ def cells_frame(
 ) -> gpd.GeoDataFrame:
     """Return the study-area cells with ``cell_id, row, col, count``, layers, score, hotspot.
 
-    ``score`` and ``hotspot`` are full-grid arrays like the layers.
+    ``score`` and ``hotspot`` are full-grid arrays like the layers. Inside
+    :func:`compact_frames`, only the cells of :data:`COMPACT_FRAME_RULE`.
     """
     all_layers: dict[str, np.ndarray] = {"count": prep.count}
     if prep.weight_sum is not None:
@@ -298,7 +365,20 @@ def cells_frame(
     all_layers.update(layers)
     all_layers["score"] = score
     all_layers["hotspot"] = hotspot
-    return prep.grid.to_geodataframe(all_layers, mask=prep.mask)
+    extra = _COMPACT.get()
+    if extra is None:
+        return prep.grid.to_geodataframe(all_layers, mask=prep.mask)
+    used = (prep.count > 0) | np.asarray(hotspot, bool) | (np.asarray(score) > 0)
+    if "gi_bin" in layers:
+        used |= np.asarray(layers["gi_bin"]) != 0
+    for also in extra:
+        if also.shape == used.shape:
+            used |= also
+    keep = prep.mask & used
+    frame = prep.grid.to_geodataframe(all_layers, mask=keep)
+    # The rows' labels in the whole frame, so a compact frame is a subset of it, labels too.
+    frame.index = (np.cumsum(prep.mask, axis=None) - 1)[keep.ravel()]
+    return frame
 
 
 def check_top_share(top_share: Any, *, func: str) -> float | None:

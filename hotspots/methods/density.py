@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy import ndimage
 from scipy import signal
 
 from hotspots.errors import ParameterError
@@ -50,6 +51,7 @@ __all__ = [
     "default_bandwidth",
     "fallback_bandwidth",
     "kde_surface",
+    "kernel_reach_mask",
     "kde_hotspots",
 ]
 
@@ -90,6 +92,39 @@ def _linear_bin(
     out += np.bincount(flat + nx, weights=w * (1 - fu) * fv, minlength=size)
     out += np.bincount(flat + nx + 1, weights=w * fu * fv, minlength=size)
     return out.reshape(shape)
+
+
+def kernel_reach_mask(occupied: np.ndarray, footprint: np.ndarray) -> np.ndarray:
+    """Where a kernel with this ``footprint`` centred on an ``occupied`` node reaches.
+
+    The dilation of ``occupied`` by ``footprint`` (a (2k+1)-square, centred). The footprint
+    of a radial kernel sampled on the lattice is a disc, ``i² + j² <= R²`` in lattice
+    steps; then the dilation is exactly where the Euclidean distance to the nearest
+    occupied node is at most ``R`` (:func:`scipy.ndimage.distance_transform_edt`, whose
+    squared distances are whole numbers), in time proportional to the lattice, not to the
+    lattice times the footprint. Any other footprint is dilated by convolution.
+
+    Examples
+    --------
+    >>> occupied = np.zeros((5, 7), bool)
+    >>> occupied[2, 1] = True
+    >>> disc = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
+    >>> kernel_reach_mask(occupied, disc).astype(int)[1:4, :4].tolist()
+    [[0, 1, 0, 0], [1, 1, 1, 0], [0, 1, 0, 0]]
+    """
+    occupied = np.asarray(occupied, bool)
+    footprint = np.asarray(footprint, bool)
+    k = footprint.shape[0] // 2
+    rows, cols = np.indices(footprint.shape)
+    d2 = (rows - k) ** 2 + (cols - k) ** 2
+    r2 = int(d2[footprint].max()) if footprint.any() else -1
+    if footprint.shape != (2 * k + 1, 2 * k + 1) or not np.array_equal(footprint, d2 <= r2):
+        return signal.fftconvolve(occupied.astype(float), footprint.astype(float),
+                                  mode="same") > 0.5
+    if not occupied.any():
+        return np.zeros(occupied.shape, bool)
+    distance = ndimage.distance_transform_edt(~occupied)
+    return np.rint(distance * distance) <= r2
 
 
 def kde_surface(
@@ -168,10 +203,9 @@ def kde_surface(
         cell=cell, shape=shape,
     )
     density = signal.fftconvolve(lattice, stencil, mode="same")
-    # FFT round-off leaves ~1e-16 noise where the exact sum is zero; zero it out exactly by
-    # convolving the occupancy with the kernel's footprint.
-    reached = signal.fftconvolve((lattice > 0).astype(float), (stencil > 0).astype(float),
-                                 mode="same") > 0.5
+    # FFT round-off leaves ~1e-16 noise where the exact sum is zero; zero it out exactly
+    # where no kernel reaches.
+    reached = kernel_reach_mask(lattice > 0, stencil > 0)
     density = np.where(reached, np.maximum(density, 0.0), 0.0)
     return density[pad : pad + grid.ny, pad : pad + grid.nx] * M2_PER_KM2
 

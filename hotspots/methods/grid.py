@@ -130,9 +130,21 @@ class Grid:
 
         Cells of aligned grids share identifiers, so results from different periods join.
         """
-        xs = [f"E{v:.0f}" for v in self.x0 + np.arange(self.nx) * self.cell_size]
-        ys = [f"N{v:.0f}" for v in self.y0 + np.arange(self.ny) * self.cell_size]
-        return np.char.add(np.array(xs)[None, :], np.array(ys)[:, None]).astype(object)
+        rows, cols = np.indices(self.shape)
+        return self.ids_at(rows.ravel(), cols.ravel()).reshape(self.shape)
+
+    def ids_at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The :meth:`cell_ids` of the cells at ``rows``, ``cols`` (object array).
+
+        Examples
+        --------
+        >>> Grid(0, 0, 100, 3, 2, "EPSG:27700").ids_at(np.array([1]), np.array([2])).tolist()
+        ['E200N100']
+        """
+        xs = np.array([f"E{v:.0f}" for v in self.x0 + np.arange(self.nx) * self.cell_size])
+        ys = np.array([f"N{v:.0f}" for v in self.y0 + np.arange(self.ny) * self.cell_size])
+        return np.char.add(xs[np.asarray(cols, np.int64)],
+                           ys[np.asarray(rows, np.int64)]).astype(object)
 
     def polygons(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Return shapely boxes for the cells (all, or where ``mask`` is True), row-major."""
@@ -151,7 +163,7 @@ class Grid:
         keep = np.ones(self.shape, bool) if mask is None else np.asarray(mask, bool)
         rows, cols = np.nonzero(keep)
         data: dict[str, np.ndarray] = {
-            "cell_id": self.cell_ids()[rows, cols],
+            "cell_id": self.ids_at(rows, cols),
             "row": rows,
             "col": cols,
         }

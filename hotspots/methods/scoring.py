@@ -26,6 +26,7 @@ from hotspots.errors import EmptySelectionError
 from hotspots.errors import ParameterError
 from hotspots.methods.grid import Grid
 from hotspots.methods.grid import make_grid
+from hotspots.methods.stats import kth_largest
 from hotspots.validation import check_choice
 from hotspots.validation import float_param
 
@@ -285,35 +286,6 @@ def n_selected(coverage: float, n_cells: int) -> int:
     return max(1, math.floor(coverage * n_cells + 1e-9))
 
 
-#: Rankings longer than this find their cut-off among the values above a guess from a sample
-#: of about ``_CUT_SAMPLE`` values (:func:`_kth_largest`); shorter ones partition them all.
-_SAMPLED_CUT_ABOVE, _CUT_SAMPLE = 200_000, 50_000
-
-
-def _kth_largest(score: np.ndarray, k: int) -> float:
-    """The ``k``-th largest value of ``score`` (no NaN), exactly, fast for long rankings.
-
-    A guess ``g`` (a high value of a regular sample) serves when at least ``k`` values are
-    >= ``g``: every value >= the answer is then among them. Otherwise all are partitioned.
-
-    Examples
-    --------
-    >>> values = np.random.default_rng(0).random(300_000)
-    >>> _kth_largest(values, 3000) == np.sort(values)[-3000]
-    np.True_
-    """
-    n = score.size
-    if n > _SAMPLED_CUT_ABOVE and 0 < k < n // 20:
-        sample = score[::n // _CUT_SAMPLE]
-        m = sample.size
-        j = min(m, 2 * math.ceil(k * m / n) + 10)
-        guess = np.partition(sample, m - j)[m - j]
-        top = score[score >= guess]
-        if top.size >= k:
-            return float(np.partition(top, top.size - k)[top.size - k])
-    return float(np.partition(score, n - k)[n - k])
-
-
 def selection_weights(score: np.ndarray, k: int) -> np.ndarray:
     """Each cell's share of the top ``k`` by ``score``: 1 above the cut, 0 below, and cells
     tied at the cut-off share the places left (their expected share under a random order).
@@ -332,7 +304,7 @@ def selection_weights(score: np.ndarray, k: int) -> np.ndarray:
     if k == 0:
         return out
     score = np.where(np.isfinite(score), score, -np.inf)
-    cut = _kth_largest(score, k)
+    cut = kth_largest(score, k)
     above = score > cut
     tied = score == cut
     out[above] = 1.0

@@ -223,16 +223,10 @@ def _top_hotspots(run: Any, settings: _Settings) -> list[dict[str, Any]]:
     """The job's ``top`` hotspots as in its summary.csv, with their harm and share."""
     from hotspots.pipelines.find import hotspot_table
 
-    table = hotspot_table(run.result)
-    if "count" not in table or not len(table):
+    top = hotspot_table(run.result, limit=settings.top)
+    if "count" not in top or not len(top):
         return []
-    cells = run.result.cells
-    hot = cells[cells["hotspot"].astype(bool)]
-    if "count" in hot:
-        hot = hot[hot["count"] > 0]
-    hot = hot.sort_values(["score", "count"], ascending=False, kind="stable")
-    top = table.head(settings.top)
-    harm = _harm_of(run.crimes, hot.head(settings.top), settings.harm_weights)
+    harm = _harm_of(run.crimes, run.result.cells.loc[top.index], settings.harm_weights)
     total = max(len(run.crimes), 1)
     return [{"rank_in_job": int(row["rank"]), "count": float(row["count"]),
              "harm": None if np.isnan(h) else round(float(h), 3),

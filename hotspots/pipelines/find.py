@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -13,6 +14,7 @@ import pandas as pd
 
 from hotspots.io.write import write_geopackage
 from hotspots.io.write import write_table
+from hotspots.methods.cells import compact_frames
 from hotspots.methods.find import MethodSettings
 from hotspots.methods.stability import STABILITY_MAX_CELLS
 from hotspots.methods.stability import with_stability
@@ -68,14 +70,16 @@ class FindRun:
     sensitive: bool = False
 
 
-def hotspot_table(result: HotspotResult, *, sensitive: bool = False) -> pd.DataFrame:
+def hotspot_table(result: HotspotResult, *, sensitive: bool = False,
+                  limit: int | None = None) -> pd.DataFrame:
     """Return the hotspot rows of a result as a plain table, hottest first.
 
     Only places with crimes are listed: a cell with no crimes is never offered as a place
     to site an intervention, even where a method's layer marks it (its Gi* class, say,
     stays in the layer). Cell or cluster centres are given as easting/northing in the
     result's projected CRS (British National Grid for GB data, a UTM zone elsewhere) and
-    lon/lat. For ``sensitive`` groups, counts of 1–4 are written as "<5".
+    lon/lat. For ``sensitive`` groups, counts of 1–4 are written as "<5". ``limit`` keeps
+    the first rows only (the hottest).
     """
     cells = result.cells
     keep = cells["hotspot"].astype(bool)
@@ -83,6 +87,8 @@ def hotspot_table(result: HotspotResult, *, sensitive: bool = False) -> pd.DataF
         keep &= cells["count"] > 0
     hot = cells[keep].sort_values(["score", "count"] if "count" in cells else "score",
                                   ascending=False, kind="stable")
+    if limit is not None:
+        hot = hot.head(limit)
     centres = hot.geometry.centroid
     table = pd.DataFrame(hot.drop(columns="geometry"))
     table.insert(0, "rank", range(1, len(table) + 1))
@@ -124,7 +130,9 @@ def run_find(
     of up to :data:`~hotspots.methods.stability.STABILITY_MAX_CELLS` cells, always with
     ``True``, never with ``False``. ``all_cells=False`` writes only the cells of
     :data:`OCCUPIED_CELLS_RULE` to the ``cells`` layer (``hotspots batch`` does, and says so
-    in ``run.json``); the result returned keeps every cell.
+    in ``run.json``), and the result returned holds the cells of
+    :data:`~hotspots.methods.cells.COMPACT_FRAME_RULE` only (those its map, tables and
+    layer use: :func:`~hotspots.methods.cells.compact_frames`).
     """
     from hotspots.viz.webmaps import hotspot_map
 
@@ -136,11 +144,12 @@ def run_find(
 
     note_progress(progress, 3, FIND_STEPS,
                   f"Finding hotspots ({method.method}) in {len(selected):,} crimes", logger=log)
-    result = method.run(selected, area=area, weight=weight)
-    if stability is not False:
-        result = with_stability(selected, result, area=area, weight=weight,
-                                settings=method.params,
-                                max_cells=None if stability else STABILITY_MAX_CELLS)
+    with nullcontext() if all_cells else compact_frames():
+        result = method.run(selected, area=area, weight=weight)
+        if stability is not False:
+            result = with_stability(selected, result, area=area, weight=weight,
+                                    settings=method.params,
+                                    max_cells=None if stability else STABILITY_MAX_CELLS)
     summary = None
     if area is not None:
         from hotspots.analysis.areas import area_summary

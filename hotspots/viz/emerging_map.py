@@ -6,7 +6,6 @@ with folium, as ``hotspots trends`` and ``hotspots compare`` write it to ``map.h
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import folium
@@ -20,6 +19,7 @@ from hotspots.methods.patterns import PATTERN_RULES
 from hotspots.methods.patterns import PATTERNS
 from hotspots.privacy import suppress_small_counts
 from hotspots.viz.colours import EMERGING_COLOURS
+from hotspots.viz.mapelements import DataGeoJson
 from hotspots.viz.webmaps import lonlat_bounds
 
 __all__ = ["MAX_MAP_CELLS", "emerging_map"]
@@ -81,7 +81,7 @@ def emerging_map(
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     if areas is not None and len(areas):
         outline = gpd.GeoDataFrame(geometry=areas.geometry.values, crs=areas.crs)
-        folium.GeoJson(json.loads(outline.to_crs(4326).to_json()), name="Areas",
+        DataGeoJson(outline.to_crs(4326).to_geo_dict(), name="Areas",
                        style_function=lambda _f: {"color": "#333", "weight": 1.5,
                                                   "fill": False}).add_to(fmap)
     if len(drawn):
@@ -111,8 +111,8 @@ def emerging_map(
             ]
             popup = folium.GeoJsonPopup(fields=["chart"], labels=False)
         layer = gpd.GeoDataFrame(shown, geometry=drawn.geometry.values, crs=drawn.crs)
-        folium.GeoJson(
-            json.loads(layer.to_crs(4326).to_json()),
+        DataGeoJson(
+            layer.to_crs(4326).to_geo_dict(),
             name=html_text(title),
             style_function=lambda f: {"fillColor": f["properties"]["_colour"],
                                       "color": f["properties"]["_colour"], "weight": 0.5,

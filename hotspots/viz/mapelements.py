@@ -7,6 +7,11 @@
   container, a labelled region that says where the same information is given as text.
 * :class:`HeatAssets` loads Leaflet.heat with the base map, so a heat layer added later
   (streamlit_folium loads a map's scripts only once) finds ``L.heatLayer``.
+* :class:`DataGeoJson` is a ``folium.GeoJson`` whose rendered script (the data) is put in
+  the page as it is. branca compiles the output of every element's macros as a new Jinja
+  template before rendering it again, so text in the data such as ``{{ 7*7 }}`` would be
+  run (it became ``49``) and ``{% endfor %}`` would stop the map being written; and
+  compiling megabytes of GeoJSON took about a third of a map's time.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from folium.template import Template
 
 from hotspots.escaping import js_string
 
-__all__ = ["AccessibleMap", "MapAccessibility", "HeatAssets", "VIEWPORT"]
+__all__ = ["AccessibleMap", "MapAccessibility", "HeatAssets", "DataGeoJson", "VIEWPORT"]
 
 #: The page's viewport: scaled to the device, and zoomable by the user (WCAG 1.4.4).
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
@@ -97,3 +102,46 @@ class HeatAssets(JSCSSMixin, MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "HeatAssets"
+
+
+class _Text(Element):
+    """Text put in the page as it is: never compiled or rendered as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class _MacrosAsText(MacroElement):
+    """``MacroElement.render``, with the macros' output added as text (:class:`_Text`)."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class DataGeoJson(folium.GeoJson, _MacrosAsText):
+    """``folium.GeoJson`` whose data reaches the page as written (see the module docstring).
+
+    Pass the data as a dict (``GeoDataFrame.to_geo_dict()``): a JSON string is parsed again.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> data = gpd.GeoDataFrame({"name": ["{{ 7*7 }}"]}, geometry=[shapely.Point(0, 51)],
+    ...                         crs=4326).to_geo_dict()
+    >>> m = AccessibleMap(tiles=None)
+    >>> _ = DataGeoJson(data, tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)
+    >>> page = m.get_root().render()
+    >>> "{{ 7*7 }}" in page, '"49"' in page
+    (True, False)
+    """

@@ -6,7 +6,6 @@ maps.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import folium
@@ -28,6 +27,7 @@ from hotspots.viz.classes import class_colours
 from hotspots.viz.colours import GI_COLOURS
 from hotspots.viz.colours import SEQUENTIAL
 from hotspots.viz.mapelements import AccessibleMap
+from hotspots.viz.mapelements import DataGeoJson
 from hotspots.viz.mapelements import HeatAssets
 from hotspots.viz.mapelements import MapAccessibility
 
@@ -335,8 +335,8 @@ def areas_layer(
     chosen = set(highlight or [])
     outline["_w"] = [3.0 if n in chosen else 1.5 for n in areas.get(area_name, [])] or 1.5
     outline = gpd.GeoDataFrame(outline, geometry=areas.geometry.values, crs=areas.crs)
-    folium.GeoJson(
-        json.loads(outline.to_crs(4326).to_json()),
+    DataGeoJson(
+        outline.to_crs(4326).to_geo_dict(),
         style_function=lambda f: {
             "color": "#333", "weight": f["properties"].get("_w", 1.5), "fill": False,
         },
@@ -384,8 +384,8 @@ def _coloured_geojson(
     layer: gpd.GeoDataFrame, fields: list[str], *, opacity: float
 ) -> folium.GeoJson:
     """Polygons filled with their ``_colour`` column, with a tooltip of ``fields``."""
-    return folium.GeoJson(
-        json.loads(layer.to_crs(4326).to_json()),
+    return DataGeoJson(
+        layer.to_crs(4326).to_geo_dict(),
         style_function=lambda f: {
             "fillColor": f["properties"]["_colour"],
             "color": f["properties"]["_colour"],

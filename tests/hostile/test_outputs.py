@@ -1,10 +1,11 @@
 """Hostile text through every file output: nothing runs as script or formula.
 
 The same hostile text (a formula, an HTML image whose ``onerror`` runs script, a closing
-``</script>``, a Markdown image) is put in every place user text comes from: the crime
-group's label (``--groups``), the boundary's area names, the crimes' streets and LSOA
-names, the plan's name and its interventions' names. Then ``find`` and ``trends`` are run
-as a user runs them, and an evidence pack is built, and every output is read back:
+``</script>``, a Markdown image, a Jinja expression and tag) is put in every place user
+text comes from: the crime group's label (``--groups``), the boundary's area names, the
+crimes' streets and LSOA names, the plan's name and its interventions' names. Then
+``find`` and ``trends`` are run as a user runs them, and an evidence pack is built, and
+every output is read back:
 
 * ``map.html`` (find, trends), ``report.html`` (with its embedded map): the payload's
   markup never appears unescaped (the real browser check that no script runs is in
@@ -39,7 +40,11 @@ from hotspots.report import report_from_data
 MARK = "window.__pwned=1"
 #: Hostile text: a formula first, then HTML with script, a script end, a Markdown image.
 HOSTILE = (f'=HYPERLINK("http://x") "><img src=x onerror="{MARK}">'
-           f"</script><script>{MARK}</script> ![b](http://host.invalid/beacon.png)")
+           f"</script><script>{MARK}</script> ![b](http://host.invalid/beacon.png)"
+           " {{ 'JIN' ~ 'JA' }} {% endfor %}")
+#: What the Jinja expression in HOSTILE would give if a page template ever ran it (folium
+#: compiles rendered text as a template again; ``{% endfor %}`` would stop the page).
+JINJA_RAN = "JINJA"
 #: Pieces of markup that must never appear as markup in an HTML output.
 MARKUP = ("<img src=x", "<script>window", "</script><script>")
 TO_LONLAT = Transformer.from_crs(27700, 4326, always_xy=True)
@@ -83,6 +88,7 @@ def assert_no_markup(page: str, where: str) -> None:
     text = page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\/", "/")
     for piece in MARKUP:
         assert piece not in text, f"{where}: {piece!r} appears unescaped"
+    assert JINJA_RAN not in text, f"{where}: the Jinja expression in the data was run"
 
 
 def assert_no_formula(path: Path) -> int:

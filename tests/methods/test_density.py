@@ -304,3 +304,30 @@ def test_real_nottingham_burglary_kde(shared_data):
     assert mass == pytest.approx(len(crimes), rel=0.005)
     assert res.n_hotspots > 0
     assert res.cells.loc[res.cells["hotspot"], "density"].min() > res.cells["density"].median()
+
+
+@pytest.mark.parametrize("kernel", ["quartic", "epanechnikov", "gaussian"])
+@pytest.mark.parametrize(("bandwidth", "cell"), [(100, 50), (250, 60), (400, 100), (37, 10)])
+def test_kernel_reach_mask_equals_the_convolved_footprint(kernel, bandwidth, cell):
+    from scipy import signal
+
+    from hotspots.methods.density import kernel_reach_mask
+    from hotspots.methods.kernels import kernel_stencil
+
+    footprint = kernel_stencil(kernel, bandwidth, cell) > 0
+    occupied = np.random.default_rng(7).random((120, 170)) < 0.002
+    occupied[0, 0] = occupied[-1, 5] = True  # nodes on the lattice's edges
+    convolved = signal.fftconvolve(occupied.astype(float), footprint.astype(float),
+                                   mode="same") > 0.5
+    assert np.array_equal(kernel_reach_mask(occupied, footprint), convolved)
+
+
+def test_kernel_reach_mask_of_no_node_and_of_an_odd_footprint():
+    from hotspots.methods.density import kernel_reach_mask
+
+    assert not kernel_reach_mask(np.zeros((4, 4), bool), np.ones((3, 3), bool)).any()
+    occupied = np.zeros((5, 5), bool)
+    occupied[2, 2] = True
+    cross = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], bool)  # not a disc: convolved
+    assert kernel_reach_mask(occupied, cross)[1:4, 1:4].astype(int).tolist() == [
+        [1, 0, 1], [0, 1, 0], [1, 0, 1]]
