@@ -18,7 +18,9 @@ empty). Jobs are independent and idempotent:
 The jobs run on Dask ``distributed``: a ``LocalCluster`` of worker processes by default, or
 the cluster whose scheduler is at ``scheduler`` (``tcp://host:8786``; its workers need
 this package installed and the store and output folders at the same paths). ``"serial"``
-runs them one by one in this process (the reference the Dask run must equal). Jobs are the
+runs them one by one in this process (the reference the Dask run must equal). The jobs of
+one force (or area) and period (its crime groups and methods) run as one task, one after
+another, so the store is read once for them (:func:`job_tasks`). Jobs are the
 right grain: one force's analysis fits in a worker's memory and its grid methods work on
 the whole force at once, so ``dask-geopandas`` (which splits one frame over workers) is not
 used.
@@ -53,7 +55,8 @@ from hotspots.errors import ParameterError
 from hotspots.pipelines.batch_config import BatchConfig
 from hotspots.progress import Progress
 
-__all__ = ["SERIAL", "Job", "JobResult", "BatchRun", "plan_jobs", "run_job", "run_batch"]
+__all__ = ["SERIAL", "Job", "JobResult", "BatchRun", "plan_jobs", "job_tasks", "run_job",
+           "run_jobs", "run_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -301,22 +304,63 @@ def _move_into_place(tmp: Path, folder: Path) -> None:
 # --------------------------------------------------------------------------- running
 
 
+def job_tasks(jobs: list[Job]) -> list[list[Job]]:
+    """The jobs grouped by what they read (force or area, and period), in their order.
+
+    A task runs its jobs (crime groups x methods) one after another and reads the store
+    once for them all (:func:`run_jobs`).
+
+    Examples
+    --------
+    >>> jobs = [Job("kent", "force", g, None, None, "auto") for g in ("vawg", "neighbourhood")]
+    >>> [len(t) for t in job_tasks(jobs + [Job("essex", "force", "vawg", None, None, "auto")])]
+    [2, 1]
+    """
+    tasks: dict[tuple[Any, ...], list[Job]] = {}
+    for job in jobs:
+        tasks.setdefault((job.unit, job.kind, job.boundary, job.start, job.end), []).append(job)
+    return list(tasks.values())
+
+
+def run_jobs(jobs: list[Job], settings: _Settings) -> list[JobResult]:
+    """Run the jobs of one task (:func:`job_tasks`) in order, reading the store once."""
+    from hotspots.pipelines.selection import shared_store_reads
+
+    with shared_store_reads():
+        return [run_job(job, settings) for job in jobs]
+
+
+def _failed(job: Job, settings: _Settings, error: str) -> JobResult:
+    """A job of a task that failed: its result if it was put in place before, else failed."""
+    folder = Path(settings.out) / JOBS_DIR / job.id
+    cached = _cached(folder, _fingerprint(job, settings))
+    if cached is None:
+        return JobResult(job, "failed", error=error)
+    return JobResult(job, "unchanged", str(folder), **cached["result"],
+                     top=cached.get("top", []))
+
+
 def _run_serial(jobs: list[Job], settings: _Settings, retries: int,
                 tell: Callable[[JobResult], None]) -> list[JobResult]:
+    from hotspots.pipelines.selection import shared_store_reads
+
     results = []
-    for job in jobs:
-        for attempt in range(retries + 1):
-            try:
-                result = run_job(job, settings)
-                break
-            except Exception as exc:  # noqa: BLE001 - reported, then retried
-                log.warning("job %s failed (try %d of %d): %s", job.id, attempt + 1,
-                            retries + 1, exc)
-                result = JobResult(job, "failed", error=f"{type(exc).__name__}: {exc} "
-                                   f"(after {attempt + 1} tries)")
-        results.append(result)
-        tell(result)
-    return results
+    for task in job_tasks(jobs):
+        with shared_store_reads():
+            for job in task:
+                for attempt in range(retries + 1):
+                    try:
+                        result = run_job(job, settings)
+                        break
+                    except Exception as exc:  # noqa: BLE001 - reported, then retried
+                        log.warning("job %s failed (try %d of %d): %s", job.id, attempt + 1,
+                                    retries + 1, exc)
+                        result = JobResult(job, "failed", error=f"{type(exc).__name__}: "
+                                           f"{exc} (after {attempt + 1} tries)")
+                results.append(result)
+                tell(result)
+    order = {job: i for i, job in enumerate(jobs)}
+    return sorted(results, key=lambda r: order[r.job])
 
 
 def _extents_km2(jobs: list[Job], settings: _Settings) -> dict[str, int]:
@@ -359,19 +403,21 @@ def _run_dask(jobs: list[Job], settings: _Settings, retries: int, scheduler: str
     log.info("running %d jobs on %s", len(jobs), where)
     try:
         sizes = _extents_km2(jobs, settings)
-        futures = {client.submit(run_job, job, settings, key=f"job-{job.id}-{uuid.uuid4().hex}",
-                                 retries=retries, pure=False, priority=sizes.get(job.unit, 0)):
-                   job for job in jobs}
+        futures = {client.submit(run_jobs, task, settings,
+                                 key=f"jobs-{task[0].id}-{uuid.uuid4().hex}", retries=retries,
+                                 pure=False, priority=sizes.get(task[0].unit, 0)):
+                   task for task in job_tasks(jobs)}
         done: dict[Job, JobResult] = {}
         for future in as_completed(futures):
-            job = futures[future]
+            task = futures[future]
             try:
-                result = future.result()
+                results = future.result()
             except Exception as exc:  # noqa: BLE001 - reported; the others go on
-                result = JobResult(job, "failed", error=f"{type(exc).__name__}: {exc} "
-                                   f"(after {retries + 1} tries)")
-            done[job] = result
-            tell(result)
+                error = f"{type(exc).__name__}: {exc} (after {retries + 1} tries)"
+                results = [_failed(job, settings, error) for job in task]
+            for result in results:
+                done[result.job] = result
+                tell(result)
     finally:
         client.close()
         if cluster is not None:

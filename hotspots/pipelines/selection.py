@@ -7,8 +7,12 @@ holding the crimes with every report made on the way.
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,7 +194,47 @@ def _load_crimes(s: Selection, area: gpd.GeoDataFrame | None, *, progress: Progr
             "data already read, so inputs and a mapping do not apply to it.")
     which = ", ".join(s.forces) if s.forces else "all forces"
     note_progress(progress, 1, total_steps, f"Reading store {s.store} ({which})", logger=log)
-    return read_store(s.store, forces=s.forces, start=s.start, end=s.end, boundary=area)
+    shared = _SHARED.get()
+    key = (str(s.store), tuple(s.forces or ()), s.start, s.end, s.boundary, s.boundary_layer,
+           s.name_column)
+    if shared is not None and key in shared:
+        crimes, report = shared[key]
+        return crimes, copy.deepcopy(report)
+    crimes, report = read_store(s.store, forces=s.forces, start=s.start, end=s.end,
+                                boundary=area)
+    if shared is not None:
+        shared.clear()  # one read kept: the jobs sharing it run one after another
+        shared[key] = (crimes, copy.deepcopy(report))
+    return crimes, report
+
+
+#: None outside :func:`shared_store_reads`; inside, the last store read, by what it read.
+_SHARED: ContextVar[dict[tuple, tuple[Any, Any]] | None] = ContextVar(
+    "hotspots_shared_store_reads", default=None)
+
+
+@contextmanager
+def shared_store_reads() -> Iterator[None]:
+    """Within this block, selections that read the same store partitions read them once.
+
+    ``hotspots batch`` runs the crime groups (and methods) of one force and period one
+    after another in this block: the store is read, and its points made, once for them
+    all. The crimes read are shared, never changed (selecting copies them); each selection
+    gets its own copy of the load report. The latest read only is kept.
+
+    Examples
+    --------
+    >>> with shared_store_reads():
+    ...     _SHARED.get() == {}
+    True
+    >>> _SHARED.get() is None
+    True
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def _extent_text(area: gpd.GeoDataFrame) -> str:

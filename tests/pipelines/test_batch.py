@@ -323,3 +323,37 @@ def test_job_cells_layer_holds_the_cells_with_crimes_or_flagged(serial, store, t
     assert job.geometry.geom_equals(expected.geometry).all()
     pd.testing.assert_frame_equal(pd.read_csv(folder / "summary.csv"),
                                   pd.read_csv(tmp_path / "find" / "summary.csv"))
+
+
+def test_the_jobs_of_a_force_and_period_read_the_store_once(store, tmp_path, monkeypatch):
+    from contextlib import nullcontext
+
+    import hotspots.io.store as store_module
+    import hotspots.pipelines.selection as selection_module
+
+    real, reads = store_module.read_store, []
+
+    def counted(*args, **kwargs):
+        reads.append(tuple(kwargs.get("forces") or ()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store_module, "read_store", counted)
+    cfg = _cfg(groups=["neighbourhood", "vawg"], methods=["count", "kde"])
+    shared = run_batch(cfg, store=store, out=tmp_path / "shared", scheduler=SERIAL)
+    assert len(shared.results) == 2 * 2 * len(FORCES)
+    assert sorted(reads) == sorted((f,) for f in FORCES)  # one read per force
+    # the shared read changes nothing: the same results as each job reading on its own
+    reads.clear()
+    monkeypatch.setattr(selection_module, "shared_store_reads", nullcontext)
+    alone = run_batch(cfg, store=store, out=tmp_path / "alone", scheduler=SERIAL)
+    assert len(reads) == len(alone.results)
+    assert [(r.job, r.status, r.crimes, r.hotspots, r.rows_read, r.top)
+            for r in alone.results] == [(r.job, r.status, r.crimes, r.hotspots, r.rows_read,
+                                         r.top) for r in shared.results]
+    for r in shared.results:
+        folder = Path(r.folder).name
+        for name in ("summary.csv", "areas.csv"):
+            a = tmp_path / "shared" / "jobs" / folder / name
+            if a.exists():
+                pd.testing.assert_frame_equal(
+                    pd.read_csv(a), pd.read_csv(tmp_path / "alone" / "jobs" / folder / name))
