@@ -237,3 +237,16 @@ def test_selection_weights_of_long_rankings_equal_a_sort():
             np.testing.assert_allclose(weights[tied], (k - above.sum()) / tied.sum())
             assert (weights[~above & ~tied] == 0).all()
             assert weights.sum() == pytest.approx(k)
+
+
+@pytest.mark.parametrize("cell_size", [25.0, 37.5])
+def test_projection_is_bitwise_the_mean_of_the_sixteen_samples(cell_size):
+    # project() sums the 16 samples in numpy's own order for 16 values, so its result is
+    # exactly numpy's mean of the samples (rankings and their ties cannot move).
+    rng = np.random.default_rng(3)
+    area = shapely.Polygon([(1000, 1000), (2230, 1120), (1900, 2310), (1040, 1800)])
+    common = common_grid(area, crs=CRS)
+    grid = make_grid((930.0, 870.0, 2100.0, 2400.0), cell_size=cell_size, crs=CRS)
+    values = rng.random(grid.shape) * np.exp(rng.normal(0, 8, grid.shape))
+    np.testing.assert_array_equal(common.project(grid, values),
+                                  _project_point_by_point(common, grid, values))
