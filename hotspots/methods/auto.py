@@ -37,7 +37,7 @@ from hotspots.methods.candidates import TIE_BREAK_BANDWIDTH
 from hotspots.methods.candidates import Candidate
 from hotspots.methods.candidates import default_candidates
 from hotspots.methods.candidates import recency_weights
-from hotspots.methods.cells import frames_also_keep
+from hotspots.methods.cells import frames_also_rank
 from hotspots.methods.counts import count_hotspots
 from hotspots.methods.density import kde_hotspots
 from hotspots.methods.gistar import gistar_hotspots
@@ -327,7 +327,7 @@ def _refit(cand: Candidate, crimes: gpd.GeoDataFrame, data: _Crimes, last: int,
     kwargs.pop("cell_size")
     method = _METHODS[kwargs.pop("method")]
     surface = cand.surface(grid, mask, data.x, data.y, data.w, age, densities={})
-    with frames_also_keep(surface > 0):  # the cells a map of the shown score draws
+    with frames_also_rank(surface):  # the cells a map of the shown score draws
         result = method(crimes, **kwargs, area=area, weight=weight, grid=grid)
     cells = result.cells.copy()
     cells["score"] = surface[cells["row"].to_numpy(), cells["col"].to_numpy()]

@@ -41,7 +41,7 @@ from hotspots.validation import require_projected
 __all__ = [
     "COMPACT_FRAME_RULE",
     "compact_frames",
-    "frames_also_keep",
+    "frames_also_rank",
     "CellInputs",
     "prepare_cells",
     "check_top_share",
@@ -293,25 +293,32 @@ def top_share_flags(score: np.ndarray, top_share: float) -> np.ndarray:
 
 
 #: Which cells a compact frame (:func:`compact_frames`) keeps: every cell a map, a table
-#: or the ``cells`` layer of a batch job uses, so only the unused, empty ones are left out.
-COMPACT_FRAME_RULE = ("the study-area cells with at least one crime, flagged a hotspot, with "
-                      "a positive score or in a non-zero Gi* class")
+#: or the ``cells`` layer of a batch job uses, so only unused cells are left out.
+COMPACT_FRAME_RULE = ("the study-area cells with at least one crime, flagged a hotspot or in a "
+                      "non-zero Gi* class, and those with a positive score up to the map's "
+                      "number of cells (the highest, ties included)")
 
-#: None outside :func:`compact_frames`; inside, the extra cells to keep (or an empty tuple).
-_COMPACT: ContextVar[tuple[np.ndarray, ...] | None] = ContextVar("hotspots_compact_frames",
-                                                                 default=None)
+
+@dataclass(frozen=True)
+class _Compact:
+    top: int | None  # positive scores kept: the ``top`` highest (ties in); None: all
+    scores: tuple[np.ndarray, ...] = ()  # more full-grid scores whose top cells are kept
+
+
+_COMPACT: ContextVar[_Compact | None] = ContextVar("hotspots_compact_frames", default=None)
 
 
 @contextmanager
-def compact_frames() -> Iterator[None]:
+def compact_frames(*, top: int | None = None) -> Iterator[None]:
     """Within this block, grid methods return the cells of :data:`COMPACT_FRAME_RULE` only.
 
     A force-wide grid holds 1-2 million cells, mostly sea and moor; making a shapely box
     for each took 40% of a ``hotspots batch`` job. Every statistic is computed on the whole
-    grid before the frame is made, so only the rows of the frame change: the cells left
-    out are empty, unflagged, score 0 (or are in Gi* class 0), so no map draws them and no
-    table lists them. The rows keep their labels in the whole frame, so a compact frame is
-    ``whole.loc[compact.index]``.
+    grid before the frame is made, so only the rows of the frame change. Kept: the cells
+    with crimes, flagged, or in a non-zero Gi* class, and the cells with a positive score,
+    or, with ``top``, those of them scoring at least the ``top``-th highest (a map draws at
+    most ``top`` cells, the highest scores first). The rows keep their labels in the whole
+    frame, so a compact frame is ``whole.loc[compact.index]``.
 
     Examples
     --------
@@ -325,7 +332,7 @@ def compact_frames() -> Iterator[None]:
     ...     ranked_cells(prep, {}, prep.values, 0.5).index.tolist()
     [0, 3]
     """
-    token = _COMPACT.set(())
+    token = _COMPACT.set(_Compact(top))
     try:
         yield
     finally:
@@ -333,22 +340,30 @@ def compact_frames() -> Iterator[None]:
 
 
 @contextmanager
-def frames_also_keep(cells: np.ndarray) -> Iterator[None]:
-    """Inside :func:`compact_frames`, also keep the cells where ``cells`` (full grid) is True.
+def frames_also_rank(score: np.ndarray) -> Iterator[None]:
+    """Inside :func:`compact_frames`, also keep the top cells of ``score`` (a full grid).
 
     For a caller that replaces a frame's score afterwards (``auto`` shows its winner's
-    surface): the cells where that score is positive must stay. Outside
+    surface): the cells a map of that score draws must stay. Outside
     :func:`compact_frames` it does nothing.
     """
-    extra = _COMPACT.get()
-    if extra is None:
+    compact = _COMPACT.get()
+    if compact is None:
         yield
         return
-    token = _COMPACT.set((*extra, np.asarray(cells, bool)))
+    token = _COMPACT.set(_Compact(compact.top, (*compact.scores, np.asarray(score, float))))
     try:
         yield
     finally:
         _COMPACT.reset(token)
+
+
+def _top_scores(score: np.ndarray, mask: np.ndarray, top: int | None) -> np.ndarray:
+    """Study-area cells with a positive score, or only those up to the ``top``-th highest."""
+    positive = mask & (score > 0)
+    if top is None or int(positive.sum()) <= top:
+        return positive
+    return positive & (score >= kth_largest(score[positive], top))
 
 
 def cells_frame(
@@ -365,15 +380,16 @@ def cells_frame(
     all_layers.update(layers)
     all_layers["score"] = score
     all_layers["hotspot"] = hotspot
-    extra = _COMPACT.get()
-    if extra is None:
+    compact = _COMPACT.get()
+    if compact is None:
         return prep.grid.to_geodataframe(all_layers, mask=prep.mask)
-    used = (prep.count > 0) | np.asarray(hotspot, bool) | (np.asarray(score) > 0)
+    used = (prep.count > 0) | np.asarray(hotspot, bool)
     if "gi_bin" in layers:
         used |= np.asarray(layers["gi_bin"]) != 0
-    for also in extra:
-        if also.shape == used.shape:
-            used |= also
+    for ranked in (np.asarray(score, float), *compact.scores):
+        if ranked.shape == used.shape:
+            used |= _top_scores(np.where(np.isnan(ranked), -np.inf, ranked), prep.mask,
+                                compact.top)
     keep = prep.mask & used
     frame = prep.grid.to_geodataframe(all_layers, mask=keep)
     # The rows' labels in the whole frame, so a compact frame is a subset of it, labels too.

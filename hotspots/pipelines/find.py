@@ -27,6 +27,7 @@ from hotspots.privacy import suppress_small_counts
 from hotspots.progress import Progress
 from hotspots.progress import note_progress
 from hotspots.result import HotspotResult
+from hotspots.viz.classes import MAX_MAP_FEATURES
 
 __all__ = ["FIND_STEPS", "OCCUPIED_CELLS_RULE", "FindRun", "hotspot_table", "occupied_cells",
            "run_find"]
@@ -144,7 +145,7 @@ def run_find(
 
     note_progress(progress, 3, FIND_STEPS,
                   f"Finding hotspots ({method.method}) in {len(selected):,} crimes", logger=log)
-    with nullcontext() if all_cells else compact_frames():
+    with nullcontext() if all_cells else compact_frames(top=MAX_MAP_FEATURES):
         result = method.run(selected, area=area, weight=weight)
         if stability is not False:
             result = with_stability(selected, result, area=area, weight=weight,

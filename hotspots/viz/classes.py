@@ -57,7 +57,10 @@ def cells_to_draw(result: HotspotResult, only_hotspots: bool = False) -> gpd.Geo
     elif result.layer == "cells":
         cells = cells[cells["score"] > 0]
     if len(cells) > MAX_MAP_FEATURES:
-        cells = cells.nlargest(MAX_MAP_FEATURES, "score")
+        # the highest (ties: the first in the layer), drawn in the layer's order: the same
+        # cells in the same order from a compact frame (a batch job's) as from the whole
+        cells = cells.sort_values("score", ascending=False, kind="stable").head(
+            MAX_MAP_FEATURES).sort_index()
     return cells
 
 
