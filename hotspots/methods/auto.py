@@ -173,8 +173,12 @@ def _check_weight(crimes: gpd.GeoDataFrame, weight: str | None) -> None:
 
 
 def _hull(data: _Crimes) -> shapely.Geometry | None:
-    """The convex hull of the crimes (the scoring area without a study area), if it has area."""
-    hull = shapely.multipoints(np.c_[data.x, data.y]).convex_hull
+    """The convex hull of the crimes (the scoring area without a study area), if it has area.
+
+    Made from the distinct locations (police.uk crimes share map points): the same hull.
+    """
+    distinct = np.unique(data.x + 1j * data.y)
+    hull = shapely.multipoints(np.c_[distinct.real, distinct.imag]).convex_hull
     return hull if hull.area > 0 else None
 
 
