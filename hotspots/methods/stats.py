@@ -97,7 +97,8 @@ def kth_largest(score: np.ndarray, k: int) -> float:
     """The ``k``-th largest value of ``score`` (no NaN), exactly, fast for long rankings.
 
     A guess ``g`` (a high value of a regular sample) serves when at least ``k`` values are
-    >= ``g``: every value >= the answer is then among them. Otherwise all are partitioned.
+    >= ``g``: every value >= the answer is then among them, and if fewer than ``k`` are
+    above ``g``, the answer is ``g`` itself. Otherwise all are partitioned.
 
     Examples
     --------
@@ -113,5 +114,7 @@ def kth_largest(score: np.ndarray, k: int) -> float:
         guess = np.partition(sample, m - j)[m - j]
         top = score[score >= guess]
         if top.size >= k:
+            if int(np.count_nonzero(top > guess)) < k:  # fewer than k above, k at least:
+                return float(guess)  # the guess is the answer (a long tie, e.g. of zeros)
             return float(np.partition(top, top.size - k)[top.size - k])
     return float(np.partition(score, n - k)[n - k])

@@ -79,3 +79,18 @@ def test_bh_does_not_mutate_input():
     before = p.copy()
     benjamini_hochberg(p)
     np.testing.assert_array_equal(p, before)
+
+
+@pytest.mark.parametrize("kind", ["uniform", "sparse counts", "mostly zero", "few levels"])
+def test_kth_largest_equals_a_sort_on_long_tied_rankings(kind):
+    from hotspots.methods.stats import kth_largest
+
+    rng = np.random.default_rng(len(kind))
+    n = 300_000
+    score = {"uniform": rng.random(n),
+             "sparse counts": rng.poisson(0.02, n).astype(float),
+             "mostly zero": np.where(rng.random(n) < 0.99, 0.0, rng.random(n)),
+             "few levels": np.round(rng.random(n) * 5)}[kind]
+    ordered = np.sort(score)
+    for k in (1, 300, 3000, 14_999):
+        assert kth_largest(score, k) == ordered[-k]
