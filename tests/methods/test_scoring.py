@@ -239,7 +239,7 @@ def test_selection_weights_of_long_rankings_equal_a_sort():
             assert weights.sum() == pytest.approx(k)
 
 
-@pytest.mark.parametrize("cell_size", [25.0, 37.5])
+@pytest.mark.parametrize("cell_size", [25.0, 37.5, 50.0])
 def test_projection_is_bitwise_the_mean_of_the_sixteen_samples(cell_size):
     # project() sums the 16 samples in numpy's own order for 16 values, so its result is
     # exactly numpy's mean of the samples (rankings and their ties cannot move).
