@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 import shapely
@@ -113,6 +114,9 @@ class CommonGrid:
 
     grid: Grid
     mask: np.ndarray
+    #: The latest grid's sample cells (candidates on one grid are scored one after another).
+    _last_samples: dict[Grid, tuple[list[np.ndarray], list[np.ndarray]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n_cells(self) -> int:
@@ -200,7 +204,10 @@ class CommonGrid:
         padded = np.full((grid.ny + 2, grid.nx + 2), floor)
         padded[1:-1, 1:-1] = np.where(finite, values, floor)
         flat = padded.ravel()
-        row_part, col_part = self._sample_cells(grid)
+        if grid not in self._last_samples:
+            self._last_samples.clear()  # one grid's kept: 8 indexes of every scoring cell
+            self._last_samples[grid] = self._sample_cells(grid)
+        row_part, col_part = self._last_samples[grid]
         if all((r == row_part[0]).all() for r in row_part) and all(
                 (c == col_part[0]).all() for c in col_part):
             # Every sample of a cell reads the same value (a coarser grid aligned with this
