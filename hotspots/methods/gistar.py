@@ -84,7 +84,10 @@ def _gistar(
     sd = float(np.std(x))
     local = neighbour_sum(masked, footprint)
     Wm = W[mask]
-    denominator = sd * np.sqrt(np.maximum(n * Wm - Wm * Wm, 0.0) / (n - 1))
+    # W is a whole number of cells: the denominator of each count, looked up (the same
+    # arithmetic on the same numbers as cell by cell)
+    w = np.arange(int(Wm.max()) + 1 if Wm.size else 1, dtype=float)
+    denominator = (sd * np.sqrt(np.maximum(n * w - w * w, 0.0) / (n - 1)))[Wm.astype(np.intp)]
     numerator = local[mask] - mean * Wm
     safe = denominator > 0
     z_mask = np.zeros(n)
@@ -138,7 +141,7 @@ def gi_inputs(
         )
     if not mask.any():
         raise ParameterError(f"{func} got a 'mask' with no True cells: no study area.")
-    if not np.isfinite(values[..., mask]).all():
+    if not np.isfinite(values).all() and not np.isfinite(values[..., mask]).all():
         raise ParameterError(f"{func} needs finite 'values' on every study-area cell.")
     return values, mask
 
