@@ -71,6 +71,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "hotspots.pipelines.find": ("run_find", "FindRun"),
     "hotspots.pipelines.trends": ("run_trends", "TrendsRun"),
     "hotspots.pipelines.compare": ("run_compare", "CompareRun"),
+    # national scale: the store, ingest and batch runs
+    "hotspots.io.store": ("Store", "read_store"),
+    "hotspots.pipelines.ingest": ("ingest", "IngestSummary"),
+    "hotspots.pipelines.batch": ("run_batch", "plan_jobs", "BatchRun", "JobResult"),
+    "hotspots.pipelines.batch_config": ("BatchConfig", "read_batch_config"),
+    "hotspots.datasets.national": ("write_national_archive",),
     # demo data
     "hotspots.datasets.sample": ("write_sample", "planted", "SampleSummary", "DEFAULT_SEED"),
 }
@@ -83,6 +89,8 @@ __all__ = [
     "DEFAULT_SEED",
     "METHODS",
     "POLICE_UK_CATEGORIES",
+    "BatchConfig",
+    "BatchRun",
     "BoundaryReport",
     "CRSError",
     "ColumnMapping",
@@ -98,9 +106,11 @@ __all__ = [
     "HotspotResult",
     "HotspotsError",
     "ImpactResult",
+    "IngestSummary",
     "InputFileError",
     "Intervention",
     "InterventionType",
+    "JobResult",
     "LoadReport",
     "MethodSettings",
     "OfflineError",
@@ -111,6 +121,7 @@ __all__ = [
     "ReportBundle",
     "SampleSummary",
     "Selection",
+    "Store",
     "TrendsRun",
     "__version__",
     "apply_harm",
@@ -141,6 +152,7 @@ __all__ = [
     "gistar_hotspots",
     "hdbscan_hotspots",
     "hotspot_map",
+    "ingest",
     "kde_hotspots",
     "kde_surface",
     "knox_test",
@@ -152,14 +164,18 @@ __all__ = [
     "make_grid",
     "mann_kendall",
     "near_repeat_possible",
+    "plan_jobs",
     "planted",
     "prediction_accuracy",
     "projected_counts",
     "projected_impact",
+    "read_batch_config",
     "read_mapping",
+    "read_store",
     "recommend",
     "relative_effect_size",
     "report_from_data",
+    "run_batch",
     "run_compare",
     "run_find",
     "run_trends",
@@ -167,6 +183,7 @@ __all__ = [
     "study_area_mask",
     "total_net_effect",
     "weighted_displacement_quotient",
+    "write_national_archive",
     "write_sample",
 ]
 
@@ -178,6 +195,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from hotspots.analysis.change import PeriodComparison
     from hotspots.analysis.change import compare_periods
     from hotspots.analysis.prediction import prediction_accuracy
+    from hotspots.datasets.national import write_national_archive
     from hotspots.datasets.sample import DEFAULT_SEED
     from hotspots.datasets.sample import SampleSummary
     from hotspots.datasets.sample import planted
@@ -208,6 +226,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from hotspots.io import load_boundary
     from hotspots.io import load_crimes
     from hotspots.io import read_mapping
+    from hotspots.io.store import Store
+    from hotspots.io.store import read_store
     from hotspots.methods.clusters import cluster_labels
     from hotspots.methods.clusters import dbscan_hotspots
     from hotspots.methods.clusters import hdbscan_hotspots
@@ -230,10 +250,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from hotspots.methods.mannkendall import mann_kendall
     from hotspots.methods.nearrepeat import knox_test
     from hotspots.methods.nearrepeat import near_repeat_possible
+    from hotspots.pipelines.batch import BatchRun
+    from hotspots.pipelines.batch import JobResult
+    from hotspots.pipelines.batch import plan_jobs
+    from hotspots.pipelines.batch import run_batch
+    from hotspots.pipelines.batch_config import BatchConfig
+    from hotspots.pipelines.batch_config import read_batch_config
     from hotspots.pipelines.compare import CompareRun
     from hotspots.pipelines.compare import run_compare
     from hotspots.pipelines.find import FindRun
     from hotspots.pipelines.find import run_find
+    from hotspots.pipelines.ingest import IngestSummary
+    from hotspots.pipelines.ingest import ingest
     from hotspots.pipelines.selection import Selection
     from hotspots.pipelines.trends import TrendsRun
     from hotspots.pipelines.trends import run_trends
