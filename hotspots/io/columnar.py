@@ -237,28 +237,8 @@ def read_policeuk_table(
         text = _validated_text(data, source)
     elif text.rows_read == 0:
         text = _validated_text(data, source)  # raises the reader's message for no rows
-    frame, report = check_policeuk(text, source=source, crs=crs)
-    n = len(frame)
-    columns: dict[str, Any] = {}
-    for column in CRIME_COLUMNS:
-        if column in frame:
-            values = frame[column]
-            if column in STRING_COLUMNS:
-                columns[column] = pa.array(values.astype("str"), pa.string())
-            elif column in ("month", "date"):
-                columns[column] = pa.array(values.to_numpy(dtype="datetime64[ns]"),
-                                           pa.timestamp("ns"))
-            else:
-                columns[column] = pa.array(values.to_numpy(dtype=float))
-        elif column in STRING_COLUMNS:
-            columns[column] = pa.array([""] * n, pa.string())
-        elif column in ("month", "date"):
-            columns[column] = pa.nulls(n, pa.timestamp("ns"))
-        elif column != "geometry":
-            columns[column] = pa.array(np.ones(n))
-    columns["x"] = pa.array(frame["x"].to_numpy(dtype=float))
-    columns["y"] = pa.array(frame["y"].to_numpy(dtype=float))
-    return pa.table({f.name: columns[f.name] for f in TABLE_SCHEMA}, schema=TABLE_SCHEMA), report
+    checked, report = check_policeuk(text, source=source, crs=crs)
+    return checked.select(TABLE_SCHEMA.names).cast(TABLE_SCHEMA), report
 
 
 def _validated_header(data: bytes, source: str) -> list[str]:

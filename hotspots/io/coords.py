@@ -1,8 +1,9 @@
 """Coordinates read from text: checked against their declared CRS, row by row and as a whole.
 
-:func:`clean_coordinates` works on whole columns (so a faster reader can call it on its own
-columns). Rows that cannot be placed are dropped with a reason (blank, not numbers, exactly
-(0, 0), in another CRS than the rest of the file, outside the CRS's area of use); a file
+:func:`clean_coordinates` works on whole Arrow text columns (``pyarrow.compute`` and
+numpy, no per-row Python). Rows that cannot be placed are dropped with a reason (blank, not
+numbers, exactly (0, 0), in another CRS than the rest of the file, outside the CRS's area
+of use); a file
 whose coordinates are wrong as a whole (swapped columns, longitude/latitude declared as
 metres or the other way round, nothing where the CRS is used) is refused with a message
 that says what the numbers look like and how to fix it.
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import CRS
 from pyproj import Transformer
 
@@ -22,12 +25,16 @@ from hotspots.io.report import DROP_OTHER_CRS
 from hotspots.io.report import DROP_OUT_OF_RANGE
 from hotspots.io.report import DROP_OUTSIDE_UK
 from hotspots.io.report import DROP_ZERO_COORDINATES
+from hotspots.io.textcsv import TextColumn
+from hotspots.io.textcsv import text_array
+from hotspots.io.textcsv import text_series
 from hotspots.spatial import UK_LONLAT_BOX
 from hotspots.spatial import area_of_use
 from hotspots.spatial import looks_like_degrees
 
 __all__ = ["WGS84", "BNG", "GB_BNG_BOX", "WORLD_LONLAT_BOX", "MAJORITY", "clean_coordinates",
-           "describe_crs", "transformer", "check_whole_file", "numeric_coordinates"]
+           "describe_crs", "transformer", "check_whole_file", "numeric_coordinates",
+           "text_floats"]
 
 #: A generous British National Grid box (west, south, east, north) in metres around the
 #: EPSG:27700 area of use (about -104 km to 688 km east, -16 km to 1,250 km north).
@@ -209,22 +216,56 @@ def check_whole_file(xn: np.ndarray, yn: np.ndarray, *, input_crs: CRS,
         )
 
 
-def numeric_coordinates(x_text: pd.Series, y_text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinate text as floats (NaN where blank or not a number).
+def text_floats(stripped: pa.ChunkedArray) -> np.ndarray:
+    """Stripped text as floats, as ``pandas.to_numeric(errors="coerce")`` reads it.
+
+    NaN where blank or not a number. The whole column is cast by Arrow (fast); when one
+    value is not a number Arrow can read, the column is read by ``pandas.to_numeric``
+    instead, so what counts as a number is pandas's. Where both read a value they agree
+    (both round correctly), except that pandas reads ``-0`` as +0.0: zeros are read again
+    by pandas (there are few).
+
+    Examples
+    --------
+    >>> text_floats(pa.chunked_array([["1.5", "", "1e3", "-0"]])).tolist()
+    [1.5, nan, 1000.0, 0.0]
+    >>> text_floats(pa.chunked_array([["1.5", "x", "inf"]])).tolist()
+    [1.5, nan, inf]
+    """
+    blank = pc.equal(stripped, "")
+    text = pc.if_else(blank, pa.scalar(None, stripped.type), stripped)
+    try:
+        values = pc.cast(text, pa.float64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _pandas_floats(stripped)
+    values = np.array(values, dtype=float)  # writable, NaN where blank
+    zero = values == 0
+    if zero.any():
+        values[zero] = _pandas_floats(stripped.filter(pa.array(zero)))
+    return values
+
+
+def _pandas_floats(stripped: pa.ChunkedArray) -> np.ndarray:
+    series = text_series(stripped.chunks) if stripped.num_chunks else pd.Series([], dtype="str")
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def numeric_coordinates(x_text: TextColumn, y_text: TextColumn) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinate text as floats (NaN where blank or not a number; see :func:`text_floats`).
 
     Examples
     --------
     >>> numeric_coordinates(pd.Series([" 1.5", "x"]), pd.Series(["2", ""]))[0].tolist()
     [1.5, nan]
     """
-    x = pd.to_numeric(x_text.str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    y = pd.to_numeric(y_text.str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    x = text_floats(pc.utf8_trim_whitespace(text_array(x_text)))
+    y = text_floats(pc.utf8_trim_whitespace(text_array(y_text)))
     return x, y
 
 
 def clean_coordinates(
-    x_text: pd.Series,
-    y_text: pd.Series,
+    x_text: TextColumn,
+    y_text: TextColumn,
     *,
     input_crs: CRS,
     output_crs: CRS | None,
@@ -250,14 +291,16 @@ def clean_coordinates(
     >>> why.tolist()
     ['', 'no coordinates', 'coordinates in another CRS', 'zero coordinates (0, 0)', '']
     """
-    n = len(x_text)
+    xs = pc.utf8_trim_whitespace(text_array(x_text))
+    ys = pc.utf8_trim_whitespace(text_array(y_text))
+    n = len(xs)
     reason = np.full(n, "", dtype=object)
-    xs = x_text.str.strip()
-    ys = y_text.str.strip()
-    blank = ((xs == "") | (ys == "")).to_numpy(dtype=bool, na_value=True)
+    # A missing value is not blank (as pandas compares text): it is "not a number" below.
+    blank = pc.fill_null(pc.or_(pc.equal(xs, ""), pc.equal(ys, "")), False)
+    blank = blank.to_numpy(zero_copy_only=False) if n else np.zeros(0, dtype=bool)
     reason[blank] = DROP_NO_COORDINATES
-    x = pd.to_numeric(xs, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    y = pd.to_numeric(ys, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    x = text_floats(xs)
+    y = text_floats(ys)
     numeric = np.isfinite(x) & np.isfinite(y)
     non_numeric = ~blank & ~numeric
     reason[non_numeric] = DROP_NON_NUMERIC
@@ -266,7 +309,8 @@ def clean_coordinates(
     numeric &= ~zero
     n_numeric = int(numeric.sum())
     if n_numeric == 0 and non_numeric.any():
-        bad = xs[non_numeric].iloc[0], ys[non_numeric].iloc[0]
+        first = int(np.flatnonzero(non_numeric)[0])
+        bad = tuple(np.nan if v is None else v for v in (xs[first].as_py(), ys[first].as_py()))
         raise InputFileError(
             f"No usable coordinates in {source}: none of the {int(non_numeric.sum()):,} "
             f"values in columns {x_name!r}/{y_name!r} is a number (first: {bad[0]!r}, "

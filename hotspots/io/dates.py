@@ -15,9 +15,13 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from hotspots.io.limits import EARLIEST_YEAR
 from hotspots.io.limits import LATEST_YEAR_AHEAD
+from hotspots.io.textcsv import TextColumn
+from hotspots.io.textcsv import text_array
+from hotspots.io.textcsv import text_series
 from hotspots.months import is_month_text
 
 __all__ = ["DATE_FORMATS", "parse_months", "parse_dates", "year_range", "check_date_format",
@@ -96,13 +100,22 @@ def _stamps(years: np.ndarray, months: np.ndarray) -> np.ndarray:
     return out
 
 
-def parse_months(text: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series, np.ndarray]:
+def _series(text: TextColumn) -> pd.Series:
+    if isinstance(text, pd.Series):
+        return text
+    chunks = text_array(text).chunks
+    return text_series(chunks) if chunks else pd.Series([], dtype="str")
+
+
+def parse_months(text: TextColumn, *, fmt: str | None = None) -> tuple[pd.Series, np.ndarray]:
     """The first day of each value's month, and where a readable month is out of range.
 
     Returns ``(months, out_of_range)``: ``months`` is ``NaT`` where a value cannot be read
     or is out of range; ``out_of_range`` is True where it was read but its year is outside
     :func:`year_range`. Without ``fmt``, the forms of ``_PATTERNS`` are read (each
-    distinct value once); with ``fmt`` (a ``strftime`` format) values are read with it.
+    distinct value once, from Arrow's dictionary of the column); with ``fmt`` (a
+    ``strftime`` format) values are read with it. ``text`` is Arrow text or a Series (the
+    result has its index).
 
     Examples
     --------
@@ -113,10 +126,16 @@ def parse_months(text: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series,
     """
     first, last = year_range()
     if fmt is not None:
-        stamps, far = _read_dates(text.str.strip(), fmt)
+        stamps, far = _read_dates(_series(text).str.strip(), fmt)
         months = stamps.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
         return months, far
-    codes, uniques = pd.factorize(text)
+    index = text.index if isinstance(text, pd.Series) else None
+    encoded = pc.dictionary_encode(text_array(text)).combine_chunks() if len(text) else None
+    if encoded is None:
+        codes, uniques = np.zeros(0, dtype=np.int64), []
+    else:
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        uniques = encoded.dictionary.to_pylist()
     years = np.zeros(len(uniques), dtype=np.int64)
     nums = np.ones(len(uniques), dtype=np.int64)
     far_u = np.zeros(len(uniques), dtype=bool)
@@ -137,7 +156,7 @@ def parse_months(text: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series,
     else:
         values = np.full(len(text), nat)
         far = np.zeros(len(text), dtype=bool)
-    return pd.Series(values, index=text.index, dtype="datetime64[ns]"), far
+    return pd.Series(values, index=index, dtype="datetime64[ns]"), far
 
 
 def _read_dates(stripped: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
@@ -160,7 +179,7 @@ def _read_dates(stripped: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     return stamps.astype("datetime64[ns]"), far
 
 
-def parse_dates(text: pd.Series, *, fmt: str | None = None
+def parse_dates(text: TextColumn, *, fmt: str | None = None
                 ) -> tuple[pd.Series, dict[str, int], np.ndarray]:
     """Timestamps (``NaT`` where unreadable or out of range), the formats used, and where
     a readable date is out of range.
@@ -174,6 +193,7 @@ def parse_dates(text: pd.Series, *, fmt: str | None = None
     >>> [str(s)[:10] for s in stamps], used, far.tolist()
     (['2022-01-05', '2022-01-06', 'NaT'], {'ISO8601': 1, '%d/%m/%Y': 1}, [False, False, True])
     """
+    text = _series(text)
     stripped = text.str.strip()
     formats = (fmt,) if fmt is not None else DATE_FORMATS
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")

@@ -11,6 +11,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
@@ -80,7 +81,7 @@ def _target_crs(crs: Any) -> CRS:
 
 def _read_entry(
     entry: Entry, mapping: ColumnMapping | None, crs: CRS | None, archives: OpenArchives,
-) -> tuple[pd.DataFrame, LoadReport, CRS] | CsvTable:
+) -> tuple[pa.Table, LoadReport, CRS] | CsvTable:
     """Read one entry; raise EmptyFileError / InputFileError / ColumnMappingError.
 
     Returns the text of a police.uk file (checked later, pooled with others: see
@@ -119,7 +120,7 @@ def _skip(entry: Entry, exc: InputFileError | ColumnMappingError, skipped: list[
     skipped.append(f"Skipped {entry.label}: {exc}")
 
 
-def _drain(pool: PoliceUkPool, read: list[tuple[pd.DataFrame, LoadReport, CRS]],
+def _drain(pool: PoliceUkPool, read: list[tuple[pa.Table, LoadReport, CRS]],
            skipped: list[str]) -> None:
     """Check the police.uk files pooled so far; add their rows to ``read``."""
     done, failed = pool.drain()
@@ -131,50 +132,57 @@ def _drain(pool: PoliceUkPool, read: list[tuple[pd.DataFrame, LoadReport, CRS]],
                  report.rows_kept, report.rows_read)
 
 
-def _lonlat(frame: pd.DataFrame, source_crs: CRS) -> tuple[np.ndarray, np.ndarray]:
-    x, y = frame["x"].to_numpy(float), frame["y"].to_numpy(float)
+def _xy(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    return table["x"].to_numpy().astype(float), table["y"].to_numpy().astype(float)
+
+
+def _lonlat(table: pa.Table, source_crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _xy(table)
     if source_crs == WGS84:
         return x, y
     return transformer(source_crs, WGS84).transform(x, y)
 
 
-def _project(frame: pd.DataFrame, report: LoadReport, source_crs: CRS,
-             choice: CRSChoice) -> tuple[pd.DataFrame, LoadReport]:
+def _project(table: pa.Table, report: LoadReport, source_crs: CRS,
+             choice: CRSChoice) -> tuple[pa.Table, LoadReport]:
     """Rows of one file projected to the chosen CRS; rows it does not serve are dropped."""
-    lon, lat = _lonlat(frame, source_crs)
+    lon, lat = _lonlat(table, source_crs)
     keep = choice.covers(np.asarray(lon), np.asarray(lat))
-    x, y = transformer(source_crs, choice.crs).transform(
-        frame["x"].to_numpy(float), frame["y"].to_numpy(float), errcheck=False)
+    x, y = transformer(source_crs, choice.crs).transform(*_xy(table), errcheck=False)
     keep &= np.isfinite(x) & np.isfinite(y)
     n_out = int((~keep).sum())
     report.crs = choice.crs.to_string()
-    frame = frame.assign(x=x, y=y)
+    table = table.set_column(table.column_names.index("x"), "x", pa.array(x, pa.float64()))
+    table = table.set_column(table.column_names.index("y"), "y", pa.array(y, pa.float64()))
     if n_out:
         reason = DROP_OUTSIDE_UK if choice.crs == BNG else DROP_OUT_OF_RANGE
         report.dropped[reason] = report.dropped.get(reason, 0) + n_out
         report.rows_kept -= n_out
-        frame = frame.loc[keep].reset_index(drop=True)
-    return frame, report
+        table = table.filter(pa.array(keep))
+    return table, report
 
 
 def _choose_and_project(
-    read: list[tuple[pd.DataFrame, LoadReport, CRS]],
-) -> tuple[list[tuple[pd.DataFrame, LoadReport]], CRSChoice]:
+    read: list[tuple[pa.Table, LoadReport, CRS]],
+) -> tuple[list[tuple[pa.Table, LoadReport]], CRSChoice]:
     """Choose one projected CRS for every file read (in their own CRSs), then project."""
-    lons, lats = zip(*(_lonlat(frame, source) for frame, _, source in read), strict=True)
+    lons, lats = zip(*(_lonlat(table, source) for table, _, source in read), strict=True)
     choice = choose_crs(np.concatenate(lons), np.concatenate(lats))
-    return [_project(f, r, source, choice) for f, r, source in read], choice
+    return [_project(t, r, source, choice) for t, r, source in read], choice
 
 
-def _assemble(frames: list[pd.DataFrame], crs: CRS, flags: set[str]) -> gpd.GeoDataFrame:
-    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+def _assemble(tables: list[pa.Table], crs: CRS, flags: set[str]) -> gpd.GeoDataFrame:
+    """The crime table of the files' checked rows: one Arrow table, made pandas once."""
+    joined = (pa.concat_tables(tables, promote_options="default") if len(tables) > 1
+              else tables[0])
+    table = joined.drop_columns(["x", "y"]).to_pandas()
     for column in table.columns:
         if column in flags:
             table[column] = table[column].fillna(False).astype(bool)
         elif column == "offence_code":
             table[column] = table[column].fillna("").astype("str")
-    extras = [c for c in table.columns if c not in CRIME_COLUMNS and c not in ("x", "y")]
-    geometry = gpd.points_from_xy(table["x"].to_numpy(), table["y"].to_numpy(), crs=crs)
+    extras = [c for c in table.columns if c not in CRIME_COLUMNS]
+    geometry = gpd.points_from_xy(joined["x"].to_numpy(), joined["y"].to_numpy(), crs=crs)
     frame = table[[*CRIME_COLUMNS, *extras]]
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
 
@@ -270,7 +278,7 @@ def load_crimes(
     target = None if crs is None else _target_crs(crs)
     col_mapping = read_mapping(mapping) if mapping is not None else None
     entries, notes = expand_sources(sources)
-    read: list[tuple[pd.DataFrame, LoadReport, CRS]] = []
+    read: list[tuple[pa.Table, LoadReport, CRS]] = []
     skipped: list[str] = []
     pool = PoliceUkPool(crs=target)
     with OpenArchives() as archives:
@@ -304,7 +312,7 @@ def load_crimes(
         projected = [(frame, file_report) for frame, file_report, _ in read]
     del read
     report = LoadReport(crs=target.to_string(), notes=notes)
-    frames: list[pd.DataFrame] = []
+    frames: list[pa.Table] = []
     for frame, file_report in projected:
         frames.append(frame)
         report = report.merge(file_report)

@@ -65,6 +65,9 @@ __all__ = [
     "CsvReader",
     "column_text",
     "text_series",
+    "text_array",
+    "joined_text",
+    "TextColumn",
     "read_csv_columns",
     "check_delimiter",
     "split_header",
@@ -150,6 +153,26 @@ class CsvTable:
         return {name: text_series(parts) for name, parts in self.blocks.items()}
 
 
+def joined_text(parts: list[pa.Array]) -> pa.ChunkedArray:
+    """Blocks of text (Arrow arrays) as one chunked array, without copying the text.
+
+    Blocks of mixed types (``string`` from pyarrow's parser, ``large_string`` from
+    :class:`CsvReader`) are made ``large_string``; many small blocks (small files pooled)
+    are joined into one, since string kernels run per chunk.
+
+    Examples
+    --------
+    >>> joined_text([pa.array(["a"]), pa.array(["b"], pa.large_string())]).to_pylist()
+    ['a', 'b']
+    """
+    types = {block.type for block in parts}
+    kind = types.pop() if len(types) == 1 else pa.large_string()
+    chunks = [block if block.type == kind else block.cast(kind) for block in parts]
+    if len(chunks) > _MAX_CHUNKS:
+        chunks = [pa.concat_arrays(chunks)]
+    return pa.chunked_array(chunks, type=kind)
+
+
 def text_series(parts: Iterable[pa.Array]) -> pd.Series:
     """One ``str`` Series of blocks of text (Arrow arrays), without copying the text.
 
@@ -162,6 +185,33 @@ def text_series(parts: Iterable[pa.Array]) -> pd.Series:
     if len(chunks) > _MAX_CHUNKS:  # many small files: one array (string kernels run per chunk)
         chunks = [pa.concat_arrays(chunks)]
     return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype="str")
+
+
+#: Text handed to the row checks: an Arrow array (what the readers make) or a ``str`` Series.
+TextColumn = pa.Array | pa.ChunkedArray | pd.Series
+
+
+def text_array(values: TextColumn) -> pa.ChunkedArray:
+    """Text as one Arrow chunked array, without copying Arrow-backed text.
+
+    The row checks (:mod:`hotspots.io.clean`) work on Arrow text; a ``str`` Series (pandas
+    keeps it in Arrow) is taken as it is, any other Series is made ``str`` first.
+
+    Examples
+    --------
+    >>> text_array(pd.Series(["a", "b"])).to_pylist()
+    ['a', 'b']
+    >>> text_array(pa.array(["c"])).to_pylist()
+    ['c']
+    """
+    if isinstance(values, pa.ChunkedArray):
+        return values
+    if isinstance(values, pa.Array):
+        return pa.chunked_array([values])
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        values = values.astype("str")
+    out = pa.array(values.array)
+    return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
 
 
 def column_text(tables: Iterable[CsvTable], name: str) -> list[pa.Array]:
