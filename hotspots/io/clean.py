@@ -29,6 +29,7 @@ from hotspots.errors import EmptyFileError
 from hotspots.io.coords import BNG
 from hotspots.io.coords import WGS84
 from hotspots.io.coords import clean_coordinates
+from hotspots.io.coords import crs_text
 from hotspots.io.dates import parse_dates
 from hotspots.io.dates import parse_months
 from hotspots.io.dates import year_range
@@ -257,7 +258,7 @@ def keep_rows(
     counted = ~keep & (reason != "-")
     report = LoadReport(sources=list(sources),
                         rows_read=int(keep.sum() + counted.sum()),
-                        crs="" if output_crs is None else output_crs.to_string(),
+                        crs="" if output_crs is None else crs_text(output_crs),
                         notes=list(checked.notes))
     if counted.any():
         counts = pd.Series(reason[counted]).value_counts()

@@ -27,6 +27,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from hotspots.errors import EmptyFileError
 from hotspots.errors import InputFileError
 from hotspots.io.coords import BNG
 from hotspots.io.coords import WGS84
+from hotspots.io.coords import crs_text
 from hotspots.io.limits import MAX_FIELD_CHARS
 from hotspots.io.policeuk import POLICE_UK_CANONICAL
 from hotspots.io.policeuk import check_policeuk
@@ -85,6 +87,8 @@ TABLE_SCHEMA = pa.schema(
 )
 
 _LOCAL = threading.local()
+#: A carriage return not followed by a line feed (a CR-only line end).
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 def transformer(source: CRS, target: CRS) -> Transformer:
@@ -132,7 +136,7 @@ def fast_parse_ok(data: bytes) -> bool:
     """
     if data.startswith(b"\xef\xbb\xbf") or b'"' in data or b"\x00" in data:
         return False
-    if data.count(b"\r") != data.count(b"\r\n"):
+    if b"\r" in data and _LONE_CR.search(data) is not None:
         return False
     if len(data) > MAX_FIELD_CHARS:
         ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
@@ -140,6 +144,8 @@ def fast_parse_ok(data: bytes) -> bool:
         stops = np.concatenate((ends, [len(data)]))
         if int((stops - starts).max()) > MAX_FIELD_CHARS:
             return False
+    if data.isascii():
+        return True
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -285,7 +291,7 @@ def project_table(
     keep &= np.isfinite(x) & np.isfinite(y)
     n_out = int((~keep).sum())
     report = copy_report(report)
-    report.crs = choice.crs.to_string()
+    report.crs = crs_text(choice.crs)
     table = table.set_column(table.schema.get_field_index("x"), "x", pa.array(x))
     table = table.set_column(table.schema.get_field_index("y"), "y", pa.array(y))
     if n_out:
@@ -305,8 +311,7 @@ def summarise_table(table: pa.Table, report: LoadReport) -> LoadReport:
     out = copy_report(report)
     out.rows_kept = table.num_rows
     months = pc.unique(table["month"]).drop_null()
-    out.months = sorted(pd.DatetimeIndex(months.to_numpy(zero_copy_only=False))
-                        .strftime("%Y-%m").tolist())
+    out.months = sorted(pc.strftime(months, format="%Y-%m").to_pylist())
     counts = pc.value_counts(table["category"]).to_pylist()
     ordered = sorted(counts, key=lambda c: -c["counts"])
     out.categories = {str(c["values"]): int(c["counts"]) for c in ordered}
@@ -373,8 +378,8 @@ def load_policeuk_file(
         notes.append(f"Coordinates projected to {choice.reason}.")
     else:
         table, file_report = read_policeuk_table(data, source=source, crs=crs)
-        reason = f"{crs.to_string()}, as asked"
-    report = LoadReport(crs=crs.to_string(), notes=notes).merge(file_report)
+        reason = f"{crs_text(crs)}, as asked"
+    report = LoadReport(crs=crs_text(crs), notes=notes).merge(file_report)
     return table, summarise_table(table, report), crs, reason
 
 
@@ -396,6 +401,17 @@ def _wkb_points(x: np.ndarray, y: np.ndarray) -> pa.Array:
                                  [None, pa.py_buffer(offsets), pa.py_buffer(raw.tobytes())])
 
 
+_CRS_JSON: dict[str, dict] = {}
+
+
+def _crs_json(crs: CRS) -> dict:
+    """PROJJSON of ``crs``, worked out once per CRS (read only: it is dumped as it is)."""
+    found = _CRS_JSON.get(crs.srs)
+    if found is None:
+        found = _CRS_JSON[crs.srs] = crs.to_json_dict()
+    return found
+
+
 def geoparquet_table(table: pa.Table, crs: CRS) -> pa.Table:
     """``table`` (with ``x``/``y``) plus a WKB ``geometry`` column and GeoParquet metadata.
 
@@ -413,7 +429,7 @@ def geoparquet_table(table: pa.Table, crs: CRS) -> pa.Table:
         "version": GEOPARQUET_VERSION,
         "primary_column": "geometry",
         "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"],
-                                 "crs": crs.to_json_dict(), "bbox": bbox}},
+                                 "crs": _crs_json(crs), "bbox": bbox}},
     }
     out = table.append_column("geometry", _wkb_points(x, y))
     return out.replace_schema_metadata({b"geo": json.dumps(geo).encode()})

@@ -23,6 +23,7 @@ from hotspots.errors import NotCrimeFileError
 from hotspots.io.boundaries import as_boundary_geometry
 from hotspots.io.coords import BNG
 from hotspots.io.coords import WGS84
+from hotspots.io.coords import crs_text
 from hotspots.io.coords import transformer
 from hotspots.io.generic import ColumnMapping
 from hotspots.io.generic import check_columns
@@ -151,7 +152,7 @@ def _project(table: pa.Table, report: LoadReport, source_crs: CRS,
     x, y = transformer(source_crs, choice.crs).transform(*_xy(table), errcheck=False)
     keep &= np.isfinite(x) & np.isfinite(y)
     n_out = int((~keep).sum())
-    report.crs = choice.crs.to_string()
+    report.crs = crs_text(choice.crs)
     table = table.set_column(table.column_names.index("x"), "x", pa.array(x, pa.float64()))
     table = table.set_column(table.column_names.index("y"), "y", pa.array(y, pa.float64()))
     if n_out:

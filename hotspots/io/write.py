@@ -40,12 +40,14 @@ EXPORT_CRS = "EPSG:27700"
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path, *, durable: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it to ``path`` when the block succeeds.
 
     The folder is created if needed. The finished file is flushed to disk (``fsync``)
     before it replaces ``path``, and the folder after, so a crash or power cut leaves either
-    the old file or the new one, never a renamed but empty one. If the block raises,
+    the old file or the new one, never a renamed but empty one (``durable=False`` leaves
+    the flushing to the system: for files that something else makes visible, such as the
+    store's part files, listed by its manifest only once written). If the block raises,
     ``path`` is left as it was and the temporary file (and any SQLite journal beside it) is
     removed; a process killed mid-write leaves them behind, for :func:`remove_leftovers`.
 
@@ -65,9 +67,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        _fsync(tmp_path)
+        if durable:
+            _fsync(tmp_path)
         os.replace(tmp_path, path)
-        _fsync(path.parent)
+        if durable:
+            _fsync(path.parent)
     finally:
         for leftover in _companions(tmp_path):
             if leftover.exists():
@@ -223,10 +227,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def write_json(path: str | Path, data: dict[str, Any]) -> Path:
-    """Write ``data`` as indented JSON (numpy values converted), atomically."""
+def write_json(path: str | Path, data: dict[str, Any], *, durable: bool = True) -> Path:
+    """Write ``data`` as indented JSON (numpy values converted), atomically.
+
+    ``durable=False``: not flushed to disk before it replaces ``path`` (see
+    :func:`atomic_path`).
+    """
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, durable=durable) as tmp:
         tmp.write_text(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     return path
 
