@@ -30,6 +30,7 @@ from hotspots.io.coords import BNG
 from hotspots.io.coords import WGS84
 from hotspots.io.coords import clean_coordinates
 from hotspots.io.coords import crs_text
+from hotspots.io.dates import month_values
 from hotspots.io.dates import parse_dates
 from hotspots.io.dates import parse_months
 from hotspots.io.dates import year_range
@@ -209,17 +210,23 @@ def check_rows(
         raw["x"], raw["y"], input_crs=input_crs, output_crs=output_crs, source=source,
         x_name=x_name, y_name=y_name, fix=fix,
     )
-    date = pd.Series(pd.NaT, index=pd.RangeIndex(raw.num_rows), dtype="datetime64[ns]")
-    far = np.zeros(raw.num_rows, dtype=bool)
+    n = raw.num_rows
+    date = np.full(n, np.datetime64("NaT", "ns"))
+    far = np.zeros(n, dtype=bool)
     used: dict[str, int] = {}
     if "date" in names:
-        date, used, far = parse_dates(raw["date"], fmt=date_format)
+        dates, used, far = parse_dates(raw["date"], fmt=date_format)
+        date = dates.to_numpy(dtype="datetime64[ns]")
         if date_format is not None:
             used = {}
     if "month" in names:
-        month, far_month = parse_months(raw["month"], fmt=month_format)
+        if month_format is None:
+            month, far_month = month_values(raw["month"])
+        else:
+            months, far_month = parse_months(raw["month"], fmt=month_format)
+            month = months.to_numpy(dtype="datetime64[ns]")
         if "date" in names:
-            unread = date.isna().to_numpy() & ~far & ~text_equals(raw["date"], "")
+            unread = np.isnat(date) & ~far & ~text_equals(raw["date"], "")
             if unread.any():
                 notes.append(
                     f"{source}: {int(unread.sum()):,} dates could not be read and were left "
@@ -227,16 +234,19 @@ def check_rows(
                 )
         far = far_month
     else:
-        month = date.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
-    far_rows = far & (reason == "")
+        month = (pd.Series(date).dt.to_period("M").dt.start_time
+                 .to_numpy(dtype="datetime64[ns]"))
+    free = reason == ""
+    far_rows = far & free
     reason[far_rows] = DROP_MONTH_OUT_OF_RANGE
-    bad_month = (month.isna().to_numpy()) & (reason == "")
+    free &= ~far_rows
+    bad_month = np.isnat(month) & free
     reason[bad_month] = DROP_BAD_DATE
-    no_category = text_equals(raw["category"], "") & (reason == "")
+    free &= ~bad_month
+    no_category = text_equals(raw["category"], "") & free
     reason[no_category] = DROP_NO_CATEGORY
     notes.extend(_month_notes(source, used, int(far_rows.sum())))
-    return CheckedRows(x=x, y=y, month=month.to_numpy(), date=date.to_numpy(), reason=reason,
-                       notes=notes)
+    return CheckedRows(x=x, y=y, month=month, date=date, reason=reason, notes=notes)
 
 
 def keep_rows(

@@ -323,6 +323,7 @@ def clean_coordinates(
     reason[non_numeric] = DROP_NON_NUMERIC
     zero = numeric & (x == 0) & (y == 0)
     reason[zero] = DROP_ZERO_COORDINATES
+    free = ~(blank | non_numeric | zero)  # reason == "", kept up to date below
     numeric &= ~zero
     n_numeric = int(numeric.sum())
     if n_numeric == 0 and non_numeric.any():
@@ -338,18 +339,20 @@ def clean_coordinates(
         xn, yn = x[numeric], y[numeric]
         check_whole_file(xn, yn, input_crs=input_crs, output_crs=output_crs, source=source,
                            x_name=x_name, y_name=y_name, fix=fix)
-        free = reason == ""
         if input_crs.is_geographic:  # not degrees at all: metres of some projection
             other = numeric & ~_inside(x, y, WORLD_LONLAT_BOX) & (
                 (np.abs(x) > METRES_NOT_DEGREES) | (np.abs(y) > METRES_NOT_DEGREES))
         else:
             other = numeric & looks_like_degrees(x, y)
         reason[free & other] = DROP_OTHER_CRS
+        free &= ~other
         if box is not None:
-            reason[(reason == "") & numeric & ~_inside(x, y, box)] = outside_reason
+            outside = free & numeric & ~_inside(x, y, box)
+            reason[outside] = outside_reason
+            free &= ~outside
         served = area_of_use(input_crs)
         if served is not None and input_crs != BNG:
-            todo = (reason == "") & numeric
+            todo = free & numeric
             lon, lat = _lonlat(x[todo], y[todo], input_crs)
             inside = np.isfinite(lon) & np.isfinite(lat) & _inside(lon, lat, served)
             if todo.any() and not inside.any():
@@ -361,7 +364,8 @@ def clean_coordinates(
                 )
             where = np.flatnonzero(todo)[~inside]
             reason[where] = DROP_OUT_OF_RANGE
-    ok = reason == ""
+            free[where] = False
+    ok = free
     if output_crs is not None and input_crs != output_crs and ok.any():
         px, py = transformer(input_crs, output_crs).transform(x[ok], y[ok], errcheck=False)
         x = x.copy()

@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # noqa: F401 - used by the examples
 import pyarrow.compute as pc
 
 from hotspots.io.limits import EARLIEST_YEAR
@@ -24,8 +25,8 @@ from hotspots.io.textcsv import text_array
 from hotspots.io.textcsv import text_series
 from hotspots.months import is_month_text
 
-__all__ = ["DATE_FORMATS", "parse_months", "parse_dates", "year_range", "check_date_format",
-           "check_month_text"]
+__all__ = ["DATE_FORMATS", "parse_months", "month_values", "parse_dates", "year_range",
+           "check_date_format", "check_month_text"]
 
 #: Date formats tried, in order, when a mapping gives a date column without a format. Each
 #: value is read with the first format that reads it, so a column mixing ISO 8601 and
@@ -124,18 +125,33 @@ def parse_months(text: TextColumn, *, fmt: str | None = None) -> tuple[pd.Series
     >>> [str(m)[:7] for m in months], far.tolist()
     (['2022-01', '2022-02', '2022-03', 'NaT', 'NaT'], [False, False, False, True, False])
     """
-    first, last = year_range()
     if fmt is not None:
         stamps, far = _read_dates(_series(text).str.strip(), fmt)
         months = stamps.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
         return months, far
+    values, far = month_values(text)
     index = text.index if isinstance(text, pd.Series) else None
-    encoded = pc.dictionary_encode(text_array(text)).combine_chunks() if len(text) else None
-    if encoded is None:
-        codes, uniques = np.zeros(0, dtype=np.int64), []
-    else:
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        uniques = encoded.dictionary.to_pylist()
+    return pd.Series(values, index=index, dtype="datetime64[ns]"), far
+
+
+def month_values(text: TextColumn) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_months` without a format, as numpy arrays (``datetime64[ns]``, bool).
+
+    Each distinct value is read once (Arrow's dictionary of the column).
+
+    Examples
+    --------
+    >>> months, far = month_values(pa.array(["2022-01", "2022-01", "0000-01"]))
+    >>> months.astype("datetime64[M]").astype(str).tolist(), far.tolist()
+    (['2022-01', '2022-01', 'NaT'], [False, False, True])
+    """
+    first, last = year_range()
+    nat = np.datetime64("NaT", "ns")
+    if len(text) == 0:
+        return np.full(0, nat), np.zeros(0, dtype=bool)
+    encoded = pc.dictionary_encode(text_array(text)).combine_chunks()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    uniques = encoded.dictionary.to_pylist()
     years = np.zeros(len(uniques), dtype=np.int64)
     nums = np.ones(len(uniques), dtype=np.int64)
     far_u = np.zeros(len(uniques), dtype=bool)
@@ -148,15 +164,11 @@ def parse_months(text: TextColumn, *, fmt: str | None = None) -> tuple[pd.Series
         else:
             far_u[i] = True
     parsed = _stamps(years, nums)
-    nat = np.datetime64("NaT", "ns")
-    if len(parsed):
-        valid = codes >= 0
-        values = np.where(valid, parsed[np.maximum(codes, 0)], nat)
-        far = valid & far_u[np.maximum(codes, 0)]
-    else:
-        values = np.full(len(text), nat)
-        far = np.zeros(len(text), dtype=bool)
-    return pd.Series(values, index=index, dtype="datetime64[ns]"), far
+    if not len(parsed):
+        return np.full(len(codes), nat), np.zeros(len(codes), dtype=bool)
+    valid = codes >= 0
+    safe = np.maximum(codes, 0)
+    return np.where(valid, parsed[safe], nat), valid & far_u[safe]
 
 
 def _read_dates(stripped: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
