@@ -245,7 +245,9 @@ def text_floats(stripped: pa.ChunkedArray) -> np.ndarray:
     Examples
     --------
     >>> text_floats(pa.chunked_array([["1.5", "", "1e3", "-0"]])).tolist()
-    [1.5, nan, 1000.0, 0.0]
+    [1.5, nan, 1000.0, -0.0]
+    >>> text_floats(pa.chunked_array([["-0", "2"]])).tolist()
+    [0.0, 2.0]
     >>> text_floats(pa.chunked_array([["1.5", "x", "inf"]])).tolist()
     [1.5, nan, inf]
     """
@@ -255,11 +257,9 @@ def text_floats(stripped: pa.ChunkedArray) -> np.ndarray:
         values = pc.cast(text, pa.float64()).to_numpy()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return _pandas_floats(stripped)
-    values = np.array(values, dtype=float)  # writable, NaN where blank
-    zero = values == 0
-    if zero.any():
-        values[zero] = _pandas_floats(stripped.filter(pa.array(zero)))
-    return values
+    if (values == 0).any():  # the sign of a zero is pandas's, which depends on the column
+        return _pandas_floats(stripped)
+    return np.array(values, dtype=float)  # writable, NaN where blank
 
 
 def _pandas_floats(stripped: pa.ChunkedArray) -> np.ndarray:
