@@ -24,6 +24,7 @@ from hotspots.io.coords import numeric_coordinates
 from hotspots.io.coords import text_floats
 from hotspots.io.dates import month_values
 from hotspots.io.dates import parse_months
+from hotspots.io.limits import MAX_FIELD_CHARS
 from hotspots.io.report import DROP_NO_COORDINATES
 from hotspots.io.report import DROP_NON_NUMERIC
 
@@ -124,3 +125,12 @@ def test_fast_parse_needs_every_carriage_return_before_a_line_feed():
     assert not fast_parse_ok(plain.replace(b"1,2\r\n", b"1,2\r3,4\n"))  # one in the middle
     assert fast_parse_ok("a,b\n\u00e9,\u00fc\n".encode())  # UTF-8 text that is not ASCII
     assert not fast_parse_ok("a,b\n\u00e9,1\n".encode("latin-1"))  # not UTF-8
+
+
+def test_fast_parse_refuses_every_file_with_a_line_over_the_field_limit():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        lengths = rng.integers(MAX_FIELD_CHARS - 3, MAX_FIELD_CHARS + 3, size=rng.integers(1, 4))
+        data = b"".join(b"a" * int(n) + b"\n" for n in rng.permutation(
+            np.concatenate([lengths, rng.integers(1, 200, size=50)])))
+        assert fast_parse_ok(data) == bool(lengths.max() <= MAX_FIELD_CHARS)
