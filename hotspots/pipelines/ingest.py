@@ -314,8 +314,12 @@ def _record(job: _Prepared, report: LoadReport) -> SourceRecord:
         ingested=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
 
-def _finish(job: _Prepared, store: Store, summary: IngestSummary) -> None:
-    """Commit one prepared source to the manifest (the calling thread only)."""
+def _finish(job: _Prepared, store: Store, summary: IngestSummary,
+            reports: list[LoadReport]) -> None:
+    """Commit one prepared source to the manifest (the calling thread only).
+
+    Its report is added to ``reports`` (merged into the summary's once, at the end).
+    """
     label = job.entry.label
     if job.outcome == "unchanged":
         summary.unchanged.append(label)
@@ -331,7 +335,7 @@ def _finish(job: _Prepared, store: Store, summary: IngestSummary) -> None:
     report = job.report
     assert report is not None  # noqa: S101 - set with outcome "store"
     summary.rows_read += report.rows_read
-    summary.report = summary.report.merge(report)
+    reports.append(report)
     current = store.crs
     if current is None:
         store.set_crs(job.crs, job.crs_reason)
@@ -408,12 +412,13 @@ def ingest(
         entries = _entries(items, summary)
         resolved = functools.cache(lambda path: str(path.resolve()))  # once per zip, not member
         pending: deque[Future[_Prepared]] = deque()
+        reports: list[LoadReport] = []
         done = 0
 
         def finish_one() -> None:
             nonlocal done
             job = pending.popleft().result()
-            _finish(job, opened, summary)
+            _finish(job, opened, summary, reports)
             done += 1
             _tell(progress, done, len(entries), job.entry.label, summary, started)
 
@@ -442,6 +447,7 @@ def ingest(
             for future in pending:
                 future.cancel()
             archives.close()
+        summary.report = LoadReport.merge_all(reports)
         if opened.crs is not None:
             summary.notes.append(f"Store CRS: {opened.crs_reason}.")
     summary.seconds = time.perf_counter() - started
