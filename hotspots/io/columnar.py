@@ -46,6 +46,7 @@ from hotspots.errors import InputFileError
 from hotspots.io.coords import BNG
 from hotspots.io.coords import WGS84
 from hotspots.io.coords import crs_text
+from hotspots.io.coords import same_crs
 from hotspots.io.limits import MAX_FIELD_CHARS
 from hotspots.io.policeuk import POLICE_UK_CANONICAL
 from hotspots.io.policeuk import check_policeuk
@@ -316,7 +317,7 @@ def project_table(
     table = table.set_column(table.schema.get_field_index("x"), "x", pa.array(x))
     table = table.set_column(table.schema.get_field_index("y"), "y", pa.array(y))
     if n_out:
-        reason = DROP_OUTSIDE_UK if choice.crs == BNG else DROP_OUT_OF_RANGE
+        reason = DROP_OUTSIDE_UK if same_crs(choice.crs, BNG) else DROP_OUT_OF_RANGE
         report.dropped = {**report.dropped, reason: report.dropped.get(reason, 0) + n_out}
         report.rows_kept -= n_out
         table = table.filter(pa.array(keep))

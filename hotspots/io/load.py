@@ -24,6 +24,7 @@ from hotspots.io.boundaries import as_boundary_geometry
 from hotspots.io.coords import BNG
 from hotspots.io.coords import WGS84
 from hotspots.io.coords import crs_text
+from hotspots.io.coords import same_crs
 from hotspots.io.coords import transformer
 from hotspots.io.generic import ColumnMapping
 from hotspots.io.generic import check_columns
@@ -139,7 +140,7 @@ def _xy(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
 
 def _lonlat(table: pa.Table, source_crs: CRS) -> tuple[np.ndarray, np.ndarray]:
     x, y = _xy(table)
-    if source_crs == WGS84:
+    if same_crs(source_crs, WGS84):
         return x, y
     return transformer(source_crs, WGS84).transform(x, y)
 
@@ -156,7 +157,7 @@ def _project(table: pa.Table, report: LoadReport, source_crs: CRS,
     table = table.set_column(table.column_names.index("x"), "x", pa.array(x, pa.float64()))
     table = table.set_column(table.column_names.index("y"), "y", pa.array(y, pa.float64()))
     if n_out:
-        reason = DROP_OUTSIDE_UK if choice.crs == BNG else DROP_OUT_OF_RANGE
+        reason = DROP_OUTSIDE_UK if same_crs(choice.crs, BNG) else DROP_OUT_OF_RANGE
         report.dropped[reason] = report.dropped.get(reason, 0) + n_out
         report.rows_kept -= n_out
         table = table.filter(pa.array(keep))
