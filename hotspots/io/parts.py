@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from pyproj import CRS
 
 from hotspots.io.columnar import geoparquet_table
-from hotspots.io.write import write_json
+from hotspots.io.write import json_text
 
 __all__ = ["COMPRESSION", "DICTIONARY_COLUMNS", "STATISTICS_COLUMNS", "FORCE_WORDS",
            "force_slug", "partitions", "write_part"]
@@ -105,14 +105,16 @@ def write_part(root: Path, folder: Path, part: pa.Table, crs: CRS, *,
     """Write ``part`` (checked rows with ``x``/``y``, in ``crs``) and its report; return its path.
 
     The path (relative to ``root``, in ``folder``) is new: ``part-<id>.parquet``, its
-    report ``_part-<id>.report.json`` beside it. Each is written to a temporary name and
-    renamed when whole, not flushed to disk (see the module docstring).
+    report ``_part-<id>.report.json`` beside it (``report``: a load report's ``to_dict()``
+    with plain values). Each is written to a temporary name and renamed when whole, not
+    flushed to disk (see the module docstring).
     """
     stem = f"part-{uuid.uuid4().hex[:16]}"
     where = root / folder
     where.mkdir(parents=True, exist_ok=True)
-    write_json(where / f"_{stem}.report.json", report, durable=False)
     tmp = where / f".{stem}.tmp"
+    tmp.write_text(json_text(report))
+    os.replace(tmp, where / f"_{stem}.report.json")
     pq.write_table(geoparquet_table(part, crs), tmp, compression=COMPRESSION,
                    use_dictionary=list(DICTIONARY_COLUMNS),
                    write_statistics=list(STATISTICS_COLUMNS))

@@ -29,6 +29,7 @@ __all__ = [
     "write_geopackage",
     "write_table",
     "write_json",
+    "json_text",
     "EXPORT_CRS",
     "export_crs",
 ]
@@ -40,14 +41,12 @@ EXPORT_CRS = "EPSG:27700"
 
 
 @contextmanager
-def atomic_path(path: Path, *, durable: bool = True) -> Iterator[Path]:
+def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it to ``path`` when the block succeeds.
 
     The folder is created if needed. The finished file is flushed to disk (``fsync``)
     before it replaces ``path``, and the folder after, so a crash or power cut leaves either
-    the old file or the new one, never a renamed but empty one (``durable=False`` leaves
-    the flushing to the system: for files that something else makes visible, such as the
-    store's part files, listed by its manifest only once written). If the block raises,
+    the old file or the new one, never a renamed but empty one. If the block raises,
     ``path`` is left as it was and the temporary file (and any SQLite journal beside it) is
     removed; a process killed mid-write leaves them behind, for :func:`remove_leftovers`.
 
@@ -67,11 +66,9 @@ def atomic_path(path: Path, *, durable: bool = True) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        if durable:
-            _fsync(tmp_path)
+        _fsync(tmp_path)
         os.replace(tmp_path, path)
-        if durable:
-            _fsync(path.parent)
+        _fsync(path.parent)
     finally:
         for leftover in _companions(tmp_path):
             if leftover.exists():
@@ -227,14 +224,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def write_json(path: str | Path, data: dict[str, Any], *, durable: bool = True) -> Path:
-    """Write ``data`` as indented JSON (numpy values converted), atomically.
+def json_text(data: dict[str, Any]) -> str:
+    """``data`` as the indented JSON text :func:`write_json` writes (numpy values converted).
 
-    ``durable=False``: not flushed to disk before it replaces ``path`` (see
-    :func:`atomic_path`).
+    Examples
+    --------
+    >>> print(json_text({"n": np.int64(2), "x": float("nan")}), end="")
+    {
+      "n": 2,
+      "x": null
+    }
     """
+    return json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_json(path: str | Path, data: dict[str, Any]) -> Path:
+    """Write ``data`` as indented JSON (numpy values converted), atomically."""
     path = Path(path)
-    with atomic_path(path, durable=durable) as tmp:
-        tmp.write_text(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    with atomic_path(path) as tmp:
+        tmp.write_text(json_text(data))
     return path
 
