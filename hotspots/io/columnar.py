@@ -41,7 +41,6 @@ import pyarrow.csv as pacsv
 from pyproj import CRS
 from pyproj import Transformer
 
-from hotspots.errors import EmptyFileError
 from hotspots.errors import InputFileError
 from hotspots.io.coords import BNG
 from hotspots.io.coords import WGS84
@@ -147,7 +146,8 @@ def fast_parse_ok(data: bytes) -> bool:
     """True if pyarrow's parse of ``data`` cannot differ from the validated reader's.
 
     That is: UTF-8 without a byte-order mark, no quote (a stray one costs its own row in the
-    validated reader), no NUL byte, no carriage return outside a CRLF, and no line longer
+    validated reader), no NUL byte, no blank line (skipped and noted by the validated reader),
+    no carriage return outside a CRLF, and no line longer
     than :data:`~hotspots.io.limits.MAX_FIELD_CHARS` bytes (so no field or line is over a
     limit). police.uk's own files pass; a file that does not is read by the validated reader.
 
@@ -158,6 +158,8 @@ def fast_parse_ok(data: bytes) -> bool:
     """
     if data.startswith(b"\xef\xbb\xbf") or b'"' in data or b"\x00" in data:
         return False
+    if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
+        return False  # blank lines: the validated reader skips them and says so
     if b"\r" in data and _LONE_CR.search(data) is not None:
         return False
     if len(data) > MAX_FIELD_CHARS and not _short_lines(data):
@@ -250,9 +252,11 @@ def read_policeuk_table(
     (1, 2, {'no coordinates': 1})
     """
     data = _read_bytes(data)
-    if not data[:_line_end(data)].strip():
-        raise EmptyFileError(f"No crimes in {source}: the file is empty.")
     names = _header(data)
+    if not data[:_line_end(data)].strip():
+        # Blank lines first, or no text at all: the validated reader skips them (and says
+        # so) or refuses the file with load_crimes's message.
+        names = CsvReader(io.BytesIO(data), source=source).header()
     if policeuk_delimiter(names) is None and policeuk_delimiter(
             _validated_header(data, source)) is None:
         raise InputFileError(

@@ -115,6 +115,11 @@ EDGE_CASES = {
     "repeated headers": [HEADER, _row(), HEADER, _row(month="2022-02"), HEADER],
     "short rows": [HEADER, _row(), "x1,2022-01,Test Police,Test Police,-1.5,53.8"],
     "blank lines": [HEADER, "", _row(), "", _row(month="2022-02"), "   "],
+    "empty lines only": [HEADER, _row(), "", _row(month="2022-02")],
+    "trailing empty lines": [HEADER, _row(), _row(), "", ""],
+    "crlf empty line": [HEADER + "\r", _row() + "\r", "\r", _row() + "\r"],
+    "empty lines before the header": ["", "", HEADER, _row()],
+    "no text at all": [""],
     "header only": [HEADER],
     "all coordinates bad": [HEADER, _row(lon="x"), _row(lon="y")],
     "swapped": [HEADER, _row(lon="53.8", lat="-1.5"), _row(lon="53.7", lat="-1.6")],
@@ -217,3 +222,9 @@ def test_cr_only_and_utf16_tab_files_load_as_load_crimes_loads_them(tmp_path):
     tsv.write_bytes(("\r\n".join(line.replace(",", "\t") for line in lines) + "\r\n")
                     .encode("utf-16"))
     assert_same_load(tsv)
+
+
+def test_an_empty_file_fails_like_load_crimes(tmp_path):
+    path = tmp_path / "2022-01-test-street.csv"
+    path.write_bytes(b"")
+    assert_same_load(path)
