@@ -67,6 +67,7 @@ from hotspots.spatial import choose_crs
 __all__ = [
     "TABLE_SCHEMA",
     "fast_parse_ok",
+    "policeuk_fast_text",
     "read_policeuk_table",
     "project_table",
     "copy_report",
@@ -198,6 +199,31 @@ def _arrow_text(data: bytes, names: list[str]) -> CsvTable | None:
     return CsvTable(header=bare, blocks=blocks, rows_read=table.num_rows)
 
 
+def policeuk_fast_text(data: bytes) -> CsvTable | None:
+    """The police.uk columns' text of a whole file, parsed by pyarrow; None if it must not be.
+
+    None unless the header is a comma-separated police.uk header, the file passes
+    :func:`fast_parse_ok` (so the parse cannot differ from the validated reader's), every
+    line has the header's fields and there is at least one row: the validated reader
+    (:class:`~hotspots.io.textcsv.CsvReader`) then reads the file, counting and noting
+    what it drops. ``load_crimes`` and the store both use it.
+
+    Examples
+    --------
+    >>> head = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    ...         "LSOA code,LSOA name,Crime type,Last outcome category,Context\\n")
+    >>> text = policeuk_fast_text((head + "a,2022-01,F,F,-1.5,53.8,X,E01,L,Burglary,,\\n").encode())
+    >>> text.rows_read, text.blocks["Month"][0].to_pylist()
+    (1, ['2022-01'])
+    >>> policeuk_fast_text((head + '"a,2022-01,F,F,-1.5,53.8,X,E01,L,Burglary,,\\n').encode())
+    """
+    names = _header(data)
+    if policeuk_delimiter(names) != ",":
+        return None
+    text = _arrow_text(data, names)
+    return text if text is not None and text.rows_read > 0 else None
+
+
 def _read_bytes(data: bytes | str | Path) -> bytes:
     if isinstance(data, bytes):
         return data
@@ -264,11 +290,9 @@ def read_policeuk_table(
             f"{', '.join(repr(c.strip()) for c in names)}); the store takes police.uk "
             "street-level CSVs only. Load other crime CSVs with a column mapping "
             "(hotspots find --mapping FILE.toml).")
-    text = _arrow_text(data, names) if policeuk_delimiter(names) == "," else None
-    if text is None:
+    text = policeuk_fast_text(data)
+    if text is None:  # raises the reader's message for a file without rows
         text = _validated_text(data, source)
-    elif text.rows_read == 0:
-        text = _validated_text(data, source)  # raises the reader's message for no rows
     checked, report = check_policeuk(text, source=source, crs=crs)
     return checked.select(TABLE_SCHEMA.names).cast(TABLE_SCHEMA), report
 
