@@ -68,6 +68,7 @@ __all__ = [
     "TABLE_SCHEMA",
     "fast_parse_ok",
     "policeuk_fast_text",
+    "FAST_PARSE_MIN_BYTES",
     "read_policeuk_table",
     "project_table",
     "copy_report",
@@ -86,6 +87,11 @@ TABLE_SCHEMA = pa.schema(
       pa.float64() if c == "weight" else pa.string()) for c in CRIME_COLUMNS]
     + [("x", pa.float64()), ("y", pa.float64())]
 )
+
+#: Files smaller than this are read by the validated reader even when pyarrow's parse would
+#: be the same: for a few rows it is faster (0.07 ms for one row against pyarrow's 0.27 ms;
+#: they break even near 10 KB, and pyarrow is 3.5 times faster at 5,000 rows).
+FAST_PARSE_MIN_BYTES = 16 << 10
 
 _LOCAL = threading.local()
 #: A carriage return not followed by a line feed (a CR-only line end).
@@ -290,7 +296,7 @@ def read_policeuk_table(
             f"{', '.join(repr(c.strip()) for c in names)}); the store takes police.uk "
             "street-level CSVs only. Load other crime CSVs with a column mapping "
             "(hotspots find --mapping FILE.toml).")
-    text = policeuk_fast_text(data)
+    text = policeuk_fast_text(data) if len(data) >= FAST_PARSE_MIN_BYTES else None
     if text is None:  # raises the reader's message for a file without rows
         text = _validated_text(data, source)
     checked, report = check_policeuk(text, source=source, crs=crs)

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import hotspots.io.columnar as columnar
+import hotspots.io.load as load
 from hotspots.errors import HotspotsError
 from hotspots.io import load_crimes
 from hotspots.io.columnar import crimes_from_table
@@ -27,6 +29,13 @@ def _row(month="2022-01", lon="-1.5491", lat="53.8002", category="Burglary", cri
          location="On or near Park Row"):
     return (f"{crime_id},{month},Test Police,Test Police,{lon},{lat},{location},"
             f"E01011365,Leeds 111B,{category},Under investigation,")
+
+
+@pytest.fixture(autouse=True)
+def _pyarrow_for_every_size(monkeypatch):
+    """The columnar reader parses small files with pyarrow too (when it may), so these small
+    cases compare pyarrow's parse with the validated reader's (load_crimes reads them)."""
+    monkeypatch.setattr(columnar, "FAST_PARSE_MIN_BYTES", 0)
 
 
 def _columnar(path: Path, crs=None):
@@ -228,3 +237,28 @@ def test_an_empty_file_fails_like_load_crimes(tmp_path):
     path = tmp_path / "2022-01-test-street.csv"
     path.write_bytes(b"")
     assert_same_load(path)
+
+
+def _load_frame(path: Path):
+    crimes, report = load_crimes(path)
+    return pd.DataFrame(crimes.drop(columns="geometry")), crimes.geometry, report.to_dict()
+
+
+@pytest.mark.parametrize("name", [*EDGE_CASES, *HOSTILE_CASES])
+def test_load_crimes_parses_with_pyarrow_as_the_validated_reader_reads(tmp_path, monkeypatch,
+                                                                       name):
+    lines = EDGE_CASES[name] if name in EDGE_CASES else HOSTILE_CASES[name]
+    path = _write(tmp_path / "2022-01-test-street.csv", lines)
+    try:
+        streamed = _load_frame(path)
+    except HotspotsError as exc:
+        monkeypatch.setattr(load, "FAST_PARSE_MIN_BYTES", 0)
+        with pytest.raises(type(exc)) as caught:
+            _load_frame(path)
+        assert str(caught.value) == str(exc)
+        return
+    monkeypatch.setattr(load, "FAST_PARSE_MIN_BYTES", 0)
+    fast = _load_frame(path)
+    pd.testing.assert_frame_equal(fast[0], streamed[0])
+    assert fast[1].geom_equals_exact(streamed[1], 0).all()
+    assert fast[2] == streamed[2]
