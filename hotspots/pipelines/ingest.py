@@ -47,6 +47,7 @@ from hotspots.errors import HotspotsError
 from hotspots.errors import InputFileError
 from hotspots.errors import ParameterError
 from hotspots.io.columnar import load_policeuk_file
+from hotspots.io.coords import same_crs
 from hotspots.io.report import LoadReport
 from hotspots.io.sources import STREET_FILE
 from hotspots.io.sources import Entry
@@ -339,7 +340,7 @@ def _finish(job: _Prepared, store: Store, summary: IngestSummary,
     current = store.crs
     if current is None:
         store.set_crs(job.crs, job.crs_reason)
-    elif job.crs != current:
+    elif not same_crs(job.crs, current):
         store.discard(job.written)
         summary.skipped.append(SkippedSource(
             label, f"its crimes were projected to {job.crs.to_string()}, but the store "
