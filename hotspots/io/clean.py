@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -325,19 +326,10 @@ def tidy_table(
     return keep_rows(raw, checked, sources=[source], output_crs=output_crs)
 
 
-def tidy(
-    raw: pa.Table | pd.DataFrame,
-    *,
-    source: str,
-    input_crs: CRS,
-    output_crs: CRS | None,
-    x_name: str,
-    y_name: str,
-    fix: str,
-    month_format: str | None = None,
-    date_format: str | None = None,
-) -> tuple[pd.DataFrame, LoadReport]:
+def tidy(raw: pa.Table | pd.DataFrame, **options: Any) -> tuple[pd.DataFrame, LoadReport]:
     """:func:`tidy_table` with the kept rows as a pandas frame (for callers that want one).
+
+    ``options`` are :func:`tidy_table`'s (``source``, ``input_crs``, ``output_crs``, ...).
 
     Examples
     --------
@@ -348,7 +340,5 @@ def tidy(
     >>> len(out), report.dropped
     (1, {'no coordinates': 1})
     """
-    out, report = tidy_table(raw, source=source, input_crs=input_crs, output_crs=output_crs,
-                             x_name=x_name, y_name=y_name, fix=fix, month_format=month_format,
-                             date_format=date_format)
+    out, report = tidy_table(raw, **options)
     return out.to_pandas(), report
