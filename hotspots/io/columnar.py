@@ -153,8 +153,7 @@ def fast_parse_ok(data: bytes) -> bool:
     """True if pyarrow's parse of ``data`` cannot differ from the validated reader's.
 
     That is: UTF-8 without a byte-order mark, no quote (a stray one costs its own row in the
-    validated reader), no NUL byte, no blank line (skipped and noted by the validated reader),
-    no carriage return outside a CRLF, and no line longer
+    validated reader), no NUL byte, no carriage return outside a CRLF, and no line longer
     than :data:`~hotspots.io.limits.MAX_FIELD_CHARS` bytes (so no field or line is over a
     limit). police.uk's own files pass; a file that does not is read by the validated reader.
 
@@ -165,8 +164,6 @@ def fast_parse_ok(data: bytes) -> bool:
     """
     if data.startswith(b"\xef\xbb\xbf") or b'"' in data or b"\x00" in data:
         return False
-    if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
-        return False  # blank lines: the validated reader skips them and says so
     if b"\r" in data and _LONE_CR.search(data) is not None:
         return False
     if len(data) > MAX_FIELD_CHARS and not _short_lines(data):
@@ -200,6 +197,8 @@ def _arrow_text(data: bytes, names: list[str]) -> CsvTable | None:
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowTypeError, ValueError):
         return None  # a line with too many or too few fields: the validated reader counts it
+    if table.num_rows + 1 != data.count(b"\n") + (not data.endswith(b"\n")):
+        return None  # blank lines, which pyarrow skips: the validated reader counts and notes them
     blocks = {n.strip(): list(table[n].chunks) or [pa.array([], pa.string())]
               for n in table.column_names}
     return CsvTable(header=bare, blocks=blocks, rows_read=table.num_rows)
@@ -210,7 +209,8 @@ def policeuk_fast_text(data: bytes) -> CsvTable | None:
 
     None unless the header is a comma-separated police.uk header, the file passes
     :func:`fast_parse_ok` (so the parse cannot differ from the validated reader's), every
-    line has the header's fields and there is at least one row: the validated reader
+    line has the header's fields, no line is blank (pyarrow skips blank lines; the validated
+    reader counts and notes them) and there is at least one row: the validated reader
     (:class:`~hotspots.io.textcsv.CsvReader`) then reads the file, counting and noting
     what it drops. ``load_crimes`` and the store both use it.
 
