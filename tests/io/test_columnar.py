@@ -18,6 +18,7 @@ from hotspots.io.columnar import fast_parse_ok
 from hotspots.io.columnar import load_policeuk_file
 from hotspots.io.coords import BNG
 from hotspots.io.policeuk import POLICE_UK_COLUMNS
+from hotspots.io.report import DROP_NON_NUMERIC
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "sample_crimes"
@@ -262,3 +263,20 @@ def test_load_crimes_parses_with_pyarrow_as_the_validated_reader_reads(tmp_path,
     pd.testing.assert_frame_equal(fast[0], streamed[0])
     assert fast[1].geom_equals_exact(streamed[1], 0).all()
     assert fast[2] == streamed[2]
+
+
+@pytest.mark.parametrize(("block", "limit"), [(4096, 10_000), (1 << 20, 1024), (4096, 1 << 26)])
+def test_load_crimes_reads_a_file_past_its_head_as_it_streams(tmp_path, monkeypatch, block,
+                                                              limit):
+    lines = [HEADER, *[_row(month=f"2022-{1 + k % 12:02d}", crime_id=f"id{k}")
+                       for k in range(400)], "", _row(lon="abc")]
+    path = _write(tmp_path / "2022-01-test-street.csv", lines)
+    expected = _load_frame(path)
+    monkeypatch.setattr(load, "READ_BLOCK_BYTES", block)
+    monkeypatch.setattr(load, "FAST_READ_BYTES", limit)
+    monkeypatch.setattr(load, "FAST_PARSE_MIN_BYTES", 0)
+    got = _load_frame(path)
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    assert got[2] == expected[2]
+    assert got[2]["rows_read"] == 401 and got[2]["dropped"] == {DROP_NON_NUMERIC: 1}
+    assert any("blank line" in note for note in got[2]["notes"])
