@@ -14,11 +14,14 @@ function ``load_crimes`` checks police.uk rows with (repeated headers, coordinat
 the declared CRS, months and their range, categories, whole-file faults and their
 messages). pyarrow parses a file only when its parse cannot differ from the validated
 reader's (:func:`fast_parse_ok`: UTF-8 without a byte-order mark, no quote, NUL byte or
-lone carriage return, every line within :data:`~hotspots.io.limits.MAX_FIELD_CHARS`, the
-same number of fields on every line); any other file is read by that reader
-(:class:`~hotspots.io.textcsv.CsvReader`), which counts its structural drops. Tests compare
-the result with ``load_crimes`` on the demo data, the West Yorkshire file and hand-made edge
-cases.
+lone carriage return, every line within :data:`~hotspots.io.limits.MAX_FIELD_CHARS`; then
+the same number of fields on every line and no blank line: :func:`policeuk_fast_text`,
+which ``load_crimes`` uses too); any other file, and any file under
+:data:`FAST_PARSE_MIN_BYTES`, is read by that reader
+(:class:`~hotspots.io.textcsv.CsvReader`), which counts its structural drops. The checks
+work on the Arrow columns (:mod:`hotspots.io.clean`) and return an Arrow table. Tests
+compare the result with ``load_crimes`` on the demo data, the West Yorkshire file and
+hand-made edge cases, with pyarrow parsing files of every size.
 """
 
 from __future__ import annotations
