@@ -42,6 +42,7 @@ from hotspots.io.report import REPEATED_HEADER
 from hotspots.io.report import LoadReport
 from hotspots.io.textcsv import CsvTable
 from hotspots.io.textcsv import TextColumn
+from hotspots.io.textcsv import strip_text
 from hotspots.io.textcsv import text_array
 from hotspots.schema import CRIME_COLUMNS
 from hotspots.schema import STRING_COLUMNS
@@ -92,7 +93,7 @@ def text_equals(values: TextColumn, text: str) -> np.ndarray:
     column = text_array(values)
     if len(column) == 0:
         return np.zeros(0, dtype=bool)
-    same = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), text), False)
+    same = pc.fill_null(pc.equal(strip_text(column), text), False)
     return same.to_numpy(zero_copy_only=False)
 
 
@@ -300,7 +301,7 @@ def _stripped_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """Kept text, stripped, as ``string`` (what the store and ``load_crimes`` hold)."""
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         values = pc.cast(values, pa.string())  # a constant given as a number, say
-    return pc.cast(pc.utf8_trim_whitespace(values), pa.string())
+    return pc.cast(strip_text(values), pa.string())
 
 
 def tidy_table(

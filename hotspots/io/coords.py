@@ -26,6 +26,7 @@ from hotspots.io.report import DROP_OUT_OF_RANGE
 from hotspots.io.report import DROP_OUTSIDE_UK
 from hotspots.io.report import DROP_ZERO_COORDINATES
 from hotspots.io.textcsv import TextColumn
+from hotspots.io.textcsv import strip_text
 from hotspots.io.textcsv import text_array
 from hotspots.io.textcsv import text_series
 from hotspots.spatial import UK_LONLAT_BOX
@@ -293,8 +294,8 @@ def numeric_coordinates(x_text: TextColumn, y_text: TextColumn) -> tuple[np.ndar
     >>> numeric_coordinates(pd.Series([" 1.5", "x"]), pd.Series(["2", ""]))[0].tolist()
     [1.5, nan]
     """
-    x = text_floats(pc.utf8_trim_whitespace(text_array(x_text)))
-    y = text_floats(pc.utf8_trim_whitespace(text_array(y_text)))
+    x = text_floats(strip_text(text_array(x_text)))
+    y = text_floats(strip_text(text_array(y_text)))
     return x, y
 
 
@@ -326,8 +327,8 @@ def clean_coordinates(
     >>> why.tolist()
     ['', 'no coordinates', 'coordinates in another CRS', 'zero coordinates (0, 0)', '']
     """
-    xs = pc.utf8_trim_whitespace(text_array(x_text))
-    ys = pc.utf8_trim_whitespace(text_array(y_text))
+    xs = strip_text(text_array(x_text))
+    ys = strip_text(text_array(y_text))
     n = len(xs)
     reason = np.full(n, "", dtype=object)
     # A missing value is not blank (as pandas compares text): it is "not a number" below.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from hotspots.io.clean import check_rows
@@ -27,6 +28,7 @@ from hotspots.io.dates import parse_months
 from hotspots.io.limits import MAX_FIELD_CHARS
 from hotspots.io.report import DROP_NO_COORDINATES
 from hotspots.io.report import DROP_NON_NUMERIC
+from hotspots.io.textcsv import strip_text
 
 #: Number-like text, and text that is not a number: each read as pandas.to_numeric reads it.
 NUMBER_FORMS = [
@@ -134,3 +136,19 @@ def test_fast_parse_refuses_every_file_with_a_line_over_the_field_limit():
         data = b"".join(b"a" * int(n) + b"\n" for n in rng.permutation(
             np.concatenate([lengths, rng.integers(1, 200, size=50)])))
         assert fast_parse_ok(data) == bool(lengths.max() <= MAX_FIELD_CHARS)
+
+
+def test_strip_text_is_arrows_trim_on_any_block():
+    rng = np.random.default_rng(3)
+    pieces = ["a", "Z", "1", " ", "\t", "\u00a0", "\u2003", "\u3000", "\x1c", "\x85", "\u00e9",
+              "\u200b", "\r", ""]
+    values = ["".join(rng.choice(pieces, size=rng.integers(0, 4))) for _ in range(3_000)]
+    values[::97] = [None] * len(values[::97])
+    for kind in (pa.string(), pa.large_string()):
+        whole = pa.array(values, kind)
+        for block in (whole, whole.slice(5, 1_000), whole.slice(2_990)):
+            column = pa.chunked_array([block, block.slice(1)])
+            expected = pc.utf8_trim_whitespace(column)
+            assert strip_text(column).equals(expected)
+    clean = pa.chunked_array([pa.array(["a b", "c", None, "", "d\u00e9e"]).slice(1)])
+    assert strip_text(clean) is clean  # nothing to strip: the same array, not a copy
