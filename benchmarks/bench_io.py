@@ -141,6 +141,8 @@ def main() -> None:
         "ratio_members_vs_one_member": round(t_one_row / t_one_member, 2),
         f"members_of_{ROWS_PER_MEMBER}_rows_s": round(t_many, 3),
         "same_rows_one_member_large_s": round(t_single, 3),
+        "us_per_row_one_member_large": round(1e6 * t_single / (members * ROWS_PER_MEMBER), 2),
+        "us_per_row_members_of_50": round(1e6 * t_many / (members * ROWS_PER_MEMBER), 2),
         "ratio_members_vs_one_member_large": round(t_many / t_single, 2),
         "pandas_read_csv_no_checks_s": round(t_pandas, 3),
         "ratio_ours_vs_pandas_read_csv": round(t_single / t_pandas, 2),

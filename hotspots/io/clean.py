@@ -1,28 +1,37 @@
-"""Steps shared by the loaders: a read CSV to a raw frame, and checking every row.
+"""Steps shared by the loaders: a read CSV to a raw table, and checking every row.
 
 Each loader reads one file with :class:`hotspots.io.textcsv.CsvReader` (which drops rows
-whose structure is broken), turns the columns into a *raw* frame of text columns named as
-the canonical table (``x`` and ``y`` hold the coordinate text) with
-:func:`drop_repeated_headers`, then calls :func:`tidy`, which checks every row over whole
-columns (:func:`hotspots.io.coords.clean_coordinates`, :func:`hotspots.io.dates.parse_months`,
-:func:`hotspots.io.dates.parse_dates`), drops the bad ones with a reason, projects the
-coordinates and returns a frame ready to concatenate plus a :class:`LoadReport` for that
-file. :func:`add_structure` adds the reader's own drops to that report.
+whose structure is broken), or pyarrow's parser (:mod:`hotspots.io.columnar`), and hands
+the text as a *raw* Arrow table whose columns are named as the canonical table (``x`` and
+``y`` hold the coordinate text) to :func:`drop_repeated_headers`, then
+:func:`check_rows` and :func:`keep_rows` (or :func:`tidy`, both at once, for a pandas
+frame). These check every row over whole Arrow columns with ``pyarrow.compute`` and numpy
+(:func:`hotspots.io.coords.clean_coordinates`, :func:`hotspots.io.dates.parse_months`,
+:func:`hotspots.io.dates.parse_dates`), drop the bad ones with a reason, project the
+coordinates and return an Arrow table ready to concatenate plus a :class:`LoadReport` for
+that file. :func:`add_structure` adds the reader's own drops to that report. Text is
+compared as pandas compares it (``str.strip()`` is ``utf8_trim_whitespace``; a missing
+value equals no text).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import CRS
 
 from hotspots.errors import EmptyFileError
 from hotspots.io.coords import BNG
 from hotspots.io.coords import WGS84
 from hotspots.io.coords import clean_coordinates
+from hotspots.io.coords import crs_text
+from hotspots.io.dates import month_values
 from hotspots.io.dates import parse_dates
 from hotspots.io.dates import parse_months
 from hotspots.io.dates import year_range
@@ -32,6 +41,10 @@ from hotspots.io.report import DROP_NO_CATEGORY
 from hotspots.io.report import REPEATED_HEADER
 from hotspots.io.report import LoadReport
 from hotspots.io.textcsv import CsvTable
+from hotspots.io.textcsv import TextColumn
+from hotspots.io.textcsv import strip_text
+from hotspots.io.textcsv import text_array
+from hotspots.schema import CRIME_COLUMNS
 from hotspots.schema import STRING_COLUMNS
 
 __all__ = [
@@ -41,6 +54,9 @@ __all__ = [
     "note_repeated_headers",
     "add_structure",
     "tidy",
+    "tidy_table",
+    "raw_table",
+    "text_equals",
     "check_rows",
     "keep_rows",
     "CheckedRows",
@@ -48,9 +64,42 @@ __all__ = [
 ]
 
 
+def raw_table(raw: pa.Table | pd.DataFrame | Mapping[str, TextColumn]) -> pa.Table:
+    """A raw table as Arrow: a pandas frame or a dict of columns is converted (text kept).
+
+    Examples
+    --------
+    >>> raw_table(pd.DataFrame({"x": ["1"], "weight": [2.0]})).schema.types
+    [DataType(large_string), DataType(double)]
+    """
+    if isinstance(raw, pa.Table):
+        return raw
+    if isinstance(raw, pd.DataFrame):
+        return pa.Table.from_pandas(raw, preserve_index=False).replace_schema_metadata(None)
+    return pa.table({name: text_array(values) if not isinstance(values, np.ndarray)
+                     else pa.array(values) for name, values in raw.items()})
+
+
+def text_equals(values: TextColumn, text: str) -> np.ndarray:
+    """Where stripped ``values`` equal ``text`` (a missing value equals nothing).
+
+    As pandas compares its text (``series.str.strip() == text``), on Arrow columns.
+
+    Examples
+    --------
+    >>> text_equals(pa.array([" Month ", "2022-01", None]), "Month").tolist()
+    [True, False, False]
+    """
+    column = text_array(values)
+    if len(column) == 0:
+        return np.zeros(0, dtype=bool)
+    same = pc.fill_null(pc.equal(strip_text(column), text), False)
+    return same.to_numpy(zero_copy_only=False)
+
+
 def drop_repeated_headers(
-    raw: pd.DataFrame, header: Mapping[str, str], *, source: str, table: CsvTable | None = None,
-) -> tuple[pd.DataFrame, int]:
+    raw: pa.Table, header: Mapping[str, str], *, source: str, table: CsvTable | None = None,
+) -> tuple[pa.Table, int]:
     """``raw`` without the rows that repeat its header, and how many there were.
 
     ``header`` maps columns of ``raw`` to their header text; a row holding all of them is a
@@ -58,30 +107,33 @@ def drop_repeated_headers(
     :class:`EmptyFileError` when the file has no data row at all (rows the reader dropped,
     counted in ``table``, are data rows).
     """
+    raw = raw_table(raw)
     repeated = repeated_header_rows(raw, header)
     n_header = int(repeated.sum())
     if n_header:
-        raw = raw.loc[~repeated].reset_index(drop=True)
+        raw = raw.filter(pa.array(~repeated))
     broken = 0 if table is None else table.rows_read - table.rows_kept
-    if len(raw) == 0 and broken == 0:
+    if raw.num_rows == 0 and broken == 0:
         raise EmptyFileError(f"No crimes in {source}: the file has a header but no data rows "
                              "(an incomplete download or export?). Remove it from the inputs "
                              "or export it again.")
     return raw, n_header
 
 
-def repeated_header_rows(raw: pd.DataFrame, header: Mapping[str, str]) -> np.ndarray:
+def repeated_header_rows(raw: pa.Table, header: Mapping[str, str]) -> np.ndarray:
     """Which rows of ``raw`` repeat its header (``header`` maps columns to header text).
 
     Examples
     --------
-    >>> raw = pd.DataFrame({"month": ["2022-01", "Month"], "category": ["Robbery", "Crime type"]})
+    >>> raw = pa.table({"month": ["2022-01", "Month"], "category": ["Robbery", "Crime type"]})
     >>> repeated_header_rows(raw, {"month": "Month", "category": "Crime type"}).tolist()
     [False, True]
     """
-    repeated = np.ones(len(raw), dtype=bool)
+    repeated = np.ones(raw.num_rows, dtype=bool)
     for column, text in header.items():
-        repeated &= (raw[column].str.strip() == text).to_numpy(dtype=bool, na_value=False)
+        if not repeated.any():
+            break
+        repeated &= text_equals(raw[column], text)
     return repeated
 
 
@@ -137,7 +189,7 @@ class CheckedRows:
 
 
 def check_rows(
-    raw: pd.DataFrame,
+    raw: pa.Table | pd.DataFrame,
     *,
     source: str,
     input_crs: CRS,
@@ -153,22 +205,30 @@ def check_rows(
     Raises :class:`~hotspots.errors.InputFileError` when the coordinates are wrong as a
     whole (:func:`hotspots.io.coords.clean_coordinates`).
     """
+    raw = raw_table(raw)
+    names = raw.column_names
     notes: list[str] = []
     x, y, reason = clean_coordinates(
         raw["x"], raw["y"], input_crs=input_crs, output_crs=output_crs, source=source,
         x_name=x_name, y_name=y_name, fix=fix,
     )
-    date = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    far = np.zeros(len(raw), dtype=bool)
+    n = raw.num_rows
+    date = np.full(n, np.datetime64("NaT", "ns"))
+    far = np.zeros(n, dtype=bool)
     used: dict[str, int] = {}
-    if "date" in raw:
-        date, used, far = parse_dates(raw["date"], fmt=date_format)
+    if "date" in names:
+        dates, used, far = parse_dates(raw["date"], fmt=date_format)
+        date = dates.to_numpy(dtype="datetime64[ns]")
         if date_format is not None:
             used = {}
-    if "month" in raw:
-        month, far_month = parse_months(raw["month"], fmt=month_format)
-        if "date" in raw:
-            unread = date.isna() & ~far & (raw["date"].str.strip() != "")
+    if "month" in names:
+        if month_format is None:
+            month, far_month = month_values(raw["month"])
+        else:
+            months, far_month = parse_months(raw["month"], fmt=month_format)
+            month = months.to_numpy(dtype="datetime64[ns]")
+        if "date" in names:
+            unread = np.isnat(date) & ~far & ~text_equals(raw["date"], "")
             if unread.any():
                 notes.append(
                     f"{source}: {int(unread.sum()):,} dates could not be read and were left "
@@ -176,57 +236,76 @@ def check_rows(
                 )
         far = far_month
     else:
-        month = date.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
-    far_rows = far & (reason == "")
+        month = (pd.Series(date).dt.to_period("M").dt.start_time
+                 .to_numpy(dtype="datetime64[ns]"))
+    free = reason == ""
+    far_rows = far & free
     reason[far_rows] = DROP_MONTH_OUT_OF_RANGE
-    bad_month = (month.isna().to_numpy()) & (reason == "")
+    free &= ~far_rows
+    bad_month = np.isnat(month) & free
     reason[bad_month] = DROP_BAD_DATE
-    no_category = (raw["category"].str.strip() == "").to_numpy(dtype=bool, na_value=True) & (
-        reason == "")
+    free &= ~bad_month
+    no_category = text_equals(raw["category"], "") & free
     reason[no_category] = DROP_NO_CATEGORY
     notes.extend(_month_notes(source, used, int(far_rows.sum())))
-    return CheckedRows(x=x, y=y, month=month.to_numpy(), date=date.to_numpy(), reason=reason,
-                       notes=notes)
+    return CheckedRows(x=x, y=y, month=month, date=date, reason=reason, notes=notes)
 
 
 def keep_rows(
-    raw: pd.DataFrame, checked: CheckedRows, *, sources: list[str], output_crs: CRS | None,
-    rows: np.ndarray | None = None,
-) -> tuple[pd.DataFrame, LoadReport]:
-    """The rows :func:`check_rows` kept, ready to concatenate, and their report.
+    raw: pa.Table | pd.DataFrame, checked: CheckedRows, *, sources: list[str],
+    output_crs: CRS | None, rows: np.ndarray | None = None,
+) -> tuple[pa.Table, LoadReport]:
+    """The rows :func:`check_rows` kept, as an Arrow table ready to concatenate, and their report.
 
-    ``rows`` (boolean, optional) limits the rows accounted for (read, kept or dropped) to
-    those marked; the others are left out entirely (a pooled file read again on its own).
+    The table has the canonical columns but ``geometry`` (text stripped, ``""`` for a
+    column ``raw`` lacks; ``weight`` 1.0 unless given), the extra columns of ``raw`` as
+    they are, then ``x`` and ``y``. ``rows`` (boolean, optional) limits the rows accounted
+    for (read, kept or dropped) to those marked; the others are left out entirely (a pooled
+    file read again on its own).
     """
+    raw = raw_table(raw)
+    names = raw.column_names
     reason = checked.reason if rows is None else np.where(rows, checked.reason, "-")
-    counted = reason != "-"
     keep = reason == ""
-    report = LoadReport(sources=list(sources), rows_read=int(counted.sum()),
-                        crs="" if output_crs is None else output_crs.to_string(),
+    counted = ~keep & (reason != "-")
+    report = LoadReport(sources=list(sources),
+                        rows_read=int(keep.sum() + counted.sum()),
+                        crs="" if output_crs is None else crs_text(output_crs),
                         notes=list(checked.notes))
-    counts = pd.Series(reason[counted & ~keep]).value_counts()
-    report.dropped = {str(k): int(v) for k, v in counts.items()}
+    if counted.any():
+        counts = pd.Series(reason[counted]).value_counts()
+        report.dropped = {str(k): int(v) for k, v in counts.items()}
     n_kept = int(keep.sum())
-    out = pd.DataFrame(index=pd.RangeIndex(n_kept))
-    for col in STRING_COLUMNS:
-        if col in raw:
-            out[col] = raw[col][keep].astype("str").str.strip().array
-        else:
-            out[col] = pd.Series("", index=out.index, dtype="str")
-    out["month"] = checked.month[keep]
-    out["date"] = checked.date[keep]
-    out["weight"] = raw["weight"].to_numpy(dtype=float)[keep] if "weight" in raw else 1.0
-    for col in raw.columns:
-        if col not in out and col not in ("x", "y"):
-            out[col] = raw[col][keep].array
-    out["x"] = checked.x[keep]
-    out["y"] = checked.y[keep]
-    report.rows_kept = len(out)
-    return out, report
+    mask = pa.array(keep)
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for col in CRIME_COLUMNS:
+        if col in STRING_COLUMNS:
+            columns[col] = (_stripped_text(raw[col].filter(mask)) if col in names
+                            else pa.repeat(pa.scalar("", pa.string()), n_kept))
+        elif col in ("month", "date"):
+            values = checked.month if col == "month" else checked.date
+            columns[col] = pa.array(values[keep], pa.timestamp("ns"))
+        elif col == "weight":
+            columns[col] = (pc.cast(raw["weight"], pa.float64()).filter(mask) if col in names
+                            else pa.array(np.ones(n_kept)))
+    for col in names:
+        if col not in columns and col not in ("x", "y"):
+            columns[col] = raw[col].filter(mask)
+    columns["x"] = pa.array(checked.x[keep])
+    columns["y"] = pa.array(checked.y[keep])
+    report.rows_kept = n_kept
+    return pa.table(columns), report
 
 
-def tidy(
-    raw: pd.DataFrame,
+def _stripped_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Kept text, stripped, as ``string`` (what the store and ``load_crimes`` hold)."""
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        values = pc.cast(values, pa.string())  # a constant given as a number, say
+    return pc.cast(strip_text(values), pa.string())
+
+
+def tidy_table(
+    raw: pa.Table | pd.DataFrame,
     *,
     source: str,
     input_crs: CRS,
@@ -236,8 +315,8 @@ def tidy(
     fix: str,
     month_format: str | None = None,
     date_format: str | None = None,
-) -> tuple[pd.DataFrame, LoadReport]:
-    """Check every row of a raw frame; return kept rows (with ``x``, ``y``) and a report.
+) -> tuple[pa.Table, LoadReport]:
+    """Check every row of a raw table; return kept rows (Arrow, with ``x``, ``y``) and a report.
 
     ``raw`` has text columns ``x``, ``y``, ``month`` and/or ``date``, the canonical string
     columns, and optionally ``weight`` (float) and extra columns kept as they are.
@@ -246,3 +325,21 @@ def tidy(
                          x_name=x_name, y_name=y_name, fix=fix, month_format=month_format,
                          date_format=date_format)
     return keep_rows(raw, checked, sources=[source], output_crs=output_crs)
+
+
+def tidy(raw: pa.Table | pd.DataFrame, **options: Any) -> tuple[pd.DataFrame, LoadReport]:
+    """:func:`tidy_table` with the kept rows as a pandas frame (for callers that want one).
+
+    ``options`` are :func:`tidy_table`'s (``source``, ``input_crs``, ``output_crs``, ...).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"x": ["-1.55", ""], "y": ["53.8", ""], "month": ["2022-01"] * 2,
+    ...                     "category": ["Burglary"] * 2})
+    >>> out, report = tidy(raw, source="f.csv", input_crs=WGS84, output_crs=None,
+    ...                    x_name="x", y_name="y", fix="")
+    >>> len(out), report.dropped
+    (1, {'no coordinates': 1})
+    """
+    out, report = tidy_table(raw, **options)
+    return out.to_pandas(), report

@@ -15,13 +15,18 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # noqa: F401 - used by the examples
+import pyarrow.compute as pc
 
 from hotspots.io.limits import EARLIEST_YEAR
 from hotspots.io.limits import LATEST_YEAR_AHEAD
+from hotspots.io.textcsv import TextColumn
+from hotspots.io.textcsv import text_array
+from hotspots.io.textcsv import text_series
 from hotspots.months import is_month_text
 
-__all__ = ["DATE_FORMATS", "parse_months", "parse_dates", "year_range", "check_date_format",
-           "check_month_text"]
+__all__ = ["DATE_FORMATS", "parse_months", "month_values", "parse_dates", "year_range",
+           "check_date_format", "check_month_text"]
 
 #: Date formats tried, in order, when a mapping gives a date column without a format. Each
 #: value is read with the first format that reads it, so a column mixing ISO 8601 and
@@ -96,13 +101,22 @@ def _stamps(years: np.ndarray, months: np.ndarray) -> np.ndarray:
     return out
 
 
-def parse_months(text: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series, np.ndarray]:
+def _series(text: TextColumn) -> pd.Series:
+    if isinstance(text, pd.Series):
+        return text
+    chunks = text_array(text).chunks
+    return text_series(chunks) if chunks else pd.Series([], dtype="str")
+
+
+def parse_months(text: TextColumn, *, fmt: str | None = None) -> tuple[pd.Series, np.ndarray]:
     """The first day of each value's month, and where a readable month is out of range.
 
     Returns ``(months, out_of_range)``: ``months`` is ``NaT`` where a value cannot be read
     or is out of range; ``out_of_range`` is True where it was read but its year is outside
     :func:`year_range`. Without ``fmt``, the forms of ``_PATTERNS`` are read (each
-    distinct value once); with ``fmt`` (a ``strftime`` format) values are read with it.
+    distinct value once, from Arrow's dictionary of the column); with ``fmt`` (a
+    ``strftime`` format) values are read with it. ``text`` is Arrow text or a Series (the
+    result has its index).
 
     Examples
     --------
@@ -111,12 +125,33 @@ def parse_months(text: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series,
     >>> [str(m)[:7] for m in months], far.tolist()
     (['2022-01', '2022-02', '2022-03', 'NaT', 'NaT'], [False, False, False, True, False])
     """
-    first, last = year_range()
     if fmt is not None:
-        stamps, far = _read_dates(text.str.strip(), fmt)
+        stamps, far = _read_dates(_series(text).str.strip(), fmt)
         months = stamps.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
         return months, far
-    codes, uniques = pd.factorize(text)
+    values, far = month_values(text)
+    index = text.index if isinstance(text, pd.Series) else None
+    return pd.Series(values, index=index, dtype="datetime64[ns]"), far
+
+
+def month_values(text: TextColumn) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_months` without a format, as numpy arrays (``datetime64[ns]``, bool).
+
+    Each distinct value is read once (Arrow's dictionary of the column).
+
+    Examples
+    --------
+    >>> months, far = month_values(pa.array(["2022-01", "2022-01", "0000-01"]))
+    >>> months.astype("datetime64[M]").astype(str).tolist(), far.tolist()
+    (['2022-01', '2022-01', 'NaT'], [False, False, True])
+    """
+    first, last = year_range()
+    nat = np.datetime64("NaT", "ns")
+    if len(text) == 0:
+        return np.full(0, nat), np.zeros(0, dtype=bool)
+    encoded = pc.dictionary_encode(text_array(text)).combine_chunks()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    uniques = encoded.dictionary.to_pylist()
     years = np.zeros(len(uniques), dtype=np.int64)
     nums = np.ones(len(uniques), dtype=np.int64)
     far_u = np.zeros(len(uniques), dtype=bool)
@@ -129,15 +164,11 @@ def parse_months(text: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series,
         else:
             far_u[i] = True
     parsed = _stamps(years, nums)
-    nat = np.datetime64("NaT", "ns")
-    if len(parsed):
-        valid = codes >= 0
-        values = np.where(valid, parsed[np.maximum(codes, 0)], nat)
-        far = valid & far_u[np.maximum(codes, 0)]
-    else:
-        values = np.full(len(text), nat)
-        far = np.zeros(len(text), dtype=bool)
-    return pd.Series(values, index=text.index, dtype="datetime64[ns]"), far
+    if not len(parsed):
+        return np.full(len(codes), nat), np.zeros(len(codes), dtype=bool)
+    valid = codes >= 0
+    safe = np.maximum(codes, 0)
+    return np.where(valid, parsed[safe], nat), valid & far_u[safe]
 
 
 def _read_dates(stripped: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
@@ -160,7 +191,7 @@ def _read_dates(stripped: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     return stamps.astype("datetime64[ns]"), far
 
 
-def parse_dates(text: pd.Series, *, fmt: str | None = None
+def parse_dates(text: TextColumn, *, fmt: str | None = None
                 ) -> tuple[pd.Series, dict[str, int], np.ndarray]:
     """Timestamps (``NaT`` where unreadable or out of range), the formats used, and where
     a readable date is out of range.
@@ -174,6 +205,7 @@ def parse_dates(text: pd.Series, *, fmt: str | None = None
     >>> [str(s)[:10] for s in stamps], used, far.tolist()
     (['2022-01-05', '2022-01-06', 'NaT'], {'ISO8601': 1, '%d/%m/%Y': 1}, [False, False, True])
     """
+    text = _series(text)
     stripped = text.str.strip()
     formats = (fmt,) if fmt is not None else DATE_FORMATS
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")

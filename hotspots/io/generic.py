@@ -46,15 +46,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import CRS
 
 from hotspots.errors import ColumnMappingError
 from hotspots.io.clean import add_structure
 from hotspots.io.clean import drop_repeated_headers
 from hotspots.io.clean import note_repeated_headers
-from hotspots.io.clean import tidy
+from hotspots.io.clean import raw_table
+from hotspots.io.clean import tidy_table
+from hotspots.io.coords import text_floats
 from hotspots.io.report import LoadReport
 from hotspots.io.textcsv import CsvReader
+from hotspots.io.textcsv import joined_text
+from hotspots.io.textcsv import text_series
 from hotspots.validation import parse_config
 from hotspots.validation import read_toml
 
@@ -212,39 +218,39 @@ def _flag_values(text: pd.Series) -> tuple[np.ndarray, int]:
 
 def read_generic(
     reader: CsvReader, *, source: str, mapping: ColumnMapping, crs: CRS | None
-) -> tuple[pd.DataFrame, LoadReport]:
+) -> tuple[pa.Table, LoadReport]:
     """Read the rows of a mapped CSV whose header ``reader`` has read.
 
-    Returns checked rows and their report. The frame has the canonical columns except
+    Returns checked rows and their report. The Arrow table has the canonical columns except
     ``geometry``, any extra mapped columns, and projected ``x`` and ``y`` in ``crs`` (left
     in the mapping's CRS when ``crs`` is None). Quoted fields may hold line breaks (Excel
     writes them), up to :data:`hotspots.io.limits.MAX_RECORD_LINES` lines.
     """
     table = reader.read(mapping.file_columns(), delimiter=mapping.delimiter, multiline=True)
     xcol, ycol = mapping.columns["x"], mapping.columns["y"]
-    raw_file = pd.DataFrame(table.columns)
+    raw_file = pa.table({name: joined_text(blocks) for name, blocks in table.blocks.items()})
     raw_file, n_header = drop_repeated_headers(raw_file, {xcol: xcol, ycol: ycol},
                                                source=source, table=table)
-
-    raw = pd.DataFrame(index=raw_file.index)
+    n = raw_file.num_rows
+    raw: dict[str, Any] = {}
     for key, column in mapping.columns.items():
         if key != "weight":
             raw[key] = raw_file[column]
     for key, value in mapping.constants.items():
-        raw[key] = value
+        raw[key] = pa.repeat(pa.scalar(str(value), pa.large_string()), n)
     notes = []
     if "weight" in mapping.columns:
         column = mapping.columns["weight"]
-        weight = pd.to_numeric(raw_file[column].str.strip(), errors="coerce")
+        weight = pd.Series(text_floats(pc.utf8_trim_whitespace(raw_file[column])))
         bad = weight.isna() | (weight < 0) | ~np.isfinite(weight.fillna(0))
         if bad.any():
             notes.append(
                 f"{source}: {int(bad.sum()):,} values of weight column {column!r} are blank, "
                 "negative or not numbers; they were set to 1.0."
             )
-        raw["weight"] = weight.where(~bad, 1.0).astype(float)
+        raw["weight"] = weight.where(~bad, 1.0).to_numpy(dtype=float)
     for flag in mapping.flags:
-        values, unknown = _flag_values(raw_file[flag])
+        values, unknown = _flag_values(text_series(raw_file[flag].chunks))
         raw[flag] = values
         if unknown:
             notes.append(
@@ -253,8 +259,8 @@ def read_generic(
             )
     del raw_file
     fix = f" in the file or in mapping {mapping.source}"
-    out, report = tidy(
-        raw,
+    out, report = tidy_table(
+        raw_table(raw),
         source=source,
         input_crs=CRS.from_user_input(mapping.crs),
         output_crs=crs,

@@ -29,7 +29,7 @@ from dataclasses import field
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 from pyproj import CRS
 
 from hotspots.errors import EmptyFileError
@@ -41,7 +41,7 @@ from hotspots.io.clean import drop_repeated_headers
 from hotspots.io.clean import keep_rows
 from hotspots.io.clean import note_repeated_headers
 from hotspots.io.clean import repeated_header_rows
-from hotspots.io.clean import tidy
+from hotspots.io.clean import tidy_table
 from hotspots.io.coords import check_whole_file
 from hotspots.io.coords import numeric_coordinates
 from hotspots.io.report import DROP_NON_NUMERIC
@@ -53,7 +53,7 @@ from hotspots.io.report import LoadReport
 from hotspots.io.textcsv import CsvReader
 from hotspots.io.textcsv import CsvTable
 from hotspots.io.textcsv import column_text
-from hotspots.io.textcsv import text_series
+from hotspots.io.textcsv import joined_text
 
 __all__ = [
     "POOL_ROWS",
@@ -156,23 +156,33 @@ def read_policeuk_table(reader: CsvReader, *, source: str, delimiter: str = ",")
 
 def read_policeuk(
     reader: CsvReader, *, source: str, crs: CRS | None
-) -> tuple[pd.DataFrame, LoadReport]:
+) -> tuple[pa.Table, LoadReport]:
     """Read the rows of a police.uk street CSV whose header ``reader`` has read.
 
-    Returns checked rows and their report. The frame has the canonical columns except
+    Returns checked rows and their report. The Arrow table has the canonical columns except
     ``geometry``, plus projected ``x`` and ``y`` in ``crs`` (left in lon/lat when ``crs``
     is None); :func:`hotspots.io.load_crimes` assembles the table.
     """
     return check_policeuk(read_policeuk_table(reader, source=source), source=source, crs=crs)
 
 
+def _raw(tables: list[CsvTable]) -> pa.Table:
+    """The raw table (canonical names, Arrow text) of one or more police.uk files' text."""
+    return pa.table({canonical: joined_text(column_text(tables, name))
+                     for name, canonical in _RENAME.items()})
+
+
 def check_policeuk(
     table: CsvTable, *, source: str, crs: CRS | None
-) -> tuple[pd.DataFrame, LoadReport]:
-    """Check the rows of one police.uk file read by :func:`read_policeuk_table`."""
-    raw = pd.DataFrame({_RENAME[name]: values for name, values in table.columns.items()})
-    raw, n_header = drop_repeated_headers(raw, _HEADER_TEXT, source=source, table=table)
-    out, report = tidy(raw, source=source, input_crs=WGS84, output_crs=crs, **_NAMES)
+) -> tuple[pa.Table, LoadReport]:
+    """Check the rows of one police.uk file read by :func:`read_policeuk_table`.
+
+    Returns the rows kept as an Arrow table (see :func:`hotspots.io.clean.keep_rows`) and
+    the file's report; the one row check of ``load_crimes`` and the store.
+    """
+    raw, n_header = drop_repeated_headers(_raw([table]), _HEADER_TEXT, source=source,
+                                          table=table)
+    out, report = tidy_table(raw, source=source, input_crs=WGS84, output_crs=crs, **_NAMES)
     note_repeated_headers(report, n_header, source=source, why=_WHY_HEADERS)
     add_structure(report, table)
     return out, report
@@ -230,7 +240,7 @@ class PoliceUkPool:
         """True once the pool holds :data:`POOL_ROWS` rows: drain it."""
         return self.rows >= POOL_ROWS
 
-    def drain(self) -> tuple[list[tuple[list[Any], pd.DataFrame, LoadReport]],
+    def drain(self) -> tuple[list[tuple[list[Any], pa.Table, LoadReport]],
                              list[tuple[Any, InputFileError]]]:
         """Check the files pooled and empty the pool.
 
@@ -256,13 +266,12 @@ class PoliceUkPool:
     def _pooled(self, parts: list[tuple[Any, str, CsvTable]]) -> tuple[list, list]:
         tables = [table for _, _, table in parts]
         labels = [label for _, label, _ in parts]
-        raw = pd.DataFrame({canonical: text_series(column_text(tables, name))
-                            for name, canonical in _RENAME.items()})
+        raw = _raw(tables)
         member = np.repeat(np.arange(len(parts)), [t.rows_kept for t in tables])
         repeated = repeated_header_rows(raw, _HEADER_TEXT)
         n_header = np.bincount(member[repeated], minlength=len(parts))
         if repeated.any():
-            raw, member = raw.loc[~repeated].reset_index(drop=True), member[~repeated]
+            raw, member = raw.filter(pa.array(~repeated)), member[~repeated]
         source = f"{len(parts):,} files ({labels[0]} to {labels[-1]})"
         try:
             checked = check_rows(raw, source=source, input_crs=WGS84, output_crs=self.crs,
@@ -288,7 +297,7 @@ class PoliceUkPool:
         return [([parts[k][0] for k in pooled], out, report), *done], failed
 
 
-def _wrong_as_a_whole(raw: pd.DataFrame, member: np.ndarray, labels: list[str], *,
+def _wrong_as_a_whole(raw: pa.Table, member: np.ndarray, labels: list[str], *,
                       crs: CRS | None) -> np.ndarray:
     """Which pooled files fail the whole-file coordinate checks when judged on their own."""
     x, y = numeric_coordinates(raw["x"], raw["y"])

@@ -9,6 +9,7 @@ always, ``rows_read == rows_kept + sum(dropped.values())``.
 from __future__ import annotations
 
 from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -192,6 +193,37 @@ class LoadReport:
             notes=notes + [n for n in other.notes],
             header_lines=self.header_lines + other.header_lines,
         )
+
+    @staticmethod
+    def merge_all(reports: Iterable[LoadReport]) -> LoadReport:
+        """``LoadReport().merge(a).merge(b)...`` in one pass (time linear in the reports).
+
+        Examples
+        --------
+        >>> a = LoadReport(sources=["a"], rows_read=2, rows_kept=1, dropped={"bad date": 1})
+        >>> b = LoadReport(sources=["b"], rows_read=1, rows_kept=1, months=["2022-01"])
+        >>> LoadReport.merge_all([a, b]) == LoadReport().merge(a).merge(b)
+        True
+        """
+        out = LoadReport()
+        months: set[str] = set()
+        for other in reports:
+            if out.crs and other.crs and out.crs != other.crs:
+                out.notes.append(f"Merged reports in different CRSs: {out.crs} and {other.crs}.")
+            out.crs = out.crs or other.crs
+            out.sources.extend(other.sources)
+            out.rows_read += other.rows_read
+            out.rows_kept += other.rows_kept
+            out.header_lines += other.header_lines
+            for key, value in other.dropped.items():
+                out.dropped[key] = out.dropped.get(key, 0) + int(value)
+            for key, value in other.categories.items():
+                out.categories[key] = out.categories.get(key, 0) + int(value)
+            months.update(other.months)
+            out.notes.extend(other.notes)
+        out.months = sorted(months)
+        out.categories = dict(sorted(out.categories.items()))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as a JSON-serialisable dict (adds ``rows_dropped``)."""

@@ -25,10 +25,7 @@ PROJJSON, bounding box), so ``geopandas.read_parquet`` opens any file as it is.
 from __future__ import annotations
 
 import json
-import os
-import re
 import sqlite3
-import uuid
 from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +41,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS
 
@@ -54,11 +50,12 @@ from hotspots.io.boundaries import as_boundary_geometry
 from hotspots.io.columnar import TABLE_SCHEMA
 from hotspots.io.columnar import copy_report
 from hotspots.io.columnar import crimes_from_table
-from hotspots.io.columnar import geoparquet_table
 from hotspots.io.columnar import summarise_table
+from hotspots.io.parts import force_slug
+from hotspots.io.parts import partitions
+from hotspots.io.parts import write_part
 from hotspots.io.report import DROP_OUTSIDE_BOUNDARY
 from hotspots.io.report import LoadReport
-from hotspots.io.write import write_json
 from hotspots.months import is_month_text
 
 __all__ = ["STORE_VERSION", "MANIFEST_NAME", "CRIMES_DIR", "PARTITION_KEYS", "force_slug",
@@ -72,21 +69,6 @@ MANIFEST_NAME = "_manifest.sqlite"
 CRIMES_DIR = "crimes"
 #: Partition keys, outermost first (Hive folder names ``force_slug=...``, ``year_month=...``).
 PARTITION_KEYS = ("force_slug", "year_month")
-#: Parquet compression: none, the fastest to write and read here (snappy: files ~18% smaller,
-#: the write ~1.7 times as long; zstd: ~35% smaller, slower still), since the dictionaries
-#: already shrink the repetitive text; dictionaries only for columns with few distinct values
-#: (elsewhere one is built, overflows and is thrown away: ~15% of the write time); min/max
-#: statistics for the coordinates and month only (what bounding-box and period filters of
-#: other readers use).
-COMPRESSION = "none"
-DICTIONARY_COLUMNS = ("month", "date", "category", "location", "lsoa_code", "lsoa_name",
-                      "outcome", "force", "weight")
-STATISTICS_COLUMNS = ("x", "y", "month")
-#: Words dropped from a force's name to make its slug, as police.uk names its files
-#: ("West Yorkshire Police" -> "west-yorkshire", "Metropolitan Police Service" ->
-#: "metropolitan", "Police Service of Northern Ireland" -> "northern-ireland").
-FORCE_WORDS = ("police service of", "police service", "constabulary", "police")
-
 _FILE_COLUMNS = "path, source_key, force_slug, force, year_month, rows, xmin, ymin, xmax, ymax"
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,23 +85,6 @@ CREATE INDEX IF NOT EXISTS files_partition ON files (force_slug, year_month);
 CREATE INDEX IF NOT EXISTS files_source ON files (source_key);
 CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, force_slug TEXT NOT NULL);
 """
-
-
-def force_slug(name: str) -> str:
-    """The partition name of a force: lower case, words joined by ``-``, "Police" dropped.
-
-    Examples
-    --------
-    >>> force_slug("West Yorkshire Police"), force_slug("Metropolitan Police Service")
-    ('west-yorkshire', 'metropolitan')
-    >>> force_slug("Devon & Cornwall Police"), force_slug("Police Service of Northern Ireland")
-    ('devon-and-cornwall', 'northern-ireland')
-    """
-    text = " " + name.lower().replace("&", " and ") + " "
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    for word in FORCE_WORDS:
-        text = text.replace(f" {word} ", " ")
-    return "-".join(text.split()) or "unknown"
 
 
 @dataclass(frozen=True)
@@ -194,6 +159,7 @@ class Store:
                     f"INPUT... --store {self.root}'.")
             self.root.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(manifest, timeout=60.0, check_same_thread=False)
+        self._crs: tuple[str, CRS] | None = None
         if create:
             # WAL: readers (batch workers) never wait for the writer; NORMAL sync keeps
             # each transaction atomic (a power cut may lose the last commits, not corrupt).
@@ -225,7 +191,11 @@ class Store:
     def crs(self) -> CRS | None:
         """The store's CRS (every file is in it), or None while it is empty."""
         text = self._meta("crs")
-        return None if text is None else CRS.from_user_input(text)
+        if text is None:
+            return None
+        if self._crs is None or self._crs[0] != text:  # parsed once, not per source
+            self._crs = (text, CRS.from_user_input(text))
+        return self._crs[1]
 
     @property
     def crs_reason(self) -> str:
@@ -348,18 +318,20 @@ class Store:
         """
         written: list[StoredFile] = []
         try:
-            for (slug, name, month), part in _partitions(table, fallback_slug):
+            for (slug, name, month), part in partitions(table, fallback_slug):
                 written.append(self._write_part(record, slug, name, month, part, crs))
         except BaseException:
             self.discard(written)
             raise
         return written
 
-    def commit_source(self, record: SourceRecord, written: list[StoredFile]) -> None:
+    def commit_source(self, record: SourceRecord, written: list[StoredFile], *,
+                      aliases: Iterable[tuple[str, str]] = ()) -> None:
         """Make ``written`` the whole of ``record``'s rows, in one manifest transaction.
 
         The source's previous files are deleted after the transaction, so a reader sees
-        either the old files or the new ones, never both or neither.
+        either the old files or the new ones, never both or neither. ``aliases`` (alias,
+        slug) are added in the same transaction (see :meth:`add_alias`).
         """
         old = self.files_of(record.key)
         with self._db:
@@ -372,6 +344,7 @@ class Store:
                 (record.key, record.label, record.path, record.member, record.size,
                  record.mtime_ns, record.hash, record.rows_read, record.rows_kept,
                  json.dumps(record.report), record.ingested))
+            self._db.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", list(aliases))
         self.discard(old)
 
     def replace_source(self, record: SourceRecord, table: pa.Table, *,
@@ -396,19 +369,11 @@ class Store:
     def _write_part(self, record: SourceRecord, slug: str, name: str, month: str,
                     part: pa.Table, crs: CRS) -> StoredFile:
         folder = Path(CRIMES_DIR) / f"force_slug={slug}" / f"year_month={month}"
-        stem = f"part-{uuid.uuid4().hex[:16]}"
-        (self.root / folder).mkdir(parents=True, exist_ok=True)
         report = {**record.report, "stored_rows": part.num_rows, "partition":
                   {"force_slug": slug, "year_month": month}}
-        write_json(self.root / folder / f"_{stem}.report.json", report)
-        path = folder / f"{stem}.parquet"
-        tmp = self.root / folder / f".{stem}.tmp"
-        pq.write_table(geoparquet_table(part, crs), tmp, compression=COMPRESSION,
-                       use_dictionary=list(DICTIONARY_COLUMNS),
-                       write_statistics=list(STATISTICS_COLUMNS))
-        os.replace(tmp, self.root / path)
+        path = write_part(self.root, folder, part, crs, report=report)
         x, y = pc.min_max(part["x"]), pc.min_max(part["y"])
-        return StoredFile(path.as_posix(), record.key, slug, name, month, part.num_rows,
+        return StoredFile(path, record.key, slug, name, month, part.num_rows,
                           x["min"].as_py(), y["min"].as_py(), x["max"].as_py(),
                           y["max"].as_py())
 
@@ -448,28 +413,6 @@ def _record(row: tuple) -> SourceRecord:
     fields = list(row)
     fields[9] = json.loads(fields[9])
     return SourceRecord(*fields)
-
-
-def _partitions(table: pa.Table, fallback: str) -> Iterator[tuple[tuple[str, str, str], pa.Table]]:
-    """(slug, force name, month) -> rows, for each force and month in ``table``."""
-    if table.num_rows == 0:
-        return
-    names = pc.dictionary_encode(table["force"]).combine_chunks()
-    month_codes = pc.dictionary_encode(table["month"]).combine_chunks()
-    name_values = names.dictionary.to_pylist()
-    month_values = pc.strftime(month_codes.dictionary, format="%Y-%m").to_pylist()
-    slugs = [force_slug(n) if n.strip() else fallback for n in name_values]
-    if len(name_values) == 1 and len(month_values) == 1:
-        yield (slugs[0], name_values[0], month_values[0]), table
-        return
-    key = (names.indices.to_numpy(zero_copy_only=False).astype(np.int64) * len(month_values)
-           + month_codes.indices.to_numpy(zero_copy_only=False))
-    order = np.argsort(key, kind="stable")
-    bounds = np.flatnonzero(np.diff(key[order])) + 1
-    for chunk in np.split(order, bounds):
-        code = int(key[chunk[0]])
-        n, m = divmod(code, len(month_values))
-        yield (slugs[n], name_values[n], month_values[m]), table.take(pa.array(chunk))
 
 
 @contextmanager

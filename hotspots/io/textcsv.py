@@ -41,8 +41,10 @@ from functools import cached_property
 from operator import itemgetter
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hotspots.errors import EmptyFileError
 from hotspots.errors import InputFileError
@@ -65,6 +67,10 @@ __all__ = [
     "CsvReader",
     "column_text",
     "text_series",
+    "text_array",
+    "joined_text",
+    "strip_text",
+    "TextColumn",
     "read_csv_columns",
     "check_delimiter",
     "split_header",
@@ -150,6 +156,64 @@ class CsvTable:
         return {name: text_series(parts) for name, parts in self.blocks.items()}
 
 
+def _needs_strip(block: pa.Array) -> bool:
+    """Whether a value of ``block`` may start or end with whitespace (a quick, sound test).
+
+    Every whitespace character is an ASCII byte up to 0x20 or a character whose UTF-8 bytes
+    are all 0x80 or more: if no value starts or ends with such a byte, stripping changes
+    nothing.
+    """
+    n = len(block)
+    if n == 0 or block.null_count == n:
+        return False
+    kind = np.int64 if pa.types.is_large_string(block.type) else np.int32
+    _, offsets_buffer, data_buffer = block.buffers()
+    if data_buffer is None:
+        return False
+    offsets = np.frombuffer(offsets_buffer, dtype=kind)[block.offset:block.offset + n + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    starts, stops = offsets[:-1], offsets[1:]
+    full = stops > starts
+    if not full.all():
+        starts, stops = starts[full], stops[full]
+    edges = np.concatenate((data[starts], data[stops - 1]))
+    return bool(((edges <= 0x20) | (edges >= 0x80)).any())
+
+
+def strip_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``pyarrow.compute.utf8_trim_whitespace(values)`` (pandas's ``str.strip()``), skipping
+    the blocks where no value starts or ends with whitespace (most of them, in practice).
+
+    Examples
+    --------
+    >>> strip_text(pa.chunked_array([["a", " b\\u00a0", None, ""]])).to_pylist()
+    ['a', 'b', None, '']
+    """
+    if not any(_needs_strip(block) for block in values.chunks):
+        return values
+    return pc.utf8_trim_whitespace(values)
+
+
+def joined_text(parts: list[pa.Array]) -> pa.ChunkedArray:
+    """Blocks of text (Arrow arrays) as one chunked array, without copying the text.
+
+    Blocks of mixed types (``string`` from pyarrow's parser, ``large_string`` from
+    :class:`CsvReader`) are made ``large_string``; many small blocks (small files pooled)
+    are joined into one, since string kernels run per chunk.
+
+    Examples
+    --------
+    >>> joined_text([pa.array(["a"]), pa.array(["b"], pa.large_string())]).to_pylist()
+    ['a', 'b']
+    """
+    types = {block.type for block in parts}
+    kind = types.pop() if len(types) == 1 else pa.large_string()
+    chunks = [block if block.type == kind else block.cast(kind) for block in parts]
+    if len(chunks) > _MAX_CHUNKS:
+        chunks = [pa.concat_arrays(chunks)]
+    return pa.chunked_array(chunks, type=kind)
+
+
 def text_series(parts: Iterable[pa.Array]) -> pd.Series:
     """One ``str`` Series of blocks of text (Arrow arrays), without copying the text.
 
@@ -162,6 +226,33 @@ def text_series(parts: Iterable[pa.Array]) -> pd.Series:
     if len(chunks) > _MAX_CHUNKS:  # many small files: one array (string kernels run per chunk)
         chunks = [pa.concat_arrays(chunks)]
     return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype="str")
+
+
+#: Text handed to the row checks: an Arrow array (what the readers make) or a ``str`` Series.
+TextColumn = pa.Array | pa.ChunkedArray | pd.Series
+
+
+def text_array(values: TextColumn) -> pa.ChunkedArray:
+    """Text as one Arrow chunked array, without copying Arrow-backed text.
+
+    The row checks (:mod:`hotspots.io.clean`) work on Arrow text; a ``str`` Series (pandas
+    keeps it in Arrow) is taken as it is, any other Series is made ``str`` first.
+
+    Examples
+    --------
+    >>> text_array(pd.Series(["a", "b"])).to_pylist()
+    ['a', 'b']
+    >>> text_array(pa.array(["c"])).to_pylist()
+    ['c']
+    """
+    if isinstance(values, pa.ChunkedArray):
+        return values
+    if isinstance(values, pa.Array):
+        return pa.chunked_array([values])
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        values = values.astype("str")
+    out = pa.array(values.array)
+    return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
 
 
 def column_text(tables: Iterable[CsvTable], name: str) -> list[pa.Array]:

@@ -29,6 +29,7 @@ __all__ = [
     "write_geopackage",
     "write_table",
     "write_json",
+    "json_text",
     "EXPORT_CRS",
     "export_crs",
 ]
@@ -223,10 +224,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def json_text(data: dict[str, Any]) -> str:
+    """``data`` as the indented JSON text :func:`write_json` writes (numpy values converted).
+
+    Examples
+    --------
+    >>> print(json_text({"n": np.int64(2), "x": float("nan")}), end="")
+    {
+      "n": 2,
+      "x": null
+    }
+    """
+    return json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n"
+
+
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:
     """Write ``data`` as indented JSON (numpy values converted), atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+        tmp.write_text(json_text(data))
     return path
 

@@ -24,6 +24,7 @@ as ``load_crimes`` chooses), and every later file must be in it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import logging
@@ -46,6 +47,7 @@ from hotspots.errors import HotspotsError
 from hotspots.errors import InputFileError
 from hotspots.errors import ParameterError
 from hotspots.io.columnar import load_policeuk_file
+from hotspots.io.coords import same_crs
 from hotspots.io.report import LoadReport
 from hotspots.io.sources import STREET_FILE
 from hotspots.io.sources import Entry
@@ -241,6 +243,9 @@ class _Prepared:
     crs_reason: str = ""
     written: list[StoredFile] = field(default_factory=list)
     empty: bool = False
+    existed: bool = False
+    path: str = ""
+    record: SourceRecord | None = None
 
 
 def _fingerprint(entry: Entry, archives: _Archives) -> tuple[int, int, str | None]:
@@ -272,10 +277,12 @@ def _unchanged(record: SourceRecord | None, size: int, mtime_ns: int, hash_: str
     return record.size == size and record.mtime_ns == mtime_ns
 
 
-def _prepare(entry: Entry, key: str, known_hash: str | None, size: int, mtime_ns: int,
-             hash_: str | None, store: Store, archives: _Archives) -> _Prepared:
+def _prepare(entry: Entry, key: str, known: SourceRecord | None, size: int, mtime_ns: int,
+             hash_: str | None, store: Store, archives: _Archives, path: str) -> _Prepared:
     """Read, check and write one source's files (a worker thread; no manifest access)."""
-    job = _Prepared(entry, key, size, mtime_ns, hash_ or "", "skip")
+    known_hash = known.hash if known is not None else None
+    job = _Prepared(entry, key, size, mtime_ns, hash_ or "", "skip", existed=known is not None,
+                    path=path)
     try:
         data, digest = _read(entry, archives)
     except CORRUPT as exc:
@@ -292,8 +299,8 @@ def _prepare(entry: Entry, key: str, known_hash: str | None, size: int, mtime_ns
         return job
     del data
     slug = _file_slug(entry)
-    record = _record(job, report)
-    job.written = store.write_parts(record, table, crs,
+    job.record = _record(job, report)
+    job.written = store.write_parts(job.record, table, crs,
                                     fallback_slug=force_slug(slug or "unknown"))
     job.outcome, job.report, job.crs, job.crs_reason = "store", report, crs, reason
     job.table_rows = table.num_rows
@@ -302,14 +309,18 @@ def _prepare(entry: Entry, key: str, known_hash: str | None, size: int, mtime_ns
 
 def _record(job: _Prepared, report: LoadReport) -> SourceRecord:
     return SourceRecord(
-        key=job.key, label=job.entry.label, path=str(job.entry.path.resolve()),
+        key=job.key, label=job.entry.label, path=job.path,
         member=job.entry.member, size=job.size, mtime_ns=job.mtime_ns, hash=job.hash,
         rows_read=report.rows_read, rows_kept=report.rows_kept, report=report.to_dict(),
         ingested=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
 
-def _finish(job: _Prepared, store: Store, summary: IngestSummary) -> None:
-    """Commit one prepared source to the manifest (the calling thread only)."""
+def _finish(job: _Prepared, store: Store, summary: IngestSummary,
+            reports: list[LoadReport]) -> None:
+    """Commit one prepared source to the manifest (the calling thread only).
+
+    Its report is added to ``reports`` (merged into the summary's once, at the end).
+    """
     label = job.entry.label
     if job.outcome == "unchanged":
         summary.unchanged.append(label)
@@ -325,25 +336,23 @@ def _finish(job: _Prepared, store: Store, summary: IngestSummary) -> None:
     report = job.report
     assert report is not None  # noqa: S101 - set with outcome "store"
     summary.rows_read += report.rows_read
-    summary.report = summary.report.merge(report)
+    reports.append(report)
     current = store.crs
     if current is None:
         store.set_crs(job.crs, job.crs_reason)
-    elif job.crs != current:
+    elif not same_crs(job.crs, current):
         store.discard(job.written)
         summary.skipped.append(SkippedSource(
             label, f"its crimes were projected to {job.crs.to_string()}, but the store "
             f"holds {current.to_string()} data; put data from elsewhere in another store."))
         return
-    existed = store.source(job.key) is not None
-    store.commit_source(_record(job, report), job.written)
+    assert job.record is not None  # noqa: S101 - set with outcome "store"
     slug = _file_slug(job.entry)
-    if slug is not None:
-        for stored in job.written:
-            store.add_alias(slug, stored.force_slug)
+    aliases = [(slug, stored.force_slug) for stored in job.written] if slug is not None else []
+    store.commit_source(job.record, job.written, aliases=aliases)
     summary.files_written += len(job.written)
     summary.rows_stored += job.table_rows
-    (summary.replaced if existed else summary.added).append(label)
+    (summary.replaced if job.existed else summary.added).append(label)
 
 
 def ingest(
@@ -402,13 +411,15 @@ def ingest(
             summary.notes.append(f"Removed {removed} file(s) an interrupted run had left in "
                                  "the store (never listed in its manifest).")
         entries = _entries(items, summary)
+        resolved = functools.cache(lambda path: str(path.resolve()))  # once per zip, not member
         pending: deque[Future[_Prepared]] = deque()
+        reports: list[LoadReport] = []
         done = 0
 
         def finish_one() -> None:
             nonlocal done
             job = pending.popleft().result()
-            _finish(job, opened, summary)
+            _finish(job, opened, summary, reports)
             done += 1
             _tell(progress, done, len(entries), job.entry.label, summary, started)
 
@@ -427,8 +438,8 @@ def ingest(
                                                        hash_ or "", "unchanged")))
                     else:
                         pending.append(pool.submit(
-                            _prepare, entry, key, record.hash if record else None, size,
-                            mtime_ns, hash_, opened, archives))
+                            _prepare, entry, key, record, size, mtime_ns, hash_, opened,
+                            archives, resolved(entry.path)))
                 while len(pending) > 2 * threads:
                     finish_one()
             while pending:
@@ -437,6 +448,7 @@ def ingest(
             for future in pending:
                 future.cancel()
             archives.close()
+        summary.report = LoadReport.merge_all(reports)
         if opened.crs is not None:
             summary.notes.append(f"Store CRS: {opened.crs_reason}.")
     summary.seconds = time.perf_counter() - started

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import hotspots.io.columnar as columnar
+import hotspots.io.load as load
 from hotspots.errors import HotspotsError
 from hotspots.io import load_crimes
 from hotspots.io.columnar import crimes_from_table
@@ -16,6 +18,7 @@ from hotspots.io.columnar import fast_parse_ok
 from hotspots.io.columnar import load_policeuk_file
 from hotspots.io.coords import BNG
 from hotspots.io.policeuk import POLICE_UK_COLUMNS
+from hotspots.io.report import DROP_NON_NUMERIC
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "sample_crimes"
@@ -27,6 +30,13 @@ def _row(month="2022-01", lon="-1.5491", lat="53.8002", category="Burglary", cri
          location="On or near Park Row"):
     return (f"{crime_id},{month},Test Police,Test Police,{lon},{lat},{location},"
             f"E01011365,Leeds 111B,{category},Under investigation,")
+
+
+@pytest.fixture(autouse=True)
+def _pyarrow_for_every_size(monkeypatch):
+    """The columnar reader parses small files with pyarrow too (when it may), so these small
+    cases compare pyarrow's parse with the validated reader's (load_crimes reads them)."""
+    monkeypatch.setattr(columnar, "FAST_PARSE_MIN_BYTES", 0)
 
 
 def _columnar(path: Path, crs=None):
@@ -115,6 +125,11 @@ EDGE_CASES = {
     "repeated headers": [HEADER, _row(), HEADER, _row(month="2022-02"), HEADER],
     "short rows": [HEADER, _row(), "x1,2022-01,Test Police,Test Police,-1.5,53.8"],
     "blank lines": [HEADER, "", _row(), "", _row(month="2022-02"), "   "],
+    "empty lines only": [HEADER, _row(), "", _row(month="2022-02")],
+    "trailing empty lines": [HEADER, _row(), _row(), "", ""],
+    "crlf empty line": [HEADER + "\r", _row() + "\r", "\r", _row() + "\r"],
+    "empty lines before the header": ["", "", HEADER, _row()],
+    "no text at all": [""],
     "header only": [HEADER],
     "all coordinates bad": [HEADER, _row(lon="x"), _row(lon="y")],
     "swapped": [HEADER, _row(lon="53.8", lat="-1.5"), _row(lon="53.7", lat="-1.6")],
@@ -217,3 +232,51 @@ def test_cr_only_and_utf16_tab_files_load_as_load_crimes_loads_them(tmp_path):
     tsv.write_bytes(("\r\n".join(line.replace(",", "\t") for line in lines) + "\r\n")
                     .encode("utf-16"))
     assert_same_load(tsv)
+
+
+def test_an_empty_file_fails_like_load_crimes(tmp_path):
+    path = tmp_path / "2022-01-test-street.csv"
+    path.write_bytes(b"")
+    assert_same_load(path)
+
+
+def _load_frame(path: Path):
+    crimes, report = load_crimes(path)
+    return pd.DataFrame(crimes.drop(columns="geometry")), crimes.geometry, report.to_dict()
+
+
+@pytest.mark.parametrize("name", [*EDGE_CASES, *HOSTILE_CASES])
+def test_load_crimes_parses_with_pyarrow_as_the_validated_reader_reads(tmp_path, monkeypatch,
+                                                                       name):
+    lines = EDGE_CASES[name] if name in EDGE_CASES else HOSTILE_CASES[name]
+    path = _write(tmp_path / "2022-01-test-street.csv", lines)
+    try:
+        streamed = _load_frame(path)
+    except HotspotsError as exc:
+        monkeypatch.setattr(load, "FAST_PARSE_MIN_BYTES", 0)
+        with pytest.raises(type(exc)) as caught:
+            _load_frame(path)
+        assert str(caught.value) == str(exc)
+        return
+    monkeypatch.setattr(load, "FAST_PARSE_MIN_BYTES", 0)
+    fast = _load_frame(path)
+    pd.testing.assert_frame_equal(fast[0], streamed[0])
+    assert fast[1].geom_equals_exact(streamed[1], 0).all()
+    assert fast[2] == streamed[2]
+
+
+@pytest.mark.parametrize(("block", "limit"), [(4096, 10_000), (1 << 20, 1024), (4096, 1 << 26)])
+def test_load_crimes_reads_a_file_past_its_head_as_it_streams(tmp_path, monkeypatch, block,
+                                                              limit):
+    lines = [HEADER, *[_row(month=f"2022-{1 + k % 12:02d}", crime_id=f"id{k}")
+                       for k in range(400)], "", _row(lon="abc")]
+    path = _write(tmp_path / "2022-01-test-street.csv", lines)
+    expected = _load_frame(path)
+    monkeypatch.setattr(load, "READ_BLOCK_BYTES", block)
+    monkeypatch.setattr(load, "FAST_READ_BYTES", limit)
+    monkeypatch.setattr(load, "FAST_PARSE_MIN_BYTES", 0)
+    got = _load_frame(path)
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    assert got[2] == expected[2]
+    assert got[2]["rows_read"] == 401 and got[2]["dropped"] == {DROP_NON_NUMERIC: 1}
+    assert any("blank line" in note for note in got[2]["notes"])

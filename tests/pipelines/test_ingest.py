@@ -111,11 +111,11 @@ def test_an_interrupted_run_keeps_what_it_finished_and_resumes(archive, tmp_path
     real = Store.commit_source
     calls = {"n": 0}
 
-    def failing(self, record, written):
+    def failing(self, record, written, **options):
         calls["n"] += 1
         if calls["n"] == 10:
             raise KeyboardInterrupt
-        return real(self, record, written)
+        return real(self, record, written, **options)
 
     monkeypatch.setattr(Store, "commit_source", failing)
     with pytest.raises(KeyboardInterrupt):
