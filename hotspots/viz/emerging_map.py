@@ -20,7 +20,6 @@ from hotspots.methods.patterns import PATTERNS
 from hotspots.privacy import suppress_small_counts
 from hotspots.viz.colours import EMERGING_COLOURS
 from hotspots.viz.mapelements import DataGeoJson
-from hotspots.viz.webmaps import geojson_dict
 from hotspots.viz.webmaps import lonlat_bounds
 
 __all__ = ["MAX_MAP_CELLS", "emerging_map"]
@@ -82,7 +81,7 @@ def emerging_map(
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     if areas is not None and len(areas):
         outline = gpd.GeoDataFrame(geometry=areas.geometry.values, crs=areas.crs)
-        DataGeoJson(geojson_dict(outline.to_crs(4326)), name="Areas",
+        DataGeoJson(outline.to_crs(4326).to_geo_dict(), name="Areas",
                        style_function=lambda _f: {"color": "#333", "weight": 1.5,
                                                   "fill": False}).add_to(fmap)
     if len(drawn):
@@ -113,7 +112,7 @@ def emerging_map(
             popup = folium.GeoJsonPopup(fields=["chart"], labels=False)
         layer = gpd.GeoDataFrame(shown, geometry=drawn.geometry.values, crs=drawn.crs)
         DataGeoJson(
-            geojson_dict(layer.to_crs(4326)),
+            layer.to_crs(4326).to_geo_dict(),
             name=html_text(title),
             style_function=lambda f: {"fillColor": f["properties"]["_colour"],
                                       "color": f["properties"]["_colour"], "weight": 0.5,

@@ -6,7 +6,6 @@ maps.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import folium
@@ -33,7 +32,6 @@ from hotspots.viz.mapelements import HeatAssets
 from hotspots.viz.mapelements import MapAccessibility
 
 __all__ = [
-    "geojson_dict",
     "hotspot_map",
     "layer_group",
     "base_map",
@@ -338,7 +336,7 @@ def areas_layer(
     outline["_w"] = [3.0 if n in chosen else 1.5 for n in areas.get(area_name, [])] or 1.5
     outline = gpd.GeoDataFrame(outline, geometry=areas.geometry.values, crs=areas.crs)
     DataGeoJson(
-        geojson_dict(outline.to_crs(4326)),
+        outline.to_crs(4326).to_geo_dict(),
         style_function=lambda f: {
             "color": "#333", "weight": f["properties"].get("_w", 1.5), "fill": False,
         },
@@ -382,35 +380,12 @@ def hotspot_layer(
     return group
 
 
-def geojson_dict(frame: gpd.GeoDataFrame) -> dict[str, Any]:
-    """``frame.to_geo_dict()``, with the geometries written by GEOS (``shapely.to_geojson``).
-
-    The same GeoJSON (the same coordinates, floats as floats; lists where shapely gives
-    tuples), made 1.5 to 3 times faster: shapely's ``__geo_interface__`` builds every
-    coordinate pair of a large dissolved polygon as Python tuples.
-
-    Examples
-    --------
-    >>> import shapely
-    >>> f = gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.box(0, 50, 1, 51)], crs=4326)
-    >>> json.dumps(geojson_dict(f)) == json.dumps(f.to_geo_dict())
-    True
-    """
-    bare = frame.set_geometry(gpd.GeoSeries([None] * len(frame), index=frame.index,
-                                            crs=frame.crs))
-    out = bare.to_geo_dict()
-    texts = shapely.to_geojson(np.asarray(frame.geometry.array))
-    for feature, text in zip(out["features"], texts, strict=True):
-        feature["geometry"] = None if text is None else json.loads(text, parse_int=float)
-    return out
-
-
 def _coloured_geojson(
     layer: gpd.GeoDataFrame, fields: list[str], *, opacity: float
 ) -> folium.GeoJson:
     """Polygons filled with their ``_colour`` column, with a tooltip of ``fields``."""
     return DataGeoJson(
-        geojson_dict(layer.to_crs(4326)),
+        layer.to_crs(4326).to_geo_dict(),
         style_function=lambda f: {
             "fillColor": f["properties"]["_colour"],
             "color": f["properties"]["_colour"],
