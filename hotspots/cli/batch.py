@@ -60,9 +60,9 @@ def batch(config: Path, store: Path, out: Path, scheduler: str | None, workers: 
     """Run a grid of hotspot jobs from CONFIG (TOML) over a store, on Dask.
 
     Each job (force or area x crime group x period x method) is run as 'hotspots find
-    --store' would run it, into OUT/jobs/<job>/ (hotspots.gpkg, summary.csv, map.html,
-    run.json). Jobs already done with the same settings and data are not run again.
-    See examples/batch_national.toml for every key.
+    --store' would run it, into OUT/jobs/<job>/ (hotspots.gpkg, summary.csv, run.json,
+    and map.html with '[output] map = true'). Jobs already done with the same settings
+    and data are not run again. See examples/batch_national.toml for every key.
     """
     import dataclasses
 

@@ -266,7 +266,8 @@ def run_job(job: Job, settings: _Settings) -> JobResult:
     try:
         method = MethodSettings.from_params(job.method, settings.method_params)
         run = run_find(selection, method, out=tmp, tiles="OpenStreetMap" if settings.tiles
-                       else None, stability=settings.stability, all_cells=False)
+                       else None, stability=settings.stability, all_cells=False,
+                       map=settings.map)
         top = _top_hotspots(run, settings)
     except HotspotsError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -275,8 +276,6 @@ def run_job(job: Job, settings: _Settings) -> JobResult:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if not settings.map:
-        (tmp / "map.html").unlink(missing_ok=True)
     figures = {"rows_read": run.load_report.rows_kept, "crimes": len(run.crimes),
                "hotspots": int(run.result.n_hotspots), "seconds": 0.0,
                "force": ", ".join(sorted(set(run.crimes["force"].astype(str)))) or job.unit,

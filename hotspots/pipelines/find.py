@@ -115,6 +115,7 @@ def run_find(
     tiles: str | None = "OpenStreetMap",
     stability: bool | None = None,
     all_cells: bool = True,
+    map: bool = True,  # noqa: A002 - the output's name, as in the batch config
 ) -> FindRun:
     """Run the whole ``hotspots find`` pipeline and write its outputs to ``out``.
 
@@ -133,7 +134,8 @@ def run_find(
     :data:`OCCUPIED_CELLS_RULE` to the ``cells`` layer (``hotspots batch`` does, and says so
     in ``run.json``), and the result returned holds the cells of
     :data:`~hotspots.methods.cells.COMPACT_FRAME_RULE` only (those its map, tables and
-    layer use: :func:`~hotspots.methods.cells.compact_frames`).
+    layer use: :func:`~hotspots.methods.cells.compact_frames`). ``map=False`` writes no
+    ``map.html``.
     """
     from hotspots.viz.webmaps import hotspot_map
 
@@ -172,9 +174,10 @@ def run_find(
         if crime_group.sensitive:
             table = suppress_small_counts(table, ("count",))
         outputs["areas"] = write_table(out / "areas.csv", table)
-    fmap = hotspot_map(result, areas=summary, sensitive=crime_group.sensitive,
-                       title=f"{crime_group.label}: hotspots", tiles=tiles)
-    outputs["map"] = write_map(fmap, out / "map.html")
+    if map:
+        fmap = hotspot_map(result, areas=summary, sensitive=crime_group.sensitive,
+                           title=f"{crime_group.label}: hotspots", tiles=tiles)
+        outputs["map"] = write_map(fmap, out / "map.html")
 
     outputs["run"] = write_run_json(
         out, "find", selection, loaded, outputs,

@@ -357,3 +357,25 @@ def test_the_jobs_of_a_force_and_period_read_the_store_once(store, tmp_path, mon
             if a.exists():
                 pd.testing.assert_frame_equal(
                     pd.read_csv(a), pd.read_csv(tmp_path / "alone" / "jobs" / folder / name))
+
+
+def test_a_job_map_is_the_find_map_and_only_on_request(store, tmp_path):
+    import re
+
+    from hotspots.methods.find import MethodSettings
+    from hotspots.pipelines.find import run_find
+    from hotspots.pipelines.selection import Selection
+
+    assert batch_config_from_dict({}).map is False  # national runs write no maps by default
+    cfg = batch_config_from_dict({"jobs": {"forces": ["cumbria"], "groups": ["neighbourhood"],
+                                           "methods": ["auto", "gistar"]},
+                                  "output": {"map": True}})
+    run = run_batch(cfg, store=store, out=tmp_path / "out", scheduler=SERIAL)
+    for result in run.results:
+        assert result.status == "done"
+        run_find(Selection(store=store, forces=("cumbria",), group="neighbourhood"),
+                 MethodSettings.from_params(result.job.method, {}),
+                 out=tmp_path / result.job.method, tiles=None, stability=False)
+        pages = [re.sub(r"[0-9a-f]{32}", "ID", (folder / "map.html").read_text())
+                 for folder in (Path(result.folder), tmp_path / result.job.method)]
+        assert pages[0] == pages[1], result.job.id  # compact frames draw the same map
