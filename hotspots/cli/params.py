@@ -70,10 +70,9 @@ def check_month_range(value: str | None) -> str | None:
     """
     if value is None:
         return value
-    from hotspots.io.dates import year_range
+    from hotspots.io.dates import check_month_text
 
-    first, last = year_range()
-    if not first <= int(value[:4]) <= last:
-        raise click.BadParameter(
-            f"{value!r} is not a month crime data can have (years {first} to {last}).")
-    return value
+    try:
+        return check_month_text(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}.") from None

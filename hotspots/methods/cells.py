@@ -332,11 +332,8 @@ def compact_frames(*, top: int | None = None) -> Iterator[None]:
     ...     ranked_cells(prep, {}, prep.values, 0.5).index.tolist()
     [0, 3]
     """
-    token = _COMPACT.set(_Compact(top))
-    try:
+    with _compact_as(_Compact(top)):
         yield
-    finally:
-        _COMPACT.reset(token)
 
 
 @contextmanager
@@ -351,7 +348,13 @@ def frames_also_rank(score: np.ndarray) -> Iterator[None]:
     if compact is None:
         yield
         return
-    token = _COMPACT.set(_Compact(compact.top, (*compact.scores, np.asarray(score, float))))
+    with _compact_as(_Compact(compact.top, (*compact.scores, np.asarray(score, float)))):
+        yield
+
+
+@contextmanager
+def _compact_as(compact: _Compact) -> Iterator[None]:
+    token = _COMPACT.set(compact)
     try:
         yield
     finally:
